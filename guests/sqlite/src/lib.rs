@@ -1,0 +1,124 @@
+//! SQLite connector: the embedded default target, no server needed.
+//!
+//! SQLite has no MERGE, so changes apply as "delete the touched keys, insert the survivors"
+//! from a temporary staging table. SQLite's ODBC driver executes parameter arrays natively
+//! inside one transaction, which is its fastest load shape.
+
+use hvrwasm_sdk::sql::{self, Dialect, Layout, Stage};
+use hvrwasm_sdk::{
+    Connector, Info, Load, LoadShape, Options, Plan, PlanError, Source, Table, TargetStyle,
+};
+
+const D: Dialect = Dialect::ANSI;
+const BATCH_ROWS: u32 = 10_000;
+const STAGE_TABLE: &str = "hvr_stage";
+
+pub struct Sqlite;
+
+impl Connector for Sqlite {
+    fn describe() -> Info {
+        Info {
+            name: "sqlite".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            dialect: "sqlite".into(),
+            default_schema: None,
+            styles: vec![
+                TargetStyle::ReplicationCopy,
+                TargetStyle::SoftDelete,
+                TargetStyle::TimeKey,
+            ],
+        }
+    }
+
+    fn plan_refresh(table: &Table, options: &Options) -> Result<Plan, PlanError> {
+        let layout = Layout::new(table, options)?;
+        let target = D.table_name(table);
+        let before = if table.target_columns.is_none() {
+            hvrwasm_sdk::log::warn(&format!(
+                "target table {target} does not exist; creating it with TEXT columns"
+            ));
+            vec![sql::create_text_table(
+                &D,
+                &target,
+                &layout,
+                "TEXT",
+                sql::applies_by_key(options),
+            )]
+        } else if options.preserve_on_refresh {
+            vec![]
+        } else {
+            vec![format!("DELETE FROM {target}")]
+        };
+        Ok(Plan {
+            before,
+            load: insert_load(&target, &D.ident_list(layout.target_names()), layout.target_sources()),
+            after: vec![],
+        })
+    }
+
+    fn plan_integrate(table: &Table, options: &Options) -> Result<Plan, PlanError> {
+        let layout = Layout::new(table, options)?;
+        let target = D.table_name(table);
+        if table.target_columns.is_none() {
+            return Err(PlanError::InvalidTable(format!(
+                "target table {target} does not exist; run a refresh first"
+            )));
+        }
+        if options.style == TargetStyle::TimeKey {
+            return Ok(Plan {
+                before: vec![],
+                load: insert_load(&target, &D.ident_list(layout.target_names()), layout.target_sources()),
+                after: vec![],
+            });
+        }
+        let keys = layout.require_keys(table)?;
+        let stage = Stage::new(
+            &D,
+            STAGE_TABLE,
+            &layout,
+            |c| c.type_name.clone().unwrap_or_default(),
+            "INTEGER",
+        );
+        let stage_name = format!("temp.{}", stage.name);
+        let key_cols = D.ident_list(keys.iter().map(|k| k.name.as_str()));
+        let mut after = vec![format!(
+            "CREATE INDEX temp.hvr_stage_key ON {} ({key_cols}, {})",
+            stage.name,
+            D.ident(sql::STAGE_SEQ)
+        )];
+        after.extend(sql::delete_insert_apply(
+            &D,
+            &target,
+            &stage,
+            &layout,
+            &keys,
+            options.style,
+        ));
+        after.push(format!("DROP TABLE {stage_name}"));
+        Ok(Plan {
+            before: vec![
+                format!("DROP TABLE IF EXISTS {stage_name}"),
+                format!(
+                    "CREATE TEMP TABLE {} ({})",
+                    stage.name,
+                    stage.column_definitions()
+                ),
+            ],
+            load: insert_load(&stage.name, &stage.column_list(), stage.sources()),
+            after,
+        })
+    }
+}
+
+fn insert_load(table: &str, columns: &str, sources: Vec<Source>) -> Load {
+    let marks = vec!["?"; sources.len()].join(", ");
+    Load {
+        shape: LoadShape::ParameterArray(format!(
+            "INSERT INTO {table} ({columns}) VALUES ({marks})"
+        )),
+        sources,
+        batch_rows: BATCH_ROWS,
+    }
+}
+
+hvrwasm_sdk::export_connector!(Sqlite);

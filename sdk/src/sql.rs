@@ -1,0 +1,594 @@
+//! SQL building blocks shared by SQL connectors.
+//!
+//! The pieces are: a [`Dialect`] (identifier quoting), a [`Layout`] (which file columns land in
+//! which target columns for the chosen style, and which carry op codes or the SoftDelete flag),
+//! and statement builders for staging and applying changes. A connector picks the pieces that
+//! fit its database and adds its own load statement.
+
+use crate::{Column, ColumnRole, Options, PlanError, Source, Table, TargetColumn, TargetStyle};
+
+/// Names of the control columns a staging table carries beside the target's columns.
+pub const STAGE_OP: &str = "hvr_stage_op";
+/// Deleted flag (1 = the change deletes the row) in a staging table.
+pub const STAGE_SOFT_DELETE: &str = "hvr_stage_deleted";
+/// Position of the change in the call, from [`Source::RowNumber`].
+pub const STAGE_SEQ: &str = "hvr_stage_seq";
+
+/// How a database spells identifiers.
+#[derive(Clone, Copy, Debug)]
+pub struct Dialect {
+    /// Opening and closing quote of a delimited identifier.
+    pub quote: char,
+}
+
+impl Dialect {
+    /// `"name"`, the SQL standard (PostgreSQL, SQLite, Oracle, ...).
+    pub const ANSI: Dialect = Dialect { quote: '"' };
+    /// `` `name` `` (MySQL, MariaDB).
+    pub const BACKTICK: Dialect = Dialect { quote: '`' };
+
+    /// Quotes one identifier, doubling any quote character inside it, so reserved words and
+    /// mixed case survive.
+    pub fn ident(&self, name: &str) -> String {
+        let q = self.quote;
+        let mut out = String::with_capacity(name.len() + 2);
+        out.push(q);
+        for c in name.chars() {
+            if c == q {
+                out.push(q);
+            }
+            out.push(c);
+        }
+        out.push(q);
+        out
+    }
+
+    /// The table's quoted name, schema-qualified when HVR gave a schema.
+    pub fn table_name(&self, table: &Table) -> String {
+        match &table.schema {
+            Some(schema) => format!("{}.{}", self.ident(schema), self.ident(&table.base_name)),
+            None => self.ident(&table.base_name),
+        }
+    }
+
+    /// Comma-separated quoted identifiers.
+    pub fn ident_list<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> String {
+        names
+            .into_iter()
+            .map(|n| self.ident(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// One column that lands in the target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LandedColumn {
+    /// Index into `table.columns`.
+    pub file_index: u32,
+    /// Name in the target (the target's own spelling when the table exists).
+    pub name: String,
+    /// The target's type name, when the table exists.
+    pub type_name: Option<String>,
+    pub is_key: bool,
+}
+
+/// Which file columns land where, for one table in one style.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    /// Columns written to the target, in file order.
+    pub landed: Vec<LandedColumn>,
+    /// File index of the op column, if the files carry one.
+    pub op: Option<u32>,
+    /// File index of the SoftDelete column, if the files carry one.
+    pub soft_delete: Option<u32>,
+}
+
+impl Layout {
+    /// Works out the layout and checks it against the target's columns.
+    ///
+    /// The op column is kept when `keep_op_column` (or TimeKey), the SoftDelete column when
+    /// `keep_soft_delete_column` (or TimeKey); other columns always land. A landing column the
+    /// existing target lacks is an error naming both.
+    pub fn new(table: &Table, options: &Options) -> Result<Layout, PlanError> {
+        let time_key = options.style == TargetStyle::TimeKey;
+        let mut landed = Vec::new();
+        let mut op = None;
+        let mut soft_delete = None;
+        for (i, column) in table.columns.iter().enumerate() {
+            let i = i as u32;
+            let keep = match column.role {
+                ColumnRole::Data => true,
+                ColumnRole::Op => {
+                    op = Some(i);
+                    time_key || options.keep_op_column
+                }
+                ColumnRole::SoftDelete => {
+                    soft_delete = Some(i);
+                    time_key || options.keep_soft_delete_column
+                }
+            };
+            if keep {
+                landed.push(landed_column(table, column, i)?);
+            }
+        }
+        if landed.is_empty() {
+            return Err(PlanError::InvalidTable(format!(
+                "table {}: its files have no column that lands in the target",
+                table.name
+            )));
+        }
+        Ok(Layout {
+            landed,
+            op,
+            soft_delete,
+        })
+    }
+
+    /// Landed key columns (the replication key).
+    pub fn keys(&self) -> Vec<&LandedColumn> {
+        self.landed.iter().filter(|c| c.is_key).collect()
+    }
+
+    /// The keys, or an error saying change apply needs them.
+    pub fn require_keys(&self, table: &Table) -> Result<Vec<&LandedColumn>, PlanError> {
+        let keys = self.keys();
+        if keys.is_empty() {
+            return Err(PlanError::InvalidTable(format!(
+                "table {}: no key column is present in its files (HVR_TBL_KEYS); \
+                 applying changes needs the key",
+                table.name
+            )));
+        }
+        Ok(keys)
+    }
+
+    /// Sources for loading the landed columns straight into the target.
+    pub fn target_sources(&self) -> Vec<Source> {
+        self.landed
+            .iter()
+            .map(|c| Source::Column(c.file_index))
+            .collect()
+    }
+
+    /// The landed names, in load order.
+    pub fn target_names(&self) -> Vec<&str> {
+        self.landed.iter().map(|c| c.name.as_str()).collect()
+    }
+}
+
+fn landed_column(table: &Table, column: &Column, i: u32) -> Result<LandedColumn, PlanError> {
+    let Some(target) = &table.target_columns else {
+        return Ok(LandedColumn {
+            file_index: i,
+            name: column.base_name.clone(),
+            type_name: None,
+            is_key: column.is_key,
+        });
+    };
+    let found = find_target_column(target, &column.base_name).ok_or_else(|| {
+        PlanError::InvalidTable(format!(
+            "table {}: file column {} has no matching column in target table {} (target has: {})",
+            table.name,
+            column.base_name,
+            table.base_name,
+            target
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })?;
+    Ok(LandedColumn {
+        file_index: i,
+        name: found.name.clone(),
+        type_name: Some(found.type_name.clone()),
+        is_key: column.is_key,
+    })
+}
+
+/// Exact match first, then ASCII case-insensitive (catalogs fold unquoted names).
+fn find_target_column<'a>(target: &'a [TargetColumn], name: &str) -> Option<&'a TargetColumn> {
+    target
+        .iter()
+        .find(|c| c.name == name)
+        .or_else(|| target.iter().find(|c| c.name.eq_ignore_ascii_case(name)))
+}
+
+/// A staging table holding the landed columns plus control columns.
+#[derive(Clone, Debug)]
+pub struct Stage {
+    /// Quoted name of the staging table.
+    pub name: String,
+    /// `(quoted column, type, source)` in load order.
+    pub columns: Vec<(String, String, Source)>,
+    pub has_op: bool,
+    pub has_soft_delete: bool,
+}
+
+impl Stage {
+    /// Lays out a staging table. `type_of` maps a landed column to its staging type (usually
+    /// the target's type name); `int_type` is the type of the op, deleted and sequence columns.
+    pub fn new(
+        dialect: &Dialect,
+        name: &str,
+        layout: &Layout,
+        type_of: impl Fn(&LandedColumn) -> String,
+        int_type: &str,
+    ) -> Stage {
+        let mut columns: Vec<(String, String, Source)> = layout
+            .landed
+            .iter()
+            .map(|c| {
+                (
+                    dialect.ident(&c.name),
+                    type_of(c),
+                    Source::Column(c.file_index),
+                )
+            })
+            .collect();
+        if let Some(op) = layout.op {
+            columns.push((
+                dialect.ident(STAGE_OP),
+                int_type.into(),
+                Source::Column(op),
+            ));
+        }
+        if let Some(sd) = layout.soft_delete {
+            columns.push((
+                dialect.ident(STAGE_SOFT_DELETE),
+                int_type.into(),
+                Source::Column(sd),
+            ));
+        }
+        columns.push((dialect.ident(STAGE_SEQ), int_type.into(), Source::RowNumber));
+        Stage {
+            name: dialect.ident(name),
+            columns,
+            has_op: layout.op.is_some(),
+            has_soft_delete: layout.soft_delete.is_some(),
+        }
+    }
+
+    /// Column definitions for `CREATE TABLE`.
+    pub fn column_definitions(&self) -> String {
+        self.columns
+            .iter()
+            .map(|(n, t, _)| if t.is_empty() { n.clone() } else { format!("{n} {t}") })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Quoted column names in load order.
+    pub fn column_list(&self) -> String {
+        self.columns
+            .iter()
+            .map(|(n, _, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn sources(&self) -> Vec<Source> {
+        self.columns.iter().map(|(_, _, s)| *s).collect()
+    }
+
+    /// SQL condition (over alias `alias`) that is true for a change that removes the row:
+    /// op 0 when the files carry an op column, else SoftDelete = 1, else never.
+    pub fn deleted_condition(&self, dialect: &Dialect, alias: &str) -> String {
+        if self.has_op {
+            format!("{alias}.{} = 0", dialect.ident(STAGE_OP))
+        } else if self.has_soft_delete {
+            format!("{alias}.{} = 1", dialect.ident(STAGE_SOFT_DELETE))
+        } else {
+            "1 = 0".into()
+        }
+    }
+
+    /// SQL condition that keeps the changes that affect a replication copy or SoftDelete
+    /// target: inserts (1), updates (2) and deletes (0). Before-images (3, 4) matter only
+    /// to TimeKey targets.
+    pub fn row_change_condition(&self, dialect: &Dialect, alias: &str) -> String {
+        if self.has_op {
+            format!(
+                "COALESCE({alias}.{}, 1) IN (0, 1, 2)",
+                dialect.ident(STAGE_OP)
+            )
+        } else {
+            "1 = 1".into()
+        }
+    }
+}
+
+/// `a.k1 = b.k1 AND a.k2 = b.k2`
+pub fn key_join(dialect: &Dialect, keys: &[&LandedColumn], a: &str, b: &str) -> String {
+    keys.iter()
+        .map(|k| {
+            let k = dialect.ident(&k.name);
+            format!("{a}.{k} = {b}.{k}")
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// The portable apply used where MERGE is missing or weak (SQLite, MariaDB): reduce the stage to
+/// the last change per key, then delete every target row the stage touches and insert the rows
+/// that survive. Deletes therefore always come before inserts, so a key deleted and inserted
+/// again in one cycle applies cleanly.
+///
+/// For SoftDelete targets a deleted row whose key the target never had is dropped, so deletes
+/// only ever update existing rows.
+pub fn delete_insert_apply(
+    dialect: &Dialect,
+    target: &str,
+    stage: &Stage,
+    layout: &Layout,
+    keys: &[&LandedColumn],
+    style: TargetStyle,
+) -> Vec<String> {
+    let s = &stage.name;
+    let seq = dialect.ident(STAGE_SEQ);
+    let cols = dialect.ident_list(layout.target_names());
+    let mut sql = vec![
+        format!(
+            "DELETE FROM {s} WHERE NOT ({})",
+            stage.row_change_condition(dialect, s)
+        ),
+        format!(
+            "DELETE FROM {s} WHERE EXISTS (SELECT 1 FROM {s} later WHERE {} AND later.{seq} > {s}.{seq})",
+            key_join(dialect, keys, "later", s)
+        ),
+    ];
+    let deleted = stage.deleted_condition(dialect, s);
+    match style {
+        TargetStyle::SoftDelete => sql.push(format!(
+            "DELETE FROM {s} WHERE {deleted} AND NOT EXISTS (SELECT 1 FROM {target} t WHERE {})",
+            key_join(dialect, keys, "t", s)
+        )),
+        _ => {}
+    }
+    sql.push(format!(
+        "DELETE FROM {target} WHERE EXISTS (SELECT 1 FROM {s} WHERE {})",
+        key_join(dialect, keys, s, target)
+    ));
+    let keep = match style {
+        TargetStyle::SoftDelete => "1 = 1".to_string(),
+        _ => format!("NOT ({deleted})"),
+    };
+    sql.push(format!(
+        "INSERT INTO {target} ({cols}) SELECT {cols} FROM {s} WHERE {keep} ORDER BY {seq}"
+    ));
+    sql
+}
+
+/// One `MERGE` (SQL:2008, PostgreSQL 15+) from the last change per key. `last_per_key` is the
+/// dialect's query for that, with the stage's columns.
+pub fn merge_apply(
+    dialect: &Dialect,
+    target: &str,
+    last_per_key: &str,
+    stage: &Stage,
+    layout: &Layout,
+    keys: &[&LandedColumn],
+    style: TargetStyle,
+) -> String {
+    let deleted = stage.deleted_condition(dialect, "s");
+    let on = key_join(dialect, keys, "t", "s");
+    let non_keys: Vec<&LandedColumn> = layout.landed.iter().filter(|c| !c.is_key).collect();
+    let update = if non_keys.is_empty() {
+        "DO NOTHING".to_string()
+    } else {
+        format!(
+            "UPDATE SET {}",
+            non_keys
+                .iter()
+                .map(|c| {
+                    let n = dialect.ident(&c.name);
+                    format!("{n} = s.{n}")
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let cols = layout.target_names();
+    let insert = format!(
+        "INSERT ({}) VALUES ({})",
+        dialect.ident_list(cols.iter().copied()),
+        cols.iter()
+            .map(|c| format!("s.{}", dialect.ident(c)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let matched = match style {
+        TargetStyle::SoftDelete => format!("WHEN MATCHED THEN {update}"),
+        _ => format!("WHEN MATCHED AND {deleted} THEN DELETE WHEN MATCHED THEN {update}"),
+    };
+    format!(
+        "MERGE INTO {target} AS t USING ({last_per_key}) AS s ON {on} {matched} \
+         WHEN NOT MATCHED AND NOT ({deleted}) THEN {insert}"
+    )
+}
+
+/// `CREATE TABLE` for a target that does not exist yet, every column of type `text_type`, with
+/// the key as primary key. Used by refresh when the target is missing: HVR does not pass data
+/// types, so text is the only type that loses nothing. TimeKey targets hold many rows per key,
+/// so they pass `primary_key = false`.
+pub fn create_text_table(
+    dialect: &Dialect,
+    target: &str,
+    layout: &Layout,
+    text_type: &str,
+    primary_key: bool,
+) -> String {
+    let mut defs: Vec<String> = layout
+        .landed
+        .iter()
+        .map(|c| {
+            let null = if c.is_key { " NOT NULL" } else { "" };
+            format!("{} {text_type}{null}", dialect.ident(&c.name))
+        })
+        .collect();
+    let keys = layout.keys();
+    if primary_key && !keys.is_empty() {
+        defs.push(format!(
+            "PRIMARY KEY ({})",
+            dialect.ident_list(keys.iter().map(|k| k.name.as_str()))
+        ));
+    }
+    format!("CREATE TABLE {target} ({})", defs.join(", "))
+}
+
+/// Whether the style applies changes by key (everything but TimeKey).
+pub fn applies_by_key(options: &Options) -> bool {
+    options.style != TargetStyle::TimeKey
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(name: &str, key: bool, role: ColumnRole) -> Column {
+        Column {
+            name: name.into(),
+            base_name: name.into(),
+            is_key: key,
+            role,
+        }
+    }
+
+    fn options(style: TargetStyle) -> Options {
+        Options {
+            style,
+            keep_op_column: false,
+            keep_soft_delete_column: style == TargetStyle::SoftDelete,
+            preserve_on_refresh: false,
+            extra: vec![],
+        }
+    }
+
+    fn table() -> Table {
+        Table {
+            name: "orders".into(),
+            base_name: "Orders".into(),
+            schema: Some("sales".into()),
+            columns: vec![
+                col("id", true, ColumnRole::Data),
+                col("group", false, ColumnRole::Data),
+                col("op_type", false, ColumnRole::Op),
+                col("is_deleted", false, ColumnRole::SoftDelete),
+            ],
+            target_columns: None,
+        }
+    }
+
+    #[test]
+    fn quoting_doubles_embedded_quotes() {
+        assert_eq!(Dialect::ANSI.ident(r#"a"b"#), r#""a""b""#);
+        assert_eq!(Dialect::BACKTICK.ident("a`b"), "`a``b`");
+    }
+
+    #[test]
+    fn qualified_name_quotes_each_part() {
+        assert_eq!(Dialect::ANSI.table_name(&table()), r#""sales"."Orders""#);
+    }
+
+    #[test]
+    fn replication_copy_drops_both_extra_columns() {
+        let layout = Layout::new(&table(), &options(TargetStyle::ReplicationCopy)).unwrap();
+        assert_eq!(layout.target_names(), vec!["id", "group"]);
+        assert_eq!(layout.op, Some(2));
+        assert_eq!(layout.soft_delete, Some(3));
+    }
+
+    #[test]
+    fn soft_delete_keeps_its_column_and_time_key_keeps_all() {
+        let layout = Layout::new(&table(), &options(TargetStyle::SoftDelete)).unwrap();
+        assert_eq!(layout.target_names(), vec!["id", "group", "is_deleted"]);
+        let layout = Layout::new(&table(), &options(TargetStyle::TimeKey)).unwrap();
+        assert_eq!(
+            layout.target_names(),
+            vec!["id", "group", "op_type", "is_deleted"]
+        );
+    }
+
+    #[test]
+    fn missing_target_column_is_named_in_the_error() {
+        let mut t = table();
+        t.target_columns = Some(vec![TargetColumn {
+            name: "ID".into(),
+            type_name: "int4".into(),
+            size: None,
+            scale: None,
+            nullable: false,
+        }]);
+        let err = Layout::new(&t, &options(TargetStyle::ReplicationCopy)).unwrap_err();
+        let PlanError::InvalidTable(msg) = err else {
+            panic!("wrong variant")
+        };
+        assert!(msg.contains("file column group"), "{msg}");
+    }
+
+    #[test]
+    fn target_spelling_wins_over_file_spelling() {
+        let mut t = table();
+        t.target_columns = Some(
+            ["ID", "Group"]
+                .iter()
+                .map(|n| TargetColumn {
+                    name: (*n).into(),
+                    type_name: "text".into(),
+                    size: None,
+                    scale: None,
+                    nullable: true,
+                })
+                .collect(),
+        );
+        let layout = Layout::new(&t, &options(TargetStyle::ReplicationCopy)).unwrap();
+        assert_eq!(layout.target_names(), vec!["ID", "Group"]);
+    }
+
+    #[test]
+    fn merge_deletes_before_updating_and_inserts_only_live_rows() {
+        let t = table();
+        let layout = Layout::new(&t, &options(TargetStyle::ReplicationCopy)).unwrap();
+        let stage = Stage::new(&Dialect::ANSI, "st", &layout, |_| "text".into(), "bigint");
+        let keys = layout.require_keys(&t).unwrap();
+        let sql = merge_apply(
+            &Dialect::ANSI,
+            "tgt",
+            "SELECT * FROM st",
+            &stage,
+            &layout,
+            &keys,
+            TargetStyle::ReplicationCopy,
+        );
+        assert!(sql.contains(r#"WHEN MATCHED AND s."hvr_stage_op" = 0 THEN DELETE"#), "{sql}");
+        assert!(sql.contains(r#"UPDATE SET "group" = s."group""#), "{sql}");
+        assert!(sql.contains(r#"WHEN NOT MATCHED AND NOT (s."hvr_stage_op" = 0)"#), "{sql}");
+    }
+
+    #[test]
+    fn delete_insert_keeps_last_change_per_key() {
+        let t = table();
+        let layout = Layout::new(&t, &options(TargetStyle::ReplicationCopy)).unwrap();
+        let stage = Stage::new(&Dialect::ANSI, "st", &layout, |_| String::new(), "INTEGER");
+        let keys = layout.require_keys(&t).unwrap();
+        let sql = delete_insert_apply(
+            &Dialect::ANSI,
+            "tgt",
+            &stage,
+            &layout,
+            &keys,
+            TargetStyle::ReplicationCopy,
+        );
+        assert!(sql[1].contains(r#"later."hvr_stage_seq" > "st"."hvr_stage_seq""#), "{}", sql[1]);
+        assert!(sql.last().unwrap().starts_with(r#"INSERT INTO tgt ("id", "group")"#));
+    }
+
+    #[test]
+    fn change_apply_without_key_is_refused() {
+        let mut t = table();
+        t.columns[0].is_key = false;
+        let layout = Layout::new(&t, &options(TargetStyle::ReplicationCopy)).unwrap();
+        assert!(layout.require_keys(&t).is_err());
+    }
+}
