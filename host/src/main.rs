@@ -1,1 +1,36 @@
-fn main() {}
+//! `hvrwasmagent <mode> <channel> <location> [userarg]`, as HVR's AgentPlugin calls it.
+
+use std::process::ExitCode;
+
+use hvrwasm_host::agent::{self, Exit};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if matches!(args.first().map(String::as_str), Some("-h" | "--help" | "help")) {
+        print_help();
+        return ExitCode::SUCCESS;
+    }
+    match agent::run(&args) {
+        Ok(Exit::Done) => ExitCode::SUCCESS,
+        // HVR: exit 2 means "not my mode", and nothing may be printed.
+        Ok(Exit::IgnoredMode) => ExitCode::from(2),
+        Err(e) => {
+            // HVR shows stderr in the job log; one line per problem, F_J code first.
+            let message = anyhow::Error::from(e);
+            eprintln!("F_JX0D03: {}", format!("{message:#}").replace('\n', " "));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn print_help() {
+    use clap::CommandFactory;
+    println!(
+        "usage: hvrwasmagent <mode> <channel> <location> [\"<options>\"]\n\n\
+         HVR AgentPlugin. Modes: refr_write_begin, refr_write_end, integ_begin, integ_end;\n\
+         others exit 2. The options are HVR's /UserArgument, one string; every option can also\n\
+         be set as an environment variable HVR_WASM_<OPTION>.\n"
+    );
+    let mut cmd = hvrwasm_host::options::Options::command();
+    let _ = cmd.print_help();
+}

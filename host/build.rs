@@ -1,0 +1,95 @@
+//! Builds the first-party connector guests for wasm32-wasip2 and embeds them, so the shipped
+//! binary works by connector name with nothing else installed.
+//!
+//! The guests build with their own target directory: the outer cargo holds the lock on ours.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const GUESTS: &[(&str, &str)] = &[("sqlite", "guest-sqlite"), ("postgres", "guest-postgres")];
+const TARGET: &str = "wasm32-wasip2";
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let root = manifest.parent().unwrap().to_path_buf();
+    for dir in ["guests", "sdk", "wit"] {
+        println!("cargo:rerun-if-changed={}", root.join(dir).display());
+    }
+    println!("cargo:rerun-if-changed={}", root.join("Cargo.lock").display());
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    // OUT_DIR is <target>/<profile>/build/<pkg>/out.
+    let target_dir = out
+        .ancestors()
+        .nth(4)
+        .map(|t| t.join("guest-build"))
+        .unwrap_or_else(|| root.join("target/guest-build"));
+
+    ensure_wasm_target();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.arg("build")
+        .arg("--release")
+        .arg("--target")
+        .arg(TARGET)
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target_dir);
+    for (_, package) in GUESTS {
+        cmd.arg("-p").arg(package);
+    }
+    for var in [
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_PRIMARY_PACKAGE",
+    ] {
+        cmd.env_remove(var);
+    }
+    let status = cmd.status().expect("cannot run cargo to build the connector guests");
+    assert!(status.success(), "building the connector guests failed");
+
+    let embed = out.join("guests");
+    std::fs::create_dir_all(&embed).unwrap();
+    for (name, package) in GUESTS {
+        let built = target_dir
+            .join(TARGET)
+            .join("release")
+            .join(format!("{}.wasm", package.replace('-', "_")));
+        copy(&built, &embed.join(format!("{name}.wasm")));
+    }
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::copy(from, to)
+        .unwrap_or_else(|e| panic!("cannot copy {} to {}: {e}", from.display(), to.display()));
+}
+
+/// Installs the wasm32-wasip2 standard library through rustup when it is missing, so that a
+/// plain `cargo build` works on a fresh machine.
+fn ensure_wasm_target() {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let sysroot = Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let installed = sysroot
+        .map(|s| Path::new(&s).join("lib/rustlib").join(TARGET).exists())
+        .unwrap_or(false);
+    if installed {
+        return;
+    }
+    println!("cargo:warning=installing the {TARGET} target with rustup (needed for the connector guests)");
+    let ok = Command::new("rustup")
+        .args(["target", "add", TARGET])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(
+        ok,
+        "the {TARGET} target is missing and `rustup target add {TARGET}` failed; install it and build again"
+    );
+}

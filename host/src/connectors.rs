@@ -1,0 +1,95 @@
+//! Finding a connector: built into this binary, overridden by `NAME.wasm` in the connector
+//! directory, or a path to any component.
+
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+/// First-party connectors, compiled by build.rs from `guests/`.
+const BUILT_IN: &[(&str, &[u8])] = &[
+    (
+        "sqlite",
+        include_bytes!(concat!(env!("OUT_DIR"), "/guests/sqlite.wasm")),
+    ),
+    (
+        "postgres",
+        include_bytes!(concat!(env!("OUT_DIR"), "/guests/postgres.wasm")),
+    ),
+];
+
+#[derive(Debug, Error)]
+pub enum ConnectorError {
+    #[error("cannot read connector {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("unknown connector {name:?}: built in are {}; or give a path to a .wasm component", built_in_names().join(", "))]
+    Unknown { name: String },
+}
+
+/// Where a connector's bytes came from, for logs and `inspect`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Origin {
+    BuiltIn,
+    File(PathBuf),
+}
+
+pub struct ConnectorBytes {
+    pub name: String,
+    pub origin: Origin,
+    pub wasm: Vec<u8>,
+}
+
+pub fn built_in_names() -> Vec<&'static str> {
+    BUILT_IN.iter().map(|(n, _)| *n).collect()
+}
+
+/// Resolves `--connector`: a path (contains a separator or ends in `.wasm`), else a name looked
+/// up first in `dir` as `NAME.wasm`, then among the built-in connectors.
+pub fn resolve(spec: &str, dir: Option<&Path>) -> Result<ConnectorBytes, ConnectorError> {
+    let read = |path: PathBuf, name: String| -> Result<ConnectorBytes, ConnectorError> {
+        let wasm = std::fs::read(&path).map_err(|source| ConnectorError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(ConnectorBytes {
+            name,
+            origin: Origin::File(path),
+            wasm,
+        })
+    };
+    if spec.contains('/') || spec.contains('\\') || spec.ends_with(".wasm") {
+        let path = PathBuf::from(spec);
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| spec.to_string());
+        return read(path, name);
+    }
+    let dir = dir.map(Path::to_path_buf).or_else(default_dir);
+    if let Some(dir) = dir {
+        let candidate = dir.join(format!("{spec}.wasm"));
+        if candidate.is_file() {
+            return read(candidate, spec.to_string());
+        }
+    }
+    BUILT_IN
+        .iter()
+        .find(|(n, _)| *n == spec)
+        .map(|(n, wasm)| ConnectorBytes {
+            name: (*n).to_string(),
+            origin: Origin::BuiltIn,
+            wasm: wasm.to_vec(),
+        })
+        .ok_or_else(|| ConnectorError::Unknown {
+            name: spec.to_string(),
+        })
+}
+
+/// The directory of the running executable.
+fn default_dir() -> Option<PathBuf> {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+}

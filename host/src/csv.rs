@@ -1,0 +1,10 @@
+//! Reading HVR's CSV files: every FileFormat option, streamed, with errors that name the file,
+//! line and column.
+
+mod decode;
+mod format;
+mod reader;
+
+pub use decode::open_decoded;
+pub use format::{Compression, CsvFormat, FormatError, TextEncoding, unescape};
+pub use reader::{CsvError, Record, RecordReader};

@@ -1,0 +1,22 @@
+//! hvrwasmagent: an HVR AgentPlugin that loads HVR's files into a database through
+//! WebAssembly connector guests.
+//!
+//! Map of the crate (dependencies point down):
+//! - [`agent`]: one call from argv to exit code; [`table`]: one table of a call.
+//! - [`bridge`]: converts between the WIT contract's types and the domain types.
+//! - [`runtime`]: the wasmtime sandbox (knows no ODBC, files or HVR);
+//!   [`connectors`]: where a connector's bytes come from.
+//! - Domain: [`hvr`] (argv and `HVR_*` environment), [`options`], [`csv`] (FileFormat
+//!   decoding), [`batch`], [`files`] (the file location), [`odbc`] (the target).
+
+pub mod agent;
+pub mod batch;
+pub mod bridge;
+pub mod connectors;
+pub mod csv;
+pub mod files;
+pub mod hvr;
+pub mod odbc;
+pub mod options;
+pub mod runtime;
+pub mod table;

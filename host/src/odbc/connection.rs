@@ -1,0 +1,187 @@
+use std::sync::OnceLock;
+
+use odbc_api::{Connection, ConnectionOptions, Environment};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum OdbcError {
+    #[error("cannot initialise ODBC (is unixODBC installed?): {0}")]
+    Environment(odbc_api::Error),
+    #[error("cannot connect to the target through ODBC ({how}): {source}")]
+    Connect {
+        how: &'static str,
+        source: odbc_api::Error,
+    },
+    #[error("no target given: set --connect-string or --dsn (or HVR_WASM_CONNECT_STRING / HVR_WASM_DSN)")]
+    NoTarget,
+    #[error("reading the catalog columns of {table}: {source}")]
+    Catalog {
+        table: String,
+        source: odbc_api::Error,
+    },
+    #[error("{what} failed: {source}\n  SQL: {sql}")]
+    Statement {
+        what: String,
+        sql: String,
+        source: odbc_api::Error,
+    },
+    #[error("{what} failed: {source}")]
+    Transaction {
+        what: &'static str,
+        source: odbc_api::Error,
+    },
+    #[error("{0}")]
+    Load(String),
+}
+
+fn environment() -> Result<&'static Environment, OdbcError> {
+    static ENV: OnceLock<Environment> = OnceLock::new();
+    if let Some(env) = ENV.get() {
+        return Ok(env);
+    }
+    let env = Environment::new().map_err(OdbcError::Environment)?;
+    Ok(ENV.get_or_init(|| env))
+}
+
+/// A column of an existing table, as `SQLColumns` reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CatalogColumn {
+    pub name: String,
+    pub type_name: String,
+    pub size: Option<i32>,
+    pub scale: Option<i16>,
+    pub nullable: bool,
+}
+
+/// One connection to the target.
+pub struct Target {
+    conn: Connection<'static>,
+    verbose: bool,
+}
+
+impl Target {
+    /// Connects with a connection string or a DSN. The connection string is never printed:
+    /// driver messages are passed on, the string is not.
+    pub fn connect(
+        connect_string: Option<&str>,
+        dsn: Option<&str>,
+        verbose: bool,
+    ) -> Result<Target, OdbcError> {
+        let env = environment()?;
+        let conn = match (connect_string, dsn) {
+            (Some(cs), _) => env
+                .connect_with_connection_string(cs, ConnectionOptions::default())
+                .map_err(|source| OdbcError::Connect {
+                    how: "connection string",
+                    source,
+                })?,
+            (None, Some(dsn)) => env
+                .connect(dsn, "", "", ConnectionOptions::default())
+                .map_err(|source| OdbcError::Connect { how: "DSN", source })?,
+            (None, None) => return Err(OdbcError::NoTarget),
+        };
+        Ok(Target { conn, verbose })
+    }
+
+    /// The table's columns in ordinal order; empty when the table does not exist.
+    pub fn columns(
+        &self,
+        schema: Option<&str>,
+        table: &str,
+    ) -> Result<Vec<CatalogColumn>, OdbcError> {
+        let err = |source| OdbcError::Catalog {
+            table: match schema {
+                Some(s) => format!("{s}.{table}"),
+                None => table.to_string(),
+            },
+            source,
+        };
+        let mut rows = Vec::new();
+        // Names are patterns to SQLColumns (`_` matches any character), so filter exactly.
+        for row in self
+            .conn
+            .columns("", schema.unwrap_or(""), table, "")
+            .map_err(err)?
+        {
+            let row = row.map_err(err)?;
+            let text = |v: &odbc_api::parameter::VarCharArray<128>| {
+                v.as_str().ok().flatten().unwrap_or("").to_string()
+            };
+            let row_table = row.table.as_str().ok().flatten().unwrap_or("").to_string();
+            let row_schema = text(&row.schema);
+            if row_table != table {
+                continue;
+            }
+            if let Some(s) = schema
+                && !row_schema.is_empty()
+                && row_schema != s
+            {
+                continue;
+            }
+            rows.push((
+                row.ordinal_position,
+                CatalogColumn {
+                    name: row
+                        .column_name
+                        .as_str()
+                        .ok()
+                        .flatten()
+                        .unwrap_or("")
+                        .to_string(),
+                    type_name: row.type_name.as_str().ok().flatten().unwrap_or("").to_string(),
+                    size: row.column_size.into_opt(),
+                    scale: row.decimal_digits.into_opt(),
+                    nullable: row.nullable != 0,
+                },
+            ));
+        }
+        rows.sort_by_key(|(pos, _)| *pos);
+        Ok(rows.into_iter().map(|(_, c)| c).collect())
+    }
+
+    pub fn begin(&self) -> Result<(), OdbcError> {
+        self.conn
+            .set_autocommit(false)
+            .map_err(|source| OdbcError::Transaction {
+                what: "starting a transaction",
+                source,
+            })
+    }
+
+    pub fn commit(&self) -> Result<(), OdbcError> {
+        self.conn.commit().map_err(|source| OdbcError::Transaction {
+            what: "commit",
+            source,
+        })
+    }
+
+    /// Rolls back; a failure here is reported but the caller already has the real error.
+    pub fn rollback(&self) -> Result<(), OdbcError> {
+        self.conn.rollback().map_err(|source| OdbcError::Transaction {
+            what: "rollback",
+            source,
+        })
+    }
+
+    pub fn execute(&self, what: &str, sql: &str) -> Result<(), OdbcError> {
+        if self.verbose {
+            println!("  SQL: {sql}");
+        }
+        self.conn
+            .execute(sql, (), None)
+            .map(|_| ())
+            .map_err(|source| OdbcError::Statement {
+                what: what.to_string(),
+                sql: sql.to_string(),
+                source,
+            })
+    }
+
+    pub fn connection(&self) -> &Connection<'static> {
+        &self.conn
+    }
+
+    pub fn verbose(&self) -> bool {
+        self.verbose
+    }
+}

@@ -1,0 +1,267 @@
+//! The load shapes the host offers connectors. Which is fastest depends on the driver: psqlODBC
+//! emulates parameter arrays one statement per row, MariaDB and SQLite execute them natively.
+
+use odbc_api::buffers::TextColumn as OdbcTextColumn;
+use odbc_api::parameter::VarCharSlice;
+use odbc_api::{ColumnarBulkInserter, Prepared, handles::StatementImpl};
+
+use super::connection::{OdbcError, Target};
+use crate::batch::TextBatch;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoadShape {
+    /// One `?` per column; rows bound as parameter arrays.
+    ParameterArray(String),
+    /// `prefix` + `rows` copies of `row` joined by commas; parameter arrays of whole statements.
+    MultiRowValues {
+        prefix: String,
+        row: String,
+        rows_per_statement: usize,
+    },
+    /// One `?` per column, each bound to a PostgreSQL array literal of the batch's values.
+    PostgresTextArrays(String),
+}
+
+type Inserter<'c> = ColumnarBulkInserter<StatementImpl<'c>, OdbcTextColumn<u8>>;
+
+/// Loads batches into the target with one shape. Statements are prepared once.
+pub enum BatchLoader<'c> {
+    Arrays {
+        inserter: Inserter<'c>,
+        sql: String,
+    },
+    MultiRow {
+        target: &'c Target,
+        inserter: Inserter<'c>,
+        prefix: String,
+        row: String,
+        per_statement: usize,
+        columns: usize,
+        sql: String,
+    },
+    PgArrays {
+        prepared: Prepared<StatementImpl<'c>>,
+        sql: String,
+    },
+}
+
+fn statement_error(what: &str, sql: &str, source: odbc_api::Error) -> OdbcError {
+    OdbcError::Statement {
+        what: what.to_string(),
+        sql: sql.to_string(),
+        source,
+    }
+}
+
+fn text_inserter<'c>(
+    target: &'c Target,
+    sql: &str,
+    params: usize,
+    capacity: usize,
+) -> Result<Inserter<'c>, OdbcError> {
+    target
+        .connection()
+        .prepare(sql)
+        .and_then(|p| p.into_text_inserter(capacity.max(1), std::iter::repeat_n(16, params)))
+        .map_err(|e| statement_error("preparing the load statement", sql, e))
+}
+
+impl<'c> BatchLoader<'c> {
+    pub fn new(
+        target: &'c Target,
+        shape: &LoadShape,
+        columns: usize,
+        batch_rows: usize,
+    ) -> Result<BatchLoader<'c>, OdbcError> {
+        if target.verbose() {
+            println!("  SQL (load): {}", describe(shape));
+        }
+        Ok(match shape {
+            LoadShape::ParameterArray(sql) => BatchLoader::Arrays {
+                inserter: text_inserter(target, sql, columns, batch_rows)?,
+                sql: sql.clone(),
+            },
+            LoadShape::MultiRowValues {
+                prefix,
+                row,
+                rows_per_statement,
+            } => {
+                let per = (*rows_per_statement).max(1);
+                let sql = multi_row_sql(prefix, row, per);
+                BatchLoader::MultiRow {
+                    target,
+                    inserter: text_inserter(target, &sql, columns * per, batch_rows.div_ceil(per))?,
+                    prefix: prefix.clone(),
+                    row: row.clone(),
+                    per_statement: per,
+                    columns,
+                    sql,
+                }
+            }
+            LoadShape::PostgresTextArrays(sql) => BatchLoader::PgArrays {
+                prepared: target
+                    .connection()
+                    .prepare(sql)
+                    .map_err(|e| statement_error("preparing the load statement", sql, e))?,
+                sql: sql.clone(),
+            },
+        })
+    }
+
+    pub fn load(&mut self, batch: &TextBatch) -> Result<(), OdbcError> {
+        let rows = batch.num_rows();
+        if rows == 0 {
+            return Ok(());
+        }
+        match self {
+            BatchLoader::Arrays { inserter, sql } => {
+                fill(inserter, batch, 0, rows, 1, sql)?;
+                execute(inserter, sql)
+            }
+            BatchLoader::MultiRow {
+                target,
+                inserter,
+                prefix,
+                row,
+                per_statement,
+                columns,
+                sql,
+            } => {
+                let per = *per_statement;
+                let full = rows / per;
+                if full > 0 {
+                    fill(inserter, batch, 0, full * per, per, sql)?;
+                    execute(inserter, sql)?;
+                }
+                let rest = rows - full * per;
+                if rest > 0 {
+                    let tail_sql = multi_row_sql(prefix, row, rest);
+                    let mut tail = text_inserter(target, &tail_sql, *columns * rest, 1)?;
+                    fill(&mut tail, batch, full * per, rows, rest, &tail_sql)?;
+                    execute(&mut tail, &tail_sql)?;
+                }
+                Ok(())
+            }
+            BatchLoader::PgArrays { prepared, sql } => {
+                let literals: Vec<String> = batch.columns.iter().map(pg_array_literal).collect();
+                let params: Vec<VarCharSlice<'_>> = literals
+                    .iter()
+                    .map(|l| VarCharSlice::new(l.as_bytes()))
+                    .collect();
+                prepared
+                    .execute(&params[..])
+                    .map(|_| ())
+                    .map_err(|e| statement_error("loading a batch", sql, e))
+            }
+        }
+    }
+}
+
+/// Copies rows `from..to` of `batch` into the inserter, `per` rows per parameter set (one
+/// parameter set of a multi-row statement holds `per` rows side by side).
+fn fill(
+    inserter: &mut Inserter<'_>,
+    batch: &TextBatch,
+    from: usize,
+    to: usize,
+    per: usize,
+    sql: &str,
+) -> Result<(), OdbcError> {
+    let columns = batch.columns.len();
+    let sets = (to - from) / per;
+    inserter.set_num_rows(sets);
+    for (c, column) in batch.columns.iter().enumerate() {
+        for slot in 0..per {
+            let mut view = inserter.column_mut(slot * columns + c);
+            view.ensure_max_element_length(column.max_len().max(1), 0)
+                .map_err(|e| statement_error("binding a batch", sql, e))?;
+            for set in 0..sets {
+                view.set_cell(set, column.get(from + set * per + slot));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn execute(inserter: &mut Inserter<'_>, sql: &str) -> Result<(), OdbcError> {
+    inserter
+        .execute()
+        .map(|_| ())
+        .map_err(|e| statement_error("loading a batch", sql, e))
+}
+
+fn multi_row_sql(prefix: &str, row: &str, rows: usize) -> String {
+    let mut sql = String::with_capacity(prefix.len() + rows * (row.len() + 1));
+    sql.push_str(prefix);
+    for i in 0..rows {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(row);
+    }
+    sql
+}
+
+fn describe(shape: &LoadShape) -> String {
+    match shape {
+        LoadShape::ParameterArray(sql) => format!("{sql} [parameter arrays]"),
+        LoadShape::MultiRowValues {
+            prefix,
+            row,
+            rows_per_statement,
+        } => format!("{prefix}{row},... [{rows_per_statement} rows per statement]"),
+        LoadShape::PostgresTextArrays(sql) => format!("{sql} [one text array per column]"),
+    }
+}
+
+/// `{"a","b\"c",NULL}`: every element quoted, so empty strings, spaces, commas and the word
+/// NULL stay values; only a missing value becomes NULL.
+pub fn pg_array_literal(column: &crate::batch::TextColumn) -> String {
+    let mut out = String::with_capacity(column.len() * 8 + 2);
+    out.push('{');
+    for row in 0..column.len() {
+        if row > 0 {
+            out.push(',');
+        }
+        match column.get(row) {
+            None => out.push_str("NULL"),
+            Some(bytes) => {
+                out.push('"');
+                // Values were validated as UTF-8 when decoded.
+                for ch in String::from_utf8_lossy(bytes).chars() {
+                    if ch == '"' || ch == '\\' {
+                        out.push('\\');
+                    }
+                    out.push(ch);
+                }
+                out.push('"');
+            }
+        }
+    }
+    out.push('}');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::TextColumn;
+
+    #[test]
+    fn array_literal_quotes_everything_but_null() {
+        let mut c = TextColumn::with_capacity(4);
+        c.push(Some(b"a\"b\\c"));
+        c.push(None);
+        c.push(Some(b""));
+        c.push(Some(b"NULL"));
+        assert_eq!(pg_array_literal(&c), r#"{"a\"b\\c",NULL,"","NULL"}"#);
+    }
+
+    #[test]
+    fn multi_row_statement_repeats_the_row() {
+        assert_eq!(
+            multi_row_sql("INSERT INTO t VALUES ", "(?,?)", 3),
+            "INSERT INTO t VALUES (?,?),(?,?),(?,?)"
+        );
+    }
+}

@@ -1,0 +1,222 @@
+//! The user's options: the AgentPlugin `/UserArgument` string, split like a shell would, with
+//! every option also settable as `HVR_WASM_<OPTION>` (so `Environment` actions work).
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Parser, ValueEnum};
+use thiserror::Error;
+
+use crate::csv::{Compression, CsvFormat, FormatError};
+
+#[derive(Debug, Error)]
+pub enum OptionsError {
+    #[error("user argument {arg:?} cannot be split into words: {reason}")]
+    Split { arg: String, reason: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Format(#[from] FormatError),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CompressOption {
+    None,
+    Gzip,
+    Lz4,
+}
+
+#[derive(Parser, Clone)]
+#[command(
+    name = "hvrwasmagent",
+    about = "HVR AgentPlugin: loads HVR's CSV files into a database through a WebAssembly connector",
+    disable_version_flag = true
+)]
+pub struct Options {
+    /// Connector: a built-in name (sqlite, postgres) or a path to a .wasm component.
+    #[arg(long, env = "HVR_WASM_CONNECTOR", default_value = "sqlite")]
+    pub connector: String,
+
+    /// Directory searched for NAME.wasm, which overrides a built-in connector of that name
+    /// [default: the directory of this executable].
+    #[arg(long, env = "HVR_WASM_CONNECTOR_DIR")]
+    pub connector_dir: Option<PathBuf>,
+
+    /// ODBC connection string of the target. Never printed.
+    #[arg(long, env = "HVR_WASM_CONNECT_STRING", hide_env_values = true)]
+    pub connect_string: Option<String>,
+
+    /// ODBC data source name of the target (instead of --connect-string).
+    #[arg(long, env = "HVR_WASM_DSN")]
+    pub dsn: Option<String>,
+
+    /// Name of the extra column holding {hvr_op}; dropped before the target.
+    #[arg(short = 'o', long, env = "HVR_WASM_OP_COLUMN", default_value = "op_type")]
+    pub op_column: String,
+
+    /// Like -o, but the op column is kept in the target.
+    #[arg(short = 'O', long, env = "HVR_WASM_KEEP_OP_COLUMN", value_name = "NAME")]
+    pub keep_op_column: Option<String>,
+
+    /// Name of the SoftDelete extra column; dropped before the target (replication copy).
+    #[arg(
+        short = 'd',
+        long,
+        env = "HVR_WASM_SOFT_DELETE_COLUMN",
+        default_value = "is_deleted"
+    )]
+    pub soft_delete_column: String,
+
+    /// Like -d, but the column is kept: a SoftDelete target.
+    #[arg(short = 'D', long, env = "HVR_WASM_KEEP_SOFT_DELETE_COLUMN", value_name = "NAME")]
+    pub keep_soft_delete_column: Option<String>,
+
+    /// TimeKey target: append every change, extra columns included.
+    #[arg(short = 't', long, env = "HVR_WASM_TIME_KEY", action = ArgAction::SetTrue)]
+    pub time_key: bool,
+
+    /// Preserve the target's rows on refresh (no truncate).
+    #[arg(short = 'p', long, env = "HVR_WASM_PRESERVE", action = ArgAction::SetTrue)]
+    pub preserve: bool,
+
+    /// Keep the files after loading them.
+    #[arg(short = 'y', long, env = "HVR_WASM_KEEP_FILES", action = ArgAction::SetTrue)]
+    pub keep_files: bool,
+
+    /// Integrate /RenameExpression, to map file names to tables.
+    #[arg(
+        long,
+        env = "HVR_WASM_RENAME_EXPRESSION",
+        default_value = crate::hvr::rename::DEFAULT_EXPRESSION
+    )]
+    pub rename_expression: String,
+
+    /// Whether the files start with a header line (FileFormat /HeaderLine).
+    #[arg(long, env = "HVR_WASM_HEADER_LINE", default_value = "true", value_name = "BOOL", action = ArgAction::Set)]
+    pub header_line: bool,
+
+    /// FileFormat /FieldSeparator (C escapes like \t and \x1f work).
+    #[arg(long, env = "HVR_WASM_FIELD_SEPARATOR", default_value = ",")]
+    pub field_separator: String,
+
+    /// FileFormat /LineSeparator: \n (default), \r\n, or another single byte.
+    #[arg(long, env = "HVR_WASM_LINE_SEPARATOR", default_value = "\\n")]
+    pub line_separator: String,
+
+    /// FileFormat /QuoteCharacter; empty for none.
+    #[arg(long, env = "HVR_WASM_QUOTE_CHARACTER", default_value = "\"")]
+    pub quote_character: String,
+
+    /// FileFormat /EscapeCharacter [default: the quote character].
+    #[arg(long, env = "HVR_WASM_ESCAPE_CHARACTER")]
+    pub escape_character: Option<String>,
+
+    /// FileFormat /NullRepresentation [default: an empty unquoted field is NULL].
+    #[arg(long, env = "HVR_WASM_NULL_REPRESENTATION")]
+    pub null_representation: Option<String>,
+
+    /// FileFormat /FileTerminator, removed from the end of each file.
+    #[arg(long, env = "HVR_WASM_FILE_TERMINATOR")]
+    pub file_terminator: Option<String>,
+
+    /// FileFormat /Encoding: UTF-8, US-ASCII, ISO-8859-1, ISO-8859-9, WINDOWS-1251,
+    /// WINDOWS-1252, UTF-16LE, UTF-16BE.
+    #[arg(long, env = "HVR_WASM_ENCODING", default_value = "UTF-8")]
+    pub encoding: String,
+
+    /// FileFormat /Compress.
+    #[arg(long, env = "HVR_WASM_COMPRESS", value_enum, default_value = "none")]
+    pub compress: CompressOption,
+
+    /// key=value passed to the connector (repeatable).
+    #[arg(long = "connector-option", env = "HVR_WASM_CONNECTOR_OPTIONS", value_delimiter = ';', value_name = "KEY=VALUE")]
+    pub connector_options: Vec<String>,
+
+    /// Print each SQL statement before running it.
+    #[arg(short = 'v', long, env = "HVR_WASM_VERBOSE", action = ArgAction::SetTrue)]
+    pub verbose: bool,
+}
+
+/// How changes land, derived from -O/-D/-t.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    ReplicationCopy,
+    SoftDelete,
+    TimeKey,
+}
+
+impl Options {
+    /// Parses the user argument (one string from HVR) plus `HVR_WASM_*` variables.
+    pub fn from_user_argument(arg: Option<&str>) -> Result<Options, OptionsError> {
+        let words = match arg {
+            Some(a) => shell_words::split(a).map_err(|e| OptionsError::Split {
+                arg: a.to_string(),
+                reason: e.to_string(),
+            })?,
+            None => Vec::new(),
+        };
+        Options::try_parse_from(std::iter::once("hvrwasmagent".to_string()).chain(words))
+            .map_err(|e| OptionsError::Invalid(one_line(&e.render().to_string())))
+    }
+
+    pub fn style(&self) -> Style {
+        if self.time_key {
+            Style::TimeKey
+        } else if self.keep_soft_delete_column.is_some() {
+            Style::SoftDelete
+        } else {
+            Style::ReplicationCopy
+        }
+    }
+
+    pub fn op_column_name(&self) -> &str {
+        self.keep_op_column.as_deref().unwrap_or(&self.op_column)
+    }
+
+    pub fn soft_delete_column_name(&self) -> &str {
+        self.keep_soft_delete_column
+            .as_deref()
+            .unwrap_or(&self.soft_delete_column)
+    }
+
+    pub fn connector_options(&self) -> Result<Vec<(String, String)>, OptionsError> {
+        self.connector_options
+            .iter()
+            .filter(|o| !o.is_empty())
+            .map(|o| {
+                o.split_once('=')
+                    .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+                    .ok_or_else(|| {
+                        OptionsError::Invalid(format!(
+                            "--connector-option {o:?} is not KEY=VALUE"
+                        ))
+                    })
+            })
+            .collect()
+    }
+
+    pub fn csv_format(&self) -> Result<CsvFormat, OptionsError> {
+        Ok(CsvFormat::from_options(
+            self.header_line,
+            &self.field_separator,
+            &self.line_separator,
+            &self.quote_character,
+            self.escape_character.as_deref(),
+            self.null_representation.as_deref(),
+            self.file_terminator.as_deref(),
+            &self.encoding,
+            match self.compress {
+                CompressOption::None => Compression::None,
+                CompressOption::Gzip => Compression::Gzip,
+                CompressOption::Lz4 => Compression::Lz4,
+            },
+        )?)
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,0 +1,384 @@
+//! One table of one call: recovery check, file columns, plan, load in one transaction, clean-up.
+
+use std::time::Instant;
+
+use thiserror::Error;
+
+use crate::batch::TextBatch;
+use crate::bridge::{self, Plan, Source};
+use crate::csv::{CsvError, CsvFormat, RecordReader, open_decoded};
+use crate::files::{FileLocation, LocationError};
+use crate::hvr::{FileEntry, Mode, TableSpec};
+use crate::odbc::{BatchLoader, CatalogColumn, OdbcError, Target};
+use crate::options::Options;
+use crate::runtime::{ConnectorInstance, SandboxError};
+
+/// What a file column carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Data,
+    Op,
+    SoftDelete,
+}
+
+/// A column of the table's files, in file order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileColumn {
+    pub name: String,
+    pub base_name: String,
+    pub is_key: bool,
+    pub role: Role,
+}
+
+#[derive(Debug, Error)]
+pub enum TableError {
+    #[error(
+        "only {present} of its {total} files are present (missing: {missing}); a partly applied cycle cannot be repaired safely, nothing was applied"
+    )]
+    PartialFiles {
+        present: usize,
+        total: usize,
+        missing: String,
+    },
+    #[error("file {file}: {source}")]
+    Csv { file: String, source: CsvError },
+    #[error("file {file}: {message}")]
+    File { file: String, message: String },
+    #[error(transparent)]
+    Location(#[from] LocationError),
+    #[error(transparent)]
+    Odbc(#[from] OdbcError),
+    #[error(transparent)]
+    Sandbox(#[from] SandboxError),
+    #[error("connector {connector}: {message}")]
+    Plan { connector: String, message: String },
+}
+
+/// How one table ended.
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    Loaded { files: usize, rows: u64 },
+    /// Every file was already gone: a previous run applied and removed them.
+    AlreadyApplied { files: usize },
+}
+
+pub struct TableJob<'a> {
+    pub mode: Mode,
+    pub spec: &'a TableSpec,
+    pub files: Vec<&'a FileEntry>,
+    pub location: Option<&'a FileLocation>,
+    pub format: &'a CsvFormat,
+    pub options: &'a Options,
+    pub connector_options: &'a [(String, String)],
+}
+
+impl TableJob<'_> {
+    pub fn run(
+        &self,
+        target: &Target,
+        connector: &mut ConnectorInstance,
+    ) -> Result<Outcome, TableError> {
+        let started = Instant::now();
+        if let Some(outcome) = self.recovery_check()? {
+            return Ok(outcome);
+        }
+        let columns = self.file_columns()?;
+        let info = connector.info().clone();
+        let schema = self
+            .spec
+            .schema
+            .as_deref()
+            .or(info.default_schema.as_deref());
+        let catalog = target.columns(schema, &self.spec.base_name)?;
+        let existing: Option<&[CatalogColumn]> = (!catalog.is_empty()).then_some(&catalog[..]);
+        let wit_table = bridge::table(self.spec, &columns, existing);
+        let wit_options = bridge::options(self.options, self.connector_options.to_vec());
+        let planned = match self.mode {
+            Mode::RefreshEnd => connector.plan_refresh(&wit_table, &wit_options)?,
+            _ => connector.plan_integrate(&wit_table, &wit_options)?,
+        };
+        let plan_error = |message: String| TableError::Plan {
+            connector: info.name.clone(),
+            message,
+        };
+        let plan = planned.map_err(|e| plan_error(bridge::plan_error(e)))?;
+        let plan = bridge::plan(plan, columns.len()).map_err(|e| plan_error(e.to_string()))?;
+
+        target.begin()?;
+        let loaded = self.apply(target, &plan, columns.len());
+        let rows = match loaded.and_then(|rows| target.commit().map(|_| rows).map_err(Into::into)) {
+            Ok(rows) => rows,
+            Err(e) => {
+                if let Err(rollback) = target.rollback() {
+                    eprintln!("W_JX0E00: {rollback}");
+                }
+                return Err(e);
+            }
+        };
+        // Files go only after their rows are committed.
+        if !self.options.keep_files
+            && let Some(location) = self.location
+        {
+            for f in &self.files {
+                location.delete(&f.name)?;
+            }
+        }
+        println!(
+            "table {}: {} rows from {} file(s) into {} in {:.2} s",
+            self.spec.name,
+            rows,
+            self.files.len(),
+            self.spec.qualified_base_name(),
+            started.elapsed().as_secs_f64()
+        );
+        Ok(Outcome::Loaded {
+            files: self.files.len(),
+            rows,
+        })
+    }
+
+    /// All files present: go on. None present: a previous run applied them. Some: refuse.
+    fn recovery_check(&self) -> Result<Option<Outcome>, TableError> {
+        let Some(location) = self.location else {
+            return Ok(None);
+        };
+        let missing: Vec<&str> = self
+            .files
+            .iter()
+            .filter(|f| !location.exists(&f.name))
+            .map(|f| f.name.as_str())
+            .collect();
+        if missing.is_empty() {
+            return Ok(None);
+        }
+        if missing.len() == self.files.len() {
+            println!(
+                "table {}: its {} file(s) are gone, so a previous run applied them; skipped",
+                self.spec.name,
+                missing.len()
+            );
+            return Ok(Some(Outcome::AlreadyApplied {
+                files: missing.len(),
+            }));
+        }
+        Err(TableError::PartialFiles {
+            present: self.files.len() - missing.len(),
+            total: self.files.len(),
+            missing: missing.join(", "),
+        })
+    }
+
+    /// The files' columns: from the header line when there is one (all files must agree),
+    /// else the channel's columns in order.
+    fn file_columns(&self) -> Result<Vec<FileColumn>, TableError> {
+        let location = match self.location {
+            Some(l) if self.format.header && !self.files.is_empty() => l,
+            _ => {
+                return Ok(self
+                    .spec
+                    .columns
+                    .iter()
+                    .map(|c| self.file_column(&c.name, &c.base_name, c.is_key))
+                    .collect());
+            }
+        };
+        let mut first: Option<(String, Vec<String>)> = None;
+        for f in &self.files {
+            let header = read_header(location, &f.name, self.format)?;
+            match &first {
+                None => first = Some((f.name.clone(), header)),
+                Some((first_file, names)) if *names != header => {
+                    return Err(TableError::File {
+                        file: f.name.clone(),
+                        message: format!(
+                            "line 1: header ({}) differs from the header of {first_file} ({})",
+                            header.join(","),
+                            names.join(",")
+                        ),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        let (file, header) = first.expect("at least one file");
+        self.resolve_header(&file, &header)
+    }
+
+    fn resolve_header(&self, file: &str, header: &[String]) -> Result<Vec<FileColumn>, TableError> {
+        let mut out: Vec<FileColumn> = Vec::with_capacity(header.len());
+        for (i, name) in header.iter().enumerate() {
+            let found = self
+                .spec
+                .columns
+                .iter()
+                .find(|c| c.base_name == *name)
+                .or_else(|| self.spec.columns.iter().find(|c| c.name == *name))
+                .or_else(|| {
+                    self.spec
+                        .columns
+                        .iter()
+                        .find(|c| c.base_name.eq_ignore_ascii_case(name))
+                });
+            let Some(column) = found else {
+                return Err(TableError::File {
+                    file: file.to_string(),
+                    message: format!(
+                        "line 1, column {}: header column {name:?} is not a column of table {} (HVR_COL_NAMES: {})",
+                        i + 1,
+                        self.spec.name,
+                        self.spec
+                            .columns
+                            .iter()
+                            .map(|c| c.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    ),
+                });
+            };
+            if out.iter().any(|c| c.name == column.name) {
+                return Err(TableError::File {
+                    file: file.to_string(),
+                    message: format!("line 1, column {}: column {name:?} appears twice in the header", i + 1),
+                });
+            }
+            out.push(self.file_column(&column.name, &column.base_name, column.is_key));
+        }
+        Ok(out)
+    }
+
+    fn file_column(&self, name: &str, base_name: &str, is_key: bool) -> FileColumn {
+        let is = |wanted: &str| name == wanted || base_name == wanted;
+        let role = if is(self.options.op_column_name()) {
+            Role::Op
+        } else if is(self.options.soft_delete_column_name()) {
+            Role::SoftDelete
+        } else {
+            Role::Data
+        };
+        FileColumn {
+            name: name.to_string(),
+            base_name: base_name.to_string(),
+            // Extra columns are never part of the key a change is applied by.
+            is_key: is_key && role == Role::Data,
+            role,
+        }
+    }
+
+    /// Runs the plan inside the open transaction; returns the rows loaded.
+    fn apply(&self, target: &Target, plan: &Plan, columns: usize) -> Result<u64, TableError> {
+        for sql in &plan.before {
+            target.execute(&format!("table {}: preparing", self.spec.name), sql)?;
+        }
+        let mut rows = 0u64;
+        if let Some(location) = self.location
+            && !self.files.is_empty()
+        {
+            let mut loader = BatchLoader::new(target, &plan.shape, plan.sources.len(), plan.batch_rows)?;
+            let mut batch = TextBatch::new(plan.sources.len(), plan.batch_rows);
+            for f in &self.files {
+                rows = self.load_file(location, f, plan, columns, rows, &mut loader, &mut batch)?;
+            }
+        }
+        for sql in &plan.after {
+            target.execute(&format!("table {}: applying", self.spec.name), sql)?;
+        }
+        Ok(rows)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn load_file(
+        &self,
+        location: &FileLocation,
+        file: &FileEntry,
+        plan: &Plan,
+        columns: usize,
+        mut row_number: u64,
+        loader: &mut BatchLoader<'_>,
+        batch: &mut TextBatch,
+    ) -> Result<u64, TableError> {
+        let csv_error = |source| TableError::Csv {
+            file: file.name.clone(),
+            source,
+        };
+        let mut reader = RecordReader::new(
+            open_decoded(location.open(&file.name)?, self.format),
+            self.format.clone(),
+        );
+        if self.format.header {
+            reader.next_record().map_err(csv_error)?;
+        }
+        let mut file_rows = 0u64;
+        while let Some(record) = reader.next_record().map_err(csv_error)? {
+            if record.len() != columns {
+                return Err(TableError::File {
+                    file: file.name.clone(),
+                    message: format!(
+                        "line {}: {} field(s), expected {columns}",
+                        record.line,
+                        record.len()
+                    ),
+                });
+            }
+            row_number += 1;
+            file_rows += 1;
+            for (slot, source) in plan.sources.iter().enumerate() {
+                match source {
+                    Source::Column(i) => {
+                        let value = record.field(*i).map_err(csv_error)?;
+                        batch.columns[slot].push(value.map(str::as_bytes));
+                    }
+                    Source::RowNumber => batch.columns[slot].push(Some(row_number.to_string().as_bytes())),
+                }
+            }
+            if batch.num_rows() >= plan.batch_rows {
+                loader.load(batch).map_err(|e| TableError::File {
+                    file: file.name.clone(),
+                    message: format!("rows up to line {}: {e}", record.line),
+                })?;
+                batch.clear();
+            }
+        }
+        if batch.num_rows() > 0 {
+            loader.load(batch).map_err(|e| TableError::File {
+                file: file.name.clone(),
+                message: format!("last rows: {e}"),
+            })?;
+            batch.clear();
+        }
+        if let Some(expected) = file.rows
+            && expected != file_rows
+        {
+            return Err(TableError::File {
+                file: file.name.clone(),
+                message: format!(
+                    "HVR_FILE_NROWS says {expected} rows but the file has {file_rows}; nothing was applied"
+                ),
+            });
+        }
+        Ok(row_number)
+    }
+}
+
+fn read_header(
+    location: &FileLocation,
+    name: &str,
+    format: &CsvFormat,
+) -> Result<Vec<String>, TableError> {
+    let mut reader = RecordReader::new(open_decoded(location.open(name)?, format), format.clone());
+    let csv_error = |source| TableError::Csv {
+        file: name.to_string(),
+        source,
+    };
+    let record = reader.next_record().map_err(csv_error)?.ok_or_else(|| TableError::File {
+        file: name.to_string(),
+        message: "the file is empty, but a header line was expected (--header-line)".into(),
+    })?;
+    (0..record.len())
+        .map(|i| {
+            record
+                .field(i)
+                .map_err(csv_error)
+                .map(|f| f.unwrap_or("").trim().to_string())
+        })
+        .collect()
+}
