@@ -1,0 +1,63 @@
+use crate::support::Scenario;
+use crate::support::model::Style;
+use crate::support::target::Db;
+
+/// A refresh, then five integrate cycles (one table without changes in some), each checked
+/// against the model; every file is gone after each call.
+fn refresh_and_five_cycles(db: Db, style: Style, test: &str) {
+    let mut s = Scenario::new(db, style, test);
+    let refresh = s.refresh_changes(25);
+    s.hvr.refresh(&refresh).assert_ok();
+    s.assert_target_matches("after refresh");
+    s.assert_no_files_left();
+    for cycle in 1..=5 {
+        let skip = (cycle % 3 == 0).then_some(1);
+        let changes = s.cycle_changes(15, skip);
+        s.hvr.integrate(&changes).assert_ok();
+        s.assert_target_matches(&format!("after integrate cycle {cycle}"));
+        s.assert_no_files_left();
+    }
+}
+
+#[test]
+fn sqlite_replication_copy_applies_refresh_and_five_cycles() {
+    refresh_and_five_cycles(Db::Sqlite, Style::ReplicationCopy, "sqlite_copy");
+}
+
+#[test]
+fn sqlite_soft_delete_applies_refresh_and_five_cycles() {
+    refresh_and_five_cycles(Db::Sqlite, Style::SoftDelete, "sqlite_soft");
+}
+
+#[test]
+fn sqlite_time_key_applies_refresh_and_five_cycles() {
+    refresh_and_five_cycles(Db::Sqlite, Style::TimeKey, "sqlite_timekey");
+}
+
+#[test]
+fn postgres_replication_copy_applies_refresh_and_five_cycles() {
+    refresh_and_five_cycles(Db::Postgres, Style::ReplicationCopy, "pg_copy");
+}
+
+#[test]
+fn postgres_soft_delete_applies_refresh_and_five_cycles() {
+    refresh_and_five_cycles(Db::Postgres, Style::SoftDelete, "pg_soft");
+}
+
+#[test]
+fn postgres_time_key_applies_refresh_and_five_cycles() {
+    refresh_and_five_cycles(Db::Postgres, Style::TimeKey, "pg_timekey");
+}
+
+#[test]
+fn refresh_preserve_flag_keeps_existing_rows() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "sqlite_preserve");
+    let first = s.refresh_changes(5);
+    s.hvr.refresh(&first).assert_ok();
+    let before = s.target.rows(&s.models[0].def, s.style).len();
+    // Rows of a second refresh with new keys land beside the old ones.
+    let second = s.refresh_changes(5);
+    s.hvr.user_arg.push_str(" -p");
+    s.hvr.refresh(&second[..1]).assert_ok();
+    assert_eq!(s.target.rows(&s.models[0].def, s.style).len(), before + 5);
+}

@@ -1,0 +1,15 @@
+//! End-to-end suite: a simulated HVR drives the real `hvrwasmagent` binary against real
+//! databases through real ODBC drivers, and checks each target against a model.
+//!
+//! PostgreSQL tests need a server (see `scripts/setup.sh`); they fail, never skip, without one.
+
+mod support;
+
+// Refresh then five integrate cycles, per target and style, checked after every call.
+mod lifecycle;
+// Bad files and environments: exit 1 with an F_J line, target unchanged, files kept.
+mod bad_input;
+// FileFormat options: separators, NULL representation, encodings, compression, terminator.
+mod csv_options;
+// The AgentPlugin contract itself: modes, exit codes, long environment, recovery, secrets.
+mod invocation;

@@ -1,0 +1,281 @@
+//! A simulated HVR: writes CSV files the way HVR's FileFormat /Csv /HeaderLine does, sets the
+//! AgentPlugin environment, and runs the real binary for each call of a cycle.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use super::data::{Row, TableDef};
+use super::model::{Change, Style};
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_hvrwasmagent");
+
+/// A private scratch directory per test, emptied at the start.
+pub fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir()
+        .join("hvrwasm-e2e")
+        .join(format!("{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// One CSV field as HVR writes it: NULL is empty and unquoted, the empty string is `""`, and a
+/// value with a separator, quote, line break or edge space is quoted with doubled quotes.
+pub fn csv_field(value: &Option<String>) -> String {
+    match value {
+        None => String::new(),
+        Some(v)
+            if v.is_empty()
+                || v.contains([',', '"', '\n', '\r'])
+                || v.starts_with(' ')
+                || v.ends_with(' ') =>
+        {
+            format!("\"{}\"", v.replace('"', "\"\""))
+        }
+        Some(v) => v.clone(),
+    }
+}
+
+pub fn csv_line(fields: &[Option<String>]) -> String {
+    let mut line = fields.iter().map(csv_field).collect::<Vec<_>>().join(",");
+    line.push('\n');
+    line
+}
+
+/// The result of one binary run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    #[track_caller]
+    pub fn assert_ok(&self) {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+    }
+
+    /// Exit 1 with an `F_J` line on stderr that contains every fragment.
+    #[track_caller]
+    pub fn assert_fails_with(&self, fragments: &[&str]) {
+        assert_eq!(
+            self.code, 1,
+            "expected failure\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        let line = self
+            .stderr
+            .lines()
+            .find(|l| l.starts_with("F_JX0D03: "))
+            .unwrap_or_else(|| panic!("no F_JX0D03 line on stderr:\n{}", self.stderr));
+        for f in fragments {
+            assert!(line.contains(f), "{f:?} not in {line:?}");
+        }
+    }
+}
+
+/// One file to hand to HVR's call.
+pub struct File {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub rows: usize,
+}
+
+/// The channel as HVR sees it on the target location.
+pub struct Hvr {
+    pub dir: PathBuf,
+    pub files_dir: PathBuf,
+    pub tables: Vec<TableDef>,
+    pub style: Style,
+    /// Schema used for tables whose base name HVR qualifies.
+    pub schema: String,
+    /// The UserArgument string.
+    pub user_arg: String,
+    /// Environment actions (`HVR_WASM_*`).
+    pub env: Vec<(String, String)>,
+    cycle: u64,
+}
+
+impl Hvr {
+    pub fn new(dir: &Path, tables: Vec<TableDef>, style: Style, schema: &str) -> Hvr {
+        let files_dir = dir.join("loc");
+        std::fs::create_dir_all(&files_dir).unwrap();
+        Hvr {
+            dir: dir.to_path_buf(),
+            files_dir,
+            tables,
+            style,
+            schema: schema.to_string(),
+            user_arg: style.flags().to_string(),
+            env: Vec::new(),
+            cycle: 0,
+        }
+    }
+
+    /// Columns HVR puts in this call's files: the data columns, and for integrate (or for
+    /// SoftDelete/TimeKey refresh, which does not use the `!refresh` context trick) the extras.
+    pub fn columns(&self, table: &TableDef, refresh: bool) -> Vec<(String, String, bool)> {
+        let mut cols: Vec<(String, String, bool)> = table
+            .columns
+            .iter()
+            .map(|c| (c.name.to_string(), c.base.to_string(), c.key))
+            .collect();
+        if self.style == Style::TimeKey {
+            cols.push(("integ_seq".into(), "integ_seq".into(), true));
+        }
+        if !refresh || self.style != Style::ReplicationCopy {
+            cols.push(("op_type".into(), "op_type".into(), false));
+            cols.push(("is_deleted".into(), "is_deleted".into(), false));
+        }
+        cols
+    }
+
+    pub fn base_name(&self, table: &TableDef) -> String {
+        if table.qualified {
+            format!("{}.{}", self.schema, table.base)
+        } else {
+            table.base.to_string()
+        }
+    }
+
+    /// Renders a table's changes as one or more files (split to test multi-file order).
+    pub fn files_for(&mut self, table: &TableDef, changes: &[Change], refresh: bool, parts: usize) -> Vec<File> {
+        let cols = self.columns(table, refresh);
+        let header: Row = cols.iter().map(|(_, b, _)| Some(b.clone())).collect();
+        let mut files = Vec::new();
+        let per = changes.len().div_ceil(parts.max(1)).max(1);
+        for (i, chunk) in changes.chunks(per).enumerate() {
+            self.cycle += 1;
+            let mut text = csv_line(&header);
+            for c in chunk {
+                let mut fields = c.values.clone();
+                if self.style == Style::TimeKey {
+                    fields.push(Some(c.seq.clone()));
+                }
+                if !refresh || self.style != Style::ReplicationCopy {
+                    fields.push(Some(c.op.to_string()));
+                    fields.push(Some(if c.deleted { "1" } else { "0" }.into()));
+                }
+                text.push_str(&csv_line(&fields));
+            }
+            files.push(File {
+                name: format!("2024{:010}{i}-{}.csv", self.cycle, table.name),
+                bytes: text.into_bytes(),
+                rows: chunk.len(),
+            });
+        }
+        files
+    }
+
+    /// The AgentPlugin environment for an `*_end` call covering `tables` and `files`.
+    pub fn end_env(&self, tables: &[&TableDef], files: &[File], refresh: bool) -> Vec<(String, String)> {
+        let per_table = |f: &dyn Fn(&TableDef) -> String| {
+            tables.iter().map(|t| f(t)).collect::<Vec<_>>().join(":")
+        };
+        let cols = |t: &TableDef, base: bool, keys_only: bool| {
+            self.columns(t, refresh)
+                .into_iter()
+                .filter(|(_, _, k)| !keys_only || *k)
+                .map(|(n, b, _)| if base { b } else { n })
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        vec![
+            ("HVR_TBL_NAMES".into(), per_table(&|t| t.name.to_string())),
+            ("HVR_BASE_NAMES".into(), per_table(&|t| self.base_name(t))),
+            ("HVR_COL_NAMES".into(), per_table(&|t| cols(t, false, false))),
+            ("HVR_COL_NAMES_BASE".into(), per_table(&|t| cols(t, true, false))),
+            ("HVR_TBL_KEYS".into(), per_table(&|t| cols(t, false, true))),
+            ("HVR_TBL_KEYS_BASE".into(), per_table(&|t| cols(t, true, true))),
+            (
+                "HVR_FILE_LOC".into(),
+                self.files_dir.to_string_lossy().into_owned(),
+            ),
+            (
+                "HVR_FILE_NAMES".into(),
+                files.iter().map(|f| f.name.clone()).collect::<Vec<_>>().join(":"),
+            ),
+            (
+                "HVR_FILE_NROWS".into(),
+                files.iter().map(|f| f.rows.to_string()).collect::<Vec<_>>().join(":"),
+            ),
+        ]
+    }
+
+    pub fn write(&self, files: &[File]) {
+        for f in files {
+            std::fs::write(self.files_dir.join(&f.name), &f.bytes).unwrap();
+        }
+    }
+
+    /// Runs the binary as HVR does: `<mode> <channel> <location> <userarg>`, stdin closed, an
+    /// environment made only of what HVR and the Environment actions set.
+    pub fn call(&self, mode: &str, vars: &[(String, String)]) -> Run {
+        let mut cmd = Command::new(BINARY);
+        cmd.args([mode, "chn", "trg", &self.user_arg])
+            .env_clear()
+            .current_dir(&self.files_dir)
+            .stdin(std::process::Stdio::null());
+        for keep in ["PATH", "HOME", "LANG", "ODBCSYSINI", "ODBCINI"] {
+            if let Ok(v) = std::env::var(keep) {
+                cmd.env(keep, v);
+            }
+        }
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
+        cmd.envs(vars.iter().map(|(k, v)| (k, v)));
+        Run::from(cmd.output().expect("run hvrwasmagent"))
+    }
+
+    /// `refr_write_begin`, write files, `refr_write_end`.
+    pub fn refresh(&mut self, per_table: &[(usize, Vec<Change>)]) -> Run {
+        self.call("refr_write_begin", &[]).assert_ok();
+        self.run_end("refr_write_end", per_table, true)
+    }
+
+    /// `integ_begin`, write files, `integ_end`.
+    pub fn integrate(&mut self, per_table: &[(usize, Vec<Change>)]) -> Run {
+        self.call("integ_begin", &[]).assert_ok();
+        self.run_end("integ_end", per_table, false)
+    }
+
+    fn run_end(&mut self, mode: &str, per_table: &[(usize, Vec<Change>)], refresh: bool) -> Run {
+        let mut files = Vec::new();
+        let mut tables = Vec::new();
+        for (i, changes) in per_table {
+            let table = self.tables[*i].clone();
+            if changes.is_empty() {
+                continue;
+            }
+            let parts = if changes.len() > 10 { 2 } else { 1 };
+            files.extend(self.files_for(&table, changes, refresh, parts));
+            tables.push(*i);
+        }
+        self.write(&files);
+        let defs: Vec<TableDef> = tables.iter().map(|i| self.tables[*i].clone()).collect();
+        let refs: Vec<&TableDef> = defs.iter().collect();
+        let vars = self.end_env(&refs, &files, refresh);
+        self.call(mode, &vars)
+    }
+
+    /// Names of the files still in the location.
+    pub fn leftover_files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.files_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}

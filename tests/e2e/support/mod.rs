@@ -1,0 +1,86 @@
+pub mod data;
+pub mod hvr;
+pub mod model;
+pub mod target;
+
+use data::{Rng, TableDef, channel};
+use hvr::Hvr;
+use model::{Change, Style, TableModel};
+use target::{Db, Target};
+
+/// A channel wired to a fresh target, with a model per table.
+pub struct Scenario {
+    pub hvr: Hvr,
+    pub target: Target,
+    pub models: Vec<TableModel>,
+    pub rng: Rng,
+    pub seq: u64,
+    pub style: Style,
+}
+
+impl Scenario {
+    pub fn new(db: Db, style: Style, test: &str) -> Scenario {
+        let dir = hvr::scratch(test);
+        let target = Target::fresh(db, test, &dir);
+        let tables: Vec<TableDef> = channel();
+        for t in &tables {
+            target.create_table(t, style);
+        }
+        let mut hvr = Hvr::new(&dir, tables.clone(), style, &target.schema);
+        // Credentials reach the plugin the way HVR users pass them: an Environment action.
+        hvr.env.push(("HVR_WASM_CONNECT_STRING".into(), target.connect_string.clone()));
+        hvr.user_arg = format!("--connector {} {}", target.connector(), style.flags());
+        let models = tables.into_iter().map(|t| TableModel::new(t, style)).collect();
+        Scenario {
+            hvr,
+            target,
+            models,
+            rng: Rng::new(test.len() as u64 * 7919 + 17),
+            seq: 0,
+            style,
+        }
+    }
+
+    pub fn refresh_changes(&mut self, rows: usize) -> Vec<(usize, Vec<Change>)> {
+        let (rng, seq) = (&mut self.rng, &mut self.seq);
+        self.models
+            .iter_mut()
+            .enumerate()
+            .map(|(i, m)| (i, m.refresh(rows, rng, seq)))
+            .collect()
+    }
+
+    pub fn cycle_changes(&mut self, changes: usize, skip_table: Option<usize>) -> Vec<(usize, Vec<Change>)> {
+        let (rng, seq) = (&mut self.rng, &mut self.seq);
+        self.models
+            .iter_mut()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != skip_table)
+            .map(|(i, m)| (i, m.cycle(changes, rng, seq)))
+            .collect()
+    }
+
+    /// Every table equals its model.
+    #[track_caller]
+    pub fn assert_target_matches(&self, when: &str) {
+        for m in &self.models {
+            let got = self.target.rows(&m.def, self.style);
+            let want = m.expected();
+            if got != want {
+                let missing: Vec<_> = want.iter().filter(|r| !got.contains(r)).take(3).collect();
+                let extra: Vec<_> = got.iter().filter(|r| !want.contains(r)).take(3).collect();
+                panic!(
+                    "{when}: table {} has {} rows, model {}\n  missing (first 3): {missing:?}\n  unexpected (first 3): {extra:?}",
+                    m.def.name,
+                    got.len(),
+                    want.len()
+                );
+            }
+        }
+    }
+
+    #[track_caller]
+    pub fn assert_no_files_left(&self) {
+        assert_eq!(self.hvr.leftover_files(), Vec::<String>::new());
+    }
+}
