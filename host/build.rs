@@ -15,7 +15,10 @@ fn main() {
     for dir in ["guests", "sdk", "wit"] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
-    println!("cargo:rerun-if-changed={}", root.join("Cargo.lock").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        root.join("Cargo.lock").display()
+    );
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     // OUT_DIR is <target>/<profile>/build/<pkg>/out.
     let target_dir = out
@@ -48,7 +51,9 @@ fn main() {
     ] {
         cmd.env_remove(var);
     }
-    let status = cmd.status().expect("cannot run cargo to build the connector guests");
+    let status = cmd
+        .status()
+        .expect("cannot run cargo to build the connector guests");
     assert!(status.success(), "building the connector guests failed");
 
     let embed = out.join("guests");
@@ -82,7 +87,9 @@ fn ensure_wasm_target() {
     if installed {
         return;
     }
-    println!("cargo:warning=installing the {TARGET} target with rustup (needed for the connector guests)");
+    println!(
+        "cargo:warning=installing the {TARGET} target with rustup (needed for the connector guests)"
+    );
     let ok = Command::new("rustup")
         .args(["target", "add", TARGET])
         .status()

@@ -27,7 +27,10 @@ pub enum AgentError {
     #[error(transparent)]
     Odbc(#[from] OdbcError),
     #[error("table {table}: {source}")]
-    Table { table: String, source: TableError },
+    Table {
+        table: String,
+        source: Box<TableError>,
+    },
     #[error("connector {connector} does not support the {style} style (it supports: {supported})")]
     Style {
         connector: String,
@@ -58,7 +61,7 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
     let env = HvrEnv::from_process()?;
     let invocation = Invocation::from_env(&env, &rename)?;
     if invocation.files.is_empty() {
-        println!(
+        say!(
             "hvrwasmagent {}: HVR_FILE_NAMES is empty, nothing to load",
             mode.as_str()
         );
@@ -79,7 +82,7 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
             Origin::BuiltIn => "built in".to_string(),
             Origin::File(p) => p.display().to_string(),
         };
-        println!(
+        say!(
             "connector {} {} ({origin})",
             connector.info().name,
             connector.info().version
@@ -117,12 +120,12 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
             Err(source) => {
                 return Err(AgentError::Table {
                     table: spec.name.clone(),
-                    source,
+                    source: Box::new(source),
                 });
             }
         }
     }
-    println!(
+    say!(
         "hvrwasmagent {}: {loaded} table(s) loaded, {skipped} already applied, {rows} rows, {} file(s)",
         mode.as_str(),
         invocation.files.len()

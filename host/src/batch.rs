@@ -65,7 +65,9 @@ pub struct TextBatch {
 impl TextBatch {
     pub fn new(columns: usize, rows: usize) -> Self {
         TextBatch {
-            columns: (0..columns).map(|_| TextColumn::with_capacity(rows)).collect(),
+            columns: (0..columns)
+                .map(|_| TextColumn::with_capacity(rows))
+                .collect(),
         }
     }
 

@@ -9,6 +9,15 @@
 //! - Domain: [`hvr`] (argv and `HVR_*` environment), [`options`], [`csv`] (FileFormat
 //!   decoding), [`batch`], [`files`] (the file location), [`odbc`] (the target).
 
+/// Writes a line to stdout (HVR's job log). A closed log must not crash a load, so write
+/// errors are ignored instead of panicking like `println!`.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 pub mod agent;
 pub mod batch;
 pub mod bridge;

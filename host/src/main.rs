@@ -6,7 +6,10 @@ use hvrwasm_host::agent::{self, Exit};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if matches!(args.first().map(String::as_str), Some("-h" | "--help" | "help")) {
+    if matches!(
+        args.first().map(String::as_str),
+        Some("-h" | "--help" | "help")
+    ) {
         print_help();
         return ExitCode::SUCCESS;
     }
@@ -15,9 +18,9 @@ fn main() -> ExitCode {
         // HVR: exit 2 means "not my mode", and nothing may be printed.
         Ok(Exit::IgnoredMode) => ExitCode::from(2),
         Err(e) => {
-            // HVR shows stderr in the job log; one line per problem, F_J code first.
-            let message = anyhow::Error::from(e);
-            eprintln!("F_JX0D03: {}", format!("{message:#}").replace('\n', " "));
+            // HVR shows stderr in the job log: one line, F_J code first. Every error's message
+            // already carries its cause, so the chain is not printed again.
+            eprintln!("F_JX0D03: {}", e.to_string().replace('\n', " "));
             ExitCode::from(1)
         }
     }

@@ -50,11 +50,21 @@ pub struct Options {
     pub dsn: Option<String>,
 
     /// Name of the extra column holding {hvr_op}; dropped before the target.
-    #[arg(short = 'o', long, env = "HVR_WASM_OP_COLUMN", default_value = "op_type")]
+    #[arg(
+        short = 'o',
+        long,
+        env = "HVR_WASM_OP_COLUMN",
+        default_value = "op_type"
+    )]
     pub op_column: String,
 
     /// Like -o, but the op column is kept in the target.
-    #[arg(short = 'O', long, env = "HVR_WASM_KEEP_OP_COLUMN", value_name = "NAME")]
+    #[arg(
+        short = 'O',
+        long,
+        env = "HVR_WASM_KEEP_OP_COLUMN",
+        value_name = "NAME"
+    )]
     pub keep_op_column: Option<String>,
 
     /// Name of the SoftDelete extra column; dropped before the target (replication copy).
@@ -67,7 +77,12 @@ pub struct Options {
     pub soft_delete_column: String,
 
     /// Like -d, but the column is kept: a SoftDelete target.
-    #[arg(short = 'D', long, env = "HVR_WASM_KEEP_SOFT_DELETE_COLUMN", value_name = "NAME")]
+    #[arg(
+        short = 'D',
+        long,
+        env = "HVR_WASM_KEEP_SOFT_DELETE_COLUMN",
+        value_name = "NAME"
+    )]
     pub keep_soft_delete_column: Option<String>,
 
     /// TimeKey target: append every change, extra columns included.
@@ -128,7 +143,12 @@ pub struct Options {
     pub compress: CompressOption,
 
     /// key=value passed to the connector (repeatable).
-    #[arg(long = "connector-option", env = "HVR_WASM_CONNECTOR_OPTIONS", value_delimiter = ';', value_name = "KEY=VALUE")]
+    #[arg(
+        long = "connector-option",
+        env = "HVR_WASM_CONNECTOR_OPTIONS",
+        value_delimiter = ';',
+        value_name = "KEY=VALUE"
+    )]
     pub connector_options: Vec<String>,
 
     /// Print each SQL statement before running it.
@@ -186,9 +206,7 @@ impl Options {
                 o.split_once('=')
                     .map(|(k, v)| (k.trim().to_string(), v.to_string()))
                     .ok_or_else(|| {
-                        OptionsError::Invalid(format!(
-                            "--connector-option {o:?} is not KEY=VALUE"
-                        ))
+                        OptionsError::Invalid(format!("--connector-option {o:?} is not KEY=VALUE"))
                     })
             })
             .collect()

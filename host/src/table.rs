@@ -1,5 +1,7 @@
 //! One table of one call: recovery check, file columns, plan, load in one transaction, clean-up.
 
+use std::fmt::Write as _;
+use std::sync::mpsc;
 use std::time::Instant;
 
 use thiserror::Error;
@@ -57,9 +59,14 @@ pub enum TableError {
 /// How one table ended.
 #[derive(Debug, PartialEq)]
 pub enum Outcome {
-    Loaded { files: usize, rows: u64 },
+    Loaded {
+        files: usize,
+        rows: u64,
+    },
     /// Every file was already gone: a previous run applied and removed them.
-    AlreadyApplied { files: usize },
+    AlreadyApplied {
+        files: usize,
+    },
 }
 
 pub struct TableJob<'a> {
@@ -123,7 +130,7 @@ impl TableJob<'_> {
                 location.delete(&f.name)?;
             }
         }
-        println!(
+        say!(
             "table {}: {} rows from {} file(s) into {} in {:.2} s",
             self.spec.name,
             rows,
@@ -152,7 +159,7 @@ impl TableJob<'_> {
             return Ok(None);
         }
         if missing.len() == self.files.len() {
-            println!(
+            say!(
                 "table {}: its {} file(s) are gone, so a previous run applied them; skipped",
                 self.spec.name,
                 missing.len()
@@ -238,7 +245,10 @@ impl TableJob<'_> {
             if out.iter().any(|c| c.name == column.name) {
                 return Err(TableError::File {
                     file: file.to_string(),
-                    message: format!("line 1, column {}: column {name:?} appears twice in the header", i + 1),
+                    message: format!(
+                        "line 1, column {}: column {name:?} appears twice in the header",
+                        i + 1
+                    ),
                 });
             }
             out.push(self.file_column(&column.name, &column.base_name, column.is_key));
@@ -273,10 +283,10 @@ impl TableJob<'_> {
         if let Some(location) = self.location
             && !self.files.is_empty()
         {
-            let mut loader = BatchLoader::new(target, &plan.shape, plan.sources.len(), plan.batch_rows)?;
-            let mut batch = TextBatch::new(plan.sources.len(), plan.batch_rows);
+            let mut loader =
+                BatchLoader::new(target, &plan.shape, plan.sources.len(), plan.batch_rows)?;
             for f in &self.files {
-                rows = self.load_file(location, f, plan, columns, rows, &mut loader, &mut batch)?;
+                rows = self.load_file(location, f, plan, columns, rows, &mut loader)?;
             }
         }
         for sql in &plan.after {
@@ -285,6 +295,8 @@ impl TableJob<'_> {
         Ok(rows)
     }
 
+    /// Loads one file. A reader thread decodes the next batch while this thread inserts the
+    /// current one; returns the row number of the file's last row.
     #[allow(clippy::too_many_arguments)]
     fn load_file(
         &self,
@@ -292,9 +304,43 @@ impl TableJob<'_> {
         file: &FileEntry,
         plan: &Plan,
         columns: usize,
-        mut row_number: u64,
+        row_number: u64,
         loader: &mut BatchLoader<'_>,
-        batch: &mut TextBatch,
+    ) -> Result<u64, TableError> {
+        let (batches, received) = mpsc::sync_channel::<Result<(TextBatch, u64), TableError>>(2);
+        std::thread::scope(|scope| {
+            let reader = scope
+                .spawn(|| self.read_batches(location, file, plan, columns, row_number, batches));
+            let mut loaded = Ok(());
+            while let Ok(item) = received.recv() {
+                let result = item.and_then(|(batch, line)| {
+                    loader.load(&batch).map_err(|e| TableError::File {
+                        file: file.name.clone(),
+                        message: format!("rows up to line {line}: {e}"),
+                    })
+                });
+                if let Err(e) = result {
+                    loaded = Err(e);
+                    break;
+                }
+            }
+            // Dropping the receiver stops the reader at its next batch.
+            drop(received);
+            let read = reader.join().expect("the CSV reader thread panicked");
+            loaded.and(read)
+        })
+    }
+
+    /// Decodes a file into batches of the plan's sources and sends them on; returns the row
+    /// number of its last row, after checking the row count HVR reported.
+    fn read_batches(
+        &self,
+        location: &FileLocation,
+        file: &FileEntry,
+        plan: &Plan,
+        columns: usize,
+        mut row_number: u64,
+        batches: mpsc::SyncSender<Result<(TextBatch, u64), TableError>>,
     ) -> Result<u64, TableError> {
         let csv_error = |source| TableError::Csv {
             file: file.name.clone(),
@@ -307,7 +353,10 @@ impl TableJob<'_> {
         if self.format.header {
             reader.next_record().map_err(csv_error)?;
         }
+        let new_batch = || TextBatch::new(plan.sources.len(), plan.batch_rows);
+        let mut batch = new_batch();
         let mut file_rows = 0u64;
+        let mut number = String::new();
         while let Some(record) = reader.next_record().map_err(csv_error)? {
             if record.len() != columns {
                 return Err(TableError::File {
@@ -327,23 +376,20 @@ impl TableJob<'_> {
                         let value = record.field(*i).map_err(csv_error)?;
                         batch.columns[slot].push(value.map(str::as_bytes));
                     }
-                    Source::RowNumber => batch.columns[slot].push(Some(row_number.to_string().as_bytes())),
+                    Source::RowNumber => {
+                        number.clear();
+                        write!(number, "{row_number}").expect("writing to a String");
+                        batch.columns[slot].push(Some(number.as_bytes()));
+                    }
                 }
             }
             if batch.num_rows() >= plan.batch_rows {
-                loader.load(batch).map_err(|e| TableError::File {
-                    file: file.name.clone(),
-                    message: format!("rows up to line {}: {e}", record.line),
-                })?;
-                batch.clear();
+                let full = std::mem::replace(&mut batch, new_batch());
+                if batches.send(Ok((full, record.line))).is_err() {
+                    // The loader failed; its error is the one to report.
+                    return Ok(row_number);
+                }
             }
-        }
-        if batch.num_rows() > 0 {
-            loader.load(batch).map_err(|e| TableError::File {
-                file: file.name.clone(),
-                message: format!("last rows: {e}"),
-            })?;
-            batch.clear();
         }
         if let Some(expected) = file.rows
             && expected != file_rows
@@ -354,6 +400,9 @@ impl TableJob<'_> {
                     "HVR_FILE_NROWS says {expected} rows but the file has {file_rows}; nothing was applied"
                 ),
             });
+        }
+        if batch.num_rows() > 0 {
+            let _ = batches.send(Ok((batch, reader.line())));
         }
         Ok(row_number)
     }
@@ -369,10 +418,13 @@ fn read_header(
         file: name.to_string(),
         source,
     };
-    let record = reader.next_record().map_err(csv_error)?.ok_or_else(|| TableError::File {
-        file: name.to_string(),
-        message: "the file is empty, but a header line was expected (--header-line)".into(),
-    })?;
+    let record = reader
+        .next_record()
+        .map_err(csv_error)?
+        .ok_or_else(|| TableError::File {
+            file: name.to_string(),
+            message: "the file is empty, but a header line was expected (--header-line)".into(),
+        })?;
     (0..record.len())
         .map(|i| {
             record

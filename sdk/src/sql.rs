@@ -228,11 +228,7 @@ impl Stage {
             })
             .collect();
         if let Some(op) = layout.op {
-            columns.push((
-                dialect.ident(STAGE_OP),
-                int_type.into(),
-                Source::Column(op),
-            ));
+            columns.push((dialect.ident(STAGE_OP), int_type.into(), Source::Column(op)));
         }
         if let Some(sd) = layout.soft_delete {
             columns.push((
@@ -254,7 +250,13 @@ impl Stage {
     pub fn column_definitions(&self) -> String {
         self.columns
             .iter()
-            .map(|(n, t, _)| if t.is_empty() { n.clone() } else { format!("{n} {t}") })
+            .map(|(n, t, _)| {
+                if t.is_empty() {
+                    n.clone()
+                } else {
+                    format!("{n} {t}")
+                }
+            })
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -339,12 +341,11 @@ pub fn delete_insert_apply(
         ),
     ];
     let deleted = stage.deleted_condition(dialect, s);
-    match style {
-        TargetStyle::SoftDelete => sql.push(format!(
+    if style == TargetStyle::SoftDelete {
+        sql.push(format!(
             "DELETE FROM {s} WHERE {deleted} AND NOT EXISTS (SELECT 1 FROM {target} t WHERE {})",
             key_join(dialect, keys, "t", s)
-        )),
-        _ => {}
+        ));
     }
     sql.push(format!(
         "DELETE FROM {target} WHERE EXISTS (SELECT 1 FROM {s} WHERE {})",
@@ -561,9 +562,15 @@ mod tests {
             &keys,
             TargetStyle::ReplicationCopy,
         );
-        assert!(sql.contains(r#"WHEN MATCHED AND s."hvr_stage_op" = 0 THEN DELETE"#), "{sql}");
+        assert!(
+            sql.contains(r#"WHEN MATCHED AND s."hvr_stage_op" = 0 THEN DELETE"#),
+            "{sql}"
+        );
         assert!(sql.contains(r#"UPDATE SET "group" = s."group""#), "{sql}");
-        assert!(sql.contains(r#"WHEN NOT MATCHED AND NOT (s."hvr_stage_op" = 0)"#), "{sql}");
+        assert!(
+            sql.contains(r#"WHEN NOT MATCHED AND NOT (s."hvr_stage_op" = 0)"#),
+            "{sql}"
+        );
     }
 
     #[test]
@@ -580,8 +587,16 @@ mod tests {
             &keys,
             TargetStyle::ReplicationCopy,
         );
-        assert!(sql[1].contains(r#"later."hvr_stage_seq" > "st"."hvr_stage_seq""#), "{}", sql[1]);
-        assert!(sql.last().unwrap().starts_with(r#"INSERT INTO tgt ("id", "group")"#));
+        assert!(
+            sql[1].contains(r#"later."hvr_stage_seq" > "st"."hvr_stage_seq""#),
+            "{}",
+            sql[1]
+        );
+        assert!(
+            sql.last()
+                .unwrap()
+                .starts_with(r#"INSERT INTO tgt ("id", "group")"#)
+        );
     }
 
     #[test]

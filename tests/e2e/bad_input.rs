@@ -27,13 +27,19 @@ fn integrate_bad_file(s: &mut Scenario, body: &[u8], rows: usize, fragments: &[&
     };
     s.hvr.write(std::slice::from_ref(&file));
     let orders = s.hvr.tables[0].clone();
-    let vars = s.hvr.end_env(&[&orders], std::slice::from_ref(&file), false);
+    let vars = s
+        .hvr
+        .end_env(&[&orders], std::slice::from_ref(&file), false);
     let run = s.hvr.call("integ_end", &vars);
     let mut all = vec!["orders", file.name.as_str()];
     all.extend_from_slice(fragments);
     run.assert_fails_with(&all);
     s.assert_target_matches("after the failed call");
-    assert_eq!(s.hvr.leftover_files(), vec![file.name.clone()], "the file must be kept");
+    assert_eq!(
+        s.hvr.leftover_files(),
+        vec![file.name.clone()],
+        "the file must be kept"
+    );
 }
 
 #[test]
@@ -79,7 +85,9 @@ fn unknown_header_column_is_named() {
     };
     s.hvr.write(std::slice::from_ref(&file));
     let orders = s.hvr.tables[0].clone();
-    let vars = s.hvr.end_env(&[&orders], std::slice::from_ref(&file), false);
+    let vars = s
+        .hvr
+        .end_env(&[&orders], std::slice::from_ref(&file), false);
     s.hvr.call("integ_end", &vars).assert_fails_with(&[
         "orders",
         "line 1, column 3",

@@ -17,7 +17,10 @@ fn load(test: &str, options: &str, header: bool, bytes: Vec<u8>, rows: usize) ->
     let target = Target::fresh(Db::Sqlite, test, &dir);
     target.execute(&["CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT)".to_string()]);
     let mut hvr = Hvr::new(&dir, vec![], Style::ReplicationCopy, "main");
-    hvr.env.push(("HVR_WASM_CONNECT_STRING".into(), target.connect_string.clone()));
+    hvr.env.push((
+        "HVR_WASM_CONNECT_STRING".into(),
+        target.connect_string.clone(),
+    ));
     hvr.user_arg = format!("--header-line {header} {options}");
     let file = File {
         name: "20240101000000000-t.csv".into(),
@@ -54,7 +57,13 @@ fn tab_separator_crlf_lines_and_null_representation() {
         b"id\ta\tb\r\n1\t\\N\t\r\n2\t\"x\ty\"\tNULL\r\n".to_vec(),
         2,
     );
-    assert_eq!(rows, vec![vec![s("1"), None, s("")], vec![s("2"), s("x\ty"), s("NULL")]]);
+    assert_eq!(
+        rows,
+        vec![
+            vec![s("1"), None, s("")],
+            vec![s("2"), s("x\ty"), s("NULL")]
+        ]
+    );
 }
 
 #[test]
@@ -84,7 +93,8 @@ fn escape_character_other_than_quote() {
 #[test]
 fn gzip_compressed_file() {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(b"id,a,b\n1,\"multi\nline\",\xc3\xbc\n").unwrap();
+    gz.write_all(b"id,a,b\n1,\"multi\nline\",\xc3\xbc\n")
+        .unwrap();
     let rows = load("csv_gzip", "--compress gzip", true, gz.finish().unwrap(), 1);
     assert_eq!(rows, vec![vec![s("1"), s("multi\nline"), s("ü")]]);
 }
@@ -100,7 +110,10 @@ fn lz4_compressed_file_with_terminator() {
         lz.finish().unwrap(),
         2,
     );
-    assert_eq!(rows, vec![vec![s("1"), s("x"), s("EOF")], vec![s("2"), s("y"), s("z")]]);
+    assert_eq!(
+        rows,
+        vec![vec![s("1"), s("x"), s("EOF")], vec![s("2"), s("y"), s("z")]]
+    );
 }
 
 #[test]
@@ -134,7 +147,10 @@ fn rename_expression_maps_files_in_folders() {
     let target = Target::fresh(Db::Sqlite, "csv_rename", &dir);
     target.execute(&["CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT)".to_string()]);
     let mut hvr = Hvr::new(&dir, vec![], Style::ReplicationCopy, "main");
-    hvr.env.push(("HVR_WASM_CONNECT_STRING".into(), target.connect_string.clone()));
+    hvr.env.push((
+        "HVR_WASM_CONNECT_STRING".into(),
+        target.connect_string.clone(),
+    ));
     hvr.env.push((
         "HVR_WASM_RENAME_EXPRESSION".into(),
         "{hvr_tbl_name}/{hvr_integ_tstamp}.csv".into(),
@@ -149,7 +165,10 @@ fn rename_expression_maps_files_in_folders() {
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
-    .chain([("HVR_FILE_LOC".to_string(), hvr.files_dir.display().to_string())])
+    .chain([(
+        "HVR_FILE_LOC".to_string(),
+        hvr.files_dir.display().to_string(),
+    )])
     .collect();
     hvr.call("refr_write_end", &vars).assert_ok();
     assert_eq!(

@@ -95,7 +95,11 @@ fn rerun_after_files_are_gone_skips_and_partial_files_fail() {
     s.hvr.call("integ_end", &vars).assert_ok();
     let rerun = s.hvr.call("integ_end", &vars);
     rerun.assert_ok();
-    assert!(rerun.stdout.contains("previous run applied them"), "{}", rerun.stdout);
+    assert!(
+        rerun.stdout.contains("previous run applied them"),
+        "{}",
+        rerun.stdout
+    );
 
     let changes = s.cycle_changes(12, None);
     let files = s.hvr.files_for(&orders, &changes[0].1, false, 2);
@@ -119,7 +123,9 @@ fn connect_string_secret_never_appears_in_output() {
         "Driver={No Such Driver};Pwd=hunter2-secret;".into(),
     )];
     s.hvr.user_arg = "-v".into();
-    let run = s.hvr.call("refr_write_end", &s.hvr.end_env(&[&orders], &files, true));
+    let run = s
+        .hvr
+        .call("refr_write_end", &s.hvr.end_env(&[&orders], &files, true));
     run.assert_fails_with(&["cannot connect"]);
     assert!(!run.stdout.contains("hunter2") && !run.stderr.contains("hunter2"));
 }
@@ -131,6 +137,10 @@ fn missing_target_table_is_created_on_refresh_as_text() {
     let refresh = s.refresh_changes(6);
     let run = s.hvr.refresh(&refresh);
     run.assert_ok();
-    assert!(run.stdout.contains("does not exist; creating it"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("does not exist; creating it"),
+        "{}",
+        run.stdout
+    );
     s.assert_target_matches("after refresh into created table");
 }

@@ -10,7 +10,7 @@ use hvrwasm_sdk::{
 };
 
 const D: Dialect = Dialect::ANSI;
-const BATCH_ROWS: u32 = 50_000;
+const BATCH_ROWS: u32 = 2_000;
 const STAGE_TABLE: &str = "hvr_stage";
 
 pub struct Postgres;
@@ -115,22 +115,21 @@ fn cast_type(c: &LandedColumn) -> String {
     c.type_name.clone().unwrap_or_else(|| "text".into())
 }
 
-/// `INSERT INTO t (a, b) SELECT u.c0::int4, u.c1::text FROM unnest(?::text[], ?::text[]) AS u(c0, c1)`
+/// `INSERT INTO t (a, b) SELECT * FROM unnest(?::int4[], ?::text[])`
+///
+/// Each array is parsed straight into the column's type: measured on 1M rows that is faster
+/// than `text[]` plus a cast per value, because no intermediate text values are built.
 fn unnest_load(table: &str, columns: &[(String, String, Source)]) -> Load {
     let names: Vec<&str> = columns.iter().map(|(n, _, _)| n.as_str()).collect();
-    let casts: Vec<String> = columns
+    let arrays: Vec<String> = columns
         .iter()
-        .enumerate()
-        .map(|(i, (_, t, _))| format!("u.c{i}::{t}"))
+        .map(|(_, t, _)| format!("?::{t}[]"))
         .collect();
-    let arrays = vec!["?::text[]"; columns.len()].join(", ");
-    let aliases: Vec<String> = (0..columns.len()).map(|i| format!("c{i}")).collect();
     Load {
         shape: LoadShape::PostgresTextArrays(format!(
-            "INSERT INTO {table} ({}) SELECT {} FROM unnest({arrays}) AS u({})",
+            "INSERT INTO {table} ({}) SELECT * FROM unnest({})",
             names.join(", "),
-            casts.join(", "),
-            aliases.join(", ")
+            arrays.join(", ")
         )),
         sources: columns.iter().map(|(_, _, s)| *s).collect(),
         batch_rows: BATCH_ROWS,

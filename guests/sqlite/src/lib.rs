@@ -51,7 +51,11 @@ impl Connector for Sqlite {
         };
         Ok(Plan {
             before,
-            load: insert_load(&target, &D.ident_list(layout.target_names()), layout.target_sources()),
+            load: insert_load(
+                &target,
+                &D.ident_list(layout.target_names()),
+                layout.target_sources(),
+            ),
             after: vec![],
         })
     }
@@ -67,7 +71,11 @@ impl Connector for Sqlite {
         if options.style == TargetStyle::TimeKey {
             return Ok(Plan {
                 before: vec![],
-                load: insert_load(&target, &D.ident_list(layout.target_names()), layout.target_sources()),
+                load: insert_load(
+                    &target,
+                    &D.ident_list(layout.target_names()),
+                    layout.target_sources(),
+                ),
                 after: vec![],
             });
         }

@@ -14,9 +14,9 @@ pub fn open_decoded(raw: Box<dyn Read + Send>, format: &CsvFormat) -> Box<dyn Bu
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
             BUFFER, raw,
         ))),
-        Compression::Lz4 => Box::new(lz4_flex::frame::FrameDecoder::new(BufReader::with_capacity(
-            BUFFER, raw,
-        ))),
+        Compression::Lz4 => Box::new(lz4_flex::frame::FrameDecoder::new(
+            BufReader::with_capacity(BUFFER, raw),
+        )),
     };
     let trimmed: Box<dyn Read + Send> = match &format.terminator {
         Some(t) => Box::new(StripTrailer::new(decompressed, t.clone())),
@@ -24,7 +24,9 @@ pub fn open_decoded(raw: Box<dyn Read + Send>, format: &CsvFormat) -> Box<dyn Bu
     };
     match format.encoding {
         TextEncoding::Utf8 => Box::new(BufReader::with_capacity(BUFFER, SkipUtf8Bom::new(trimmed))),
-        TextEncoding::Latin1 => Box::new(BufReader::with_capacity(BUFFER, Latin1ToUtf8::new(trimmed))),
+        TextEncoding::Latin1 => {
+            Box::new(BufReader::with_capacity(BUFFER, Latin1ToUtf8::new(trimmed)))
+        }
         TextEncoding::Other(enc) => Box::new(BufReader::with_capacity(
             BUFFER,
             Transcode::new(trimmed, enc),
@@ -218,7 +220,10 @@ impl<R: Read> Read for Transcode<R> {
                 encoding_rs::DecoderResult::Malformed(_, _) => {
                     return Err(io::Error::new(
                         io::ErrorKind::InvalidData,
-                        format!("bytes that are not valid {}", self.decoder.encoding().name()),
+                        format!(
+                            "bytes that are not valid {}",
+                            self.decoder.encoding().name()
+                        ),
                     ));
                 }
                 encoding_rs::DecoderResult::InputEmpty if self.eof => self.finished = true,
@@ -259,7 +264,10 @@ mod tests {
             encoding: TextEncoding::Other(encoding_rs::UTF_16LE),
             ..CsvFormat::default()
         };
-        let utf16: Vec<u8> = "é,ü\n".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let utf16: Vec<u8> = "é,ü\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
         assert_eq!(decode(&utf16, &f).unwrap(), "é,ü\n".as_bytes());
         let f = CsvFormat {
             encoding: TextEncoding::Latin1,

@@ -209,7 +209,15 @@ mod tests {
     #[test]
     fn multi_byte_line_separator_is_refused_with_the_option_name() {
         let err = CsvFormat::from_options(
-            true, ",", r";\n", "\"", None, None, None, "UTF-8", Compression::None,
+            true,
+            ",",
+            r";\n",
+            "\"",
+            None,
+            None,
+            None,
+            "UTF-8",
+            Compression::None,
         )
         .unwrap_err();
         assert!(err.to_string().starts_with("--line-separator"), "{err}");

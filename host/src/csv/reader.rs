@@ -10,7 +10,7 @@ use super::format::{CsvFormat, LineSeparator};
 
 #[derive(Debug, Error)]
 pub enum CsvError {
-    #[error("line {line}, column {column}: quoted field is never closed (it starts on line {line})")]
+    #[error("line {line}, column {column}: the quoted field that starts here is never closed")]
     UnterminatedQuote { line: u64, column: usize },
     #[error("line {line}, column {column}: unexpected {found:?} after the closing quote")]
     AfterQuote {
@@ -108,6 +108,11 @@ impl<R: BufRead> RecordReader<R> {
         }
     }
 
+    /// The line the reader stands on (1-based).
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
     /// The next record, or `None` at the end of the stream.
     pub fn next_record(&mut self) -> Result<Option<Record<'_>>, CsvError> {
         self.buf.clear();
@@ -174,7 +179,13 @@ impl<R: BufRead> RecordReader<R> {
                             quoted = true;
                             quote_line = self.line;
                         } else if b == sep {
-                            Self::push_span(&mut self.spans, &mut self.buf, field_start, quoted, false);
+                            Self::push_span(
+                                &mut self.spans,
+                                &mut self.buf,
+                                field_start,
+                                quoted,
+                                false,
+                            );
                             field_start = self.buf.len();
                             quoted = false;
                             state = State::StartField;
@@ -208,7 +219,13 @@ impl<R: BufRead> RecordReader<R> {
                             self.buf.push(b);
                             state = State::Quoted;
                         } else if b == sep {
-                            Self::push_span(&mut self.spans, &mut self.buf, field_start, quoted, false);
+                            Self::push_span(
+                                &mut self.spans,
+                                &mut self.buf,
+                                field_start,
+                                quoted,
+                                false,
+                            );
                             field_start = self.buf.len();
                             quoted = false;
                             state = State::StartField;
@@ -292,7 +309,11 @@ mod tests {
 
     #[test]
     fn quoted_fields_keep_newlines_crlf_and_doubled_quotes() {
-        let rows = parse(b"\"l1\nl2\",\"c\r\nd\",\"say \"\"hi\"\"\"\n2, lead,\\N\n", CsvFormat::default()).unwrap();
+        let rows = parse(
+            b"\"l1\nl2\",\"c\r\nd\",\"say \"\"hi\"\"\"\n2, lead,\\N\n",
+            CsvFormat::default(),
+        )
+        .unwrap();
         assert_eq!(rows[0], vec![s("l1\nl2"), s("c\r\nd"), s("say \"hi\"")]);
         assert_eq!(rows[1], vec![s("2"), s(" lead"), s("\\N")]);
     }
@@ -332,14 +353,18 @@ mod tests {
         let err = parse(b"a,b\nc,\"open\nmore\n", CsvFormat::default()).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "line 2, column 2: quoted field is never closed (it starts on line 2)"
+            "line 2, column 2: the quoted field that starts here is never closed"
         );
     }
 
     #[test]
     fn invalid_utf8_names_line_and_column() {
         let err = parse(b"a,b\nc,\xff\n", CsvFormat::default()).unwrap_err();
-        assert!(err.to_string().starts_with("line 2, column 2: invalid UTF-8"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("line 2, column 2: invalid UTF-8"),
+            "{err}"
+        );
     }
 
     #[test]

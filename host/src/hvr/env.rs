@@ -149,7 +149,9 @@ mod tests {
         let env = HvrEnv::from_map([("HVR_FILE_NAMES".into(), "a.csv:b...".into())].into());
         assert!(matches!(
             env.get("HVR_FILE_NAMES"),
-            Err(EnvError::Abbreviated { name: "HVR_FILE_NAMES" })
+            Err(EnvError::Abbreviated {
+                name: "HVR_FILE_NAMES"
+            })
         ));
     }
 

@@ -181,12 +181,8 @@ fn read_tables(env: &HvrEnv) -> Result<Vec<TableSpec>, EnvError> {
         let key_set: HashSet<String> = match (&keys, &keys_base) {
             (Some(k), _) => check_keys(name, split_columns(&k[i]), &channel, "HVR_TBL_KEYS")?,
             (None, Some(k)) => {
-                let base_keys = check_keys(
-                    name,
-                    split_columns(&k[i]),
-                    &base_cols,
-                    "HVR_TBL_KEYS_BASE",
-                )?;
+                let base_keys =
+                    check_keys(name, split_columns(&k[i]), &base_cols, "HVR_TBL_KEYS_BASE")?;
                 channel
                     .iter()
                     .zip(&base_cols)
@@ -276,10 +272,7 @@ mod tests {
 
     #[test]
     fn mismatched_list_length_names_the_variable() {
-        let e = env(&[
-            ("HVR_TBL_NAMES", "a:b"),
-            ("HVR_COL_NAMES", "x:y:z"),
-        ]);
+        let e = env(&[("HVR_TBL_NAMES", "a:b"), ("HVR_COL_NAMES", "x:y:z")]);
         let err = Invocation::from_env(&e, &default_rename()).unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -296,7 +289,10 @@ mod tests {
             ("HVR_FILE_NAMES", "1-b.csv"),
         ]);
         let err = Invocation::from_env(&e, &default_rename()).unwrap_err();
-        assert!(err.to_string().starts_with("file 1-b.csv matches no table"), "{err}");
+        assert!(
+            err.to_string().starts_with("file 1-b.csv matches no table"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -77,18 +77,23 @@ impl RenameExpression {
         env: &HvrEnv,
     ) -> Result<usize, EnvError> {
         let mut found = None;
-        let ok = match_parts(&self.parts, file, &mut |part, text| {
-            let hit = match part {
-                Part::TableName => tables.iter().position(|t| t.name == text),
-                _ => tables
-                    .iter()
-                    .position(|t| t.base_name == text || t.qualified_base_name() == text),
-            };
-            if hit.is_some() {
-                found = hit;
-            }
-            hit.is_some()
-        }, env);
+        let ok = match_parts(
+            &self.parts,
+            file,
+            &mut |part, text| {
+                let hit = match part {
+                    Part::TableName => tables.iter().position(|t| t.name == text),
+                    _ => tables
+                        .iter()
+                        .position(|t| t.base_name == text || t.qualified_base_name() == text),
+                };
+                if hit.is_some() {
+                    found = hit;
+                }
+                hit.is_some()
+            },
+            env,
+        );
         match (ok, found) {
             (true, Some(i)) => Ok(i),
             _ => Err(EnvError::UnmappedFile {
@@ -158,16 +163,29 @@ mod tests {
         let e = RenameExpression::parse(DEFAULT_EXPRESSION).unwrap();
         let t = tables(&["order", "order_line"]);
         let env = HvrEnv::default();
-        assert_eq!(e.table_of("20240101120000000-order_line.csv", &t, &env).unwrap(), 1);
-        assert_eq!(e.table_of("20240101120000000-order.csv", &t, &env).unwrap(), 0);
+        assert_eq!(
+            e.table_of("20240101120000000-order_line.csv", &t, &env)
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            e.table_of("20240101120000000-order.csv", &t, &env).unwrap(),
+            0
+        );
         assert!(e.table_of("20240101120000000-other.csv", &t, &env).is_err());
-        assert!(e.table_of("20240101120000000-order.json", &t, &env).is_err());
+        assert!(
+            e.table_of("20240101120000000-order.json", &t, &env)
+                .is_err()
+        );
     }
 
     #[test]
     fn folders_base_names_and_variables_map() {
         let env = HvrEnv::from_map([("HVR_VAR_SLICE".to_string(), "s1".to_string())].into());
-        let e = RenameExpression::parse("{hvr_tbl_base_name}/{hvr_var_slice}-{hvr_integ_tstamp %Y}.csv.gz").unwrap();
+        let e = RenameExpression::parse(
+            "{hvr_tbl_base_name}/{hvr_var_slice}-{hvr_integ_tstamp %Y}.csv.gz",
+        )
+        .unwrap();
         let t = tables(&["a", "b"]);
         assert_eq!(e.table_of("base_b/s1-2024.csv.gz", &t, &env).unwrap(), 1);
         assert!(e.table_of("base_b/s2-2024.csv.gz", &t, &env).is_err());

@@ -12,7 +12,9 @@ pub enum OdbcError {
         how: &'static str,
         source: odbc_api::Error,
     },
-    #[error("no target given: set --connect-string or --dsn (or HVR_WASM_CONNECT_STRING / HVR_WASM_DSN)")]
+    #[error(
+        "no target given: set --connect-string or --dsn (or HVR_WASM_CONNECT_STRING / HVR_WASM_DSN)"
+    )]
     NoTarget,
     #[error("reading the catalog columns of {table}: {source}")]
     Catalog {
@@ -128,7 +130,13 @@ impl Target {
                         .flatten()
                         .unwrap_or("")
                         .to_string(),
-                    type_name: row.type_name.as_str().ok().flatten().unwrap_or("").to_string(),
+                    type_name: row
+                        .type_name
+                        .as_str()
+                        .ok()
+                        .flatten()
+                        .unwrap_or("")
+                        .to_string(),
                     size: row.column_size.into_opt(),
                     scale: row.decimal_digits.into_opt(),
                     nullable: row.nullable != 0,
@@ -157,15 +165,17 @@ impl Target {
 
     /// Rolls back; a failure here is reported but the caller already has the real error.
     pub fn rollback(&self) -> Result<(), OdbcError> {
-        self.conn.rollback().map_err(|source| OdbcError::Transaction {
-            what: "rollback",
-            source,
-        })
+        self.conn
+            .rollback()
+            .map_err(|source| OdbcError::Transaction {
+                what: "rollback",
+                source,
+            })
     }
 
     pub fn execute(&self, what: &str, sql: &str) -> Result<(), OdbcError> {
         if self.verbose {
-            println!("  SQL: {sql}");
+            say!("  SQL: {sql}");
         }
         self.conn
             .execute(sql, (), None)

@@ -74,7 +74,7 @@ impl<'c> BatchLoader<'c> {
         batch_rows: usize,
     ) -> Result<BatchLoader<'c>, OdbcError> {
         if target.verbose() {
-            println!("  SQL (load): {}", describe(shape));
+            say!("  SQL (load): {}", describe(shape));
         }
         Ok(match shape {
             LoadShape::ParameterArray(sql) => BatchLoader::Arrays {

@@ -53,7 +53,7 @@ impl wit_log::Host for GuestState {
             Level::Warn => "warning: ",
             Level::Error => "error: ",
         };
-        println!("[{}] {tag}{message}", self.name);
+        say!("[{}] {tag}{message}", self.name);
     }
 }
 
@@ -97,12 +97,13 @@ impl Sandbox {
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
-        let instance = ConnectorGuest::instantiate(&mut store, &component, &self.linker).map_err(
-            |e| SandboxError::Instantiate {
-                name: name.to_string(),
-                reason: format!("{e:#}"),
-            },
-        )?;
+        let instance =
+            ConnectorGuest::instantiate(&mut store, &component, &self.linker).map_err(|e| {
+                SandboxError::Instantiate {
+                    name: name.to_string(),
+                    reason: format!("{e:#}"),
+                }
+            })?;
         let mut connector = ConnectorInstance {
             store,
             instance,

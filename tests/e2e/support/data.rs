@@ -186,6 +186,9 @@ pub fn key_value(kind: Kind, n: u64, texts: &[String]) -> String {
     match kind {
         Kind::Int => n.to_string(),
         // Keys made of awkward text, still unique.
-        _ => format!("{}#{n}", texts[(n as usize) % texts.len()].replace(['\r', '\n'], " ")),
+        _ => format!(
+            "{}#{n}",
+            texts[(n as usize) % texts.len()].replace(['\r', '\n'], " ")
+        ),
     }
 }

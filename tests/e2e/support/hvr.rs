@@ -151,7 +151,13 @@ impl Hvr {
     }
 
     /// Renders a table's changes as one or more files (split to test multi-file order).
-    pub fn files_for(&mut self, table: &TableDef, changes: &[Change], refresh: bool, parts: usize) -> Vec<File> {
+    pub fn files_for(
+        &mut self,
+        table: &TableDef,
+        changes: &[Change],
+        refresh: bool,
+        parts: usize,
+    ) -> Vec<File> {
         let cols = self.columns(table, refresh);
         let header: Row = cols.iter().map(|(_, b, _)| Some(b.clone())).collect();
         let mut files = Vec::new();
@@ -180,7 +186,12 @@ impl Hvr {
     }
 
     /// The AgentPlugin environment for an `*_end` call covering `tables` and `files`.
-    pub fn end_env(&self, tables: &[&TableDef], files: &[File], refresh: bool) -> Vec<(String, String)> {
+    pub fn end_env(
+        &self,
+        tables: &[&TableDef],
+        files: &[File],
+        refresh: bool,
+    ) -> Vec<(String, String)> {
         let per_table = |f: &dyn Fn(&TableDef) -> String| {
             tables.iter().map(|t| f(t)).collect::<Vec<_>>().join(":")
         };
@@ -195,21 +206,38 @@ impl Hvr {
         vec![
             ("HVR_TBL_NAMES".into(), per_table(&|t| t.name.to_string())),
             ("HVR_BASE_NAMES".into(), per_table(&|t| self.base_name(t))),
-            ("HVR_COL_NAMES".into(), per_table(&|t| cols(t, false, false))),
-            ("HVR_COL_NAMES_BASE".into(), per_table(&|t| cols(t, true, false))),
+            (
+                "HVR_COL_NAMES".into(),
+                per_table(&|t| cols(t, false, false)),
+            ),
+            (
+                "HVR_COL_NAMES_BASE".into(),
+                per_table(&|t| cols(t, true, false)),
+            ),
             ("HVR_TBL_KEYS".into(), per_table(&|t| cols(t, false, true))),
-            ("HVR_TBL_KEYS_BASE".into(), per_table(&|t| cols(t, true, true))),
+            (
+                "HVR_TBL_KEYS_BASE".into(),
+                per_table(&|t| cols(t, true, true)),
+            ),
             (
                 "HVR_FILE_LOC".into(),
                 self.files_dir.to_string_lossy().into_owned(),
             ),
             (
                 "HVR_FILE_NAMES".into(),
-                files.iter().map(|f| f.name.clone()).collect::<Vec<_>>().join(":"),
+                files
+                    .iter()
+                    .map(|f| f.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(":"),
             ),
             (
                 "HVR_FILE_NROWS".into(),
-                files.iter().map(|f| f.rows.to_string()).collect::<Vec<_>>().join(":"),
+                files
+                    .iter()
+                    .map(|f| f.rows.to_string())
+                    .collect::<Vec<_>>()
+                    .join(":"),
             ),
         ]
     }

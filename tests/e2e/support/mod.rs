@@ -28,9 +28,15 @@ impl Scenario {
         }
         let mut hvr = Hvr::new(&dir, tables.clone(), style, &target.schema);
         // Credentials reach the plugin the way HVR users pass them: an Environment action.
-        hvr.env.push(("HVR_WASM_CONNECT_STRING".into(), target.connect_string.clone()));
+        hvr.env.push((
+            "HVR_WASM_CONNECT_STRING".into(),
+            target.connect_string.clone(),
+        ));
         hvr.user_arg = format!("--connector {} {}", target.connector(), style.flags());
-        let models = tables.into_iter().map(|t| TableModel::new(t, style)).collect();
+        let models = tables
+            .into_iter()
+            .map(|t| TableModel::new(t, style))
+            .collect();
         Scenario {
             hvr,
             target,
@@ -50,7 +56,11 @@ impl Scenario {
             .collect()
     }
 
-    pub fn cycle_changes(&mut self, changes: usize, skip_table: Option<usize>) -> Vec<(usize, Vec<Change>)> {
+    pub fn cycle_changes(
+        &mut self,
+        changes: usize,
+        skip_table: Option<usize>,
+    ) -> Vec<(usize, Vec<Change>)> {
         let (rng, seq) = (&mut self.rng, &mut self.seq);
         self.models
             .iter_mut()

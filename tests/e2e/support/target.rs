@@ -67,16 +67,17 @@ impl Target {
                              string without Database="
                         )
                     });
-                conn.execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), (), None)
-                    .unwrap();
+                conn.execute(
+                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                    (),
+                    None,
+                )
+                .unwrap();
                 conn.execute(&format!("CREATE DATABASE {name}"), (), None)
                     .unwrap();
                 let target = Target {
                     db,
-                    connect_string: format!(
-                        "{}Database={name};Protocol=7.4-1;",
-                        pg_server()
-                    ),
+                    connect_string: format!("{}Database={name};Protocol=7.4-1;", pg_server()),
                     schema: "sales".into(),
                 };
                 target.execute(&["CREATE SCHEMA sales".to_string()]);
@@ -152,7 +153,11 @@ impl Target {
                 .collect();
             defs.push(format!("PRIMARY KEY ({})", keys.join(", ")));
         }
-        self.execute(&[format!("CREATE TABLE {} ({})", self.qualified(table), defs.join(", "))]);
+        self.execute(&[format!(
+            "CREATE TABLE {} ({})",
+            self.qualified(table),
+            defs.join(", ")
+        )]);
     }
 
     /// Every row of `table`, as text, sorted.
@@ -176,14 +181,19 @@ impl Target {
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
             .expect("a result set");
         let columns = cursor.num_result_cols().unwrap() as usize;
-        let buffer = TextRowSet::from_max_str_lens(500, std::iter::repeat_n(8192, columns)).unwrap();
+        let buffer =
+            TextRowSet::from_max_str_lens(500, std::iter::repeat_n(8192, columns)).unwrap();
         let mut block = cursor.bind_buffer(buffer).unwrap();
         let mut out = Vec::new();
         while let Some(batch) = block.fetch_with_truncation_check(true).unwrap() {
             for r in 0..batch.num_rows() {
                 out.push(
                     (0..columns)
-                        .map(|c| batch.at(c, r).map(|b| String::from_utf8(b.to_vec()).unwrap()))
+                        .map(|c| {
+                            batch
+                                .at(c, r)
+                                .map(|b| String::from_utf8(b.to_vec()).unwrap())
+                        })
                         .collect(),
                 );
             }
