@@ -112,7 +112,7 @@ impl TableJob<'_> {
         let plan = bridge::plan(plan, columns.len()).map_err(|e| plan_error(e.to_string()))?;
 
         target.begin()?;
-        let loaded = self.apply(target, &plan, columns.len());
+        let loaded = self.apply(target, &plan, &columns);
         let rows = match loaded.and_then(|rows| target.commit().map(|_| rows).map_err(Into::into)) {
             Ok(rows) => rows,
             Err(e) => {
@@ -275,7 +275,12 @@ impl TableJob<'_> {
     }
 
     /// Runs the plan inside the open transaction; returns the rows loaded.
-    fn apply(&self, target: &Target, plan: &Plan, columns: usize) -> Result<u64, TableError> {
+    fn apply(
+        &self,
+        target: &Target,
+        plan: &Plan,
+        columns: &[FileColumn],
+    ) -> Result<u64, TableError> {
         for sql in &plan.before {
             target.execute(&format!("table {}: preparing", self.spec.name), sql)?;
         }
@@ -303,7 +308,7 @@ impl TableJob<'_> {
         location: &FileLocation,
         file: &FileEntry,
         plan: &Plan,
-        columns: usize,
+        columns: &[FileColumn],
         row_number: u64,
         loader: &mut BatchLoader<'_>,
     ) -> Result<u64, TableError> {
@@ -338,7 +343,7 @@ impl TableJob<'_> {
         location: &FileLocation,
         file: &FileEntry,
         plan: &Plan,
-        columns: usize,
+        file_columns: &[FileColumn],
         mut row_number: u64,
         batches: mpsc::SyncSender<Result<(TextBatch, u64), TableError>>,
     ) -> Result<u64, TableError> {
@@ -353,6 +358,8 @@ impl TableJob<'_> {
         if self.format.header {
             reader.next_record().map_err(csv_error)?;
         }
+        let columns = file_columns.len();
+        let op = file_columns.iter().position(|c| c.role == Role::Op);
         let new_batch = || TextBatch::new(plan.sources.len(), plan.batch_rows);
         let mut batch = new_batch();
         let mut file_rows = 0u64;
@@ -367,6 +374,14 @@ impl TableJob<'_> {
                         record.len()
                     ),
                 });
+            }
+            if let Some(op) = op {
+                check_op(record.field(op).map_err(csv_error)?).map_err(|message| {
+                    TableError::File {
+                        file: file.name.clone(),
+                        message: format!("line {}, column {}: {message}", record.line, op + 1),
+                    }
+                })?;
             }
             row_number += 1;
             file_rows += 1;
@@ -405,6 +420,24 @@ impl TableJob<'_> {
             let _ = batches.send(Ok((batch, reader.line())));
         }
         Ok(row_number)
+    }
+}
+
+/// The op codes HVR writes. Truncate (5) and SAP multi-delete (8) are refused until they are
+/// applied: ignoring them would silently leave rows the source no longer has.
+fn check_op(value: Option<&str>) -> Result<(), String> {
+    match value.map(str::trim) {
+        Some("0" | "1" | "2" | "3" | "4") => Ok(()),
+        Some(code @ ("5" | "8")) => Err(format!(
+            "op code {code} ({}) is not supported yet; nothing was applied",
+            if code == "5" {
+                "truncate"
+            } else {
+                "SAP multi-delete"
+            }
+        )),
+        Some(other) => Err(format!("{other:?} is not an HVR op code (0-4, 5, 8)")),
+        None => Err("the op column is empty".into()),
     }
 }
 

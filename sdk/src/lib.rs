@@ -30,6 +30,7 @@ pub mod bindings {
         path: "wit",
         pub_export_macro: true,
         default_bindings_module: "hvrwasm_sdk::bindings",
+        additional_derives: [PartialEq],
     });
 }
 

@@ -137,3 +137,92 @@ fn unnest_load(table: &str, columns: &[(String, String, Source)]) -> Load {
 }
 
 hvrwasm_sdk::export_connector!(Postgres);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hvrwasm_sdk::{Column, ColumnRole, TargetColumn};
+
+    fn table() -> Table {
+        let col = |n: &str, key, role| Column {
+            name: n.into(),
+            base_name: n.into(),
+            is_key: key,
+            role,
+        };
+        let target = |n: &str, t: &str| TargetColumn {
+            name: n.into(),
+            type_name: t.into(),
+            size: None,
+            scale: None,
+            nullable: true,
+        };
+        Table {
+            name: "orders".into(),
+            base_name: "orders".into(),
+            schema: Some("sales".into()),
+            columns: vec![
+                col("id", true, ColumnRole::Data),
+                col("amount", false, ColumnRole::Data),
+                col("op_type", false, ColumnRole::Op),
+            ],
+            target_columns: Some(vec![target("id", "int4"), target("amount", "numeric")]),
+        }
+    }
+
+    fn options(style: TargetStyle) -> Options {
+        Options {
+            style,
+            keep_op_column: false,
+            keep_soft_delete_column: false,
+            preserve_on_refresh: false,
+            extra: vec![],
+        }
+    }
+
+    #[test]
+    fn refresh_truncates_and_loads_typed_arrays() {
+        let plan =
+            Postgres::plan_refresh(&table(), &options(TargetStyle::ReplicationCopy)).unwrap();
+        assert_eq!(plan.before, vec![r#"TRUNCATE TABLE "sales"."orders""#]);
+        let LoadShape::PostgresTextArrays(sql) = &plan.load.shape else {
+            panic!("wrong shape")
+        };
+        assert_eq!(
+            sql,
+            r#"INSERT INTO "sales"."orders" ("id", "amount") SELECT * FROM unnest(?::int4[], ?::numeric[])"#
+        );
+        assert_eq!(
+            plan.load.sources,
+            vec![Source::Column(0), Source::Column(1)]
+        );
+    }
+
+    #[test]
+    fn integrate_stages_with_control_columns_and_merges() {
+        let plan =
+            Postgres::plan_integrate(&table(), &options(TargetStyle::ReplicationCopy)).unwrap();
+        assert!(plan.before[0].starts_with("CREATE TEMPORARY TABLE"));
+        assert_eq!(
+            plan.load.sources,
+            vec![
+                Source::Column(0),
+                Source::Column(1),
+                Source::Column(2),
+                Source::RowNumber
+            ]
+        );
+        assert!(
+            plan.after[0].starts_with(
+                r#"MERGE INTO "sales"."orders" AS t USING (SELECT DISTINCT ON ("id")"#
+            )
+        );
+    }
+
+    #[test]
+    fn integrate_into_missing_table_is_refused() {
+        let mut t = table();
+        t.target_columns = None;
+        assert!(Postgres::plan_integrate(&t, &options(TargetStyle::ReplicationCopy)).is_err());
+    }
+}
