@@ -11,6 +11,24 @@ fn s(v: &str) -> Option<String> {
     Some(v.to_string())
 }
 
+/// The AgentPlugin environment for one file of table `t (id, a, b)`.
+fn table_t_env(hvr: &Hvr, file: &str) -> Vec<(String, String)> {
+    [
+        ("HVR_TBL_NAMES", "t"),
+        ("HVR_BASE_NAMES", "t"),
+        ("HVR_COL_NAMES", "id,a,b"),
+        ("HVR_TBL_KEYS", "id"),
+        ("HVR_FILE_NAMES", file),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .chain([(
+        "HVR_FILE_LOC".to_string(),
+        hvr.files_dir.display().to_string(),
+    )])
+    .collect()
+}
+
 /// Refreshes table `t (id, a, b)` from one file written with `options`, returns its rows.
 fn load(test: &str, options: &str, header: bool, bytes: Vec<u8>, rows: usize) -> Vec<Row> {
     let dir = scratch(test);
@@ -28,21 +46,8 @@ fn load(test: &str, options: &str, header: bool, bytes: Vec<u8>, rows: usize) ->
         rows,
     };
     hvr.write(std::slice::from_ref(&file));
-    let vars: Vec<(String, String)> = [
-        ("HVR_TBL_NAMES", "t"),
-        ("HVR_BASE_NAMES", "t"),
-        ("HVR_COL_NAMES", "id,a,b"),
-        ("HVR_TBL_KEYS", "id"),
-        ("HVR_FILE_NAMES", file.name.as_str()),
-        ("HVR_FILE_NROWS", &rows.to_string()),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .chain([(
-        "HVR_FILE_LOC".to_string(),
-        hvr.files_dir.display().to_string(),
-    )])
-    .collect();
+    let mut vars = table_t_env(&hvr, &file.name);
+    vars.push(("HVR_FILE_NROWS".into(), rows.to_string()));
     hvr.call("refr_write_end", &vars).assert_ok();
     assert!(hvr.leftover_files().is_empty());
     target.query("SELECT id, a, b FROM t ORDER BY id")
@@ -157,19 +162,7 @@ fn rename_expression_maps_files_in_folders() {
     ));
     std::fs::create_dir_all(hvr.files_dir.join("t")).unwrap();
     std::fs::write(hvr.files_dir.join("t/2024.csv"), "id,a,b\n7,x,y\n").unwrap();
-    let vars: Vec<(String, String)> = [
-        ("HVR_TBL_NAMES", "t"),
-        ("HVR_COL_NAMES", "id,a,b"),
-        ("HVR_TBL_KEYS", "id"),
-        ("HVR_FILE_NAMES", "t/2024.csv"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .chain([(
-        "HVR_FILE_LOC".to_string(),
-        hvr.files_dir.display().to_string(),
-    )])
-    .collect();
+    let vars = table_t_env(&hvr, "t/2024.csv");
     hvr.call("refr_write_end", &vars).assert_ok();
     assert_eq!(
         target.query("SELECT id, a, b FROM t"),

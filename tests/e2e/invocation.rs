@@ -144,3 +144,106 @@ fn missing_target_table_is_created_on_refresh_as_text() {
     );
     s.assert_target_matches("after refresh into created table");
 }
+
+/// The built-in sqlite connector as a file, as build.rs left it.
+fn sqlite_wasm() -> std::path::PathBuf {
+    let target_dir = std::path::Path::new(BINARY)
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap();
+    let wasm = target_dir.join("guest-build/wasm32-wasip2/release/guest_sqlite.wasm");
+    assert!(wasm.is_file(), "{} was not built", wasm.display());
+    wasm
+}
+
+/// A refresh of `orders` with `user_arg`; returns the run.
+fn refresh_orders(s: &mut Scenario) -> crate::support::hvr::Run {
+    let changes = s.refresh_changes(3);
+    let orders = s.hvr.tables[0].clone();
+    let files = s.hvr.files_for(&orders, &changes[0].1, true, 1);
+    s.hvr.write(&files);
+    let vars = s.hvr.end_env(&[&orders], &files, true);
+    s.hvr.call("refr_write_end", &vars)
+}
+
+#[test]
+fn connector_by_path_and_override_in_connector_dir() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "connector_path");
+    let wasm = sqlite_wasm();
+    s.hvr.user_arg = format!("-v --connector {}", wasm.display());
+    let run = refresh_orders(&mut s);
+    run.assert_ok();
+    assert!(
+        run.stdout.contains(&format!("({})", wasm.display())),
+        "{}",
+        run.stdout
+    );
+
+    let dir = s.hvr.dir.join("connectors");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(&wasm, dir.join("sqlite.wasm")).unwrap();
+    s.hvr.user_arg = format!("-v --connector sqlite --connector-dir {}", dir.display());
+    let run = refresh_orders(&mut s);
+    run.assert_ok();
+    assert!(run.stdout.contains("sqlite.wasm)"), "{}", run.stdout);
+
+    std::fs::write(dir.join("broken.wasm"), b"not wasm").unwrap();
+    s.hvr.user_arg = format!("--connector broken --connector-dir {}", dir.display());
+    refresh_orders(&mut s)
+        .assert_fails_with(&["connector broken", "not a valid WebAssembly component"]);
+}
+
+#[test]
+fn unknown_connector_lists_the_built_in_ones() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "connector_unknown");
+    s.hvr.user_arg = "--connector oracle".into();
+    refresh_orders(&mut s).assert_fails_with(&["unknown connector \"oracle\"", "sqlite, postgres"]);
+}
+
+#[test]
+fn dsn_reaches_the_target() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "dsn");
+    let database = s
+        .target
+        .connect_string
+        .split("Database=")
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(';')
+        .to_string();
+    let ini = s.hvr.dir.join("odbc.ini");
+    std::fs::write(
+        &ini,
+        format!("[e2e_target]\nDriver=SQLite3\nDatabase={database}\n"),
+    )
+    .unwrap();
+    s.hvr.env = vec![
+        ("HVR_WASM_DSN".into(), "e2e_target".into()),
+        ("ODBCINI".into(), ini.display().to_string()),
+    ];
+    refresh_orders(&mut s).assert_ok();
+    s.models.truncate(1);
+    s.assert_target_matches("after a refresh through a DSN");
+}
+
+#[test]
+fn keep_files_flag_leaves_files_and_keep_op_column_lands_it() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "keep_flags");
+    let refresh = s.refresh_changes(3);
+    s.hvr.refresh(&refresh).assert_ok();
+    s.target
+        .execute(&["ALTER TABLE \"line_items\" ADD COLUMN \"op_type\" INTEGER".to_string()]);
+    s.hvr.user_arg = "-y -O op_type".into();
+    let changes = s.cycle_changes(4, None);
+    let items = s.hvr.tables[2].clone();
+    let files = s.hvr.files_for(&items, &changes[2].1, false, 1);
+    s.hvr.write(&files);
+    let vars = s.hvr.end_env(&[&items], &files, false);
+    s.hvr.call("integ_end", &vars).assert_ok();
+    assert_eq!(s.hvr.leftover_files(), vec![files[0].name.clone()]);
+    let ops = s
+        .target
+        .query("SELECT DISTINCT \"op_type\" FROM \"line_items\" WHERE \"op_type\" IS NOT NULL");
+    assert!(!ops.is_empty(), "the kept op column must be filled");
+}

@@ -13,3 +13,5 @@ mod bad_input;
 mod csv_options;
 // The AgentPlugin contract itself: modes, exit codes, long environment, recovery, secrets.
 mod invocation;
+// The load shapes connectors choose from, through the host library.
+mod load_shapes;

@@ -172,30 +172,30 @@ impl<R: BufRead> RecordReader<R> {
                 if b == b'\n' {
                     self.line += 1;
                 }
+                // Outside quotes (a doubled quote is still inside), separators end fields and
+                // the line separator ends the record.
+                let in_quotes = matches!(state, State::Quoted | State::EscapeInQuoted)
+                    || (state == State::QuoteInQuoted && Some(b) == quote);
+                if !in_quotes && b == sep {
+                    Self::push_span(&mut self.spans, &mut self.buf, field_start, quoted, false);
+                    field_start = self.buf.len();
+                    quoted = false;
+                    state = State::StartField;
+                    continue;
+                }
+                if !in_quotes && b == eol {
+                    done = true;
+                    break;
+                }
                 match state {
+                    State::StartField if Some(b) == quote => {
+                        state = State::Quoted;
+                        quoted = true;
+                        quote_line = self.line;
+                    }
                     State::StartField | State::Unquoted => {
-                        if state == State::StartField && Some(b) == quote {
-                            state = State::Quoted;
-                            quoted = true;
-                            quote_line = self.line;
-                        } else if b == sep {
-                            Self::push_span(
-                                &mut self.spans,
-                                &mut self.buf,
-                                field_start,
-                                quoted,
-                                false,
-                            );
-                            field_start = self.buf.len();
-                            quoted = false;
-                            state = State::StartField;
-                        } else if b == eol {
-                            done = true;
-                            break;
-                        } else {
-                            self.buf.push(b);
-                            state = State::Unquoted;
-                        }
+                        self.buf.push(b);
+                        state = State::Unquoted;
                     }
                     State::Quoted => {
                         if Some(b) == escape && escape != quote {
@@ -218,20 +218,6 @@ impl<R: BufRead> RecordReader<R> {
                         if state == State::QuoteInQuoted && Some(b) == quote {
                             self.buf.push(b);
                             state = State::Quoted;
-                        } else if b == sep {
-                            Self::push_span(
-                                &mut self.spans,
-                                &mut self.buf,
-                                field_start,
-                                quoted,
-                                false,
-                            );
-                            field_start = self.buf.len();
-                            quoted = false;
-                            state = State::StartField;
-                        } else if b == eol {
-                            done = true;
-                            break;
                         } else if crlf && b == b'\r' {
                             // The \n that must follow ends the record.
                         } else {
