@@ -1,7 +1,11 @@
 //! One AgentPlugin call from start to exit code.
 
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use thiserror::Error;
 
+use crate::bridge;
 use crate::connectors::{self, ConnectorError, Origin};
 use crate::files::{FileLocation, LocationError};
 use crate::hvr::env::EnvError;
@@ -9,7 +13,7 @@ use crate::hvr::rename::RenameExpression;
 use crate::hvr::{HvrEnv, Invocation, Mode};
 use crate::odbc::{OdbcError, Target};
 use crate::options::{Options, OptionsError};
-use crate::runtime::{Sandbox, SandboxError};
+use crate::runtime::{ConnectorInstance, Sandbox, SandboxError};
 use crate::table::{Outcome, TableError, TableJob};
 
 #[derive(Debug, Error)]
@@ -26,10 +30,11 @@ pub enum AgentError {
     Sandbox(#[from] SandboxError),
     #[error(transparent)]
     Odbc(#[from] OdbcError),
-    #[error("table {table}: {source}")]
-    Table {
-        table: String,
-        source: Box<TableError>,
+    #[error("{failed} of {total} table(s) failed: {messages}")]
+    Tables {
+        failed: usize,
+        total: usize,
+        messages: String,
     },
     #[error("connector {connector} does not support the {style} style (it supports: {supported})")]
     Style {
@@ -75,8 +80,9 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
 
     let bytes = connectors::resolve(&options.connector, options.connector_dir.as_deref())?;
     let sandbox = Sandbox::new()?;
-    let mut connector = sandbox.instantiate(&bytes.name, &bytes.wasm)?;
-    check_style(&options, connector.info())?;
+    let compiled = sandbox.compile(&bytes.name, &bytes.wasm)?;
+    let mut first = sandbox.instantiate(&bytes.name, &compiled)?;
+    check_style(&options, first.info())?;
     if options.verbose {
         let origin = match &bytes.origin {
             Origin::BuiltIn => "built in".to_string(),
@@ -84,25 +90,36 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
         };
         say!(
             "connector {} {} ({origin})",
-            connector.info().name,
-            connector.info().version
+            first.info().name,
+            first.info().version
         );
     }
-    let target = Target::connect(
-        options.connect_string.as_deref(),
-        options.dsn.as_deref(),
-        options.verbose,
-    )?;
+    let fence = bridge::fence(first.fence(&options.state_table)?);
+    let connect = || {
+        Target::connect(
+            options.connect_string.as_deref(),
+            options.dsn.as_deref(),
+            options.verbose,
+        )
+    };
+    let target = connect()?;
+    // Created once, before any table's transaction: DDL may commit implicitly (MariaDB), and
+    // parallel creators would race.
+    for sql in &fence.create {
+        target.execute("creating the fence's state table", sql)?;
+    }
 
-    let (mut loaded, mut skipped, mut rows) = (0, 0, 0u64);
-    for (index, spec) in invocation.tables.iter().enumerate() {
-        let files = invocation.files_of(index);
+    let channel = args.get(1).map(String::as_str).unwrap_or("");
+    let location_name = args.get(2).map(String::as_str).unwrap_or("");
+    let jobs: Vec<TableJob> = invocation
+        .tables
+        .iter()
+        .enumerate()
+        .map(|(index, spec)| (spec, invocation.files_of(index)))
         // Refresh empties a table even when the source had no rows for it; integrate only
         // touches tables with changes.
-        if files.is_empty() && mode == Mode::IntegrateEnd {
-            continue;
-        }
-        let job = TableJob {
+        .filter(|(_, files)| !files.is_empty() || mode == Mode::RefreshEnd)
+        .map(|(spec, files)| TableJob {
             mode,
             spec,
             files,
@@ -110,27 +127,80 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
             format: &format,
             options: &options,
             connector_options: &connector_options,
-        };
-        match job.run(&target, &mut connector) {
+            fence: &fence,
+            channel,
+            location_name,
+        })
+        .collect();
+
+    // One connection and one connector instance per worker.
+    let limit = first
+        .info()
+        .max_parallel_tables
+        .map_or(usize::MAX, |n| n as usize);
+    let workers = options.parallel.min(limit).clamp(1, jobs.len().max(1));
+    let mut lanes = vec![(target, first)];
+    for _ in 1..workers {
+        lanes.push((connect()?, sandbox.instantiate(&bytes.name, &compiled)?));
+    }
+    let results = run_parallel(&jobs, lanes);
+
+    let (mut loaded, mut skipped, mut rows) = (0, 0, 0u64);
+    let mut failed = Vec::new();
+    for (job, result) in jobs.iter().zip(results) {
+        match result {
             Ok(Outcome::Loaded { rows: r, .. }) => {
                 loaded += 1;
                 rows += r;
             }
             Ok(Outcome::AlreadyApplied { .. }) => skipped += 1,
-            Err(source) => {
-                return Err(AgentError::Table {
-                    table: spec.name.clone(),
-                    source: Box::new(source),
-                });
-            }
+            Err(e) => failed.push(format!("table {}: {e}", job.spec.name)),
         }
     }
     say!(
-        "hvrwasmagent {}: {loaded} table(s) loaded, {skipped} already applied, {rows} rows, {} file(s)",
+        "hvrwasmagent {}: {loaded} table(s) loaded, {skipped} already applied, {} failed, {rows} rows, {} file(s)",
         mode.as_str(),
+        failed.len(),
         invocation.files.len()
     );
+    if !failed.is_empty() {
+        return Err(AgentError::Tables {
+            failed: failed.len(),
+            total: jobs.len(),
+            messages: failed.join("; "),
+        });
+    }
     Ok(Exit::Done)
+}
+
+/// Runs the jobs over the lanes (a connection and a connector each), each job in one lane;
+/// results come back in job order.
+fn run_parallel(
+    jobs: &[TableJob],
+    lanes: Vec<(Target, ConnectorInstance)>,
+) -> Vec<Result<Outcome, TableError>> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<Outcome, TableError>>>> =
+        Mutex::new(jobs.iter().map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for (target, mut connector) in lanes {
+            let (next, results) = (&next, &results);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(job) = jobs.get(i) else { break };
+                    let result = job.run(&target, &mut connector);
+                    results.lock().expect("no worker panics holding the lock")[i] = Some(result);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .expect("workers finished")
+        .into_iter()
+        .map(|r| r.expect("every job ran"))
+        .collect()
 }
 
 fn check_style(

@@ -23,6 +23,7 @@ pub mod batch;
 pub mod bridge;
 pub mod connectors;
 pub mod csv;
+pub mod fence;
 pub mod files;
 pub mod hvr;
 pub mod odbc;

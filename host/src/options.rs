@@ -97,6 +97,15 @@ pub struct Options {
     #[arg(short = 'y', long, env = "HVR_WASM_KEEP_FILES", action = ArgAction::SetTrue)]
     pub keep_files: bool,
 
+    /// Table in the target that records which files each table applied (the exactly-once
+    /// fence); created when missing. May be schema-qualified.
+    #[arg(long, env = "HVR_WASM_STATE_TABLE", default_value = "hvr_wasm_state")]
+    pub state_table: String,
+
+    /// Tables applied at the same time, each in its own transaction over its own connection.
+    #[arg(long, env = "HVR_WASM_PARALLEL", default_value_t = 4, value_name = "N")]
+    pub parallel: usize,
+
     /// Integrate /RenameExpression, to map file names to tables.
     #[arg(
         long,

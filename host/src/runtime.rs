@@ -4,4 +4,4 @@
 pub mod bindings;
 mod sandbox;
 
-pub use sandbox::{ConnectorInstance, Sandbox, SandboxError};
+pub use sandbox::{Compiled, ConnectorInstance, Sandbox, SandboxError};

@@ -9,6 +9,7 @@ use thiserror::Error;
 use crate::batch::TextBatch;
 use crate::bridge::{self, Plan, Source};
 use crate::csv::{CsvError, CsvFormat, RecordReader, open_decoded};
+use crate::fence::{self, FenceKey, FenceSql};
 use crate::files::{FileLocation, LocationError};
 use crate::hvr::{FileEntry, Mode, TableSpec};
 use crate::odbc::{BatchLoader, CatalogColumn, OdbcError, Target};
@@ -77,6 +78,10 @@ pub struct TableJob<'a> {
     pub format: &'a CsvFormat,
     pub options: &'a Options,
     pub connector_options: &'a [(String, String)],
+    pub fence: &'a FenceSql,
+    /// Channel and location names from argv, the fence's key with the table name.
+    pub channel: &'a str,
+    pub location_name: &'a str,
 }
 
 impl TableJob<'_> {
@@ -86,18 +91,31 @@ impl TableJob<'_> {
         connector: &mut ConnectorInstance,
     ) -> Result<Outcome, TableError> {
         let started = Instant::now();
-        if let Some(outcome) = self.recovery_check()? {
+        let key = FenceKey::new(
+            self.channel,
+            self.location_name,
+            &self.spec.name,
+            self.mode,
+            &self.files,
+        );
+        if let Some(outcome) = self.recovery_check(target, &key)? {
             return Ok(outcome);
         }
         let columns = self.file_columns()?;
         let info = connector.info().clone();
-        let schema = self
+        let qualifier = self
             .spec
             .schema
             .as_deref()
             .or(info.default_schema.as_deref());
-        let catalog = target.columns(schema, &self.spec.base_name)?;
-        let existing: Option<&[CatalogColumn]> = (!catalog.is_empty()).then_some(&catalog[..]);
+        let (catalog, schema) = if info.qualifier_is_catalog {
+            (qualifier, None)
+        } else {
+            (None, qualifier)
+        };
+        let existing_columns = target.columns(catalog, schema, &self.spec.base_name)?;
+        let existing: Option<&[CatalogColumn]> =
+            (!existing_columns.is_empty()).then_some(&existing_columns[..]);
         let wit_table = bridge::table(self.spec, &columns, existing);
         let wit_options = bridge::options(self.options, self.connector_options.to_vec());
         let planned = match self.mode {
@@ -112,8 +130,13 @@ impl TableJob<'_> {
         let plan = bridge::plan(plan, columns.len()).map_err(|e| plan_error(e.to_string()))?;
 
         target.begin()?;
-        let loaded = self.apply(target, &plan, &columns);
-        let rows = match loaded.and_then(|rows| target.commit().map(|_| rows).map_err(Into::into)) {
+        let applied = self.apply_once(target, &plan, &columns, &key);
+        let applied = applied.and_then(|rows| {
+            fence::crash_point("before-commit");
+            target.commit()?;
+            Ok(rows)
+        });
+        let rows = match applied {
             Ok(rows) => rows,
             Err(e) => {
                 if let Err(rollback) = target.rollback() {
@@ -122,30 +145,97 @@ impl TableJob<'_> {
                 return Err(e);
             }
         };
+        fence::crash_point("after-commit");
         // Files go only after their rows are committed.
-        if !self.options.keep_files
-            && let Some(location) = self.location
-        {
-            for f in &self.files {
-                location.delete(&f.name)?;
+        self.delete_files(self.files.iter().map(|f| f.name.as_str()))?;
+        match rows {
+            Some(rows) => {
+                say!(
+                    "table {}: {} rows from {} file(s) into {} in {:.2} s",
+                    self.spec.name,
+                    rows,
+                    self.files.len(),
+                    self.spec.qualified_base_name(),
+                    started.elapsed().as_secs_f64()
+                );
+                Ok(Outcome::Loaded {
+                    files: self.files.len(),
+                    rows,
+                })
+            }
+            None => {
+                say!(
+                    "table {}: an earlier run already applied these {} file(s) (fence found); removed them",
+                    self.spec.name,
+                    self.files.len()
+                );
+                Ok(Outcome::AlreadyApplied {
+                    files: self.files.len(),
+                })
             }
         }
-        say!(
-            "table {}: {} rows from {} file(s) into {} in {:.2} s",
-            self.spec.name,
-            rows,
-            self.files.len(),
-            self.spec.qualified_base_name(),
-            started.elapsed().as_secs_f64()
-        );
-        Ok(Outcome::Loaded {
-            files: self.files.len(),
-            rows,
-        })
     }
 
-    /// All files present: go on. None present: a previous run applied them. Some: refuse.
-    fn recovery_check(&self) -> Result<Option<Outcome>, TableError> {
+    /// Inside the open transaction: skip (`None`) if the fence shows these files applied,
+    /// else apply the plan and record the fence. A table without files needs no fence.
+    fn apply_once(
+        &self,
+        target: &Target,
+        plan: &Plan,
+        columns: &[FileColumn],
+        key: &FenceKey,
+    ) -> Result<Option<u64>, TableError> {
+        if self.files.is_empty() {
+            return self.apply(target, plan, columns).map(Some);
+        }
+        if self.fence_matches(target, key)? {
+            return Ok(None);
+        }
+        let rows = self.apply(target, plan, columns)?;
+        for statement in &self.fence.save {
+            target.execute_with(
+                &format!("table {}: recording the fence", self.spec.name),
+                &statement.sql,
+                &key.values(&statement.params),
+            )?;
+        }
+        Ok(Some(rows))
+    }
+
+    fn fence_matches(&self, target: &Target, key: &FenceKey) -> Result<bool, TableError> {
+        let lookup = &self.fence.lookup;
+        let found = target.query_text(
+            &format!("table {}: reading the fence", self.spec.name),
+            &lookup.sql,
+            &key.values(&lookup.params),
+        )?;
+        Ok(found.as_deref() == Some(key.digest.as_str()))
+    }
+
+    fn delete_files<'f>(&self, names: impl Iterator<Item = &'f str>) -> Result<(), TableError> {
+        if self.options.keep_files {
+            return Ok(());
+        }
+        let Some(location) = self.location else {
+            return Ok(());
+        };
+        for (i, name) in names.enumerate() {
+            if i == 1 {
+                fence::crash_point("after-first-delete");
+            }
+            location.delete(name)?;
+        }
+        Ok(())
+    }
+
+    /// All files present: go on. None present: a previous run applied them. Some present: a
+    /// run was interrupted while deleting them if the fence holds their digest (finish the
+    /// deletion); otherwise refuse, because nothing proves they were applied.
+    fn recovery_check(
+        &self,
+        target: &Target,
+        key: &FenceKey,
+    ) -> Result<Option<Outcome>, TableError> {
         let Some(location) = self.location else {
             return Ok(None);
         };
@@ -166,6 +256,21 @@ impl TableJob<'_> {
             );
             return Ok(Some(Outcome::AlreadyApplied {
                 files: missing.len(),
+            }));
+        }
+        if self.fence_matches(target, key)? {
+            let present = self
+                .files
+                .iter()
+                .map(|f| f.name.as_str())
+                .filter(|n| !missing.contains(n));
+            self.delete_files(present)?;
+            say!(
+                "table {}: an earlier run applied these files and was interrupted while removing them; removed the rest",
+                self.spec.name
+            );
+            return Ok(Some(Outcome::AlreadyApplied {
+                files: self.files.len(),
             }));
         }
         Err(TableError::PartialFiles {

@@ -38,8 +38,8 @@ pub mod log;
 pub mod sql;
 
 pub use bindings::hvrwasm::connector::types::{
-    Column, ColumnRole, Info, Load, LoadShape, MultiRowValues, Options, Plan, PlanError, Source,
-    Table, TargetColumn, TargetStyle,
+    Column, ColumnRole, FenceParam, FenceSql, FenceStatement, Info, Load, LoadShape,
+    MultiRowValues, Options, Plan, PlanError, Source, Table, TargetColumn, TargetStyle,
 };
 
 /// What a connector implements. Each function is called once per table and call; keep them
@@ -51,6 +51,11 @@ pub trait Connector {
     fn plan_refresh(table: &Table, options: &Options) -> Result<Plan, PlanError>;
     /// Plan `integ_end` for one table.
     fn plan_integrate(table: &Table, options: &Options) -> Result<Plan, PlanError>;
+    /// SQL of the exactly-once fence's state table. The default is standard SQL with `"`
+    /// quoting and `VARCHAR(255)` text; override it where the dialect differs.
+    fn fence(state_table: &str) -> FenceSql {
+        sql::standard_fence(&sql::Dialect::ANSI, state_table, "VARCHAR(255)")
+    }
 }
 
 /// Exports a type implementing [`Connector`] as the component's `connector` interface.
@@ -65,6 +70,9 @@ macro_rules! export_connector {
             impl $crate::bindings::exports::hvrwasm::connector::connector::Guest for HvrwasmExport {
                 fn describe() -> $crate::Info {
                     <$ty as $crate::Connector>::describe()
+                }
+                fn fence(state_table: ::std::string::String) -> $crate::FenceSql {
+                    <$ty as $crate::Connector>::fence(&state_table)
                 }
                 fn plan_refresh(
                     table: $crate::Table,

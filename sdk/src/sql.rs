@@ -5,7 +5,10 @@
 //! and statement builders for staging and applying changes. A connector picks the pieces that
 //! fit its database and adds its own load statement.
 
-use crate::{Column, ColumnRole, Options, PlanError, Source, Table, TargetColumn, TargetStyle};
+use crate::{
+    Column, ColumnRole, FenceParam, FenceSql, FenceStatement, Options, PlanError, Source, Table,
+    TargetColumn, TargetStyle,
+};
 
 /// Names of the control columns a staging table carries beside the target's columns.
 pub const STAGE_OP: &str = "hvr_stage_op";
@@ -436,6 +439,52 @@ pub fn create_text_table(
         ));
     }
     format!("CREATE TABLE {target} ({})", defs.join(", "))
+}
+
+/// The fence's state table in portable SQL: one row per (channel, location, table) holding the
+/// digest of the files last applied. `state_table` may be `schema.name`.
+pub fn standard_fence(dialect: &Dialect, state_table: &str, text_type: &str) -> FenceSql {
+    let table = state_table
+        .split('.')
+        .map(|part| dialect.ident(part))
+        .collect::<Vec<_>>()
+        .join(".");
+    let key = "channel = ? AND location = ? AND table_name = ?";
+    let key_params = vec![
+        FenceParam::Channel,
+        FenceParam::Location,
+        FenceParam::TableName,
+    ];
+    FenceSql {
+        create: vec![format!(
+            "CREATE TABLE IF NOT EXISTS {table} (channel {text_type} NOT NULL, \
+             location {text_type} NOT NULL, table_name {text_type} NOT NULL, \
+             digest {text_type} NOT NULL, applied_at TIMESTAMP, \
+             PRIMARY KEY (channel, location, table_name))"
+        )],
+        lookup: FenceStatement {
+            sql: format!("SELECT digest FROM {table} WHERE {key}"),
+            params: key_params.clone(),
+        },
+        save: vec![
+            FenceStatement {
+                sql: format!("DELETE FROM {table} WHERE {key}"),
+                params: key_params,
+            },
+            FenceStatement {
+                sql: format!(
+                    "INSERT INTO {table} (channel, location, table_name, digest, applied_at) \
+                     VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)"
+                ),
+                params: vec![
+                    FenceParam::Channel,
+                    FenceParam::Location,
+                    FenceParam::TableName,
+                    FenceParam::Digest,
+                ],
+            },
+        ],
+    }
 }
 
 /// Whether the style applies changes by key (everything but TimeKey).

@@ -6,7 +6,8 @@
 
 use hvrwasm_sdk::sql::{self, Dialect, LandedColumn, Layout, Stage};
 use hvrwasm_sdk::{
-    Connector, Info, Load, LoadShape, Options, Plan, PlanError, Source, Table, TargetStyle,
+    Connector, FenceSql, Info, Load, LoadShape, Options, Plan, PlanError, Source, Table,
+    TargetStyle,
 };
 
 const D: Dialect = Dialect::ANSI;
@@ -22,12 +23,18 @@ impl Connector for Postgres {
             version: env!("CARGO_PKG_VERSION").into(),
             dialect: "postgresql".into(),
             default_schema: Some("public".into()),
+            qualifier_is_catalog: false,
+            max_parallel_tables: None,
             styles: vec![
                 TargetStyle::ReplicationCopy,
                 TargetStyle::SoftDelete,
                 TargetStyle::TimeKey,
             ],
         }
+    }
+
+    fn fence(state_table: &str) -> FenceSql {
+        sql::standard_fence(&D, state_table, "text")
     }
 
     fn plan_refresh(table: &Table, options: &Options) -> Result<Plan, PlanError> {

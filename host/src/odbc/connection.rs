@@ -1,6 +1,7 @@
 use std::sync::OnceLock;
 
-use odbc_api::{Connection, ConnectionOptions, Environment};
+use odbc_api::parameter::VarCharSlice;
+use odbc_api::{Connection, ConnectionOptions, Cursor, Environment};
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -88,11 +89,12 @@ impl Target {
     /// The table's columns in ordinal order; empty when the table does not exist.
     pub fn columns(
         &self,
+        catalog: Option<&str>,
         schema: Option<&str>,
         table: &str,
     ) -> Result<Vec<CatalogColumn>, OdbcError> {
         let err = |source| OdbcError::Catalog {
-            table: match schema {
+            table: match catalog.or(schema) {
                 Some(s) => format!("{s}.{table}"),
                 None => table.to_string(),
             },
@@ -102,7 +104,7 @@ impl Target {
         // Names are patterns to SQLColumns (`_` matches any character), so filter exactly.
         for row in self
             .conn
-            .columns("", schema.unwrap_or(""), table, "")
+            .columns(catalog.unwrap_or(""), schema.unwrap_or(""), table, "")
             .map_err(err)?
         {
             let row = row.map_err(err)?;
@@ -185,6 +187,54 @@ impl Target {
                 sql: sql.to_string(),
                 source,
             })
+    }
+
+    /// Runs a statement with text parameters.
+    pub fn execute_with(&self, what: &str, sql: &str, params: &[&str]) -> Result<(), OdbcError> {
+        if self.verbose {
+            say!("  SQL: {sql}");
+        }
+        let bound: Vec<VarCharSlice<'_>> = params
+            .iter()
+            .map(|p| VarCharSlice::new(p.as_bytes()))
+            .collect();
+        self.conn
+            .execute(sql, &bound[..], None)
+            .map(|_| ())
+            .map_err(|source| OdbcError::Statement {
+                what: what.to_string(),
+                sql: sql.to_string(),
+                source,
+            })
+    }
+
+    /// The first column of the first row as text; `None` without rows or for NULL.
+    pub fn query_text(
+        &self,
+        what: &str,
+        sql: &str,
+        params: &[&str],
+    ) -> Result<Option<String>, OdbcError> {
+        let error = |source| OdbcError::Statement {
+            what: what.to_string(),
+            sql: sql.to_string(),
+            source,
+        };
+        let bound: Vec<VarCharSlice<'_>> = params
+            .iter()
+            .map(|p| VarCharSlice::new(p.as_bytes()))
+            .collect();
+        let Some(mut cursor) = self.conn.execute(sql, &bound[..], None).map_err(error)? else {
+            return Ok(None);
+        };
+        let Some(mut row) = cursor.next_row().map_err(error)? else {
+            return Ok(None);
+        };
+        let mut buf = Vec::new();
+        if !row.get_text(1, &mut buf).map_err(error)? {
+            return Ok(None);
+        }
+        Ok(Some(String::from_utf8_lossy(&buf).into_owned()))
     }
 
     pub fn connection(&self) -> &Connection<'static> {

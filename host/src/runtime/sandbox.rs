@@ -4,7 +4,7 @@ use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::bindings::hvrwasm::connector::log::{self as wit_log, Level};
-use super::bindings::types::{Info, Options, Plan, PlanError, Table};
+use super::bindings::types::{FenceSql, Info, Options, Plan, PlanError, Table};
 use super::bindings::{ConnectorGuest, hvrwasm};
 
 /// Memory a guest may grow to. Planning needs little; the cap keeps a broken guest from
@@ -57,6 +57,9 @@ impl wit_log::Host for GuestState {
     }
 }
 
+/// A compiled connector, ready to instantiate.
+pub struct Compiled(Component);
+
 /// One engine and linker per process.
 pub struct Sandbox {
     engine: Engine,
@@ -81,14 +84,23 @@ impl Sandbox {
         Ok(Sandbox { engine, linker })
     }
 
-    /// Compiles and instantiates a connector. The guest gets no files, no network, no
-    /// environment and no arguments.
-    pub fn instantiate(&self, name: &str, wasm: &[u8]) -> Result<ConnectorInstance, SandboxError> {
-        let component =
-            Component::from_binary(&self.engine, wasm).map_err(|e| SandboxError::Compile {
+    /// Compiles a connector once; instantiate it as often as needed.
+    pub fn compile(&self, name: &str, wasm: &[u8]) -> Result<Compiled, SandboxError> {
+        Component::from_binary(&self.engine, wasm)
+            .map(Compiled)
+            .map_err(|e| SandboxError::Compile {
                 name: name.to_string(),
                 reason: format!("{e:#}"),
-            })?;
+            })
+    }
+
+    /// A fresh instance with its own store. The guest gets no files, no network, no
+    /// environment and no arguments.
+    pub fn instantiate(
+        &self,
+        name: &str,
+        component: &Compiled,
+    ) -> Result<ConnectorInstance, SandboxError> {
         let state = GuestState {
             wasi: WasiCtx::builder().build(),
             table: ResourceTable::new(),
@@ -97,12 +109,10 @@ impl Sandbox {
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
-        let instance =
-            ConnectorGuest::instantiate(&mut store, &component, &self.linker).map_err(|e| {
-                SandboxError::Instantiate {
-                    name: name.to_string(),
-                    reason: format!("{e:#}"),
-                }
+        let instance = ConnectorGuest::instantiate(&mut store, &component.0, &self.linker)
+            .map_err(|e| SandboxError::Instantiate {
+                name: name.to_string(),
+                reason: format!("{e:#}"),
             })?;
         let mut connector = ConnectorInstance {
             store,
@@ -141,6 +151,13 @@ impl ConnectorInstance {
             .hvrwasm_connector_connector()
             .call_describe(&mut self.store)
             .map_err(|e| self.trap("describe", e))
+    }
+
+    pub fn fence(&mut self, state_table: &str) -> Result<FenceSql, SandboxError> {
+        self.instance
+            .hvrwasm_connector_connector()
+            .call_fence(&mut self.store, state_table)
+            .map_err(|e| self.trap("fence", e))
     }
 
     pub fn plan_refresh(
