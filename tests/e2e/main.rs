@@ -15,3 +15,5 @@ mod csv_options;
 mod invocation;
 // The load shapes connectors choose from, through the host library.
 mod load_shapes;
+// Kill integ_end at any moment and re-run: exactly once, for every style.
+mod kill;

@@ -248,9 +248,9 @@ impl Hvr {
         }
     }
 
-    /// Runs the binary as HVR does: `<mode> <channel> <location> <userarg>`, stdin closed, an
+    /// The binary as HVR runs it: `<mode> <channel> <location> <userarg>`, stdin closed, an
     /// environment made only of what HVR and the Environment actions set.
-    pub fn call(&self, mode: &str, vars: &[(String, String)]) -> Run {
+    pub fn command(&self, mode: &str, vars: &[(String, String)]) -> Command {
         let mut cmd = Command::new(BINARY);
         cmd.args([mode, "chn", "trg", &self.user_arg])
             .env_clear()
@@ -263,7 +263,19 @@ impl Hvr {
         }
         cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd.envs(vars.iter().map(|(k, v)| (k, v)));
-        Run::from(cmd.output().expect("run hvrwasmagent"))
+        cmd
+    }
+
+    pub fn call(&self, mode: &str, vars: &[(String, String)]) -> Run {
+        Run::from(self.command(mode, vars).output().expect("run hvrwasmagent"))
+    }
+
+    /// Writes a cycle's files and returns the `integ_end` environment, without calling.
+    pub fn stage_integrate(&mut self, per_table: &[(usize, Vec<Change>)]) -> Vec<(String, String)> {
+        let (files, tables) = self.render(per_table, false);
+        self.write(&files);
+        let refs: Vec<&TableDef> = tables.iter().collect();
+        self.end_env(&refs, &files, false)
     }
 
     /// `refr_write_begin`, write files, `refr_write_end`.
@@ -278,21 +290,29 @@ impl Hvr {
         self.run_end("integ_end", per_table, false)
     }
 
-    fn run_end(&mut self, mode: &str, per_table: &[(usize, Vec<Change>)], refresh: bool) -> Run {
+    fn render(
+        &mut self,
+        per_table: &[(usize, Vec<Change>)],
+        refresh: bool,
+    ) -> (Vec<File>, Vec<TableDef>) {
         let mut files = Vec::new();
         let mut tables = Vec::new();
         for (i, changes) in per_table {
-            let table = self.tables[*i].clone();
             if changes.is_empty() {
                 continue;
             }
+            let table = self.tables[*i].clone();
             let parts = if changes.len() > 10 { 2 } else { 1 };
             files.extend(self.files_for(&table, changes, refresh, parts));
-            tables.push(*i);
+            tables.push(table);
         }
+        (files, tables)
+    }
+
+    fn run_end(&mut self, mode: &str, per_table: &[(usize, Vec<Change>)], refresh: bool) -> Run {
+        let (files, tables) = self.render(per_table, refresh);
         self.write(&files);
-        let defs: Vec<TableDef> = tables.iter().map(|i| self.tables[*i].clone()).collect();
-        let refs: Vec<&TableDef> = defs.iter().collect();
+        let refs: Vec<&TableDef> = tables.iter().collect();
         let vars = self.end_env(&refs, &files, refresh);
         self.call(mode, &vars)
     }
