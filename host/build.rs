@@ -6,7 +6,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const GUESTS: &[(&str, &str)] = &[("sqlite", "guest-sqlite"), ("postgres", "guest-postgres")];
+const GUESTS: &[(&str, &str)] = &[
+    ("sqlite", "guest-sqlite"),
+    ("postgres", "guest-postgres"),
+    ("mariadb", "guest-mariadb"),
+];
 const TARGET: &str = "wasm32-wasip2";
 
 fn main() {

@@ -15,6 +15,10 @@ const BUILT_IN: &[(&str, &[u8])] = &[
         "postgres",
         include_bytes!(concat!(env!("OUT_DIR"), "/guests/postgres.wasm")),
     ),
+    (
+        "mariadb",
+        include_bytes!(concat!(env!("OUT_DIR"), "/guests/mariadb.wasm")),
+    ),
 ];
 
 #[derive(Debug, Error)]

@@ -16,6 +16,10 @@ use crate::odbc::{BatchLoader, CatalogColumn, OdbcError, Target};
 use crate::options::Options;
 use crate::runtime::{ConnectorInstance, SandboxError};
 
+/// Runs of a table's transaction when the database reports a deadlock or serialization
+/// failure; the files are untouched until a commit, so running again is safe.
+const TRANSIENT_ATTEMPTS: u32 = 3;
+
 /// What a file column carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -47,14 +51,35 @@ pub enum TableError {
     Csv { file: String, source: CsvError },
     #[error("file {file}: {message}")]
     File { file: String, message: String },
+    #[error("file {file}: {context}: {source}")]
+    Load {
+        file: String,
+        context: String,
+        source: Box<OdbcError>,
+    },
     #[error(transparent)]
     Location(#[from] LocationError),
     #[error(transparent)]
-    Odbc(#[from] OdbcError),
+    Odbc(Box<OdbcError>),
     #[error(transparent)]
     Sandbox(#[from] SandboxError),
     #[error("connector {connector}: {message}")]
     Plan { connector: String, message: String },
+}
+
+impl From<OdbcError> for TableError {
+    fn from(e: OdbcError) -> Self {
+        TableError::Odbc(Box::new(e))
+    }
+}
+
+impl TableError {
+    fn is_transient(&self) -> bool {
+        match self {
+            TableError::Odbc(e) | TableError::Load { source: e, .. } => e.is_transient(),
+            _ => false,
+        }
+    }
 }
 
 /// How one table ended.
@@ -108,8 +133,11 @@ impl TableJob<'_> {
             .schema
             .as_deref()
             .or(info.default_schema.as_deref());
+        let current;
         let (catalog, schema) = if info.qualifier_is_catalog {
-            (qualifier, None)
+            // Unqualified names live in the connection's database, not in any database.
+            current = target.current_catalog();
+            (qualifier.or(current.as_deref()), None)
         } else {
             (None, qualifier)
         };
@@ -129,20 +157,31 @@ impl TableJob<'_> {
         let plan = planned.map_err(|e| plan_error(bridge::plan_error(e)))?;
         let plan = bridge::plan(plan, columns.len()).map_err(|e| plan_error(e.to_string()))?;
 
-        target.begin()?;
-        let applied = self.apply_once(target, &plan, &columns, &key);
-        let applied = applied.and_then(|rows| {
-            fence::crash_point("before-commit");
-            target.commit()?;
-            Ok(rows)
-        });
-        let rows = match applied {
-            Ok(rows) => rows,
-            Err(e) => {
-                if let Err(rollback) = target.rollback() {
-                    eprintln!("W_JX0E00: {rollback}");
+        let mut attempt = 1;
+        let rows = loop {
+            target.begin()?;
+            let applied = self.apply_once(target, &plan, &columns, &key);
+            let applied = applied.and_then(|rows| {
+                fence::crash_point("before-commit");
+                target.commit()?;
+                Ok(rows)
+            });
+            match applied {
+                Ok(rows) => break rows,
+                Err(e) => {
+                    if let Err(rollback) = target.rollback() {
+                        eprintln!("W_JX0E00: {rollback}");
+                    }
+                    if !e.is_transient() || attempt == TRANSIENT_ATTEMPTS {
+                        return Err(e);
+                    }
+                    say!(
+                        "table {}: attempt {attempt} hit a deadlock or serialization failure; running the table again",
+                        self.spec.name
+                    );
+                    std::thread::sleep(std::time::Duration::from_millis(50 * attempt as u64));
+                    attempt += 1;
                 }
-                return Err(e);
             }
         };
         fence::crash_point("after-commit");
@@ -194,7 +233,7 @@ impl TableJob<'_> {
         let rows = self.apply(target, plan, columns)?;
         for statement in &self.fence.save {
             target.execute_with(
-                &format!("table {}: recording the fence", self.spec.name),
+                "recording the fence",
                 &statement.sql,
                 &key.values(&statement.params),
             )?;
@@ -205,7 +244,7 @@ impl TableJob<'_> {
     fn fence_matches(&self, target: &Target, key: &FenceKey) -> Result<bool, TableError> {
         let lookup = &self.fence.lookup;
         let found = target.query_text(
-            &format!("table {}: reading the fence", self.spec.name),
+            "reading the fence",
             &lookup.sql,
             &key.values(&lookup.params),
         )?;
@@ -387,7 +426,7 @@ impl TableJob<'_> {
         columns: &[FileColumn],
     ) -> Result<u64, TableError> {
         for sql in &plan.before {
-            target.execute(&format!("table {}: preparing", self.spec.name), sql)?;
+            target.execute("preparing", sql)?;
         }
         let mut rows = 0u64;
         if let Some(location) = self.location
@@ -400,7 +439,7 @@ impl TableJob<'_> {
             }
         }
         for sql in &plan.after {
-            target.execute(&format!("table {}: applying", self.spec.name), sql)?;
+            target.execute("applying", sql)?;
         }
         Ok(rows)
     }
@@ -424,9 +463,10 @@ impl TableJob<'_> {
             let mut loaded = Ok(());
             while let Ok(item) = received.recv() {
                 let result = item.and_then(|(batch, line)| {
-                    loader.load(&batch).map_err(|e| TableError::File {
+                    loader.load(&batch).map_err(|source| TableError::Load {
                         file: file.name.clone(),
-                        message: format!("rows up to line {line}: {e}"),
+                        context: format!("rows up to line {line}"),
+                        source: Box::new(source),
                     })
                 });
                 if let Err(e) = result {

@@ -412,8 +412,9 @@ pub fn merge_apply(
     )
 }
 
-/// `CREATE TABLE` for a target that does not exist yet, every column of type `text_type`, with
-/// the key as primary key. Used by refresh when the target is missing: HVR does not pass data
+/// `CREATE TABLE` for a target that does not exist yet, every column of type `text_type` (key
+/// columns `key_type`, for databases that cannot index unbounded text), with the key as
+/// primary key. Used by refresh when the target is missing: HVR does not pass data
 /// types, so text is the only type that loses nothing. TimeKey targets hold many rows per key,
 /// so they pass `primary_key = false`.
 pub fn create_text_table(
@@ -421,14 +422,18 @@ pub fn create_text_table(
     target: &str,
     layout: &Layout,
     text_type: &str,
+    key_type: &str,
     primary_key: bool,
 ) -> String {
     let mut defs: Vec<String> = layout
         .landed
         .iter()
         .map(|c| {
-            let null = if c.is_key { " NOT NULL" } else { "" };
-            format!("{} {text_type}{null}", dialect.ident(&c.name))
+            if c.is_key {
+                format!("{} {key_type} NOT NULL", dialect.ident(&c.name))
+            } else {
+                format!("{} {text_type}", dialect.ident(&c.name))
+            }
         })
         .collect();
     let keys = layout.keys();

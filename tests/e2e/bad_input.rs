@@ -163,3 +163,15 @@ fn garbage_op_code_is_named() {
         &["line 2, column 6", "\"x\" is not an HVR op code"],
     );
 }
+
+/// A value MariaDB refuses mid-apply rolls the whole table back.
+#[test]
+fn mariadb_rejected_value_rolls_back_the_table() {
+    let mut s = refreshed("bad_maria_value", Db::Mariadb);
+    integrate_bad_file(
+        &mut s,
+        b"900001,a,1.00,n,2024-01-01 00:00:00,1,0\n900002,b,not-a-number,n,2024-01-01 00:00:00,1,0\n",
+        2,
+        &["amount"],
+    );
+}

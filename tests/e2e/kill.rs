@@ -101,3 +101,18 @@ fn postgres_soft_delete_survives_kills() {
 fn postgres_time_key_survives_kills_without_duplicates() {
     kill_trials(Db::Postgres, Style::TimeKey, "kill_pg_timekey");
 }
+
+#[test]
+fn mariadb_replication_copy_survives_kills() {
+    kill_trials(Db::Mariadb, Style::ReplicationCopy, "kill_maria_copy");
+}
+
+#[test]
+fn mariadb_soft_delete_survives_kills() {
+    kill_trials(Db::Mariadb, Style::SoftDelete, "kill_maria_soft");
+}
+
+#[test]
+fn mariadb_time_key_survives_kills_without_duplicates() {
+    kill_trials(Db::Mariadb, Style::TimeKey, "kill_maria_timekey");
+}

@@ -50,6 +50,21 @@ fn postgres_time_key_applies_refresh_and_five_cycles() {
 }
 
 #[test]
+fn mariadb_replication_copy_applies_refresh_and_five_cycles() {
+    refresh_and_five_cycles(Db::Mariadb, Style::ReplicationCopy, "maria_copy");
+}
+
+#[test]
+fn mariadb_soft_delete_applies_refresh_and_five_cycles() {
+    refresh_and_five_cycles(Db::Mariadb, Style::SoftDelete, "maria_soft");
+}
+
+#[test]
+fn mariadb_time_key_applies_refresh_and_five_cycles() {
+    refresh_and_five_cycles(Db::Mariadb, Style::TimeKey, "maria_timekey");
+}
+
+#[test]
 fn refresh_preserve_flag_keeps_existing_rows() {
     let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "sqlite_preserve");
     let first = s.refresh_changes(5);

@@ -56,7 +56,7 @@ fn fresh(db: Db, test: &str) -> Target {
 
 #[test]
 fn parameter_arrays_load_every_value_exactly() {
-    for db in [Db::Sqlite, Db::Postgres] {
+    for db in [Db::Sqlite, Db::Postgres, Db::Mariadb] {
         let target = fresh(db, &format!("shape_arrays_{db:?}").to_lowercase());
         let got = load(
             &target,
@@ -69,7 +69,7 @@ fn parameter_arrays_load_every_value_exactly() {
 
 #[test]
 fn multi_row_values_load_every_value_exactly() {
-    for db in [Db::Sqlite, Db::Postgres] {
+    for db in [Db::Sqlite, Db::Postgres, Db::Mariadb] {
         let target = fresh(db, &format!("shape_multirow_{db:?}").to_lowercase());
         let got = load(
             &target,

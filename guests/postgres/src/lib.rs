@@ -49,6 +49,7 @@ impl Connector for Postgres {
                 &target,
                 &layout,
                 "text",
+                "text",
                 sql::applies_by_key(options),
             )]
         } else if options.preserve_on_refresh {

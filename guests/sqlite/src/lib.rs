@@ -49,6 +49,7 @@ impl Connector for Sqlite {
                 &target,
                 &layout,
                 "TEXT",
+                "TEXT",
                 sql::applies_by_key(options),
             )]
         } else if options.preserve_on_refresh {

@@ -37,6 +37,21 @@ pub enum OdbcError {
     Load(String),
 }
 
+impl OdbcError {
+    /// A deadlock or serialization failure (SQLSTATE 40001, PostgreSQL 40P01): the database
+    /// rolled the transaction back and running it again may succeed.
+    pub fn is_transient(&self) -> bool {
+        let source = match self {
+            OdbcError::Statement { source, .. }
+            | OdbcError::Transaction { source, .. }
+            | OdbcError::Catalog { source, .. } => source,
+            _ => return false,
+        };
+        matches!(source, odbc_api::Error::Diagnostics { record, .. }
+            if matches!(record.state.as_str(), "40001" | "40P01"))
+    }
+}
+
 fn environment() -> Result<&'static Environment, OdbcError> {
     static ENV: OnceLock<Environment> = OnceLock::new();
     if let Some(env) = ENV.get() {
@@ -119,6 +134,13 @@ impl Target {
             if let Some(s) = schema
                 && !row_schema.is_empty()
                 && row_schema != s
+            {
+                continue;
+            }
+            let row_catalog = row.catalog.as_str().ok().flatten().unwrap_or("");
+            if let Some(c) = catalog
+                && !row_catalog.is_empty()
+                && row_catalog != c
             {
                 continue;
             }
@@ -235,6 +257,11 @@ impl Target {
             return Ok(None);
         }
         Ok(Some(String::from_utf8_lossy(&buf).into_owned()))
+    }
+
+    /// The connection's current catalog (MariaDB: the database), when the driver has one.
+    pub fn current_catalog(&self) -> Option<String> {
+        self.conn.current_catalog().ok().filter(|c| !c.is_empty())
     }
 
     pub fn connection(&self) -> &Connection<'static> {

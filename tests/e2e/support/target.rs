@@ -18,6 +18,7 @@ fn odbc() -> &'static Environment {
 pub enum Db {
     Sqlite,
     Postgres,
+    Mariadb,
 }
 
 /// A target database and how to reach it.
@@ -35,11 +36,38 @@ fn pg_server() -> String {
     })
 }
 
+/// MariaDB server the suite uses (root with an empty password on loopback by default).
+fn mariadb_server() -> String {
+    std::env::var("HVR_E2E_MARIADB").unwrap_or_else(|_| {
+        "Driver={MariaDB Unicode};Server=127.0.0.1;Port=3306;Uid=root;Pwd=;CHARSET=utf8mb4;".into()
+    })
+}
+
+fn admin_connection(connect_string: &str, what: &str) -> odbc_api::Connection<'static> {
+    odbc()
+        .connect_with_connection_string(connect_string, ConnectionOptions::default())
+        .unwrap_or_else(|e| {
+            panic!(
+                "{what} is required for this test and is not reachable ({e}); run scripts/setup.sh, \
+                 or set HVR_E2E_POSTGRES / HVR_E2E_MARIADB to an ODBC connection string without Database="
+            )
+        })
+}
+
 impl Target {
     pub fn connector(&self) -> &'static str {
         match self.db {
             Db::Sqlite => "sqlite",
             Db::Postgres => "postgres",
+            Db::Mariadb => "mariadb",
+        }
+    }
+
+    /// A quoted identifier in the target's dialect.
+    pub fn ident(&self, name: &str) -> String {
+        match self.db {
+            Db::Mariadb => format!("`{name}`"),
+            _ => format!("\"{name}\""),
         }
     }
 
@@ -55,18 +83,27 @@ impl Target {
                     schema: "main".into(),
                 }
             }
+            Db::Mariadb => {
+                let name = format!("hvr_e2e_{test}");
+                let conn = admin_connection(&mariadb_server(), "MariaDB");
+                for sql in [
+                    format!("DROP DATABASE IF EXISTS {name}"),
+                    format!("DROP DATABASE IF EXISTS {name}_s"),
+                    format!("CREATE DATABASE {name} CHARACTER SET utf8mb4"),
+                    format!("CREATE DATABASE {name}_s CHARACTER SET utf8mb4"),
+                ] {
+                    conn.execute(&sql, (), None).unwrap();
+                }
+                Target {
+                    db,
+                    connect_string: format!("{}Database={name};", mariadb_server()),
+                    schema: format!("{name}_s"),
+                }
+            }
             Db::Postgres => {
                 let name = format!("hvr_e2e_{test}");
                 let admin = format!("{}Database=postgres;", pg_server());
-                let conn = odbc()
-                    .connect_with_connection_string(&admin, ConnectionOptions::default())
-                    .unwrap_or_else(|e| {
-                        panic!(
-                            "PostgreSQL is required for this test and is not reachable ({e}); \
-                             run scripts/setup.sh, or set HVR_E2E_POSTGRES to an ODBC connection \
-                             string without Database="
-                        )
-                    });
+                let conn = admin_connection(&admin, "PostgreSQL");
                 conn.execute(
                     &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
                     (),
@@ -106,14 +143,21 @@ impl Target {
             (Db::Postgres, Kind::Price) => "numeric(10,4)",
             (Db::Postgres, Kind::Stamp) => "timestamp(6)",
             (Db::Postgres, Kind::Stamp0) => "timestamp(0)",
+            (Db::Mariadb, Kind::Int) => "INT",
+            // Key text must be bounded to be indexed.
+            (Db::Mariadb, Kind::Text) => "VARCHAR(400)",
+            (Db::Mariadb, Kind::Money) => "DECIMAL(12,2)",
+            (Db::Mariadb, Kind::Price) => "DECIMAL(10,4)",
+            (Db::Mariadb, Kind::Stamp) => "DATETIME(6)",
+            (Db::Mariadb, Kind::Stamp0) => "DATETIME",
         }
     }
 
     pub fn qualified(&self, table: &TableDef) -> String {
         if table.qualified {
-            format!("\"{}\".\"{}\"", self.schema, table.base)
+            format!("{}.{}", self.ident(&self.schema), self.ident(table.base))
         } else {
-            format!("\"{}\"", table.base)
+            self.ident(table.base)
         }
     }
 
@@ -132,16 +176,16 @@ impl Target {
         let mut defs: Vec<String> = table
             .columns
             .iter()
-            .map(|c| format!("\"{}\" {}", c.base, self.type_of(c.kind)))
+            .map(|c| format!("{} {}", self.ident(c.base), self.type_of(c.kind)))
             .collect();
         let int = self.type_of(Kind::Int);
         match style {
             Style::ReplicationCopy => {}
-            Style::SoftDelete => defs.push(format!("\"is_deleted\" {int}")),
+            Style::SoftDelete => defs.push(format!("{} {int}", self.ident("is_deleted"))),
             Style::TimeKey => {
-                defs.push("\"integ_seq\" varchar(36)".into());
-                defs.push(format!("\"op_type\" {int}"));
-                defs.push(format!("\"is_deleted\" {int}"));
+                defs.push(format!("{} varchar(36)", self.ident("integ_seq")));
+                defs.push(format!("{} {int}", self.ident("op_type")));
+                defs.push(format!("{} {int}", self.ident("is_deleted")));
             }
         }
         if style != Style::TimeKey {
@@ -149,7 +193,7 @@ impl Target {
                 .columns
                 .iter()
                 .filter(|c| c.key)
-                .map(|c| format!("\"{}\"", c.base))
+                .map(|c| self.ident(c.base))
                 .collect();
             defs.push(format!("PRIMARY KEY ({})", keys.join(", ")));
         }
@@ -164,10 +208,22 @@ impl Target {
     pub fn rows(&self, table: &TableDef, style: Style) -> Vec<Row> {
         let cols = Self::target_columns(table, style)
             .iter()
-            .map(|c| format!("\"{c}\""))
+            .map(|c| self.ident(c))
             .collect::<Vec<_>>()
             .join(", ");
+        let stamps: Vec<usize> = table
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(c.kind, Kind::Stamp | Kind::Stamp0))
+            .map(|(i, _)| i)
+            .collect();
         let mut rows = self.query(&format!("SELECT {cols} FROM {}", self.qualified(table)));
+        for row in &mut rows {
+            for i in &stamps {
+                row[*i] = row[*i].take().map(|v| canonical_timestamp(&v));
+            }
+        }
         rows.sort();
         rows
     }
@@ -199,5 +255,21 @@ impl Target {
             }
         }
         out
+    }
+}
+
+/// `2024-01-02 03:04:05.120000` -> `2024-01-02 03:04:05.12`, `...05.000000` -> `...05`: MariaDB
+/// prints every declared fraction digit, the model (like PostgreSQL) only significant ones.
+fn canonical_timestamp(value: &str) -> String {
+    match value.split_once('.') {
+        Some((whole, fraction)) => {
+            let fraction = fraction.trim_end_matches('0');
+            if fraction.is_empty() {
+                whole.to_string()
+            } else {
+                format!("{whole}.{fraction}")
+            }
+        }
+        None => value.to_string(),
     }
 }

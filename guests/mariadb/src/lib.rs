@@ -1,0 +1,210 @@
+//! MariaDB connector (10.6+, MariaDB Connector/ODBC).
+//!
+//! Changes apply with MariaDB's own statements: a multi-table `DELETE ... JOIN` for deletes and
+//! `INSERT ... ON DUPLICATE KEY UPDATE` for the rest, from a temporary staging table reduced to
+//! the last change per key. MariaDB cannot name one temporary table twice in a statement, so the
+//! reduction goes through a second temporary table of (key, last sequence). The target needs a
+//! primary or unique key on HVR's key columns for the upsert.
+//!
+//! TRUNCATE and non-temporary DDL commit implicitly in MariaDB, so refresh empties with
+//! `DELETE` and staging uses temporary tables only: everything stays in the table's transaction.
+
+use hvrwasm_sdk::sql::{self, Dialect, Layout, Stage};
+use hvrwasm_sdk::{
+    Connector, FenceParam, FenceSql, FenceStatement, Info, Load, LoadShape, Options, Plan,
+    PlanError, Source, Table, TargetStyle,
+};
+
+const D: Dialect = Dialect::BACKTICK;
+const BATCH_ROWS: u32 = 10_000;
+const STAGE_TABLE: &str = "hvr_stage";
+const LAST_TABLE: &str = "hvr_stage_last";
+
+pub struct MariaDb;
+
+impl Connector for MariaDb {
+    fn describe() -> Info {
+        Info {
+            name: "mariadb".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            dialect: "mariadb".into(),
+            default_schema: None,
+            qualifier_is_catalog: true,
+            max_parallel_tables: None,
+            styles: vec![
+                TargetStyle::ReplicationCopy,
+                TargetStyle::SoftDelete,
+                TargetStyle::TimeKey,
+            ],
+        }
+    }
+
+    fn fence(state_table: &str) -> FenceSql {
+        // Three utf8mb4 VARCHAR(190) key parts stay within InnoDB's 3072-byte index limit.
+        let mut fence = sql::standard_fence(&D, state_table, "VARCHAR(190)");
+        // One upsert instead of delete-then-insert: a DELETE that finds no row takes gap
+        // locks in InnoDB, and parallel tables then deadlock on the state table.
+        let table = D.ident(state_table);
+        fence.save = vec![FenceStatement {
+            sql: format!(
+                "INSERT INTO {table} (channel, location, table_name, digest, applied_at) \
+                 VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP) \
+                 ON DUPLICATE KEY UPDATE digest = VALUES(digest), applied_at = VALUES(applied_at)"
+            ),
+            params: vec![
+                FenceParam::Channel,
+                FenceParam::Location,
+                FenceParam::TableName,
+                FenceParam::Digest,
+            ],
+        }];
+        fence
+    }
+
+    fn plan_refresh(table: &Table, options: &Options) -> Result<Plan, PlanError> {
+        let layout = Layout::new(table, options)?;
+        let target = D.table_name(table);
+        let before = if table.target_columns.is_none() {
+            hvrwasm_sdk::log::warn(&format!(
+                "target table {target} does not exist; creating it with LONGTEXT columns"
+            ));
+            vec![sql::create_text_table(
+                &D,
+                &target,
+                &layout,
+                "LONGTEXT",
+                "VARCHAR(255)",
+                sql::applies_by_key(options),
+            )]
+        } else if options.preserve_on_refresh {
+            vec![]
+        } else {
+            vec![format!("DELETE FROM {target}")]
+        };
+        Ok(Plan {
+            before,
+            load: insert_load(
+                &target,
+                &D.ident_list(layout.target_names()),
+                layout.target_sources(),
+            ),
+            after: vec![],
+        })
+    }
+
+    fn plan_integrate(table: &Table, options: &Options) -> Result<Plan, PlanError> {
+        let layout = Layout::new(table, options)?;
+        let target = D.table_name(table);
+        if table.target_columns.is_none() {
+            return Err(PlanError::InvalidTable(format!(
+                "target table {target} does not exist; run a refresh first"
+            )));
+        }
+        if options.style == TargetStyle::TimeKey {
+            return Ok(Plan {
+                before: vec![],
+                load: insert_load(
+                    &target,
+                    &D.ident_list(layout.target_names()),
+                    layout.target_sources(),
+                ),
+                after: vec![],
+            });
+        }
+        let keys = layout.require_keys(table)?;
+        // Types are not needed: the stage copies the target's column types below.
+        let stage = Stage::new(&D, STAGE_TABLE, &layout, |_| String::new(), "BIGINT");
+        let (s, last) = (stage.name.clone(), D.ident(LAST_TABLE));
+        let seq = D.ident(sql::STAGE_SEQ);
+        let key_cols = D.ident_list(keys.iter().map(|k| k.name.as_str()));
+        let landed = D.ident_list(layout.target_names());
+        let mut control = vec![format!("{seq} BIGINT")];
+        if stage.has_op {
+            control.push(format!("{} BIGINT", D.ident(sql::STAGE_OP)));
+        }
+        if stage.has_soft_delete {
+            control.push(format!("{} BIGINT", D.ident(sql::STAGE_SOFT_DELETE)));
+        }
+        let deleted = stage.deleted_condition(&D, "s");
+        let mut after = vec![
+            format!("ALTER TABLE {s} ADD INDEX ({seq})"),
+            format!(
+                "CREATE TEMPORARY TABLE {last} (PRIMARY KEY ({seq})) \
+                 SELECT {key_cols}, MAX({seq}) AS {seq} FROM {s} WHERE {} GROUP BY {key_cols}",
+                stage.row_change_condition(&D, &s)
+            ),
+        ];
+        if options.style == TargetStyle::SoftDelete {
+            // A delete only marks a row the target has.
+            after.push(format!(
+                "DELETE l FROM {last} l JOIN {s} s ON s.{seq} = l.{seq} \
+                 WHERE {deleted} AND NOT EXISTS (SELECT 1 FROM {target} t WHERE {})",
+                sql::key_join(&D, &keys, "t", "l")
+            ));
+        } else {
+            after.push(format!(
+                "DELETE t FROM {target} t JOIN {last} l ON {} JOIN {s} s ON s.{seq} = l.{seq} \
+                 WHERE {deleted}",
+                sql::key_join(&D, &keys, "t", "l")
+            ));
+        }
+        let live = match options.style {
+            TargetStyle::SoftDelete => "1 = 1".to_string(),
+            _ => format!("NOT ({deleted})"),
+        };
+        let non_keys: Vec<String> = layout
+            .landed
+            .iter()
+            .filter(|c| !c.is_key)
+            .map(|c| D.ident(&c.name))
+            .collect();
+        let update = if non_keys.is_empty() {
+            let k = D.ident(&keys[0].name);
+            format!("{k} = {k}")
+        } else {
+            non_keys
+                .iter()
+                .map(|c| format!("{c} = VALUES({c})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let select = layout
+            .target_names()
+            .iter()
+            .map(|c| format!("s.{}", D.ident(c)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        after.push(format!(
+            "INSERT INTO {target} ({landed}) SELECT {select} FROM {s} s JOIN {last} l ON s.{seq} = l.{seq} \
+             WHERE {live} ORDER BY s.{seq} ON DUPLICATE KEY UPDATE {update}"
+        ));
+        after.push(format!("DROP TEMPORARY TABLE {last}"));
+        after.push(format!("DROP TEMPORARY TABLE {s}"));
+        Ok(Plan {
+            before: vec![
+                format!("DROP TEMPORARY TABLE IF EXISTS {last}"),
+                format!("DROP TEMPORARY TABLE IF EXISTS {s}"),
+                // Control columns first, then the landed columns with the target's exact types.
+                format!(
+                    "CREATE TEMPORARY TABLE {s} ({}) SELECT {landed} FROM {target} WHERE 1 = 0",
+                    control.join(", ")
+                ),
+            ],
+            load: insert_load(&s, &stage.column_list(), stage.sources()),
+            after,
+        })
+    }
+}
+
+fn insert_load(table: &str, columns: &str, sources: Vec<Source>) -> Load {
+    let marks = vec!["?"; sources.len()].join(", ");
+    Load {
+        shape: LoadShape::ParameterArray(format!(
+            "INSERT INTO {table} ({columns}) VALUES ({marks})"
+        )),
+        sources,
+        batch_rows: BATCH_ROWS,
+    }
+}
+
+hvrwasm_sdk::export_connector!(MariaDb);
