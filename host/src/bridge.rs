@@ -36,6 +36,7 @@ pub fn table(
     spec: &TableSpec,
     columns: &[FileColumn],
     target: Option<&[CatalogColumn]>,
+    multi_delete_exclude: Option<String>,
 ) -> wit::Table {
     wit::Table {
         name: spec.name.clone(),
@@ -65,6 +66,7 @@ pub fn table(
                 })
                 .collect()
         }),
+        multi_delete_exclude,
     }
 }
 

@@ -151,6 +151,16 @@ pub struct Options {
     #[arg(long, env = "HVR_WASM_COMPRESS", value_enum, default_value = "none")]
     pub compress: CompressOption,
 
+    /// SAP multi-delete (op 8) for a table: TABLE:COLUMN, where COLUMN is the key column such
+    /// rows do not match on (repeatable; `;`-separated in the variable).
+    #[arg(
+        long = "multi-delete",
+        env = "HVR_WASM_MULTI_DELETE",
+        value_delimiter = ';',
+        value_name = "TABLE:COLUMN"
+    )]
+    pub multi_delete: Vec<String>,
+
     /// key=value passed to the connector (repeatable).
     #[arg(
         long = "connector-option",
@@ -205,6 +215,14 @@ impl Options {
         self.keep_soft_delete_column
             .as_deref()
             .unwrap_or(&self.soft_delete_column)
+    }
+
+    /// The `--multi-delete` column of a table (by channel name), if configured.
+    pub fn multi_delete_for(&self, table: &str) -> Option<String> {
+        self.multi_delete.iter().find_map(|spec| {
+            let (t, c) = spec.split_once(':')?;
+            (t.trim() == table).then(|| c.trim().to_string())
+        })
     }
 
     pub fn connector_options(&self) -> Result<Vec<(String, String)>, OptionsError> {

@@ -13,7 +13,7 @@ use crate::fence::{self, FenceKey, FenceSql};
 use crate::files::{FileLocation, LocationError};
 use crate::hvr::{FileEntry, Mode, TableSpec};
 use crate::odbc::{BatchLoader, CatalogColumn, OdbcError, Target};
-use crate::options::Options;
+use crate::options::{Options, Style};
 use crate::runtime::{ConnectorInstance, SandboxError};
 
 /// Runs of a table's transaction when the database reports a deadlock or serialization
@@ -144,7 +144,12 @@ impl TableJob<'_> {
         let existing_columns = target.columns(catalog, schema, &self.spec.base_name)?;
         let existing: Option<&[CatalogColumn]> =
             (!existing_columns.is_empty()).then_some(&existing_columns[..]);
-        let wit_table = bridge::table(self.spec, &columns, existing);
+        let wit_table = bridge::table(
+            self.spec,
+            &columns,
+            existing,
+            self.options.multi_delete_for(&self.spec.name),
+        );
         let wit_options = bridge::options(self.options, self.connector_options.to_vec());
         let planned = match self.mode {
             Mode::RefreshEnd => connector.plan_refresh(&wit_table, &wit_options)?,
@@ -505,6 +510,9 @@ impl TableJob<'_> {
         }
         let columns = file_columns.len();
         let op = file_columns.iter().position(|c| c.role == Role::Op);
+        // TimeKey targets keep every row as history, so every op code is fine there.
+        let multi_delete = self.options.multi_delete_for(&self.spec.name).is_some()
+            || self.options.style() == Style::TimeKey;
         let new_batch = || TextBatch::new(plan.sources.len(), plan.batch_rows);
         let mut batch = new_batch();
         let mut file_rows = 0u64;
@@ -521,12 +529,12 @@ impl TableJob<'_> {
                 });
             }
             if let Some(op) = op {
-                check_op(record.field(op).map_err(csv_error)?).map_err(|message| {
-                    TableError::File {
+                check_op(record.field(op).map_err(csv_error)?, multi_delete).map_err(
+                    |message| TableError::File {
                         file: file.name.clone(),
                         message: format!("line {}, column {}: {message}", record.line, op + 1),
-                    }
-                })?;
+                    },
+                )?;
             }
             row_number += 1;
             file_rows += 1;
@@ -568,20 +576,17 @@ impl TableJob<'_> {
     }
 }
 
-/// The op codes HVR writes. Truncate (5) and SAP multi-delete (8) are refused until they are
-/// applied: ignoring them would silently leave rows the source no longer has.
-fn check_op(value: Option<&str>) -> Result<(), String> {
+/// The op codes HVR writes. SAP multi-delete rows (8) are applied only for tables named in
+/// `--multi-delete`: elsewhere ignoring them would silently keep rows the source deleted.
+fn check_op(value: Option<&str>, multi_delete: bool) -> Result<(), String> {
     match value.map(str::trim) {
-        Some("0" | "1" | "2" | "3" | "4") => Ok(()),
-        Some(code @ ("5" | "8")) => Err(format!(
-            "op code {code} ({}) is not supported yet; nothing was applied",
-            if code == "5" {
-                "truncate"
-            } else {
-                "SAP multi-delete"
-            }
-        )),
-        Some(other) => Err(format!("{other:?} is not an HVR op code (0-4, 5, 8)")),
+        Some("0" | "1" | "2" | "3" | "4" | "5") => Ok(()),
+        Some("8") if multi_delete => Ok(()),
+        Some("8") => Err(
+            "op code 8 (SAP multi-delete) needs --multi-delete TABLE:COLUMN for this table; nothing was applied"
+                .into(),
+        ),
+        Some(other) => Err(format!("{other:?} is not an HVR op code (0-5, 8)")),
         None => Err("the op column is empty".into()),
     }
 }

@@ -289,6 +289,74 @@ impl Stage {
         }
     }
 
+    /// `(SELECT COALESCE(MAX(seq), 0) FROM stage WHERE op = 5)`: the row number of the
+    /// cycle's last truncate, 0 without one.
+    pub fn truncated_at_query(&self, dialect: &Dialect) -> String {
+        format!(
+            "(SELECT COALESCE(MAX({seq}), 0) FROM {s} WHERE {op} = 5)",
+            seq = dialect.ident(STAGE_SEQ),
+            s = self.name,
+            op = dialect.ident(STAGE_OP)
+        )
+    }
+
+    /// The changes that still count for the per-key apply: inserts, updates and deletes that
+    /// come after the cycle's last truncate and are not superseded by a later multi-delete.
+    pub fn candidate_condition(
+        &self,
+        dialect: &Dialect,
+        alias: &str,
+        special: &SpecialOps,
+    ) -> String {
+        let mut parts = vec![self.row_change_condition(dialect, alias)];
+        if self.has_op {
+            let seq = dialect.ident(STAGE_SEQ);
+            parts.push(format!("{alias}.{seq} > {}", special.truncated_at));
+            if let Some((source, partial)) = &special.multi_delete {
+                parts.push(format!(
+                    "NOT EXISTS (SELECT 1 FROM {source} m WHERE m.{op} = 8 AND m.{seq} > {alias}.{seq} AND {})",
+                    key_join(dialect, partial, "m", alias),
+                    op = dialect.ident(STAGE_OP),
+                ));
+            }
+        }
+        parts.join(" AND ")
+    }
+
+    /// Statements that apply truncates and multi-deletes to the target before the per-key
+    /// apply: rows are removed (replication copy) or marked deleted (SoftDelete).
+    pub fn special_ops_to_target(
+        &self,
+        dialect: &Dialect,
+        target: &str,
+        layout: &Layout,
+        style: TargetStyle,
+        special: &SpecialOps,
+    ) -> Vec<String> {
+        if !self.has_op || style == TargetStyle::TimeKey {
+            return Vec::new();
+        }
+        let soft_column = layout
+            .soft_delete
+            .and_then(|i| layout.landed.iter().find(|c| c.file_index == i));
+        let remove = |condition: String| match (style, soft_column) {
+            (TargetStyle::SoftDelete, Some(c)) => format!(
+                "UPDATE {target} SET {} = 1 WHERE {condition}",
+                dialect.ident(&c.name)
+            ),
+            _ => format!("DELETE FROM {target} WHERE {condition}"),
+        };
+        let mut sql = vec![remove(format!("{} > 0", special.truncated_at))];
+        if let Some((source, partial)) = &special.multi_delete {
+            sql.push(remove(format!(
+                "EXISTS (SELECT 1 FROM {source} m WHERE m.{} = 8 AND {})",
+                dialect.ident(STAGE_OP),
+                key_join(dialect, partial, "m", target)
+            )));
+        }
+        sql
+    }
+
     /// SQL condition that keeps the changes that affect a replication copy or SoftDelete
     /// target: inserts (1), updates (2) and deletes (0). Before-images (3, 4) matter only
     /// to TimeKey targets.
@@ -301,6 +369,47 @@ impl Stage {
         } else {
             "1 = 1".into()
         }
+    }
+}
+
+/// How a plan handles truncates (op 5) and SAP multi-deletes (op 8).
+#[derive(Clone, Debug)]
+pub struct SpecialOps<'a> {
+    /// SQL expression for the row number of the cycle's last truncate, 0 when there is none,
+    /// e.g. [`Stage::truncated_at_query`] or a session variable set from it.
+    pub truncated_at: String,
+    /// Table holding the op-8 rows (the stage itself where the dialect allows naming it twice)
+    /// and the key columns they match on, when the table has multi-deletes configured.
+    pub multi_delete: Option<(String, Vec<&'a LandedColumn>)>,
+}
+
+impl<'a> SpecialOps<'a> {
+    /// Reads `--multi-delete` for the table: the key without the excluded column.
+    pub fn partial_key(
+        table: &Table,
+        keys: &[&'a LandedColumn],
+    ) -> Result<Option<Vec<&'a LandedColumn>>, PlanError> {
+        let Some(excluded) = &table.multi_delete_exclude else {
+            return Ok(None);
+        };
+        if !keys.iter().any(|k| k.name.eq_ignore_ascii_case(excluded)) {
+            return Err(PlanError::InvalidTable(format!(
+                "table {}: multi-delete column {excluded} is not one of its key columns",
+                table.name
+            )));
+        }
+        let partial: Vec<&LandedColumn> = keys
+            .iter()
+            .filter(|k| !k.name.eq_ignore_ascii_case(excluded))
+            .copied()
+            .collect();
+        if partial.is_empty() {
+            return Err(PlanError::InvalidTable(format!(
+                "table {}: without {excluded} no key column is left for multi-deletes",
+                table.name
+            )));
+        }
+        Ok(Some(partial))
     }
 }
 
@@ -329,20 +438,22 @@ pub fn delete_insert_apply(
     layout: &Layout,
     keys: &[&LandedColumn],
     style: TargetStyle,
+    special: &SpecialOps,
 ) -> Vec<String> {
     let s = &stage.name;
     let seq = dialect.ident(STAGE_SEQ);
     let cols = dialect.ident_list(layout.target_names());
-    let mut sql = vec![
+    let mut sql = stage.special_ops_to_target(dialect, target, layout, style, special);
+    sql.extend([
         format!(
             "DELETE FROM {s} WHERE NOT ({})",
-            stage.row_change_condition(dialect, s)
+            stage.candidate_condition(dialect, s, special)
         ),
         format!(
             "DELETE FROM {s} WHERE EXISTS (SELECT 1 FROM {s} later WHERE {} AND later.{seq} > {s}.{seq})",
             key_join(dialect, keys, "later", s)
         ),
-    ];
+    ]);
     let deleted = stage.deleted_condition(dialect, s);
     if style == TargetStyle::SoftDelete {
         sql.push(format!(
@@ -532,6 +643,7 @@ mod tests {
                 col("is_deleted", false, ColumnRole::SoftDelete),
             ],
             target_columns: None,
+            multi_delete_exclude: None,
         }
     }
 
@@ -627,8 +739,15 @@ mod tests {
         );
     }
 
+    fn no_special(stage: &Stage) -> SpecialOps<'static> {
+        SpecialOps {
+            truncated_at: stage.truncated_at_query(&Dialect::ANSI),
+            multi_delete: None,
+        }
+    }
+
     #[test]
-    fn delete_insert_keeps_last_change_per_key() {
+    fn delete_insert_keeps_last_change_per_key_after_truncates() {
         let t = table();
         let layout = Layout::new(&t, &options(TargetStyle::ReplicationCopy)).unwrap();
         let stage = Stage::new(&Dialect::ANSI, "st", &layout, |_| String::new(), "INTEGER");
@@ -640,17 +759,50 @@ mod tests {
             &layout,
             &keys,
             TargetStyle::ReplicationCopy,
+            &no_special(&stage),
+        );
+        assert_eq!(
+            sql[0],
+            r#"DELETE FROM tgt WHERE (SELECT COALESCE(MAX("hvr_stage_seq"), 0) FROM "st" WHERE "hvr_stage_op" = 5) > 0"#
         );
         assert!(
-            sql[1].contains(r#"later."hvr_stage_seq" > "st"."hvr_stage_seq""#),
-            "{}",
-            sql[1]
+            sql.iter()
+                .any(|q| q.contains(r#"later."hvr_stage_seq" > "st"."hvr_stage_seq""#))
         );
         assert!(
             sql.last()
                 .unwrap()
                 .starts_with(r#"INSERT INTO tgt ("id", "group")"#)
         );
+    }
+
+    #[test]
+    fn multi_delete_matches_the_key_without_the_excluded_column() {
+        let mut t = table();
+        t.columns[1].is_key = true;
+        t.multi_delete_exclude = Some("GROUP".into());
+        let layout = Layout::new(&t, &options(TargetStyle::SoftDelete)).unwrap();
+        let keys = layout.require_keys(&t).unwrap();
+        let partial = SpecialOps::partial_key(&t, &keys).unwrap().unwrap();
+        assert_eq!(partial.len(), 1);
+        let stage = Stage::new(&Dialect::ANSI, "st", &layout, |_| String::new(), "INTEGER");
+        let special = SpecialOps {
+            truncated_at: "0".into(),
+            multi_delete: Some(("st".into(), partial)),
+        };
+        let sql = stage.special_ops_to_target(
+            &Dialect::ANSI,
+            "tgt",
+            &layout,
+            TargetStyle::SoftDelete,
+            &special,
+        );
+        assert_eq!(
+            sql[1],
+            r#"UPDATE tgt SET "is_deleted" = 1 WHERE EXISTS (SELECT 1 FROM st m WHERE m."hvr_stage_op" = 8 AND m."id" = tgt."id")"#
+        );
+        t.multi_delete_exclude = Some("nope".into());
+        assert!(SpecialOps::partial_key(&t, &keys).is_err());
     }
 
     #[test]

@@ -140,20 +140,6 @@ fn postgres_rejected_value_rolls_back_the_table() {
 }
 
 #[test]
-fn op_codes_not_applied_yet_are_refused_not_ignored() {
-    let mut s = refreshed("bad_op_code", Db::Sqlite);
-    integrate_bad_file(
-        &mut s,
-        b"900001,a,1.00,n,2024-01-01 00:00:00,1,0\n900001,,,,,5,0\n",
-        2,
-        &[
-            "line 3, column 6",
-            "op code 5 (truncate) is not supported yet",
-        ],
-    );
-}
-
-#[test]
 fn garbage_op_code_is_named() {
     let mut s = refreshed("bad_op_value", Db::Sqlite);
     integrate_bad_file(

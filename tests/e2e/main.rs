@@ -17,3 +17,5 @@ mod invocation;
 mod load_shapes;
 // Kill integ_end at any moment and re-run: exactly once, for every style.
 mod kill;
+// Truncate (op 5) and SAP multi-delete (op 8).
+mod special_ops;

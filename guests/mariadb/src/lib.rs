@@ -9,7 +9,7 @@
 //! TRUNCATE and non-temporary DDL commit implicitly in MariaDB, so refresh empties with
 //! `DELETE` and staging uses temporary tables only: everything stays in the table's transaction.
 
-use hvrwasm_sdk::sql::{self, Dialect, Layout, Stage};
+use hvrwasm_sdk::sql::{self, Dialect, Layout, SpecialOps, Stage};
 use hvrwasm_sdk::{
     Connector, FenceParam, FenceSql, FenceStatement, Info, Load, LoadShape, Options, Plan,
     PlanError, Source, Table, TargetStyle,
@@ -19,6 +19,7 @@ const D: Dialect = Dialect::BACKTICK;
 const BATCH_ROWS: u32 = 10_000;
 const STAGE_TABLE: &str = "hvr_stage";
 const LAST_TABLE: &str = "hvr_stage_last";
+const MULTI_TABLE: &str = "hvr_stage_multi";
 
 pub struct MariaDb;
 
@@ -126,14 +127,33 @@ impl Connector for MariaDb {
             control.push(format!("{} BIGINT", D.ident(sql::STAGE_SOFT_DELETE)));
         }
         let deleted = stage.deleted_condition(&D, "s");
-        let mut after = vec![
-            format!("ALTER TABLE {s} ADD INDEX ({seq})"),
-            format!(
-                "CREATE TEMPORARY TABLE {last} (PRIMARY KEY ({seq})) \
-                 SELECT {key_cols}, MAX({seq}) AS {seq} FROM {s} WHERE {} GROUP BY {key_cols}",
-                stage.row_change_condition(&D, &s)
-            ),
-        ];
+        let multi = D.ident(MULTI_TABLE);
+        let partial = SpecialOps::partial_key(table, &keys)?;
+        let mut after = vec![format!("ALTER TABLE {s} ADD INDEX ({seq})")];
+        if stage.has_op {
+            // MariaDB cannot name a temporary table twice in one statement, so the truncate
+            // point goes through a session variable and op-8 rows through their own table.
+            after.push(format!(
+                "SET @hvr_truncated_at = {}",
+                stage.truncated_at_query(&D)
+            ));
+            if partial.is_some() {
+                after.push(format!(
+                    "CREATE TEMPORARY TABLE {multi} SELECT * FROM {s} WHERE {} = 8",
+                    D.ident(sql::STAGE_OP)
+                ));
+            }
+        }
+        let special = SpecialOps {
+            truncated_at: "@hvr_truncated_at".into(),
+            multi_delete: partial.map(|p| (multi.clone(), p)),
+        };
+        after.extend(stage.special_ops_to_target(&D, &target, &layout, options.style, &special));
+        after.push(format!(
+            "CREATE TEMPORARY TABLE {last} (PRIMARY KEY ({seq})) \
+             SELECT {key_cols}, MAX({seq}) AS {seq} FROM {s} WHERE {} GROUP BY {key_cols}",
+            stage.candidate_condition(&D, &s, &special)
+        ));
         if options.style == TargetStyle::SoftDelete {
             // A delete only marks a row the target has.
             after.push(format!(
@@ -179,15 +199,25 @@ impl Connector for MariaDb {
              WHERE {live} ORDER BY s.{seq} ON DUPLICATE KEY UPDATE {update}"
         ));
         after.push(format!("DROP TEMPORARY TABLE {last}"));
+        after.push(format!("DROP TEMPORARY TABLE IF EXISTS {multi}"));
         after.push(format!("DROP TEMPORARY TABLE {s}"));
         Ok(Plan {
             before: vec![
                 format!("DROP TEMPORARY TABLE IF EXISTS {last}"),
+                format!("DROP TEMPORARY TABLE IF EXISTS {multi}"),
                 format!("DROP TEMPORARY TABLE IF EXISTS {s}"),
-                // Control columns first, then the landed columns with the target's exact types.
+                // Control columns first, then the landed columns with the target's exact types;
+                // the outer join makes them nullable (truncate rows carry no key).
                 format!(
-                    "CREATE TEMPORARY TABLE {s} ({}) SELECT {landed} FROM {target} WHERE 1 = 0",
-                    control.join(", ")
+                    "CREATE TEMPORARY TABLE {s} ({}) SELECT {} FROM (SELECT 1 AS one) AS one \
+                     LEFT JOIN {target} t ON 1 = 0",
+                    control.join(", "),
+                    layout
+                        .target_names()
+                        .iter()
+                        .map(|c| format!("t.{}", D.ident(c)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ],
             load: insert_load(&s, &stage.column_list(), stage.sources()),

@@ -4,7 +4,7 @@
 //! from a temporary staging table. SQLite's ODBC driver executes parameter arrays natively
 //! inside one transaction, which is its fastest load shape.
 
-use hvrwasm_sdk::sql::{self, Dialect, Layout, Stage};
+use hvrwasm_sdk::sql::{self, Dialect, Layout, SpecialOps, Stage};
 use hvrwasm_sdk::{
     Connector, FenceSql, Info, Load, LoadShape, Options, Plan, PlanError, Source, Table,
     TargetStyle,
@@ -102,6 +102,11 @@ impl Connector for Sqlite {
             stage.name,
             D.ident(sql::STAGE_SEQ)
         )];
+        let special = SpecialOps {
+            truncated_at: stage.truncated_at_query(&D),
+            multi_delete: SpecialOps::partial_key(table, &keys)?
+                .map(|partial| (stage.name.clone(), partial)),
+        };
         after.extend(sql::delete_insert_apply(
             &D,
             &target,
@@ -109,6 +114,7 @@ impl Connector for Sqlite {
             &layout,
             &keys,
             options.style,
+            &special,
         ));
         after.push(format!("DROP TABLE {stage_name}"));
         Ok(Plan {
