@@ -228,8 +228,11 @@ mod tests {
                 Source::RowNumber
             ]
         );
+        assert!(plan.after[0].starts_with(
+            r#"DELETE FROM "sales"."orders" WHERE (SELECT COALESCE(MAX("hvr_stage_seq"), 0)"#
+        ));
         assert!(
-            plan.after[0].starts_with(
+            plan.after[1].starts_with(
                 r#"MERGE INTO "sales"."orders" AS t USING (SELECT DISTINCT ON ("id")"#
             )
         );
