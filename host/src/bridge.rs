@@ -82,6 +82,7 @@ pub fn options(options: &Options, extra: Vec<(String, String)>) -> wit::Options 
         keep_soft_delete_column: options.keep_soft_delete_column.is_some()
             || style == Style::TimeKey,
         preserve_on_refresh: options.preserve,
+        refresh_shadow: options.refresh_shadow,
         extra,
     }
 }

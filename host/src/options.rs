@@ -93,6 +93,10 @@ pub struct Options {
     #[arg(short = 'p', long, env = "HVR_WASM_PRESERVE", action = ArgAction::SetTrue)]
     pub preserve: bool,
 
+    /// Refresh into a shadow table and swap it in at commit (connectors that support it).
+    #[arg(long, env = "HVR_WASM_REFRESH_SHADOW", action = ArgAction::SetTrue)]
+    pub refresh_shadow: bool,
+
     /// Keep the files after loading them.
     #[arg(short = 'y', long, env = "HVR_WASM_KEEP_FILES", action = ArgAction::SetTrue)]
     pub keep_files: bool,

@@ -627,6 +627,7 @@ mod tests {
             keep_op_column: false,
             keep_soft_delete_column: style == TargetStyle::SoftDelete,
             preserve_on_refresh: false,
+            refresh_shadow: false,
             extra: vec![],
         }
     }

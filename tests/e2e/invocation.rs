@@ -247,3 +247,16 @@ fn keep_files_flag_leaves_files_and_keep_op_column_lands_it() {
         .query("SELECT DISTINCT \"op_type\" FROM \"line_items\" WHERE \"op_type\" IS NOT NULL");
     assert!(!ops.is_empty(), "the kept op column must be filled");
 }
+
+#[test]
+fn shadow_refresh_where_unsupported_says_why() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "shadow_sqlite");
+    s.hvr.user_arg = "--refresh-shadow".into();
+    refresh_orders(&mut s)
+        .assert_fails_with(&["connector sqlite", "not supported: --refresh-shadow"]);
+    assert_eq!(
+        s.hvr.leftover_files().len(),
+        1,
+        "the files stay for a retry"
+    );
+}

@@ -76,3 +76,43 @@ fn refresh_preserve_flag_keeps_existing_rows() {
     s.hvr.refresh(&second[..1]).assert_ok();
     assert_eq!(s.target.rows(&s.models[0].def, s.style).len(), before + 5);
 }
+
+/// `--refresh-shadow` on PostgreSQL: the refresh lands in a copy that replaces the table at
+/// commit; a refresh that dies before commit leaves the old rows and no copy behind, the
+/// re-run completes it, the table keeps its primary key, and integrate cycles go on.
+#[test]
+fn postgres_shadow_refresh_swaps_in_a_complete_table() {
+    let mut s = Scenario::new(Db::Postgres, Style::ReplicationCopy, "pg_shadow");
+    s.hvr.user_arg.push_str(" --refresh-shadow");
+    let first = s.refresh_changes(10);
+    s.hvr.refresh(&first).assert_ok();
+    s.assert_target_matches("after a shadow refresh");
+
+    let old: Vec<_> = s.models.iter().map(|m| m.expected()).collect();
+    let second = s.refresh_changes(10);
+    let vars = s.hvr.stage_refresh(&second);
+    let mut crashing = vars.clone();
+    crashing.push(("HVR_WASM_TEST_CRASH_AT".into(), "before-commit".into()));
+    assert_ne!(s.hvr.call("refr_write_end", &crashing).code, 0);
+    for (m, want) in s.models.iter().zip(&old) {
+        assert_eq!(
+            &s.target.rows(&m.def, s.style),
+            want,
+            "the old rows must survive"
+        );
+    }
+    let shadows = s
+        .target
+        .query("SELECT count(*) FROM pg_class WHERE relname LIKE '%hvr_shadow'");
+    assert_eq!(shadows, vec![vec![Some("0".to_string())]]);
+
+    s.hvr.call("refr_write_end", &vars).assert_ok();
+    s.assert_target_matches("after the re-run shadow refresh");
+    let keys = s.target.query(
+        "SELECT count(*) FROM pg_constraint WHERE contype = 'p' AND conrelid = '\"group\"'::regclass",
+    );
+    assert_eq!(keys, vec![vec![Some("1".to_string())]]);
+    let changes = s.cycle_changes(10, None);
+    s.hvr.integrate(&changes).assert_ok();
+    s.assert_target_matches("after a cycle on the swapped-in tables");
+}

@@ -63,6 +63,11 @@ impl Connector for MariaDb {
     }
 
     fn plan_refresh(table: &Table, options: &Options) -> Result<Plan, PlanError> {
+        if options.refresh_shadow {
+            return Err(PlanError::Unsupported(
+                "--refresh-shadow: MariaDB's RENAME TABLE commits on its own, which would break the exactly-once fence; readers already see the old rows until the refresh commits".into(),
+            ));
+        }
         let layout = Layout::new(table, options)?;
         let target = D.table_name(table);
         let before = if table.target_columns.is_none() {

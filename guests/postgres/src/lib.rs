@@ -38,8 +38,15 @@ impl Connector for Postgres {
     }
 
     fn plan_refresh(table: &Table, options: &Options) -> Result<Plan, PlanError> {
+        if options.refresh_shadow && options.preserve_on_refresh {
+            return Err(PlanError::Unsupported(
+                "--refresh-shadow replaces the table, so it cannot preserve its rows (-p)".into(),
+            ));
+        }
         let layout = Layout::new(table, options)?;
         let target = D.table_name(table);
+        let mut load_into = target.clone();
+        let mut after = vec![];
         let before = if table.target_columns.is_none() {
             hvrwasm_sdk::log::warn(&format!(
                 "target table {target} does not exist; creating it with text columns"
@@ -52,6 +59,27 @@ impl Connector for Postgres {
                 "text",
                 sql::applies_by_key(options),
             )]
+        } else if options.refresh_shadow {
+            // A copy with the target's columns, defaults, constraints and indexes is loaded and
+            // renamed into place in the same transaction: readers keep using the old table
+            // until the commit instead of waiting on TRUNCATE's lock.
+            let shadow_name = format!("{}__hvr_shadow", table.base_name);
+            let shadow = match &table.schema {
+                Some(s) => format!("{}.{}", D.ident(s), D.ident(&shadow_name)),
+                None => D.ident(&shadow_name),
+            };
+            after = vec![
+                format!("DROP TABLE {target}"),
+                format!(
+                    "ALTER TABLE {shadow} RENAME TO {}",
+                    D.ident(&table.base_name)
+                ),
+            ];
+            load_into = shadow.clone();
+            vec![
+                format!("DROP TABLE IF EXISTS {shadow}"),
+                format!("CREATE TABLE {shadow} (LIKE {target} INCLUDING ALL)"),
+            ]
         } else if options.preserve_on_refresh {
             vec![]
         } else {
@@ -64,8 +92,8 @@ impl Connector for Postgres {
             .collect();
         Ok(Plan {
             before,
-            load: unnest_load(&target, &columns),
-            after: vec![],
+            load: unnest_load(&load_into, &columns),
+            after,
         })
     }
 
@@ -192,6 +220,7 @@ mod tests {
             keep_op_column: false,
             keep_soft_delete_column: false,
             preserve_on_refresh: false,
+            refresh_shadow: false,
             extra: vec![],
         }
     }

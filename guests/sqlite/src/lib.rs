@@ -38,6 +38,11 @@ impl Connector for Sqlite {
     }
 
     fn plan_refresh(table: &Table, options: &Options) -> Result<Plan, PlanError> {
+        if options.refresh_shadow {
+            return Err(PlanError::Unsupported(
+                "--refresh-shadow: SQLite readers already see the old rows until the refresh commits, and a copied table would lose its constraints".into(),
+            ));
+        }
         let layout = Layout::new(table, options)?;
         let target = D.table_name(table);
         let before = if table.target_columns.is_none() {

@@ -270,6 +270,14 @@ impl Hvr {
         Run::from(self.command(mode, vars).output().expect("run hvrwasmagent"))
     }
 
+    /// Writes a refresh's files and returns the `refr_write_end` environment, without calling.
+    pub fn stage_refresh(&mut self, per_table: &[(usize, Vec<Change>)]) -> Vec<(String, String)> {
+        let (files, tables) = self.render(per_table, true);
+        self.write(&files);
+        let refs: Vec<&TableDef> = tables.iter().collect();
+        self.end_env(&refs, &files, true)
+    }
+
     /// Writes a cycle's files and returns the `integ_end` environment, without calling.
     pub fn stage_integrate(&mut self, per_table: &[(usize, Vec<Change>)]) -> Vec<(String, String)> {
         let (files, tables) = self.render(per_table, false);
