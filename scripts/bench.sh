@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Refresh benchmark: 1,000,000 rows x 10 columns into PostgreSQL, loaded by hvrwasmagent
-# (refr_write_end through the built-in postgres connector) and, in the same run, by
-# `psql \copy` of the same file. Prints a table and the ratio.
-#   scripts/bench.sh [ROWS] [RUNS]
+# Refresh benchmark: 1,000,000 rows x 10 columns loaded by hvrwasmagent (refr_write_end
+# through a built-in connector) and, in the same run, by the database's own bulk loader reading
+# the same file: `psql \copy` for PostgreSQL, `LOAD DATA LOCAL INFILE` for MariaDB. Prints a
+# table and the ratio.
+#   scripts/bench.sh [postgres|mariadb] [ROWS] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rows=${1:-1000000}
-runs=${2:-3}
-scripts/setup.sh --postgres
+db=${1:-postgres}
+rows=${2:-1000000}
+runs=${3:-3}
+case "$db" in postgres|mariadb) ;; *) echo "usage: scripts/bench.sh [postgres|mariadb] [ROWS] [RUNS]" >&2; exit 2;; esac
+scripts/setup.sh --servers
 cargo build --release --locked -q
 agent="$PWD/target/release/hvrwasmagent"
 out="$PWD/target/bench"
@@ -39,39 +42,64 @@ fi
 size=$(du -m "$csv" | cut -f1)
 
 export PGHOST=127.0.0.1 PGUSER=postgres
-psql -q -d postgres -c "DROP DATABASE IF EXISTS hvr_bench WITH (FORCE)" -c "CREATE DATABASE hvr_bench"
-psql -q -d hvr_bench -c "CREATE TABLE t (id integer PRIMARY KEY, name varchar(50), amount numeric(12,2),
+table_sql="CREATE TABLE t (id integer PRIMARY KEY, name varchar(50), amount numeric(12,2),
   created timestamp, city varchar(30), qty integer, descr varchar(100), price numeric(14,4),
   code varchar(10), updated timestamp(6))"
+maria() { mariadb -h 127.0.0.1 -u root "$@"; }
+if [[ $db == postgres ]]; then
+    psql -q -d postgres -c "DROP DATABASE IF EXISTS hvr_bench WITH (FORCE)" -c "CREATE DATABASE hvr_bench"
+    psql -q -d hvr_bench -c "$table_sql"
+    export HVR_WASM_CONNECT_STRING="Driver={PostgreSQL Unicode};Server=127.0.0.1;Port=5432;Database=hvr_bench;Uid=postgres;CommLog=0;Protocol=7.4-1;"
+    count() { psql -tAq -d hvr_bench -c "SELECT count(*) FROM t"; }
+    forget() { psql -q -d hvr_bench -c "DELETE FROM hvr_bench_state" 2>/dev/null || true; }
+    empty() { psql -q -d hvr_bench -c "TRUNCATE t"; }
+    native_name='psql \copy (FORMAT csv)'
+    native() { psql -q -d hvr_bench -c "\\copy t FROM '$csv' WITH (FORMAT csv, HEADER true)"; }
+else
+    maria -e "DROP DATABASE IF EXISTS hvr_bench; CREATE DATABASE hvr_bench CHARACTER SET utf8mb4"
+    maria hvr_bench -e "${table_sql//timestamp(6)/datetime(6)}"
+    export HVR_WASM_CONNECT_STRING="Driver={MariaDB Unicode};Server=127.0.0.1;Port=3306;Database=hvr_bench;Uid=root;Pwd=;CHARSET=utf8mb4;"
+    count() { maria -N hvr_bench -e "SELECT count(*) FROM t"; }
+    forget() { maria hvr_bench -e "DELETE FROM hvr_bench_state" 2>/dev/null || true; }
+    empty() { maria hvr_bench -e "TRUNCATE t"; }
+    native_name='LOAD DATA LOCAL INFILE'
+    # Empty unquoted fields become '' (and 0 for numbers) here, not NULL: LOAD DATA has no
+    # CSV NULL rule; the file and the work are otherwise the same.
+    native() { maria --local-infile=1 hvr_bench -e "LOAD DATA LOCAL INFILE '$csv' INTO TABLE t
+        CHARACTER SET utf8mb4 FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' ESCAPED BY ''
+        LINES TERMINATED BY '\\n' IGNORE 1 LINES" >/dev/null; }
+fi
 
-export HVR_WASM_CONNECT_STRING="Driver={PostgreSQL Unicode};Server=127.0.0.1;Port=5432;Database=hvr_bench;Uid=postgres;CommLog=0;Protocol=7.4-1;"
 export HVR_TBL_NAMES=t HVR_BASE_NAMES=t HVR_TBL_KEYS=id
 export HVR_COL_NAMES=id,name,amount,created,city,qty,descr,price,code,updated
 export HVR_FILE_LOC="$out/files" HVR_FILE_NAMES="$(basename "$csv")" HVR_FILE_NROWS="$rows"
 
 now() { date +%s.%N; }
-agent_times=() copy_times=()
+agent_times=() native_times=()
 for run in $(seq 1 "$runs"); do
-    # The agent's plan truncates the table itself, inside its transaction; -y keeps the file.
-    t0=$(now); "$agent" refr_write_end bench loc "--connector postgres -y" >/dev/null; t1=$(now)
+    # The agent's plan empties the table itself, inside its transaction; -y keeps the file.
+    # Every run loads the same file name, so the exactly-once fence must forget the last run.
+    forget
+    t0=$(now); "$agent" refr_write_end bench loc "--connector $db -y --state-table hvr_bench_state" >/dev/null; t1=$(now)
     agent_times+=("$(echo "$t1 - $t0" | bc)")
-    [[ $(psql -tAq -d hvr_bench -c "SELECT count(*) FROM t") == "$rows" ]] || { echo "agent loaded the wrong row count" >&2; exit 1; }
-    psql -q -d hvr_bench -c "TRUNCATE t"
-    t0=$(now); psql -q -d hvr_bench -c "\\copy t FROM '$csv' WITH (FORMAT csv, HEADER true)"; t1=$(now)
-    copy_times+=("$(echo "$t1 - $t0" | bc)")
-    echo "bench: run $run: hvrwasmagent ${agent_times[-1]} s, psql \\copy ${copy_times[-1]} s"
+    [[ $(count) == "$rows" ]] || { echo "agent loaded the wrong row count" >&2; exit 1; }
+    empty
+    t0=$(now); native; t1=$(now)
+    native_times+=("$(echo "$t1 - $t0" | bc)")
+    [[ $(count) == "$rows" ]] || { echo "$native_name loaded the wrong row count" >&2; exit 1; }
+    echo "bench: run $run: hvrwasmagent ${agent_times[-1]} s, $native_name ${native_times[-1]} s"
 done
 
-python3 - "$rows" "$size" "${agent_times[*]}" "${copy_times[*]}" <<'PY'
+python3 - "$db" "$rows" "$size" "${agent_times[*]}" "${native_times[*]}" "$native_name" <<'PY'
 import statistics, sys
-rows, size = int(sys.argv[1]), sys.argv[2]
-agent = [float(x) for x in sys.argv[3].split()]
-copy = [float(x) for x in sys.argv[4].split()]
-a, c = statistics.median(agent), statistics.median(copy)
-print(f"\n{rows} rows x 10 columns, {size} MB CSV, PostgreSQL on 127.0.0.1, {len(agent)} runs, median")
-print(f"| loader | time (s) | rows/s |")
-print(f"|---|---:|---:|")
-print(f"| hvrwasmagent refr_write_end (postgres connector, unnest arrays) | {a:.2f} | {rows / a:,.0f} |")
-print(f"| psql \\copy (FORMAT csv) | {c:.2f} | {rows / c:,.0f} |")
-print(f"\nratio hvrwasmagent / \\copy speed: {c / a:.2f}")
+db, rows, size, name = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[6]
+agent = [float(x) for x in sys.argv[4].split()]
+native = [float(x) for x in sys.argv[5].split()]
+a, n = statistics.median(agent), statistics.median(native)
+print(f"\n{rows} rows x 10 columns, {size} MB CSV, {db} on 127.0.0.1, {len(agent)} runs, median")
+print("| loader | time (s) | rows/s |")
+print("|---|---:|---:|")
+print(f"| hvrwasmagent refr_write_end --connector {db} | {a:.2f} | {rows / a:,.0f} |")
+print(f"| {name} | {n:.2f} | {rows / n:,.0f} |")
+print(f"\nratio hvrwasmagent / {name} speed: {n / a:.2f}")
 PY

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# Installs what hvrwasmagent needs on Debian, only what is missing:
-#   unixODBC + the SQLite and PostgreSQL ODBC drivers, sqlite3, the wasm32-wasip2 target.
-# With --postgres it also makes sure a local PostgreSQL server runs (for the tests and bench).
+# Installs what hvrwasmagent needs on Debian, only what is missing: unixODBC, the SQLite,
+# PostgreSQL and MariaDB ODBC drivers, sqlite3, and the wasm32-wasip2 Rust target.
+# With --servers it also makes sure local PostgreSQL and MariaDB servers run (tests, bench).
 set -euo pipefail
 
-want_postgres=false
-[[ "${1:-}" == "--postgres" ]] && want_postgres=true
+servers=false
+[[ "${1:-}" == "--servers" ]] && servers=true
 
 as_root() {
     if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi
 }
 
-packages=(unixodbc unixodbc-dev odbc-postgresql libsqliteodbc sqlite3)
-$want_postgres && packages+=(postgresql postgresql-client)
+packages=(unixodbc unixodbc-dev odbc-postgresql odbc-mariadb libsqliteodbc sqlite3)
+$servers && packages+=(postgresql postgresql-client mariadb-server mariadb-client bc)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -28,11 +28,22 @@ if ! rustup target list --installed | grep -qx wasm32-wasip2; then
     rustup target add wasm32-wasip2
 fi
 
-if $want_postgres; then
+wait_for() { # what, test command...
+    local what=$1; shift
+    for _ in $(seq 1 60); do "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done
+    echo "setup: $what does not answer" >&2
+    return 1
+}
+
+if $servers; then
     if ! pg_isready -q -h 127.0.0.1 -p 5432; then
         echo "setup: starting PostgreSQL"
         as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start
-        for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.5; done
     fi
-    pg_isready -h 127.0.0.1 -p 5432 >/dev/null || { echo "setup: PostgreSQL does not answer on 127.0.0.1:5432" >&2; exit 1; }
+    wait_for "PostgreSQL on 127.0.0.1:5432" pg_isready -q -h 127.0.0.1 -p 5432
+    if ! mariadb-admin -h 127.0.0.1 -u root ping >/dev/null 2>&1; then
+        echo "setup: starting MariaDB"
+        as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql
+    fi
+    wait_for "MariaDB on 127.0.0.1:3306" mariadb-admin -h 127.0.0.1 -u root ping
 fi
