@@ -260,3 +260,40 @@ fn shadow_refresh_where_unsupported_says_why() {
         "the files stay for a retry"
     );
 }
+
+/// Tables run in parallel: a table whose file is bad fails alone, named in the exit message,
+/// while the other tables of the call commit and lose their files.
+#[test]
+fn one_failing_table_does_not_stop_or_corrupt_the_others() {
+    let mut s = Scenario::new(Db::Postgres, Style::ReplicationCopy, "parallel_failure");
+    let refresh = s.refresh_changes(5);
+    s.hvr.refresh(&refresh).assert_ok();
+    let changes = s.cycle_changes(6, None);
+    let vars = s.hvr.stage_integrate(&changes);
+    let bad = s
+        .hvr
+        .leftover_files()
+        .into_iter()
+        .find(|f| f.ends_with("-group.csv"))
+        .unwrap();
+    let path = s.hvr.files_dir.join(&bad);
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("\"unterminated\n");
+    std::fs::write(&path, text).unwrap();
+    let group_before = s.target.rows(&s.models[1].def, s.style);
+    s.hvr.call("integ_end", &vars).assert_fails_with(&[
+        "1 of 3 table(s) failed",
+        "table group",
+        &bad,
+    ]);
+    assert_eq!(s.target.rows(&s.models[1].def, s.style), group_before);
+    assert_eq!(s.hvr.leftover_files(), vec![bad]);
+    for i in [0, 2] {
+        assert_eq!(
+            s.target.rows(&s.models[i].def, s.style),
+            s.models[i].expected(),
+            "table {} must be applied",
+            s.models[i].def.name
+        );
+    }
+}
