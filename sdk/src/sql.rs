@@ -603,6 +603,73 @@ pub fn standard_fence(dialect: &Dialect, state_table: &str, text_type: &str) -> 
     }
 }
 
+/// Column types for a target that refresh creates because it does not exist yet.
+#[derive(Clone, Copy, Debug)]
+pub struct CreatedTypes<'a> {
+    pub text: &'a str,
+    /// For key columns, where the database cannot index unbounded text.
+    pub key: &'a str,
+}
+
+/// The statements a refresh runs before loading: create a missing target with text columns
+/// (and say so in the log), keep the rows (`-p`), or empty it with `empty`.
+pub fn refresh_preparation(
+    dialect: &Dialect,
+    table: &Table,
+    layout: &Layout,
+    options: &Options,
+    types: CreatedTypes,
+    empty: &str,
+) -> Vec<String> {
+    let target = dialect.table_name(table);
+    if table.target_columns.is_none() {
+        crate::log::warn(&format!(
+            "target table {target} does not exist; creating it with {} columns",
+            types.text
+        ));
+        vec![create_text_table(
+            dialect,
+            &target,
+            layout,
+            types.text,
+            types.key,
+            applies_by_key(options),
+        )]
+    } else if options.preserve_on_refresh {
+        vec![]
+    } else {
+        vec![format!("{empty} {target}")]
+    }
+}
+
+/// Refuses change apply into a table that does not exist.
+pub fn require_target(dialect: &Dialect, table: &Table) -> Result<String, PlanError> {
+    let target = dialect.table_name(table);
+    if table.target_columns.is_none() {
+        return Err(PlanError::InvalidTable(format!(
+            "target table {target} does not exist; run a refresh first"
+        )));
+    }
+    Ok(target)
+}
+
+/// `INSERT INTO table (columns) VALUES (?, ...)` executed with parameter arrays.
+pub fn parameter_array_load(
+    table: &str,
+    columns: &str,
+    sources: Vec<Source>,
+    batch_rows: u32,
+) -> crate::Load {
+    let marks = vec!["?"; sources.len()].join(", ");
+    crate::Load {
+        shape: crate::LoadShape::ParameterArray(format!(
+            "INSERT INTO {table} ({columns}) VALUES ({marks})"
+        )),
+        sources,
+        batch_rows,
+    }
+}
+
 /// Whether the style applies changes by key (everything but TimeKey).
 pub fn applies_by_key(options: &Options) -> bool {
     options.style != TargetStyle::TimeKey

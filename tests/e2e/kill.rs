@@ -12,7 +12,7 @@ use crate::support::model::Style;
 use crate::support::target::Db;
 
 const CRASH_POINTS: [&str; 3] = ["before-commit", "after-commit", "after-first-delete"];
-const RANDOM_KILLS: usize = 6;
+const RANDOM_KILLS: usize = 9;
 
 fn kill_trials(db: Db, style: Style, test: &str) {
     let mut s = Scenario::new(db, style, test);

@@ -9,10 +9,10 @@
 //! TRUNCATE and non-temporary DDL commit implicitly in MariaDB, so refresh empties with
 //! `DELETE` and staging uses temporary tables only: everything stays in the table's transaction.
 
-use hvrwasm_sdk::sql::{self, Dialect, Layout, SpecialOps, Stage};
+use hvrwasm_sdk::sql::{self, CreatedTypes, Dialect, Layout, SpecialOps, Stage};
 use hvrwasm_sdk::{
-    Connector, FenceParam, FenceSql, FenceStatement, Info, Load, LoadShape, Options, Plan,
-    PlanError, Source, Table, TargetStyle,
+    Connector, FenceParam, FenceSql, FenceStatement, Info, Load, Options, Plan, PlanError, Source,
+    Table, TargetStyle,
 };
 
 const D: Dialect = Dialect::BACKTICK;
@@ -70,23 +70,17 @@ impl Connector for MariaDb {
         }
         let layout = Layout::new(table, options)?;
         let target = D.table_name(table);
-        let before = if table.target_columns.is_none() {
-            hvrwasm_sdk::log::warn(&format!(
-                "target table {target} does not exist; creating it with LONGTEXT columns"
-            ));
-            vec![sql::create_text_table(
-                &D,
-                &target,
-                &layout,
-                "LONGTEXT",
-                "VARCHAR(255)",
-                sql::applies_by_key(options),
-            )]
-        } else if options.preserve_on_refresh {
-            vec![]
-        } else {
-            vec![format!("DELETE FROM {target}")]
-        };
+        let before = sql::refresh_preparation(
+            &D,
+            table,
+            &layout,
+            options,
+            CreatedTypes {
+                text: "LONGTEXT",
+                key: "VARCHAR(255)",
+            },
+            "DELETE FROM",
+        );
         Ok(Plan {
             before,
             load: insert_load(
@@ -100,12 +94,7 @@ impl Connector for MariaDb {
 
     fn plan_integrate(table: &Table, options: &Options) -> Result<Plan, PlanError> {
         let layout = Layout::new(table, options)?;
-        let target = D.table_name(table);
-        if table.target_columns.is_none() {
-            return Err(PlanError::InvalidTable(format!(
-                "target table {target} does not exist; run a refresh first"
-            )));
-        }
+        let target = sql::require_target(&D, table)?;
         if options.style == TargetStyle::TimeKey {
             return Ok(Plan {
                 before: vec![],
@@ -232,14 +221,7 @@ impl Connector for MariaDb {
 }
 
 fn insert_load(table: &str, columns: &str, sources: Vec<Source>) -> Load {
-    let marks = vec!["?"; sources.len()].join(", ");
-    Load {
-        shape: LoadShape::ParameterArray(format!(
-            "INSERT INTO {table} ({columns}) VALUES ({marks})"
-        )),
-        sources,
-        batch_rows: BATCH_ROWS,
-    }
+    sql::parameter_array_load(table, columns, sources, BATCH_ROWS)
 }
 
 hvrwasm_sdk::export_connector!(MariaDb);

@@ -4,7 +4,7 @@
 //! psqlODBC emulates parameter arrays by sending one INSERT per row, so a single statement per
 //! batch is several times faster (measured: ~170k rows/s against ~27k for parameter arrays).
 
-use hvrwasm_sdk::sql::{self, Dialect, LandedColumn, Layout, SpecialOps, Stage};
+use hvrwasm_sdk::sql::{self, CreatedTypes, Dialect, LandedColumn, Layout, SpecialOps, Stage};
 use hvrwasm_sdk::{
     Connector, FenceSql, Info, Load, LoadShape, Options, Plan, PlanError, Source, Table,
     TargetStyle,
@@ -47,19 +47,7 @@ impl Connector for Postgres {
         let target = D.table_name(table);
         let mut load_into = target.clone();
         let mut after = vec![];
-        let before = if table.target_columns.is_none() {
-            hvrwasm_sdk::log::warn(&format!(
-                "target table {target} does not exist; creating it with text columns"
-            ));
-            vec![sql::create_text_table(
-                &D,
-                &target,
-                &layout,
-                "text",
-                "text",
-                sql::applies_by_key(options),
-            )]
-        } else if options.refresh_shadow {
+        let before = if options.refresh_shadow && table.target_columns.is_some() {
             // A copy with the target's columns, defaults, constraints and indexes is loaded and
             // renamed into place in the same transaction: readers keep using the old table
             // until the commit instead of waiting on TRUNCATE's lock.
@@ -80,10 +68,18 @@ impl Connector for Postgres {
                 format!("DROP TABLE IF EXISTS {shadow}"),
                 format!("CREATE TABLE {shadow} (LIKE {target} INCLUDING ALL)"),
             ]
-        } else if options.preserve_on_refresh {
-            vec![]
         } else {
-            vec![format!("TRUNCATE TABLE {target}")]
+            sql::refresh_preparation(
+                &D,
+                table,
+                &layout,
+                options,
+                CreatedTypes {
+                    text: "text",
+                    key: "text",
+                },
+                "TRUNCATE TABLE",
+            )
         };
         let columns: Vec<(String, String, Source)> = layout
             .landed
@@ -99,12 +95,7 @@ impl Connector for Postgres {
 
     fn plan_integrate(table: &Table, options: &Options) -> Result<Plan, PlanError> {
         let layout = Layout::new(table, options)?;
-        let target = D.table_name(table);
-        if table.target_columns.is_none() {
-            return Err(PlanError::InvalidTable(format!(
-                "target table {target} does not exist; run a refresh first"
-            )));
-        }
+        let target = sql::require_target(&D, table)?;
         if options.style == TargetStyle::TimeKey {
             let columns: Vec<(String, String, Source)> = layout
                 .landed

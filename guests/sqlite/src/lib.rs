@@ -4,10 +4,9 @@
 //! from a temporary staging table. SQLite's ODBC driver executes parameter arrays natively
 //! inside one transaction, which is its fastest load shape.
 
-use hvrwasm_sdk::sql::{self, Dialect, Layout, SpecialOps, Stage};
+use hvrwasm_sdk::sql::{self, CreatedTypes, Dialect, Layout, SpecialOps, Stage};
 use hvrwasm_sdk::{
-    Connector, FenceSql, Info, Load, LoadShape, Options, Plan, PlanError, Source, Table,
-    TargetStyle,
+    Connector, FenceSql, Info, Load, Options, Plan, PlanError, Source, Table, TargetStyle,
 };
 
 const D: Dialect = Dialect::ANSI;
@@ -45,23 +44,17 @@ impl Connector for Sqlite {
         }
         let layout = Layout::new(table, options)?;
         let target = D.table_name(table);
-        let before = if table.target_columns.is_none() {
-            hvrwasm_sdk::log::warn(&format!(
-                "target table {target} does not exist; creating it with TEXT columns"
-            ));
-            vec![sql::create_text_table(
-                &D,
-                &target,
-                &layout,
-                "TEXT",
-                "TEXT",
-                sql::applies_by_key(options),
-            )]
-        } else if options.preserve_on_refresh {
-            vec![]
-        } else {
-            vec![format!("DELETE FROM {target}")]
-        };
+        let before = sql::refresh_preparation(
+            &D,
+            table,
+            &layout,
+            options,
+            CreatedTypes {
+                text: "TEXT",
+                key: "TEXT",
+            },
+            "DELETE FROM",
+        );
         Ok(Plan {
             before,
             load: insert_load(
@@ -75,12 +68,7 @@ impl Connector for Sqlite {
 
     fn plan_integrate(table: &Table, options: &Options) -> Result<Plan, PlanError> {
         let layout = Layout::new(table, options)?;
-        let target = D.table_name(table);
-        if table.target_columns.is_none() {
-            return Err(PlanError::InvalidTable(format!(
-                "target table {target} does not exist; run a refresh first"
-            )));
-        }
+        let target = sql::require_target(&D, table)?;
         if options.style == TargetStyle::TimeKey {
             return Ok(Plan {
                 before: vec![],
@@ -138,14 +126,7 @@ impl Connector for Sqlite {
 }
 
 fn insert_load(table: &str, columns: &str, sources: Vec<Source>) -> Load {
-    let marks = vec!["?"; sources.len()].join(", ");
-    Load {
-        shape: LoadShape::ParameterArray(format!(
-            "INSERT INTO {table} ({columns}) VALUES ({marks})"
-        )),
-        sources,
-        batch_rows: BATCH_ROWS,
-    }
+    sql::parameter_array_load(table, columns, sources, BATCH_ROWS)
 }
 
 hvrwasm_sdk::export_connector!(Sqlite);
