@@ -13,7 +13,7 @@ use crate::hvr::rename::RenameExpression;
 use crate::hvr::{HvrEnv, Invocation, Mode};
 use crate::odbc::{OdbcError, Target};
 use crate::options::{Options, OptionsError};
-use crate::runtime::{ConnectorInstance, Sandbox, SandboxError};
+use crate::runtime::{CacheStatus, ConnectorInstance, Sandbox, SandboxError};
 use crate::table::{Outcome, TableError, TableJob};
 
 #[derive(Debug, Error)]
@@ -79,8 +79,11 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
         .transpose()?;
 
     let bytes = connectors::resolve(&options.connector, options.connector_dir.as_deref())?;
-    let sandbox = Sandbox::new()?;
+    let sandbox = Sandbox::new(options.limits(), options.compile_cache())?;
     let compiled = sandbox.compile(&bytes.name, &bytes.wasm)?;
+    if let CacheStatus::NotStored(why) = &compiled.cache {
+        say!("W_JX0E00: compiled connector not cached: {why}");
+    }
     let mut first = sandbox.instantiate(&bytes.name, &compiled)?;
     check_style(&options, first.info())?;
     if options.verbose {
@@ -143,7 +146,8 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
     for _ in 1..workers {
         lanes.push((connect()?, sandbox.instantiate(&bytes.name, &compiled)?));
     }
-    let results = run_parallel(&jobs, lanes);
+    let fresh = || sandbox.instantiate(&bytes.name, &compiled);
+    let results = run_parallel(&jobs, lanes, &fresh);
 
     let (mut loaded, mut skipped, mut rows) = (0, 0, 0u64);
     let mut failed = Vec::new();
@@ -178,6 +182,7 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
 fn run_parallel(
     jobs: &[TableJob],
     lanes: Vec<(Target, ConnectorInstance)>,
+    fresh: &(dyn Fn() -> Result<ConnectorInstance, SandboxError> + Sync),
 ) -> Vec<Result<Outcome, TableError>> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<Outcome, TableError>>>> =
@@ -190,6 +195,13 @@ fn run_parallel(
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(job) = jobs.get(i) else { break };
                     let result = job.run(&target, &mut connector);
+                    // A guest stopped by a limit cannot be called again: the lane's next
+                    // table gets a new instance.
+                    if matches!(result, Err(TableError::Sandbox(_)))
+                        && let Ok(replacement) = fresh()
+                    {
+                        connector = replacement;
+                    }
                     results.lock().expect("no worker panics holding the lock")[i] = Some(result);
                 }
             });

@@ -41,6 +41,29 @@ pub struct Options {
     #[arg(long, env = "HVR_WASM_CONNECTOR_DIR")]
     pub connector_dir: Option<PathBuf>,
 
+    /// Wall-clock limit of one connector call, in milliseconds.
+    #[arg(
+        long,
+        env = "HVR_WASM_GUEST_TIMEOUT_MS",
+        default_value_t = 10_000,
+        value_name = "MS"
+    )]
+    pub guest_timeout_ms: u64,
+
+    /// Memory a connector may use, in MiB.
+    #[arg(
+        long,
+        env = "HVR_WASM_GUEST_MEMORY_MB",
+        default_value_t = 256,
+        value_name = "MIB"
+    )]
+    pub guest_memory_mb: usize,
+
+    /// Directory for compiled connectors, or `off` [default: $HVR_CONFIG/tmp/hvrwasmagent-cache,
+    /// else $XDG_CACHE_HOME/hvrwasmagent, else ~/.cache/hvrwasmagent].
+    #[arg(long, env = "HVR_WASM_COMPILE_CACHE", value_name = "DIR|off")]
+    pub compile_cache: Option<String>,
+
     /// ODBC connection string of the target. Never printed.
     #[arg(long, env = "HVR_WASM_CONNECT_STRING", hide_env_values = true)]
     pub connect_string: Option<String>,
@@ -199,6 +222,24 @@ impl Options {
         };
         Options::try_parse_from(std::iter::once("hvrwasmagent".to_string()).chain(words))
             .map_err(|e| OptionsError::Invalid(one_line(&e.render().to_string())))
+    }
+
+    pub fn limits(&self) -> crate::runtime::Limits {
+        crate::runtime::Limits {
+            timeout: std::time::Duration::from_millis(self.guest_timeout_ms.max(1)),
+            memory: self.guest_memory_mb.max(1) * 1024 * 1024,
+        }
+    }
+
+    pub fn compile_cache(&self) -> crate::runtime::CompileCache {
+        use crate::runtime::CompileCache;
+        match self.compile_cache.as_deref() {
+            Some("off") | Some("") => CompileCache::disabled(),
+            Some(dir) => CompileCache::at(dir.into()),
+            None => CompileCache::default_location()
+                .map(CompileCache::at)
+                .unwrap_or_else(CompileCache::disabled),
+        }
     }
 
     pub fn style(&self) -> Style {

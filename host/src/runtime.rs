@@ -2,6 +2,10 @@
 //! Knows nothing of ODBC, files or HVR.
 
 pub mod bindings;
+mod cache;
 mod sandbox;
 
-pub use sandbox::{Compiled, ConnectorInstance, Sandbox, SandboxError};
+pub use cache::{CacheStatus, CompileCache};
+pub use sandbox::{
+    CONTRACT_PACKAGE, CONTRACT_VERSION, Compiled, ConnectorInstance, Limits, Sandbox, SandboxError,
+};

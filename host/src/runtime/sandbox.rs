@@ -1,24 +1,57 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
 use thiserror::Error;
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime::{Config, Engine, ResourceLimiter, Store, Trap};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::bindings::hvrwasm::connector::log::{self as wit_log, Level};
 use super::bindings::types::{FenceSql, Info, Options, Plan, PlanError, Table};
 use super::bindings::{ConnectorGuest, hvrwasm};
+use super::cache::{CacheStatus, CompileCache};
 
-/// Memory a guest may grow to. Planning needs little; the cap keeps a broken guest from
-/// taking the host's memory.
-const MEMORY_LIMIT: usize = 256 * 1024 * 1024;
+/// The contract this host serves: the export a connector must have.
+pub const CONTRACT_PACKAGE: &str = "hvrwasm:connector";
+pub const CONTRACT_VERSION: &str = "0.1.0";
+
+/// How often the deadline clock ticks.
+const TICK: Duration = Duration::from_millis(10);
+/// What a guest's stdout and stderr may hold between two calls.
+const OUTPUT_CAPACITY: usize = 1024 * 1024;
 
 #[derive(Debug, Error)]
 pub enum SandboxError {
     #[error("connector {name}: not a valid WebAssembly component: {reason}")]
     Compile { name: String, reason: String },
     #[error(
-        "connector {name} does not implement the hvrwasm:connector@0.1.0 contract this host serves: {reason}"
+        "connector {name} targets {wanted}, but this host serves {CONTRACT_PACKAGE}@{CONTRACT_VERSION}; use a connector built for {CONTRACT_PACKAGE}@0.1 or a host that serves {wanted}"
     )]
+    Version { name: String, wanted: String },
+    #[error(
+        "connector {name} is not an hvrwasm connector: it exports no {CONTRACT_PACKAGE}/connector interface (its exports: {exports})"
+    )]
+    NotAConnector { name: String, exports: String },
+    #[error("connector {name} cannot be instantiated: {reason}")]
     Instantiate { name: String, reason: String },
+    #[error(
+        "connector {name} exceeded its time limit of {limit_ms} ms in {call} and was stopped (--guest-timeout-ms)"
+    )]
+    Timeout {
+        name: String,
+        call: &'static str,
+        limit_ms: u64,
+    },
+    #[error(
+        "connector {name} exceeded its memory limit of {limit_mb} MiB in {call} and was stopped (--guest-memory-mb)"
+    )]
+    Memory {
+        name: String,
+        call: &'static str,
+        limit_mb: usize,
+    },
     #[error("connector {name} failed in {call}: {reason}")]
     Trap {
         name: String,
@@ -27,11 +60,63 @@ pub enum SandboxError {
     },
 }
 
+/// Limits every guest call runs under.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Wall-clock time one call may take.
+    pub timeout: Duration,
+    /// Linear memory a guest may grow to, in bytes.
+    pub memory: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            timeout: Duration::from_secs(10),
+            memory: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// Denies memory growth past the cap and remembers that it did, to name the limit in the error.
+struct MemoryCap {
+    max: usize,
+    exceeded: bool,
+}
+
+impl ResourceLimiter for MemoryCap {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.max {
+            self.exceeded = true;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 1_000_000)
+    }
+}
+
 pub struct GuestState {
     wasi: WasiCtx,
     table: ResourceTable,
-    limits: StoreLimits,
+    cap: MemoryCap,
     name: String,
+    stdout: MemoryOutputPipe,
+    stderr: MemoryOutputPipe,
+    /// Bytes of stdout/stderr already copied to the job log.
+    printed: (usize, usize),
 }
 
 impl WasiView for GuestState {
@@ -57,19 +142,53 @@ impl wit_log::Host for GuestState {
     }
 }
 
-/// A compiled connector, ready to instantiate.
-pub struct Compiled(Component);
+impl GuestState {
+    /// Copies what the guest wrote to stdout/stderr since the last call to the job log, one
+    /// prefixed line at a time.
+    fn flush_output(&mut self) {
+        for (pipe, printed, stream) in [
+            (&self.stdout, &mut self.printed.0, "stdout"),
+            (&self.stderr, &mut self.printed.1, "stderr"),
+        ] {
+            let contents = pipe.contents();
+            if contents.len() > *printed {
+                for line in String::from_utf8_lossy(&contents[*printed..]).lines() {
+                    say!("[{} {stream}] {line}", self.name);
+                }
+                *printed = contents.len();
+            }
+        }
+    }
+}
 
-/// One engine and linker per process.
+/// One engine and linker per process, with a clock that enforces call deadlines.
 pub struct Sandbox {
     engine: Engine,
     linker: Linker<GuestState>,
+    limits: Limits,
+    cache: CompileCache,
+    stop_clock: Arc<AtomicBool>,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.stop_clock.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A compiled connector, ready to instantiate.
+pub struct Compiled {
+    component: Component,
+    /// The contract version it targets, e.g. `0.1.0`.
+    pub contract: String,
+    pub cache: CacheStatus,
 }
 
 impl Sandbox {
-    pub fn new() -> Result<Sandbox, SandboxError> {
+    pub fn new(limits: Limits, cache: CompileCache) -> Result<Sandbox, SandboxError> {
         let mut config = Config::new();
         config.wasm_component_model(true);
+        config.epoch_interruption(true);
         let engine = Engine::new(&config).map_err(|e| SandboxError::Compile {
             name: "(engine)".into(),
             reason: format!("{e:#}"),
@@ -81,48 +200,121 @@ impl Sandbox {
         };
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(link)?;
         ConnectorGuest::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).map_err(link)?;
-        Ok(Sandbox { engine, linker })
+        let stop_clock = Arc::new(AtomicBool::new(false));
+        let (clock_engine, stop) = (engine.clone(), stop_clock.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(TICK);
+                clock_engine.increment_epoch();
+            }
+        });
+        Ok(Sandbox {
+            engine,
+            linker,
+            limits,
+            cache,
+            stop_clock,
+        })
     }
 
-    /// Compiles a connector once; instantiate it as often as needed.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Compiles a connector (or loads its cached compilation) and checks which contract
+    /// version it targets before anything of it runs.
     pub fn compile(&self, name: &str, wasm: &[u8]) -> Result<Compiled, SandboxError> {
-        Component::from_binary(&self.engine, wasm)
-            .map(Compiled)
-            .map_err(|e| SandboxError::Compile {
+        let compile_error = |e: wasmtime::Error| SandboxError::Compile {
+            name: name.to_string(),
+            reason: format!("{e:#}"),
+        };
+        let (component, cache) = self
+            .cache
+            .load_or_compile(&self.engine, name, wasm)
+            .map_err(compile_error)?;
+        let contract = contract_version(&self.engine, name, &component)?;
+        if contract != CONTRACT_VERSION {
+            return Err(SandboxError::Version {
                 name: name.to_string(),
-                reason: format!("{e:#}"),
-            })
+                wanted: format!("{CONTRACT_PACKAGE}@{contract}"),
+            });
+        }
+        Ok(Compiled {
+            component,
+            contract,
+            cache,
+        })
     }
 
     /// A fresh instance with its own store. The guest gets no files, no network, no
-    /// environment and no arguments.
+    /// environment, no arguments; its stdout and stderr go to the job log.
     pub fn instantiate(
         &self,
         name: &str,
-        component: &Compiled,
+        compiled: &Compiled,
     ) -> Result<ConnectorInstance, SandboxError> {
+        let stdout = MemoryOutputPipe::new(OUTPUT_CAPACITY);
+        let stderr = MemoryOutputPipe::new(OUTPUT_CAPACITY);
         let state = GuestState {
-            wasi: WasiCtx::builder().build(),
+            wasi: WasiCtx::builder()
+                .stdout(stdout.clone())
+                .stderr(stderr.clone())
+                .build(),
             table: ResourceTable::new(),
-            limits: StoreLimitsBuilder::new().memory_size(MEMORY_LIMIT).build(),
+            cap: MemoryCap {
+                max: self.limits.memory,
+                exceeded: false,
+            },
             name: name.to_string(),
+            stdout,
+            stderr,
+            printed: (0, 0),
         };
         let mut store = Store::new(&self.engine, state);
-        store.limiter(|s| &mut s.limits);
-        let instance = ConnectorGuest::instantiate(&mut store, &component.0, &self.linker)
+        store.limiter(|s| &mut s.cap);
+        store.set_epoch_deadline(self.deadline_ticks());
+        let instance = ConnectorGuest::instantiate(&mut store, &compiled.component, &self.linker)
             .map_err(|e| SandboxError::Instantiate {
-                name: name.to_string(),
-                reason: format!("{e:#}"),
-            })?;
+            name: name.to_string(),
+            reason: format!("{e:#}"),
+        })?;
         let mut connector = ConnectorInstance {
             store,
             instance,
             name: name.to_string(),
             info: None,
+            limits: self.limits,
+            ticks: self.deadline_ticks(),
         };
         connector.info = Some(connector.describe()?);
         Ok(connector)
     }
+
+    fn deadline_ticks(&self) -> u64 {
+        (self.limits.timeout.as_millis() / TICK.as_millis()).max(1) as u64
+    }
+}
+
+/// The version of `hvrwasm:connector/connector` a component exports.
+fn contract_version(
+    engine: &Engine,
+    name: &str,
+    component: &Component,
+) -> Result<String, SandboxError> {
+    let ty = component.component_type();
+    let exports: Vec<String> = ty.exports(engine).map(|(n, _)| n.to_string()).collect();
+    let prefix = format!("{CONTRACT_PACKAGE}/connector@");
+    exports
+        .iter()
+        .find_map(|e| e.strip_prefix(&prefix).map(str::to_string))
+        .ok_or_else(|| SandboxError::NotAConnector {
+            name: name.to_string(),
+            exports: if exports.is_empty() {
+                "none".into()
+            } else {
+                exports.join(", ")
+            },
+        })
 }
 
 /// A running connector.
@@ -131,6 +323,8 @@ pub struct ConnectorInstance {
     instance: ConnectorGuest,
     name: String,
     info: Option<Info>,
+    limits: Limits,
+    ticks: u64,
 }
 
 impl ConnectorInstance {
@@ -138,26 +332,50 @@ impl ConnectorInstance {
         self.info.as_ref().expect("described at instantiation")
     }
 
-    fn trap(&self, call: &'static str, e: wasmtime::Error) -> SandboxError {
-        SandboxError::Trap {
-            name: self.name.clone(),
-            call,
-            reason: format!("{e:#}"),
-        }
+    /// Runs one guest call under the deadline, copies its output to the job log, and names
+    /// the limit when one stopped it.
+    fn call<T>(
+        &mut self,
+        call: &'static str,
+        f: impl FnOnce(&ConnectorGuest, &mut Store<GuestState>) -> wasmtime::Result<T>,
+    ) -> Result<T, SandboxError> {
+        self.store.set_epoch_deadline(self.ticks);
+        let result = f(&self.instance, &mut self.store);
+        self.store.data_mut().flush_output();
+        result.map_err(|e| {
+            let name = self.name.clone();
+            if self.store.data().cap.exceeded {
+                SandboxError::Memory {
+                    name,
+                    call,
+                    limit_mb: self.limits.memory / (1024 * 1024),
+                }
+            } else if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+                SandboxError::Timeout {
+                    name,
+                    call,
+                    limit_ms: self.limits.timeout.as_millis() as u64,
+                }
+            } else {
+                SandboxError::Trap {
+                    name,
+                    call,
+                    reason: format!("{e:#}"),
+                }
+            }
+        })
     }
 
     fn describe(&mut self) -> Result<Info, SandboxError> {
-        self.instance
-            .hvrwasm_connector_connector()
-            .call_describe(&mut self.store)
-            .map_err(|e| self.trap("describe", e))
+        self.call("describe", |i, s| {
+            i.hvrwasm_connector_connector().call_describe(s)
+        })
     }
 
     pub fn fence(&mut self, state_table: &str) -> Result<FenceSql, SandboxError> {
-        self.instance
-            .hvrwasm_connector_connector()
-            .call_fence(&mut self.store, state_table)
-            .map_err(|e| self.trap("fence", e))
+        self.call("fence", |i, s| {
+            i.hvrwasm_connector_connector().call_fence(s, state_table)
+        })
     }
 
     pub fn plan_refresh(
@@ -165,10 +383,10 @@ impl ConnectorInstance {
         table: &Table,
         options: &Options,
     ) -> Result<Result<Plan, PlanError>, SandboxError> {
-        self.instance
-            .hvrwasm_connector_connector()
-            .call_plan_refresh(&mut self.store, table, options)
-            .map_err(|e| self.trap("plan-refresh", e))
+        self.call("plan-refresh", |i, s| {
+            i.hvrwasm_connector_connector()
+                .call_plan_refresh(s, table, options)
+        })
     }
 
     pub fn plan_integrate(
@@ -176,9 +394,9 @@ impl ConnectorInstance {
         table: &Table,
         options: &Options,
     ) -> Result<Result<Plan, PlanError>, SandboxError> {
-        self.instance
-            .hvrwasm_connector_connector()
-            .call_plan_integrate(&mut self.store, table, options)
-            .map_err(|e| self.trap("plan-integrate", e))
+        self.call("plan-integrate", |i, s| {
+            i.hvrwasm_connector_connector()
+                .call_plan_integrate(s, table, options)
+        })
     }
 }
