@@ -26,6 +26,7 @@ pub mod csv;
 pub mod fence;
 pub mod files;
 pub mod hvr;
+pub mod inspect;
 pub mod odbc;
 pub mod options;
 pub mod runtime;

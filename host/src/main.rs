@@ -13,6 +13,15 @@ fn main() -> ExitCode {
         print_help();
         return ExitCode::SUCCESS;
     }
+    if args.first().map(String::as_str) == Some("inspect") {
+        return match hvrwasm_host::inspect::run(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("hvrwasmagent inspect: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     match agent::run(&args) {
         Ok(Exit::Done) => ExitCode::SUCCESS,
         // HVR: exit 2 means "not my mode", and nothing may be printed.
@@ -29,7 +38,8 @@ fn main() -> ExitCode {
 fn print_help() {
     use clap::CommandFactory;
     println!(
-        "usage: hvrwasmagent <mode> <channel> <location> [\"<options>\"]\n\n\
+        "usage: hvrwasmagent <mode> <channel> <location> [\"<options>\"]\n\
+         \x20      hvrwasmagent inspect <connector> [options]\n\n\
          HVR AgentPlugin. Modes: refr_write_begin, refr_write_end, integ_begin, integ_end;\n\
          others exit 2. The options are HVR's /UserArgument, one string; every option can also\n\
          be set as an environment variable HVR_WASM_<OPTION>.\n"

@@ -220,6 +220,11 @@ impl Options {
             })?,
             None => Vec::new(),
         };
+        Options::from_words(words)
+    }
+
+    /// Parses already split words (no program name).
+    pub fn from_words(words: Vec<String>) -> Result<Options, OptionsError> {
         Options::try_parse_from(std::iter::once("hvrwasmagent".to_string()).chain(words))
             .map_err(|e| OptionsError::Invalid(one_line(&e.render().to_string())))
     }

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Start-up cost of one whole AgentPlugin call that loads a connector: an integ_end of a one-row
+# file into SQLite, timed with hyperfine, with the compile cache off (cold: the connector is
+# compiled) and warm (its cached compilation is loaded).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+command -v hyperfine >/dev/null || { sudo_or() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }; sudo_or apt-get install -y -qq hyperfine >/dev/null; }
+cargo build --release --locked -q
+agent="$PWD/target/release/hvrwasmagent"
+out="$PWD/target/startup-bench"
+rm -rf "$out" && mkdir -p "$out/files"
+db="$out/t.sqlite"
+sqlite3 "$db" "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"
+file=20240101000000000-t.csv
+export HVR_WASM_CONNECT_STRING="Driver={SQLite3};Database=$db;"
+export HVR_TBL_NAMES=t HVR_BASE_NAMES=t HVR_COL_NAMES=id,v,op_type,is_deleted HVR_TBL_KEYS=id
+export HVR_FILE_LOC="$out/files" HVR_FILE_NAMES=$file HVR_FILE_NROWS=1
+# Each run gets its file back and the fence forgets it, so every run really applies one row.
+prepare="printf 'id,v,op_type,is_deleted\n1,x,1,0\n' > $out/files/$file; sqlite3 $db 'DELETE FROM hvr_wasm_state' 2>/dev/null || true"
+cache="$out/cache"
+"$agent" integ_end chn loc "--compile-cache $cache" >/dev/null 2>&1 || true   # fills the cache
+hyperfine -N --warmup 3 --runs "${1:-30}" --prepare "$prepare" \
+    -n cold "$agent integ_end chn loc '--compile-cache off'" \
+    -n warm "$agent integ_end chn loc '--compile-cache $cache'" \
+    --export-markdown "$out/startup.md"
+cat "$out/startup.md"
