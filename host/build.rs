@@ -6,11 +6,14 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Connectors embedded in the binary.
 const GUESTS: &[(&str, &str)] = &[
     ("sqlite", "guest-sqlite"),
     ("postgres", "guest-postgres"),
     ("mariadb", "guest-mariadb"),
 ];
+/// Built beside them for the test suite only (target/guest-build), never embedded.
+const TEST_GUESTS: &[&str] = &["guest-hostile", "guest-future"];
 const TARGET: &str = "wasm32-wasip2";
 
 fn main() {
@@ -42,7 +45,11 @@ fn main() {
         .arg(root.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(&target_dir);
-    for (_, package) in GUESTS {
+    for package in GUESTS
+        .iter()
+        .map(|(_, p)| *p)
+        .chain(TEST_GUESTS.iter().copied())
+    {
         cmd.arg("-p").arg(package);
     }
     for var in [

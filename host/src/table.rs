@@ -156,7 +156,7 @@ impl TableJob<'_> {
             _ => connector.plan_integrate(&wit_table, &wit_options)?,
         };
         let plan_error = |message: String| TableError::Plan {
-            connector: info.name.clone(),
+            connector: connector.name().to_string(),
             message,
         };
         let plan = planned.map_err(|e| plan_error(bridge::plan_error(e)))?;

@@ -1,9 +1,10 @@
 //! The AgentPlugin contract: modes, exit codes, the long environment, recovery and secrets.
 
-use crate::support::Scenario;
+use crate::support::hvr::guest_wasm;
 use crate::support::hvr::{BINARY, File};
 use crate::support::model::Style;
 use crate::support::target::Db;
+use crate::support::{Scenario, refresh_orders};
 
 #[test]
 fn unknown_mode_exits_2_and_prints_nothing() {
@@ -145,26 +146,8 @@ fn missing_target_table_is_created_on_refresh_as_text() {
     s.assert_target_matches("after refresh into created table");
 }
 
-/// The built-in sqlite connector as a file, as build.rs left it.
 fn sqlite_wasm() -> std::path::PathBuf {
-    let target_dir = std::path::Path::new(BINARY)
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap();
-    let wasm = target_dir.join("guest-build/wasm32-wasip2/release/guest_sqlite.wasm");
-    assert!(wasm.is_file(), "{} was not built", wasm.display());
-    wasm
-}
-
-/// A refresh of `orders` with `user_arg`; returns the run.
-fn refresh_orders(s: &mut Scenario) -> crate::support::hvr::Run {
-    let changes = s.refresh_changes(3);
-    let orders = s.hvr.tables[0].clone();
-    let files = s.hvr.files_for(&orders, &changes[0].1, true, 1);
-    s.hvr.write(&files);
-    let vars = s.hvr.end_env(&[&orders], &files, true);
-    s.hvr.call("refr_write_end", &vars)
+    guest_wasm("guest_sqlite")
 }
 
 #[test]

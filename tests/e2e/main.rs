@@ -19,3 +19,5 @@ mod load_shapes;
 mod kill;
 // Truncate (op 5) and SAP multi-delete (op 8).
 mod special_ops;
+// Hostile connectors: limits, no ambient authority, malformed plans, contract versions.
+mod sandbox;

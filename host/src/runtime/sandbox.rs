@@ -332,6 +332,12 @@ impl ConnectorInstance {
         self.info.as_ref().expect("described at instantiation")
     }
 
+    /// The name the host knows the connector by (built-in name or file stem), used in every
+    /// message about it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// Runs one guest call under the deadline, copies its output to the job log, and names
     /// the limit when one stopped it.
     fn call<T>(

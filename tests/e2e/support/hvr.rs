@@ -9,6 +9,16 @@ use super::model::{Change, Style};
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_hvrwasmagent");
 
+/// A connector component built by host/build.rs (`guest_sqlite`, `guest_hostile`, ...).
+pub fn guest_wasm(crate_name: &str) -> PathBuf {
+    let target_dir = Path::new(BINARY).parent().unwrap().parent().unwrap();
+    let wasm = target_dir.join(format!(
+        "guest-build/wasm32-wasip2/release/{crate_name}.wasm"
+    ));
+    assert!(wasm.is_file(), "{} was not built", wasm.display());
+    wasm
+}
+
 /// A private scratch directory per test, emptied at the start.
 pub fn scratch(test: &str) -> PathBuf {
     let dir = std::env::temp_dir()

@@ -94,3 +94,13 @@ impl Scenario {
         assert_eq!(self.hvr.leftover_files(), Vec::<String>::new());
     }
 }
+
+/// A refresh of `orders` (3 rows) with the scenario's user argument; returns the run.
+pub fn refresh_orders(s: &mut Scenario) -> hvr::Run {
+    let changes = s.refresh_changes(3);
+    let orders = s.hvr.tables[0].clone();
+    let files = s.hvr.files_for(&orders, &changes[0].1, true, 1);
+    s.hvr.write(&files);
+    let vars = s.hvr.end_env(&[&orders], &files, true);
+    s.hvr.call("refr_write_end", &vars)
+}

@@ -1,0 +1,102 @@
+//! A connector that misbehaves on purpose, chosen with `--connector-option behave=<what>`, so the
+//! suite can prove the sandbox holds: endless loops and memory bombs are stopped, files, the
+//! environment, arguments and sockets are out of reach, output goes to the job log, and a
+//! malformed plan is refused. Not shipped.
+
+use hvrwasm_sdk::sql::{Dialect, Layout};
+use hvrwasm_sdk::{
+    Connector, Info, Load, LoadShape, Options, Plan, PlanError, Source, Table, TargetStyle,
+};
+
+pub struct Hostile;
+
+fn behaviour(options: &Options) -> String {
+    options
+        .extra
+        .iter()
+        .find(|(k, _)| k == "behave")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+fn report(what: String) -> Result<Plan, PlanError> {
+    Err(PlanError::Unsupported(format!("probe: {what}")))
+}
+
+impl Connector for Hostile {
+    fn describe() -> Info {
+        Info {
+            name: "hostile".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            dialect: "sqlite".into(),
+            default_schema: None,
+            qualifier_is_catalog: false,
+            max_parallel_tables: Some(1),
+            styles: vec![TargetStyle::ReplicationCopy],
+        }
+    }
+
+    fn plan_refresh(table: &Table, options: &Options) -> Result<Plan, PlanError> {
+        match behaviour(options).as_str() {
+            "loop" => {
+                let mut n = 0u64;
+                loop {
+                    n = std::hint::black_box(n.wrapping_add(1));
+                }
+            }
+            "memory" => {
+                let mut hoard: Vec<Vec<u8>> = Vec::new();
+                loop {
+                    hoard.push(vec![1u8; 16 << 20]);
+                    std::hint::black_box(&hoard);
+                }
+            }
+            "file" => report(match std::fs::read_to_string("/etc/passwd") {
+                Ok(text) => format!("read /etc/passwd: {}", text.lines().next().unwrap_or("")),
+                Err(e) => format!("cannot read /etc/passwd: {e}"),
+            }),
+            "env" => report(format!(
+                "{} environment variables, {} arguments, HVR_WASM_CONNECT_STRING {}",
+                std::env::vars().count(),
+                std::env::args().count(),
+                if std::env::var("HVR_WASM_CONNECT_STRING").is_ok() {
+                    "visible"
+                } else {
+                    "absent"
+                }
+            )),
+            "socket" => report(match std::net::TcpStream::connect("127.0.0.1:5432") {
+                Ok(_) => "connected to 127.0.0.1:5432".into(),
+                Err(e) => format!("cannot connect: {e}"),
+            }),
+            "print" => {
+                println!("hello on stdout");
+                eprintln!("hello on stderr");
+                report("printed".into())
+            }
+            "panic" => panic!("the connector panicked on purpose"),
+            "bad-source" => {
+                let layout = Layout::new(table, options)?;
+                Ok(Plan {
+                    before: vec![],
+                    load: Load {
+                        shape: LoadShape::ParameterArray(format!(
+                            "INSERT INTO {} VALUES (?)",
+                            Dialect::ANSI.table_name(table)
+                        )),
+                        sources: vec![Source::Column(layout.landed.len() as u32 + 998)],
+                        batch_rows: 10,
+                    },
+                    after: vec![],
+                })
+            }
+            other => report(format!("unknown behaviour {other:?}")),
+        }
+    }
+
+    fn plan_integrate(table: &Table, options: &Options) -> Result<Plan, PlanError> {
+        Self::plan_refresh(table, options)
+    }
+}
+
+hvrwasm_sdk::export_connector!(Hostile);

@@ -1,0 +1,156 @@
+//! Hostile connectors: each misbehaviour ends in a clear error naming the connector, exit 1,
+//! the target unchanged and the files kept. The connector under test is `guests/hostile`,
+//! steered with `--connector-option behave=...`.
+
+use crate::support::hvr::{Run, guest_wasm};
+use crate::support::model::Style;
+use crate::support::target::Db;
+use crate::support::{Scenario, refresh_orders};
+
+/// A refresh of `orders` through the hostile connector behaving as `behave`.
+fn hostile(test: &str, behave: &str, extra: &str) -> (Scenario, Run) {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, test);
+    s.hvr.user_arg = format!(
+        "--connector {} --connector-option behave={behave} {extra}",
+        guest_wasm("guest_hostile").display()
+    );
+    let run = refresh_orders(&mut s);
+    (s, run)
+}
+
+#[track_caller]
+fn assert_contained(s: &Scenario, run: &Run, fragments: &[&str]) {
+    let mut all = vec!["connector guest_hostile"];
+    all.extend_from_slice(fragments);
+    run.assert_fails_with(&all);
+    let orders = s.target.rows(&s.models[0].def, s.style);
+    assert!(
+        orders.is_empty(),
+        "the target must be unchanged: {orders:?}"
+    );
+    assert_eq!(s.hvr.leftover_files().len(), 1, "the file must be kept");
+}
+
+#[test]
+fn endless_loop_is_stopped_at_the_deadline() {
+    let (s, run) = hostile("hostile_loop", "loop", "--guest-timeout-ms 300");
+    assert_contained(
+        &s,
+        &run,
+        &["exceeded its time limit of 300 ms in plan-refresh"],
+    );
+}
+
+#[test]
+fn memory_bomb_is_stopped_at_the_cap() {
+    let (s, run) = hostile("hostile_memory", "memory", "--guest-memory-mb 64");
+    assert_contained(
+        &s,
+        &run,
+        &["exceeded its memory limit of 64 MiB in plan-refresh"],
+    );
+}
+
+#[test]
+fn guest_cannot_open_files() {
+    let (s, run) = hostile("hostile_file", "file", "");
+    assert_contained(&s, &run, &["probe: cannot read /etc/passwd"]);
+}
+
+#[test]
+fn guest_sees_no_environment_arguments_or_credentials() {
+    let (s, run) = hostile("hostile_env", "env", "");
+    assert_contained(
+        &s,
+        &run,
+        &["probe: 0 environment variables, 0 arguments, HVR_WASM_CONNECT_STRING absent"],
+    );
+}
+
+#[test]
+fn guest_cannot_open_sockets() {
+    let (s, run) = hostile("hostile_socket", "socket", "");
+    assert_contained(&s, &run, &["probe: cannot connect"]);
+}
+
+#[test]
+fn guest_output_goes_to_the_job_log_with_its_name() {
+    let (s, run) = hostile("hostile_print", "print", "");
+    assert_contained(&s, &run, &["probe: printed"]);
+    assert!(
+        run.stdout
+            .contains("[guest_hostile stdout] hello on stdout"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("[guest_hostile stderr] hello on stderr"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn guest_panic_fails_the_table_cleanly() {
+    let (s, run) = hostile("hostile_panic", "panic", "");
+    assert_contained(&s, &run, &["failed in plan-refresh"]);
+    assert!(
+        run.stdout.contains("the connector panicked on purpose"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn plan_reading_a_column_that_does_not_exist_is_refused() {
+    let (s, run) = hostile("hostile_source", "bad-source", "");
+    run.assert_fails_with(&[
+        "connector guest_hostile",
+        "the plan's load reads file column",
+    ]);
+    assert!(s.target.rows(&s.models[0].def, s.style).is_empty());
+    assert_eq!(s.hvr.leftover_files().len(), 1);
+}
+
+#[test]
+fn connector_for_another_contract_version_is_refused_before_it_runs() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "future_contract");
+    s.hvr.user_arg = format!("--connector {}", guest_wasm("guest_future").display());
+    let run = refresh_orders(&mut s);
+    run.assert_fails_with(&[
+        "connector guest_future targets hvrwasm:connector@0.9.0",
+        "this host serves hvrwasm:connector@0.1.0",
+    ]);
+    assert_eq!(s.hvr.leftover_files().len(), 1);
+}
+
+#[test]
+fn corrupt_compile_cache_is_replaced() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "cache_corrupt");
+    let cache = s.hvr.dir.join("cache");
+    s.hvr.user_arg = format!("--compile-cache {}", cache.display());
+    refresh_orders(&mut s).assert_ok();
+    let files: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    std::fs::write(&files[0], b"garbage, not a compiled component").unwrap();
+    refresh_orders(&mut s).assert_ok();
+    assert_ne!(
+        std::fs::read(&files[0]).unwrap(),
+        b"garbage, not a compiled component"
+    );
+    let out = std::process::Command::new(crate::support::hvr::BINARY)
+        .args([
+            "inspect",
+            "sqlite",
+            "--compile-cache",
+            &cache.display().to_string(),
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("cache       valid:"), "{text}");
+}
