@@ -12,8 +12,14 @@ const GUESTS: &[(&str, &str)] = &[
     ("postgres", "guest-postgres"),
     ("mariadb", "guest-mariadb"),
 ];
-/// Built beside them for the test suite only (target/guest-build), never embedded.
-const TEST_GUESTS: &[&str] = &["guest-hostile", "guest-future"];
+/// Built beside them (target/guest-build), never embedded: test guests and the sample
+/// transforms, which users pass by path.
+const TEST_GUESTS: &[&str] = &[
+    "guest-hostile",
+    "guest-future",
+    "transform-mask",
+    "transform-filter",
+];
 const TARGET: &str = "wasm32-wasip2";
 
 fn main() {

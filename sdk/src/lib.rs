@@ -36,6 +36,7 @@ pub mod bindings {
 
 pub mod log;
 pub mod sql;
+pub mod transform;
 
 pub use bindings::hvrwasm::connector::types::{
     Column, ColumnRole, FenceParam, FenceSql, FenceStatement, Info, Load, LoadShape,
