@@ -19,6 +19,7 @@ const TEST_GUESTS: &[&str] = &[
     "guest-future",
     "transform-mask",
     "transform-filter",
+    "transform-hostile",
 ];
 const TARGET: &str = "wasm32-wasip2";
 

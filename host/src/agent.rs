@@ -13,7 +13,7 @@ use crate::hvr::rename::RenameExpression;
 use crate::hvr::{HvrEnv, Invocation, Mode};
 use crate::odbc::{OdbcError, Target};
 use crate::options::{Options, OptionsError};
-use crate::runtime::{CacheStatus, ConnectorInstance, Sandbox, SandboxError};
+use crate::runtime::{CacheStatus, ConnectorInstance, Sandbox, SandboxError, TransformInstance};
 use crate::table::{Outcome, TableError, TableJob};
 
 #[derive(Debug, Error)]
@@ -98,6 +98,23 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
         );
     }
     let fence = bridge::fence(first.fence(&options.state_table)?);
+    let transform_options = options.transform_options()?;
+    let transforms = options
+        .transforms
+        .iter()
+        .filter(|t| !t.is_empty())
+        .map(|path| {
+            let bytes = connectors::read_transform(path)?;
+            let compiled = sandbox.compile_transform(&bytes.name, &bytes.wasm)?;
+            Ok((bytes.name, compiled))
+        })
+        .collect::<Result<Vec<_>, AgentError>>()?;
+    let transform_set = || -> Result<Vec<TransformInstance>, SandboxError> {
+        transforms
+            .iter()
+            .map(|(name, compiled)| sandbox.instantiate_transform(name, compiled))
+            .collect()
+    };
     let connect = || {
         Target::connect(
             options.connect_string.as_deref(),
@@ -130,6 +147,7 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
             format: &format,
             options: &options,
             connector_options: &connector_options,
+            transform_options: &transform_options,
             fence: &fence,
             channel,
             location_name,
@@ -142,11 +160,24 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
         .max_parallel_tables
         .map_or(usize::MAX, |n| n as usize);
     let workers = options.parallel.min(limit).clamp(1, jobs.len().max(1));
-    let mut lanes = vec![(target, first)];
+    let mut lanes = vec![Lane {
+        target,
+        connector: first,
+        transforms: transform_set()?,
+    }];
     for _ in 1..workers {
-        lanes.push((connect()?, sandbox.instantiate(&bytes.name, &compiled)?));
+        lanes.push(Lane {
+            target: connect()?,
+            connector: sandbox.instantiate(&bytes.name, &compiled)?,
+            transforms: transform_set()?,
+        });
     }
-    let fresh = || sandbox.instantiate(&bytes.name, &compiled);
+    let fresh = || -> Result<(ConnectorInstance, Vec<TransformInstance>), SandboxError> {
+        Ok((
+            sandbox.instantiate(&bytes.name, &compiled)?,
+            transform_set()?,
+        ))
+    };
     let results = run_parallel(&jobs, lanes, &fresh);
 
     let (mut loaded, mut skipped, mut rows) = (0, 0, 0u64);
@@ -177,30 +208,42 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
     Ok(Exit::Done)
 }
 
-/// Runs the jobs over the lanes (a connection and a connector each), each job in one lane;
-/// results come back in job order.
+/// What one worker applies tables with.
+struct Lane {
+    target: Target,
+    connector: ConnectorInstance,
+    transforms: Vec<TransformInstance>,
+}
+
+type FreshGuests<'a> =
+    dyn Fn() -> Result<(ConnectorInstance, Vec<TransformInstance>), SandboxError> + Sync + 'a;
+
+/// Runs the jobs over the lanes, each job in one lane; results come back in job order.
 fn run_parallel(
     jobs: &[TableJob],
-    lanes: Vec<(Target, ConnectorInstance)>,
-    fresh: &(dyn Fn() -> Result<ConnectorInstance, SandboxError> + Sync),
+    lanes: Vec<Lane>,
+    fresh: &FreshGuests<'_>,
 ) -> Vec<Result<Outcome, TableError>> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<Outcome, TableError>>>> =
         Mutex::new(jobs.iter().map(|_| None).collect());
     std::thread::scope(|scope| {
-        for (target, mut connector) in lanes {
+        for mut lane in lanes {
             let (next, results) = (&next, &results);
             scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(job) = jobs.get(i) else { break };
-                    let result = job.run(&target, &mut connector);
+                    let result = job.run(&lane.target, &mut lane.connector, &mut lane.transforms);
                     // A guest stopped by a limit cannot be called again: the lane's next
-                    // table gets a new instance.
-                    if matches!(result, Err(TableError::Sandbox(_)))
-                        && let Ok(replacement) = fresh()
+                    // table gets new instances.
+                    if matches!(
+                        result,
+                        Err(TableError::Sandbox(_) | TableError::Transform(_))
+                    ) && let Ok((connector, transforms)) = fresh()
                     {
-                        connector = replacement;
+                        lane.connector = connector;
+                        lane.transforms = transforms;
                     }
                     results.lock().expect("no worker panics holding the lock")[i] = Some(result);
                 }

@@ -91,6 +91,23 @@ pub fn resolve(spec: &str, dir: Option<&Path>) -> Result<ConnectorBytes, Connect
         })
 }
 
+/// A transform, always given by path; its name is the file stem.
+pub fn read_transform(path: &str) -> Result<ConnectorBytes, ConnectorError> {
+    let path = PathBuf::from(path);
+    let wasm = std::fs::read(&path).map_err(|source| ConnectorError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(ConnectorBytes {
+        name: path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "transform".into()),
+        origin: Origin::File(path),
+        wasm,
+    })
+}
+
 /// The directory of the running executable.
 fn default_dir() -> Option<PathBuf> {
     std::env::current_exe()

@@ -29,5 +29,6 @@ pub mod hvr;
 pub mod inspect;
 pub mod odbc;
 pub mod options;
+pub mod pipeline;
 pub mod runtime;
 pub mod table;

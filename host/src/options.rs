@@ -188,6 +188,25 @@ pub struct Options {
     )]
     pub multi_delete: Vec<String>,
 
+    /// A transform (.wasm) run on every batch between decoding and loading (repeatable, in
+    /// order; `;`-separated in the variable).
+    #[arg(
+        long = "transform",
+        env = "HVR_WASM_TRANSFORMS",
+        value_delimiter = ';',
+        value_name = "PATH"
+    )]
+    pub transforms: Vec<String>,
+
+    /// key=value passed to every transform (repeatable; `;`-separated in the variable).
+    #[arg(
+        long = "transform-option",
+        env = "HVR_WASM_TRANSFORM_OPTIONS",
+        value_delimiter = ';',
+        value_name = "KEY=VALUE"
+    )]
+    pub transform_options: Vec<String>,
+
     /// key=value passed to the connector (repeatable).
     #[arg(
         long = "connector-option",
@@ -276,17 +295,11 @@ impl Options {
     }
 
     pub fn connector_options(&self) -> Result<Vec<(String, String)>, OptionsError> {
-        self.connector_options
-            .iter()
-            .filter(|o| !o.is_empty())
-            .map(|o| {
-                o.split_once('=')
-                    .map(|(k, v)| (k.trim().to_string(), v.to_string()))
-                    .ok_or_else(|| {
-                        OptionsError::Invalid(format!("--connector-option {o:?} is not KEY=VALUE"))
-                    })
-            })
-            .collect()
+        pairs(&self.connector_options, "--connector-option")
+    }
+
+    pub fn transform_options(&self) -> Result<Vec<(String, String)>, OptionsError> {
+        pairs(&self.transform_options, "--transform-option")
     }
 
     pub fn csv_format(&self) -> Result<CsvFormat, OptionsError> {
@@ -314,4 +327,16 @@ fn one_line(text: &str) -> String {
         .filter(|l| !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more"))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+fn pairs(values: &[String], option: &str) -> Result<Vec<(String, String)>, OptionsError> {
+    values
+        .iter()
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            o.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+                .ok_or_else(|| OptionsError::Invalid(format!("{option} {o:?} is not KEY=VALUE")))
+        })
+        .collect()
 }

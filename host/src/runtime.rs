@@ -4,8 +4,10 @@
 pub mod bindings;
 mod cache;
 mod sandbox;
+pub mod transform_bindings;
 
 pub use cache::{CacheStatus, CompileCache};
 pub use sandbox::{
     CONTRACT_PACKAGE, CONTRACT_VERSION, Compiled, ConnectorInstance, Limits, Sandbox, SandboxError,
+    TransformInstance,
 };

@@ -14,7 +14,8 @@ use crate::files::{FileLocation, LocationError};
 use crate::hvr::{FileEntry, Mode, TableSpec};
 use crate::odbc::{BatchLoader, CatalogColumn, OdbcError, Target};
 use crate::options::{Options, Style};
-use crate::runtime::{ConnectorInstance, SandboxError};
+use crate::pipeline::{self, TransformChain, TransformError};
+use crate::runtime::{ConnectorInstance, SandboxError, TransformInstance};
 
 /// Runs of a table's transaction when the database reports a deadlock or serialization
 /// failure; the files are untouched until a commit, so running again is safe.
@@ -65,6 +66,8 @@ pub enum TableError {
     Sandbox(#[from] SandboxError),
     #[error("connector {connector}: {message}")]
     Plan { connector: String, message: String },
+    #[error(transparent)]
+    Transform(#[from] TransformError),
 }
 
 impl From<OdbcError> for TableError {
@@ -103,6 +106,7 @@ pub struct TableJob<'a> {
     pub format: &'a CsvFormat,
     pub options: &'a Options,
     pub connector_options: &'a [(String, String)],
+    pub transform_options: &'a [(String, String)],
     pub fence: &'a FenceSql,
     /// Channel and location names from argv, the fence's key with the table name.
     pub channel: &'a str,
@@ -114,6 +118,7 @@ impl TableJob<'_> {
         &self,
         target: &Target,
         connector: &mut ConnectorInstance,
+        transforms: &mut [TransformInstance],
     ) -> Result<Outcome, TableError> {
         let started = Instant::now();
         let key = FenceKey::new(
@@ -126,7 +131,20 @@ impl TableJob<'_> {
         if let Some(outcome) = self.recovery_check(target, &key)? {
             return Ok(outcome);
         }
-        let columns = self.file_columns()?;
+        let mut columns = self.file_columns()?;
+        let file_width = columns.len();
+        let (mut chain, added) = TransformChain::prepare(
+            transforms,
+            self.transform_options,
+            &self.spec.name,
+            columns.iter().map(|c| c.base_name.clone()).collect(),
+        )?;
+        columns.extend(added.into_iter().map(|name| FileColumn {
+            base_name: name.clone(),
+            name,
+            is_key: false,
+            role: Role::Data,
+        }));
         let info = connector.info().clone();
         let qualifier = self
             .spec
@@ -165,7 +183,7 @@ impl TableJob<'_> {
         let mut attempt = 1;
         let rows = loop {
             target.begin()?;
-            let applied = self.apply_once(target, &plan, &columns, &key);
+            let applied = self.apply_once(target, &plan, &columns[..file_width], &key, &mut chain);
             let applied = applied.and_then(|rows| {
                 fence::crash_point("before-commit");
                 target.commit()?;
@@ -228,14 +246,15 @@ impl TableJob<'_> {
         plan: &Plan,
         columns: &[FileColumn],
         key: &FenceKey,
+        chain: &mut TransformChain,
     ) -> Result<Option<u64>, TableError> {
         if self.files.is_empty() {
-            return self.apply(target, plan, columns).map(Some);
+            return self.apply(target, plan, columns, chain).map(Some);
         }
         if self.fence_matches(target, key)? {
             return Ok(None);
         }
-        let rows = self.apply(target, plan, columns)?;
+        let rows = self.apply(target, plan, columns, chain)?;
         for statement in &self.fence.save {
             target.execute_with(
                 "recording the fence",
@@ -424,11 +443,13 @@ impl TableJob<'_> {
     }
 
     /// Runs the plan inside the open transaction; returns the rows loaded.
+    /// `columns` are the file's own columns (without those transforms add).
     fn apply(
         &self,
         target: &Target,
         plan: &Plan,
         columns: &[FileColumn],
+        chain: &mut TransformChain,
     ) -> Result<u64, TableError> {
         for sql in &plan.before {
             target.execute("preparing", sql)?;
@@ -439,8 +460,18 @@ impl TableJob<'_> {
         {
             let mut loader =
                 BatchLoader::new(target, &plan.shape, plan.sources.len(), plan.batch_rows)?;
+            let mut transformed = 0u64;
             for f in &self.files {
-                rows = self.load_file(location, f, plan, columns, rows, &mut loader)?;
+                rows = self.load_file(
+                    location,
+                    f,
+                    plan,
+                    columns,
+                    rows,
+                    &mut loader,
+                    chain,
+                    &mut transformed,
+                )?;
             }
         }
         for sql in &plan.after {
@@ -460,14 +491,39 @@ impl TableJob<'_> {
         columns: &[FileColumn],
         row_number: u64,
         loader: &mut BatchLoader<'_>,
+        chain: &mut TransformChain,
+        transformed: &mut u64,
     ) -> Result<u64, TableError> {
         let (batches, received) = mpsc::sync_channel::<Result<(TextBatch, u64), TableError>>(2);
+        // With transforms the reader decodes every file column; the plan's sources are
+        // picked after the chain.
+        let all: Vec<Source> = (0..columns.len()).map(Source::Column).collect();
+        let sources = if chain.is_empty() {
+            &plan.sources[..]
+        } else {
+            &all[..]
+        };
         std::thread::scope(|scope| {
-            let reader = scope
-                .spawn(|| self.read_batches(location, file, plan, columns, row_number, batches));
+            let reader = scope.spawn(|| {
+                self.read_batches(
+                    location,
+                    file,
+                    sources,
+                    plan.batch_rows,
+                    columns,
+                    row_number,
+                    batches,
+                )
+            });
             let mut loaded = Ok(());
             while let Ok(item) = received.recv() {
                 let result = item.and_then(|(batch, line)| {
+                    let batch = if chain.is_empty() {
+                        batch
+                    } else {
+                        let out = chain.run(&batch)?;
+                        pipeline::project(&out, &plan.sources, transformed)
+                    };
                     loader.load(&batch).map_err(|source| TableError::Load {
                         file: file.name.clone(),
                         context: format!("rows up to line {line}"),
@@ -488,11 +544,13 @@ impl TableJob<'_> {
 
     /// Decodes a file into batches of the plan's sources and sends them on; returns the row
     /// number of its last row, after checking the row count HVR reported.
+    #[allow(clippy::too_many_arguments)]
     fn read_batches(
         &self,
         location: &FileLocation,
         file: &FileEntry,
-        plan: &Plan,
+        sources: &[Source],
+        batch_rows: usize,
         file_columns: &[FileColumn],
         mut row_number: u64,
         batches: mpsc::SyncSender<Result<(TextBatch, u64), TableError>>,
@@ -513,7 +571,7 @@ impl TableJob<'_> {
         // TimeKey targets keep every row as history, so every op code is fine there.
         let multi_delete = self.options.multi_delete_for(&self.spec.name).is_some()
             || self.options.style() == Style::TimeKey;
-        let new_batch = || TextBatch::new(plan.sources.len(), plan.batch_rows);
+        let new_batch = || TextBatch::new(sources.len(), batch_rows);
         let mut batch = new_batch();
         let mut file_rows = 0u64;
         let mut number = String::new();
@@ -538,7 +596,7 @@ impl TableJob<'_> {
             }
             row_number += 1;
             file_rows += 1;
-            for (slot, source) in plan.sources.iter().enumerate() {
+            for (slot, source) in sources.iter().enumerate() {
                 match source {
                     Source::Column(i) => {
                         let value = record.field(*i).map_err(csv_error)?;
@@ -551,7 +609,7 @@ impl TableJob<'_> {
                     }
                 }
             }
-            if batch.num_rows() >= plan.batch_rows {
+            if batch.num_rows() >= batch_rows {
                 let full = std::mem::replace(&mut batch, new_batch());
                 if batches.send(Ok((full, record.line))).is_err() {
                     // The loader failed; its error is the one to report.

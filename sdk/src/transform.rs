@@ -133,7 +133,7 @@ impl BatchBuilder {
     pub fn push_row<'v>(&mut self, values: impl IntoIterator<Item = Option<&'v str>>) {
         let row = self.rows as usize;
         for (column, v) in self.columns.iter_mut().zip(values) {
-            if row % 8 == 0 {
+            if row.is_multiple_of(8) {
                 column.validity.push(0);
             }
             if let Some(v) = v {

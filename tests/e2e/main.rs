@@ -21,3 +21,5 @@ mod kill;
 mod special_ops;
 // Hostile connectors: limits, no ambient authority, malformed plans, contract versions.
 mod sandbox;
+// Customer transforms: mask, filter, chains, malformed batches.
+mod transforms;

@@ -12,6 +12,7 @@ use super::bindings::hvrwasm::connector::log::{self as wit_log, Level};
 use super::bindings::types::{FenceSql, Info, Options, Plan, PlanError, Table};
 use super::bindings::{ConnectorGuest, hvrwasm};
 use super::cache::{CacheStatus, CompileCache};
+use super::transform_bindings::{self, RowBatch, TransformGuest, TransformInfo};
 
 /// The contract this host serves: the export a connector must have.
 pub const CONTRACT_PACKAGE: &str = "hvrwasm:connector";
@@ -31,9 +32,13 @@ pub enum SandboxError {
     )]
     Version { name: String, wanted: String },
     #[error(
-        "connector {name} is not an hvrwasm connector: it exports no {CONTRACT_PACKAGE}/connector interface (its exports: {exports})"
+        "{name} is not an hvrwasm {interface}: it exports no {CONTRACT_PACKAGE}/{interface} interface (its exports: {exports})"
     )]
-    NotAConnector { name: String, exports: String },
+    NotAConnector {
+        name: String,
+        interface: String,
+        exports: String,
+    },
     #[error("connector {name} cannot be instantiated: {reason}")]
     Instantiate { name: String, reason: String },
     #[error(
@@ -129,6 +134,13 @@ impl WasiView for GuestState {
 }
 
 impl hvrwasm::connector::types::Host for GuestState {}
+impl transform_bindings::hvrwasm::connector::batch::Host for GuestState {}
+
+impl GuestState {
+    fn log_line(&self, tag: &str, message: &str) {
+        say!("[{}] {tag}{message}", self.name);
+    }
+}
 
 impl wit_log::Host for GuestState {
     fn log(&mut self, level: Level, message: String) {
@@ -138,7 +150,20 @@ impl wit_log::Host for GuestState {
             Level::Warn => "warning: ",
             Level::Error => "error: ",
         };
-        say!("[{}] {tag}{message}", self.name);
+        self.log_line(tag, &message);
+    }
+}
+
+impl transform_bindings::hvrwasm::connector::log::Host for GuestState {
+    fn log(&mut self, level: transform_bindings::hvrwasm::connector::log::Level, message: String) {
+        use transform_bindings::hvrwasm::connector::log::Level as L;
+        let tag = match level {
+            L::Trace | L::Debug => return,
+            L::Info => "",
+            L::Warn => "warning: ",
+            L::Error => "error: ",
+        };
+        self.log_line(tag, &message);
     }
 }
 
@@ -165,6 +190,7 @@ impl GuestState {
 pub struct Sandbox {
     engine: Engine,
     linker: Linker<GuestState>,
+    transform_linker: Linker<GuestState>,
     limits: Limits,
     cache: CompileCache,
     stop_clock: Arc<AtomicBool>,
@@ -200,6 +226,10 @@ impl Sandbox {
         };
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(link)?;
         ConnectorGuest::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).map_err(link)?;
+        let mut transform_linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut transform_linker).map_err(link)?;
+        TransformGuest::add_to_linker::<_, HasSelf<_>>(&mut transform_linker, |s| s)
+            .map_err(link)?;
         let stop_clock = Arc::new(AtomicBool::new(false));
         let (clock_engine, stop) = (engine.clone(), stop_clock.clone());
         std::thread::spawn(move || {
@@ -211,6 +241,7 @@ impl Sandbox {
         Ok(Sandbox {
             engine,
             linker,
+            transform_linker,
             limits,
             cache,
             stop_clock,
@@ -224,6 +255,20 @@ impl Sandbox {
     /// Compiles a connector (or loads its cached compilation) and checks which contract
     /// version it targets before anything of it runs.
     pub fn compile(&self, name: &str, wasm: &[u8]) -> Result<Compiled, SandboxError> {
+        self.compile_as(name, wasm, "connector")
+    }
+
+    /// Compiles a transform, checking it exports `hvrwasm:connector/transform`.
+    pub fn compile_transform(&self, name: &str, wasm: &[u8]) -> Result<Compiled, SandboxError> {
+        self.compile_as(name, wasm, "transform")
+    }
+
+    fn compile_as(
+        &self,
+        name: &str,
+        wasm: &[u8],
+        interface: &str,
+    ) -> Result<Compiled, SandboxError> {
         let compile_error = |e: wasmtime::Error| SandboxError::Compile {
             name: name.to_string(),
             reason: format!("{e:#}"),
@@ -232,7 +277,7 @@ impl Sandbox {
             .cache
             .load_or_compile(&self.engine, name, wasm)
             .map_err(compile_error)?;
-        let contract = contract_version(&self.engine, name, &component)?;
+        let contract = contract_version(&self.engine, name, &component, interface)?;
         if contract != CONTRACT_VERSION {
             return Err(SandboxError::Version {
                 name: name.to_string(),
@@ -253,6 +298,57 @@ impl Sandbox {
         name: &str,
         compiled: &Compiled,
     ) -> Result<ConnectorInstance, SandboxError> {
+        let mut store = self.new_store(name);
+        let instance = ConnectorGuest::instantiate(&mut store, &compiled.component, &self.linker)
+            .map_err(|e| SandboxError::Instantiate {
+            name: name.to_string(),
+            reason: format!("{e:#}"),
+        })?;
+        let mut connector = ConnectorInstance {
+            store,
+            instance,
+            name: name.to_string(),
+            info: None,
+            limits: self.limits,
+            ticks: self.deadline_ticks(),
+        };
+        connector.info = Some(connector.describe()?);
+        Ok(connector)
+    }
+
+    /// A fresh transform instance, under the same sandbox and limits as connectors.
+    pub fn instantiate_transform(
+        &self,
+        name: &str,
+        compiled: &Compiled,
+    ) -> Result<TransformInstance, SandboxError> {
+        let mut store = self.new_store(name);
+        let instance =
+            TransformGuest::instantiate(&mut store, &compiled.component, &self.transform_linker)
+                .map_err(|e| SandboxError::Instantiate {
+                    name: name.to_string(),
+                    reason: format!("{e:#}"),
+                })?;
+        let mut transform = TransformInstance {
+            store,
+            instance,
+            name: name.to_string(),
+            limits: self.limits,
+            ticks: self.deadline_ticks(),
+            info: None,
+        };
+        let ticks = transform.ticks;
+        let info = call_guest(&mut transform.store, ticks, name, "describe", |s| {
+            transform
+                .instance
+                .hvrwasm_connector_transform()
+                .call_describe(s)
+        })?;
+        transform.info = Some(info);
+        Ok(transform)
+    }
+
+    fn new_store(&self, name: &str) -> Store<GuestState> {
         let stdout = MemoryOutputPipe::new(OUTPUT_CAPACITY);
         let stderr = MemoryOutputPipe::new(OUTPUT_CAPACITY);
         let state = GuestState {
@@ -273,21 +369,7 @@ impl Sandbox {
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.cap);
         store.set_epoch_deadline(self.deadline_ticks());
-        let instance = ConnectorGuest::instantiate(&mut store, &compiled.component, &self.linker)
-            .map_err(|e| SandboxError::Instantiate {
-            name: name.to_string(),
-            reason: format!("{e:#}"),
-        })?;
-        let mut connector = ConnectorInstance {
-            store,
-            instance,
-            name: name.to_string(),
-            info: None,
-            limits: self.limits,
-            ticks: self.deadline_ticks(),
-        };
-        connector.info = Some(connector.describe()?);
-        Ok(connector)
+        store
     }
 
     fn deadline_ticks(&self) -> u64 {
@@ -295,20 +377,59 @@ impl Sandbox {
     }
 }
 
-/// The version of `hvrwasm:connector/connector` a component exports.
+/// Runs one guest call under the deadline, copies its output to the job log, and names the
+/// limit when one stopped it.
+fn call_guest<T>(
+    store: &mut Store<GuestState>,
+    ticks: u64,
+    name: &str,
+    call: &'static str,
+    f: impl FnOnce(&mut Store<GuestState>) -> wasmtime::Result<T>,
+) -> Result<T, SandboxError> {
+    store.set_epoch_deadline(ticks);
+    let result = f(store);
+    store.data_mut().flush_output();
+    result.map_err(|e| {
+        let name = name.to_string();
+        let state = store.data();
+        if state.cap.exceeded {
+            SandboxError::Memory {
+                name,
+                call,
+                limit_mb: state.cap.max / (1024 * 1024),
+            }
+        } else if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+            SandboxError::Timeout {
+                name,
+                call,
+                limit_ms: ticks * TICK.as_millis() as u64,
+            }
+        } else {
+            SandboxError::Trap {
+                name,
+                call,
+                reason: format!("{e:#}"),
+            }
+        }
+    })
+}
+
+/// The version of `hvrwasm:connector/<interface>` a component exports.
 fn contract_version(
     engine: &Engine,
     name: &str,
     component: &Component,
+    interface: &str,
 ) -> Result<String, SandboxError> {
     let ty = component.component_type();
     let exports: Vec<String> = ty.exports(engine).map(|(n, _)| n.to_string()).collect();
-    let prefix = format!("{CONTRACT_PACKAGE}/connector@");
+    let prefix = format!("{CONTRACT_PACKAGE}/{interface}@");
     exports
         .iter()
         .find_map(|e| e.strip_prefix(&prefix).map(str::to_string))
         .ok_or_else(|| SandboxError::NotAConnector {
             name: name.to_string(),
+            interface: interface.to_string(),
             exports: if exports.is_empty() {
                 "none".into()
             } else {
@@ -338,37 +459,15 @@ impl ConnectorInstance {
         &self.name
     }
 
-    /// Runs one guest call under the deadline, copies its output to the job log, and names
-    /// the limit when one stopped it.
     fn call<T>(
         &mut self,
         call: &'static str,
         f: impl FnOnce(&ConnectorGuest, &mut Store<GuestState>) -> wasmtime::Result<T>,
     ) -> Result<T, SandboxError> {
-        self.store.set_epoch_deadline(self.ticks);
-        let result = f(&self.instance, &mut self.store);
-        self.store.data_mut().flush_output();
-        result.map_err(|e| {
-            let name = self.name.clone();
-            if self.store.data().cap.exceeded {
-                SandboxError::Memory {
-                    name,
-                    call,
-                    limit_mb: self.limits.memory / (1024 * 1024),
-                }
-            } else if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
-                SandboxError::Timeout {
-                    name,
-                    call,
-                    limit_ms: self.limits.timeout.as_millis() as u64,
-                }
-            } else {
-                SandboxError::Trap {
-                    name,
-                    call,
-                    reason: format!("{e:#}"),
-                }
-            }
+        let instance = &self.instance;
+        let _ = self.limits;
+        call_guest(&mut self.store, self.ticks, &self.name, call, |s| {
+            f(instance, s)
         })
     }
 
@@ -404,5 +503,69 @@ impl ConnectorInstance {
             i.hvrwasm_connector_connector()
                 .call_plan_integrate(s, table, options)
         })
+    }
+}
+
+/// A running transform.
+pub struct TransformInstance {
+    store: Store<GuestState>,
+    instance: TransformGuest,
+    name: String,
+    limits: Limits,
+    ticks: u64,
+    info: Option<TransformInfo>,
+}
+
+impl TransformInstance {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn info(&self) -> &TransformInfo {
+        self.info.as_ref().expect("described at instantiation")
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    pub fn added_columns(
+        &mut self,
+        table: &str,
+        columns: &[String],
+        options: &[(String, String)],
+    ) -> Result<Result<Vec<String>, String>, SandboxError> {
+        let instance = &self.instance;
+        call_guest(
+            &mut self.store,
+            self.ticks,
+            &self.name,
+            "added-columns",
+            |s| {
+                instance
+                    .hvrwasm_connector_transform()
+                    .call_added_columns(s, table, columns, options)
+            },
+        )
+    }
+
+    pub fn transform_batch(
+        &mut self,
+        table: &str,
+        batch: &RowBatch,
+        options: &[(String, String)],
+    ) -> Result<Result<RowBatch, String>, SandboxError> {
+        let instance = &self.instance;
+        call_guest(
+            &mut self.store,
+            self.ticks,
+            &self.name,
+            "transform-batch",
+            |s| {
+                instance
+                    .hvrwasm_connector_transform()
+                    .call_transform_batch(s, table, batch, options)
+            },
+        )
     }
 }
