@@ -6,7 +6,7 @@ use crate::bridge;
 use crate::connectors::{self, Origin};
 use crate::options::Options;
 use crate::runtime::bindings::types as wit;
-use crate::runtime::{CONTRACT_PACKAGE, CONTRACT_VERSION, CacheStatus, Sandbox};
+use crate::runtime::{CONTRACT_PACKAGE, CONTRACT_VERSION, CacheStatus, Sandbox, SandboxError};
 
 /// `args`: what followed `inspect` on the command line.
 pub fn run(args: &[String]) -> Result<(), AgentError> {
@@ -19,7 +19,12 @@ pub fn run(args: &[String]) -> Result<(), AgentError> {
     let options = Options::from_words(words)?;
     let bytes = connectors::resolve(&options.connector, options.connector_dir.as_deref())?;
     let sandbox = Sandbox::new(options.limits(), options.compile_cache())?;
-    let compiled = sandbox.compile(&bytes.name, &bytes.wasm)?;
+    let compiled = match sandbox.compile(&bytes.name, &bytes.wasm) {
+        Err(SandboxError::NotAConnector { .. }) => {
+            return inspect_transform(&sandbox, &bytes.name, &bytes.wasm, &bytes.origin);
+        }
+        other => other?,
+    };
     let mut connector = sandbox.instantiate(&bytes.name, &compiled)?;
     let info = connector.info().clone();
     let origin = match &bytes.origin {
@@ -64,26 +69,65 @@ pub fn run(args: &[String]) -> Result<(), AgentError> {
                 .unwrap_or_default()
         ),
     );
+    row("limits", limits_line(limits));
+    row("cache", cache_line(&compiled.cache));
+    Ok(())
+}
+
+fn cache_line(status: &CacheStatus) -> String {
+    match status {
+        CacheStatus::Disabled => "disabled".into(),
+        CacheStatus::Hit(p) => format!("valid: {}", p.display()),
+        CacheStatus::Stored(p) => format!("was missing; compiled and stored: {}", p.display()),
+        CacheStatus::Replaced(p) => {
+            format!("was unusable; compiled again and replaced: {}", p.display())
+        }
+        CacheStatus::NotStored(why) => format!("compiled, but not stored: {why}"),
+    }
+}
+
+fn limits_line(limits: crate::runtime::Limits) -> String {
+    format!(
+        "{} ms per call (--guest-timeout-ms), {} MiB memory (--guest-memory-mb); no files, network, environment or arguments",
+        limits.timeout.as_millis(),
+        limits.memory / (1024 * 1024)
+    )
+}
+
+fn inspect_transform(
+    sandbox: &Sandbox,
+    name: &str,
+    wasm: &[u8],
+    origin: &Origin,
+) -> Result<(), AgentError> {
+    let compiled = sandbox.compile_transform(name, wasm)?;
+    let transform = sandbox.instantiate_transform(name, &compiled)?;
+    let origin = match origin {
+        Origin::BuiltIn => "built into this binary".to_string(),
+        Origin::File(p) => p.display().to_string(),
+    };
+    let row = |k: &str, v: String| say!("{k:<12}{v}");
     row(
-        "limits",
+        "transform",
         format!(
-            "{} ms per call (--guest-timeout-ms), {} MiB memory (--guest-memory-mb); no files, network, environment or arguments",
-            limits.timeout.as_millis(),
-            limits.memory / (1024 * 1024)
+            "{} {} ({origin})",
+            transform.info().name,
+            transform.info().version
         ),
     );
     row(
-        "cache",
-        match &compiled.cache {
-            CacheStatus::Disabled => "disabled".into(),
-            CacheStatus::Hit(p) => format!("valid: {}", p.display()),
-            CacheStatus::Stored(p) => format!("was missing; compiled and stored: {}", p.display()),
-            CacheStatus::Replaced(p) => {
-                format!("was unusable; compiled again and replaced: {}", p.display())
-            }
-            CacheStatus::NotStored(why) => format!("compiled, but not stored: {why}"),
-        },
+        "contract",
+        format!(
+            "{CONTRACT_PACKAGE}@{} transform (this host serves {CONTRACT_PACKAGE}@{CONTRACT_VERSION})",
+            compiled.contract
+        ),
     );
+    row(
+        "use",
+        "--transform PATH, with --transform-option KEY=VALUE".into(),
+    );
+    row("limits", limits_line(sandbox.limits()));
+    row("cache", cache_line(&compiled.cache));
     Ok(())
 }
 

@@ -503,6 +503,16 @@ impl TableJob<'_> {
         } else {
             &all[..]
         };
+        // Transforms run on the reader's side too, so they overlap with inserting.
+        let chain_active = !chain.is_empty();
+        let plan_sources = &plan.sources;
+        let mut finish = |batch: TextBatch| -> Result<TextBatch, TableError> {
+            if !chain_active {
+                return Ok(batch);
+            }
+            let out = chain.run(&batch)?;
+            Ok(pipeline::project(&out, plan_sources, transformed))
+        };
         std::thread::scope(|scope| {
             let reader = scope.spawn(|| {
                 self.read_batches(
@@ -512,18 +522,13 @@ impl TableJob<'_> {
                     plan.batch_rows,
                     columns,
                     row_number,
+                    &mut finish,
                     batches,
                 )
             });
             let mut loaded = Ok(());
             while let Ok(item) = received.recv() {
                 let result = item.and_then(|(batch, line)| {
-                    let batch = if chain.is_empty() {
-                        batch
-                    } else {
-                        let out = chain.run(&batch)?;
-                        pipeline::project(&out, &plan.sources, transformed)
-                    };
                     loader.load(&batch).map_err(|source| TableError::Load {
                         file: file.name.clone(),
                         context: format!("rows up to line {line}"),
@@ -553,6 +558,7 @@ impl TableJob<'_> {
         batch_rows: usize,
         file_columns: &[FileColumn],
         mut row_number: u64,
+        finish: &mut (dyn FnMut(TextBatch) -> Result<TextBatch, TableError> + Send),
         batches: mpsc::SyncSender<Result<(TextBatch, u64), TableError>>,
     ) -> Result<u64, TableError> {
         let csv_error = |source| TableError::Csv {
@@ -610,7 +616,7 @@ impl TableJob<'_> {
                 }
             }
             if batch.num_rows() >= batch_rows {
-                let full = std::mem::replace(&mut batch, new_batch());
+                let full = finish(std::mem::replace(&mut batch, new_batch()))?;
                 if batches.send(Ok((full, record.line))).is_err() {
                     // The loader failed; its error is the one to report.
                     return Ok(row_number);
@@ -628,7 +634,7 @@ impl TableJob<'_> {
             });
         }
         if batch.num_rows() > 0 {
-            let _ = batches.send(Ok((batch, reader.line())));
+            let _ = batches.send(Ok((finish(batch)?, reader.line())));
         }
         Ok(row_number)
     }

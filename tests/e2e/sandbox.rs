@@ -154,3 +154,36 @@ fn corrupt_compile_cache_is_replaced() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("cache       valid:"), "{text}");
 }
+
+#[test]
+fn inspect_describes_every_shipped_guest() {
+    for guest in ["sqlite", "postgres", "mariadb"] {
+        let out = std::process::Command::new(crate::support::hvr::BINARY)
+            .args(["inspect", guest, "--compile-cache", "off"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{guest}: {text}");
+        assert!(text.contains(&format!("connector   {guest} ")), "{text}");
+        assert!(
+            text.contains("contract    hvrwasm:connector@0.1.0"),
+            "{text}"
+        );
+        assert!(text.contains("load        "), "{text}");
+    }
+    for transform in ["transform_mask", "transform_filter"] {
+        let path = guest_wasm(transform);
+        let out = std::process::Command::new(crate::support::hvr::BINARY)
+            .args([
+                "inspect",
+                &path.display().to_string(),
+                "--compile-cache",
+                "off",
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{transform}: {text}");
+        assert!(text.contains("transform   "), "{text}");
+    }
+}

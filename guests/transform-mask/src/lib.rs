@@ -3,19 +3,27 @@
 //!
 //! Options: `columns=email,phone` (required), `salt=...` (recommended). NULL stays NULL.
 
-use hvrwasm_sdk::transform::{
-    BatchBuilder, RowBatch, Transform, TransformInfo, TransformOptions, option, value,
-};
+use hvrwasm_sdk::transform::{RowBatch, Transform, TransformInfo, TransformOptions, option, value};
 use sha2::{Digest, Sha256};
 
 pub struct Mask;
 
 /// `sha256(salt || value)` as lowercase hex.
 pub fn pseudonym(salt: &str, value: &str) -> String {
+    let mut out = Vec::with_capacity(64);
+    push_pseudonym(&mut out, salt, value);
+    String::from_utf8(out).expect("hex is ASCII")
+}
+
+fn push_pseudonym(out: &mut Vec<u8>, salt: &str, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut hash = Sha256::new();
     hash.update(salt.as_bytes());
     hash.update(value.as_bytes());
-    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    for b in hash.finalize() {
+        out.push(HEX[(b >> 4) as usize]);
+        out.push(HEX[(b & 15) as usize]);
+    }
 }
 
 impl Transform for Mask {
@@ -27,7 +35,7 @@ impl Transform for Mask {
     }
 
     fn transform(
-        table: &str,
+        _table: &str,
         batch: RowBatch,
         options: &TransformOptions,
     ) -> Result<RowBatch, String> {
@@ -44,23 +52,28 @@ impl Transform for Mask {
             .collect();
         if !masked.iter().any(|m| *m) {
             // This table has none of the columns: pass it through untouched.
-            let _ = table;
             return Ok(batch);
         }
-        let mut out = BatchBuilder::new(batch.names.clone());
-        let mut row_values: Vec<Option<String>> = Vec::with_capacity(batch.names.len());
-        for row in 0..batch.num_rows as usize {
-            row_values.clear();
-            for (c, column) in batch.columns.iter().enumerate() {
-                let v = value(column, row);
-                row_values.push(match (masked[c], v) {
-                    (true, Some(v)) => Some(pseudonym(salt, v)),
-                    (_, v) => v.map(str::to_string),
-                });
+        // Only the masked columns are rebuilt; the others pass through as they are.
+        let mut batch = batch;
+        let rows = batch.num_rows as usize;
+        for (c, column) in batch.columns.iter_mut().enumerate() {
+            if !masked[c] {
+                continue;
             }
-            out.push_row(row_values.iter().map(|v| v.as_deref()));
+            let mut data = Vec::with_capacity(rows * 64);
+            let mut offsets = Vec::with_capacity(rows + 1);
+            offsets.push(0u32);
+            for row in 0..rows {
+                if let Some(v) = value(column, row) {
+                    push_pseudonym(&mut data, salt, v);
+                }
+                offsets.push(data.len() as u32);
+            }
+            column.data = data;
+            column.offsets = offsets;
         }
-        Ok(out.finish())
+        Ok(batch)
     }
 }
 
@@ -72,6 +85,7 @@ mod tests {
 
     #[test]
     fn masks_named_columns_and_keeps_nulls() {
+        use hvrwasm_sdk::transform::BatchBuilder;
         let mut b = BatchBuilder::new(vec!["id".into(), "email".into()]);
         b.push_row([Some("1"), Some("a@example.com")]);
         b.push_row([Some("2"), None]);
