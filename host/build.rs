@@ -17,6 +17,7 @@ const GUESTS: &[(&str, &str)] = &[
 const TEST_GUESTS: &[&str] = &[
     "guest-hostile",
     "guest-future",
+    "guest-legacy",
     "transform-mask",
     "transform-filter",
     "transform-hostile",

@@ -5,9 +5,10 @@ pub mod bindings;
 mod cache;
 mod sandbox;
 pub mod transform_bindings;
+pub mod v0_1;
 
 pub use cache::{CacheStatus, CompileCache};
 pub use sandbox::{
-    CONTRACT_PACKAGE, CONTRACT_VERSION, Compiled, ConnectorInstance, Limits, Sandbox, SandboxError,
-    TransformInstance,
+    CONTRACT_PACKAGE, CONTRACT_VERSION, Compiled, ConnectorInstance, Limits,
+    PREVIOUS_CONTRACT_VERSION, Sandbox, SandboxError, TransformInstance,
 };

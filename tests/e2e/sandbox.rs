@@ -120,7 +120,7 @@ fn connector_for_another_contract_version_is_refused_before_it_runs() {
     let run = refresh_orders(&mut s);
     run.assert_fails_with(&[
         "connector guest_future targets hvrwasm:connector@0.9.0",
-        "this host serves hvrwasm:connector@0.1.0",
+        "this host serves hvrwasm:connector@0.2.0 and @0.1.0",
     ]);
     assert_eq!(s.hvr.leftover_files().len(), 1);
 }
@@ -166,7 +166,7 @@ fn inspect_describes_every_shipped_guest() {
         assert_eq!(out.status.code(), Some(0), "{guest}: {text}");
         assert!(text.contains(&format!("connector   {guest} ")), "{text}");
         assert!(
-            text.contains("contract    hvrwasm:connector@0.1.0"),
+            text.contains("contract    hvrwasm:connector@0.2.0"),
             "{text}"
         );
         assert!(text.contains("load        "), "{text}");
@@ -186,4 +186,37 @@ fn inspect_describes_every_shipped_guest() {
         assert_eq!(out.status.code(), Some(0), "{transform}: {text}");
         assert!(text.contains("transform   "), "{text}");
     }
+}
+
+/// A connector built against the frozen previous contract (`wit/archive/0.1.0`, no fence
+/// export) keeps working: refresh and integrate cycles land exactly, with the host's standard
+/// fence; what 0.1.0 cannot express is refused in a sentence.
+#[test]
+fn connector_built_for_the_previous_contract_keeps_working() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "legacy_contract");
+    s.hvr.user_arg = format!("--connector {}", guest_wasm("guest_legacy").display());
+    let refresh = s.refresh_changes(15);
+    s.hvr.refresh(&refresh).assert_ok();
+    s.assert_target_matches("after a refresh through a 0.1.0 connector");
+    for cycle in 1..=3 {
+        let changes = s.cycle_changes(12, None);
+        s.hvr.integrate(&changes).assert_ok();
+        s.assert_target_matches(&format!("after cycle {cycle} through a 0.1.0 connector"));
+        s.assert_no_files_left();
+    }
+    let out = std::process::Command::new(crate::support::hvr::BINARY)
+        .args(["inspect", &guest_wasm("guest_legacy").display().to_string()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("contract    hvrwasm:connector@0.1.0"),
+        "{text}"
+    );
+
+    s.hvr.user_arg.push_str(" --refresh-shadow");
+    let refresh = s.refresh_changes(3);
+    s.hvr
+        .refresh(&refresh)
+        .assert_fails_with(&["--refresh-shadow needs a connector built for contract 0.2"]);
 }

@@ -13,10 +13,13 @@ use super::bindings::types::{FenceSql, Info, Options, Plan, PlanError, Table};
 use super::bindings::{ConnectorGuest, hvrwasm};
 use super::cache::{CacheStatus, CompileCache};
 use super::transform_bindings::{self, RowBatch, TransformGuest, TransformInfo};
+use super::v0_1;
 
 /// The contract this host serves: the export a connector must have.
 pub const CONTRACT_PACKAGE: &str = "hvrwasm:connector";
-pub const CONTRACT_VERSION: &str = "0.1.0";
+pub const CONTRACT_VERSION: &str = "0.2.0";
+/// The previous contract, served beside the current one (see `v0_1`).
+pub const PREVIOUS_CONTRACT_VERSION: &str = "0.1.0";
 
 /// How often the deadline clock ticks.
 const TICK: Duration = Duration::from_millis(10);
@@ -28,7 +31,7 @@ pub enum SandboxError {
     #[error("connector {name}: not a valid WebAssembly component: {reason}")]
     Compile { name: String, reason: String },
     #[error(
-        "connector {name} targets {wanted}, but this host serves {CONTRACT_PACKAGE}@{CONTRACT_VERSION}; use a connector built for {CONTRACT_PACKAGE}@0.1 or a host that serves {wanted}"
+        "connector {name} targets {wanted}, but this host serves {CONTRACT_PACKAGE}@{CONTRACT_VERSION} and @{PREVIOUS_CONTRACT_VERSION}; use a connector built for one of those, or a host that serves {wanted}"
     )]
     Version { name: String, wanted: String },
     #[error(
@@ -134,6 +137,20 @@ impl WasiView for GuestState {
 }
 
 impl hvrwasm::connector::types::Host for GuestState {}
+impl v0_1::hvrwasm::connector::types::Host for GuestState {}
+
+impl v0_1::hvrwasm::connector::log::Host for GuestState {
+    fn log(&mut self, level: v0_1::hvrwasm::connector::log::Level, message: String) {
+        use v0_1::hvrwasm::connector::log::Level as L;
+        let tag = match level {
+            L::Trace | L::Debug => return,
+            L::Info => "",
+            L::Warn => "warning: ",
+            L::Error => "error: ",
+        };
+        self.log_line(tag, &message);
+    }
+}
 impl transform_bindings::hvrwasm::connector::batch::Host for GuestState {}
 
 impl GuestState {
@@ -190,6 +207,7 @@ impl GuestState {
 pub struct Sandbox {
     engine: Engine,
     linker: Linker<GuestState>,
+    linker_v0_1: Linker<GuestState>,
     transform_linker: Linker<GuestState>,
     limits: Limits,
     cache: CompileCache,
@@ -226,6 +244,10 @@ impl Sandbox {
         };
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(link)?;
         ConnectorGuest::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).map_err(link)?;
+        let mut linker_v0_1 = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker_v0_1).map_err(link)?;
+        v0_1::ConnectorGuest::add_to_linker::<_, HasSelf<_>>(&mut linker_v0_1, |s| s)
+            .map_err(link)?;
         let mut transform_linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut transform_linker).map_err(link)?;
         TransformGuest::add_to_linker::<_, HasSelf<_>>(&mut transform_linker, |s| s)
@@ -241,6 +263,7 @@ impl Sandbox {
         Ok(Sandbox {
             engine,
             linker,
+            linker_v0_1,
             transform_linker,
             limits,
             cache,
@@ -278,7 +301,12 @@ impl Sandbox {
             .load_or_compile(&self.engine, name, wasm)
             .map_err(compile_error)?;
         let contract = contract_version(&self.engine, name, &component, interface)?;
-        if contract != CONTRACT_VERSION {
+        let served = if interface == "connector" {
+            [CONTRACT_VERSION, PREVIOUS_CONTRACT_VERSION].contains(&contract.as_str())
+        } else {
+            contract == CONTRACT_VERSION
+        };
+        if !served {
             return Err(SandboxError::Version {
                 name: name.to_string(),
                 wanted: format!("{CONTRACT_PACKAGE}@{contract}"),
@@ -299,11 +327,25 @@ impl Sandbox {
         compiled: &Compiled,
     ) -> Result<ConnectorInstance, SandboxError> {
         let mut store = self.new_store(name);
-        let instance = ConnectorGuest::instantiate(&mut store, &compiled.component, &self.linker)
-            .map_err(|e| SandboxError::Instantiate {
+        let instantiate_error = |e: wasmtime::Error| SandboxError::Instantiate {
             name: name.to_string(),
             reason: format!("{e:#}"),
-        })?;
+        };
+        let instance = if compiled.contract == PREVIOUS_CONTRACT_VERSION {
+            Guest::V0_1(
+                v0_1::ConnectorGuest::instantiate(
+                    &mut store,
+                    &compiled.component,
+                    &self.linker_v0_1,
+                )
+                .map_err(instantiate_error)?,
+            )
+        } else {
+            Guest::Current(
+                ConnectorGuest::instantiate(&mut store, &compiled.component, &self.linker)
+                    .map_err(instantiate_error)?,
+            )
+        };
         let mut connector = ConnectorInstance {
             store,
             instance,
@@ -438,10 +480,16 @@ fn contract_version(
         })
 }
 
+/// The bindings a connector instance is called through, by contract version.
+enum Guest {
+    Current(ConnectorGuest),
+    V0_1(v0_1::ConnectorGuest),
+}
+
 /// A running connector.
 pub struct ConnectorInstance {
     store: Store<GuestState>,
-    instance: ConnectorGuest,
+    instance: Guest,
     name: String,
     info: Option<Info>,
     limits: Limits,
@@ -462,7 +510,7 @@ impl ConnectorInstance {
     fn call<T>(
         &mut self,
         call: &'static str,
-        f: impl FnOnce(&ConnectorGuest, &mut Store<GuestState>) -> wasmtime::Result<T>,
+        f: impl FnOnce(&Guest, &mut Store<GuestState>) -> wasmtime::Result<T>,
     ) -> Result<T, SandboxError> {
         let instance = &self.instance;
         let _ = self.limits;
@@ -471,15 +519,28 @@ impl ConnectorInstance {
         })
     }
 
+    /// A plan request the connector's contract cannot express, refused in a sentence.
+    fn refuse(message: String) -> Result<Result<Plan, PlanError>, SandboxError> {
+        Ok(Err(PlanError::Unsupported(message)))
+    }
+
     fn describe(&mut self) -> Result<Info, SandboxError> {
-        self.call("describe", |i, s| {
-            i.hvrwasm_connector_connector().call_describe(s)
+        self.call("describe", |g, s| match g {
+            Guest::Current(i) => i.hvrwasm_connector_connector().call_describe(s),
+            Guest::V0_1(i) => i
+                .hvrwasm_connector_connector()
+                .call_describe(s)
+                .map(v0_1::info),
         })
     }
 
     pub fn fence(&mut self, state_table: &str) -> Result<FenceSql, SandboxError> {
-        self.call("fence", |i, s| {
-            i.hvrwasm_connector_connector().call_fence(s, state_table)
+        if let Guest::V0_1(_) = self.instance {
+            return Ok(v0_1::standard_fence(state_table));
+        }
+        self.call("fence", |g, s| match g {
+            Guest::Current(i) => i.hvrwasm_connector_connector().call_fence(s, state_table),
+            Guest::V0_1(_) => unreachable!("handled above"),
         })
     }
 
@@ -488,9 +549,24 @@ impl ConnectorInstance {
         table: &Table,
         options: &Options,
     ) -> Result<Result<Plan, PlanError>, SandboxError> {
-        self.call("plan-refresh", |i, s| {
-            i.hvrwasm_connector_connector()
-                .call_plan_refresh(s, table, options)
+        if let Guest::V0_1(_) = self.instance {
+            let (t, o) = match (v0_1::table(table), v0_1::options(options)) {
+                (Ok(t), Ok(o)) => (t, o),
+                (Err(m), _) | (_, Err(m)) => return Self::refuse(m),
+            };
+            return self.call("plan-refresh", |g, s| match g {
+                Guest::V0_1(i) => i
+                    .hvrwasm_connector_connector()
+                    .call_plan_refresh(s, &t, &o)
+                    .map(v0_1::plan),
+                Guest::Current(_) => unreachable!("checked above"),
+            });
+        }
+        self.call("plan-refresh", |g, s| match g {
+            Guest::Current(i) => i
+                .hvrwasm_connector_connector()
+                .call_plan_refresh(s, table, options),
+            Guest::V0_1(_) => unreachable!("handled above"),
         })
     }
 
@@ -499,9 +575,24 @@ impl ConnectorInstance {
         table: &Table,
         options: &Options,
     ) -> Result<Result<Plan, PlanError>, SandboxError> {
-        self.call("plan-integrate", |i, s| {
-            i.hvrwasm_connector_connector()
-                .call_plan_integrate(s, table, options)
+        if let Guest::V0_1(_) = self.instance {
+            let (t, o) = match (v0_1::table(table), v0_1::options(options)) {
+                (Ok(t), Ok(o)) => (t, o),
+                (Err(m), _) | (_, Err(m)) => return Self::refuse(m),
+            };
+            return self.call("plan-integrate", |g, s| match g {
+                Guest::V0_1(i) => i
+                    .hvrwasm_connector_connector()
+                    .call_plan_integrate(s, &t, &o)
+                    .map(v0_1::plan),
+                Guest::Current(_) => unreachable!("checked above"),
+            });
+        }
+        self.call("plan-integrate", |g, s| match g {
+            Guest::Current(i) => i
+                .hvrwasm_connector_connector()
+                .call_plan_integrate(s, table, options),
+            Guest::V0_1(_) => unreachable!("handled above"),
         })
     }
 }
