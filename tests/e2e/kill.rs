@@ -40,7 +40,13 @@ fn kill_trials(db: Db, style: Style, test: &str) {
             format!("abort {point}")
         } else {
             let delay = Duration::from_micros(rng.below(typical.as_micros() as u64 * 11 / 10 + 1));
-            let mut child = s.hvr.command("integ_end", &vars).spawn().unwrap();
+            let mut child = s
+                .hvr
+                .command("integ_end", &vars)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
             std::thread::sleep(delay);
             let _ = child.kill();
             child.wait().unwrap();
