@@ -549,25 +549,7 @@ impl ConnectorInstance {
         table: &Table,
         options: &Options,
     ) -> Result<Result<Plan, PlanError>, SandboxError> {
-        if let Guest::V0_1(_) = self.instance {
-            let (t, o) = match (v0_1::table(table), v0_1::options(options)) {
-                (Ok(t), Ok(o)) => (t, o),
-                (Err(m), _) | (_, Err(m)) => return Self::refuse(m),
-            };
-            return self.call("plan-refresh", |g, s| match g {
-                Guest::V0_1(i) => i
-                    .hvrwasm_connector_connector()
-                    .call_plan_refresh(s, &t, &o)
-                    .map(v0_1::plan),
-                Guest::Current(_) => unreachable!("checked above"),
-            });
-        }
-        self.call("plan-refresh", |g, s| match g {
-            Guest::Current(i) => i
-                .hvrwasm_connector_connector()
-                .call_plan_refresh(s, table, options),
-            Guest::V0_1(_) => unreachable!("handled above"),
-        })
+        self.plan(true, table, options)
     }
 
     pub fn plan_integrate(
@@ -575,24 +557,46 @@ impl ConnectorInstance {
         table: &Table,
         options: &Options,
     ) -> Result<Result<Plan, PlanError>, SandboxError> {
-        if let Guest::V0_1(_) = self.instance {
-            let (t, o) = match (v0_1::table(table), v0_1::options(options)) {
-                (Ok(t), Ok(o)) => (t, o),
+        self.plan(false, table, options)
+    }
+
+    /// One planning call, converted for a 0.1.0 guest where needed.
+    fn plan(
+        &mut self,
+        refresh: bool,
+        table: &Table,
+        options: &Options,
+    ) -> Result<Result<Plan, PlanError>, SandboxError> {
+        let call = if refresh {
+            "plan-refresh"
+        } else {
+            "plan-integrate"
+        };
+        let old = match self.instance {
+            Guest::V0_1(_) => match (v0_1::table(table), v0_1::options(options)) {
+                (Ok(t), Ok(o)) => Some((t, o)),
                 (Err(m), _) | (_, Err(m)) => return Self::refuse(m),
-            };
-            return self.call("plan-integrate", |g, s| match g {
-                Guest::V0_1(i) => i
-                    .hvrwasm_connector_connector()
-                    .call_plan_integrate(s, &t, &o)
-                    .map(v0_1::plan),
-                Guest::Current(_) => unreachable!("checked above"),
-            });
-        }
-        self.call("plan-integrate", |g, s| match g {
-            Guest::Current(i) => i
-                .hvrwasm_connector_connector()
-                .call_plan_integrate(s, table, options),
-            Guest::V0_1(_) => unreachable!("handled above"),
+            },
+            Guest::Current(_) => None,
+        };
+        self.call(call, |g, s| match (g, &old) {
+            (Guest::Current(i), _) => {
+                let c = i.hvrwasm_connector_connector();
+                if refresh {
+                    c.call_plan_refresh(s, table, options)
+                } else {
+                    c.call_plan_integrate(s, table, options)
+                }
+            }
+            (Guest::V0_1(i), Some((t, o))) => {
+                let c = i.hvrwasm_connector_connector();
+                if refresh {
+                    c.call_plan_refresh(s, t, o).map(v0_1::plan)
+                } else {
+                    c.call_plan_integrate(s, t, o).map(v0_1::plan)
+                }
+            }
+            (Guest::V0_1(_), None) => unreachable!("converted above"),
         })
     }
 }
