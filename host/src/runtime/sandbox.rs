@@ -4,15 +4,16 @@ use std::time::Duration;
 
 use thiserror::Error;
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
-use wasmtime::{Config, Engine, ResourceLimiter, Store, Trap};
+use wasmtime::{Config, Engine, Store};
+use wasmtime_wasi::WasiCtx;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-use super::bindings::hvrwasm::connector::log::{self as wit_log, Level};
-use super::bindings::types::{FenceSql, Info, Options, Plan, PlanError, Table};
-use super::bindings::{ConnectorGuest, hvrwasm};
+use super::bindings::ConnectorGuest;
 use super::cache::{CacheStatus, CompileCache};
-use super::transform_bindings::{self, RowBatch, TransformGuest, TransformInfo};
+use super::connector::{ConnectorInstance, Guest};
+use super::guest::{GuestState, MemoryCap, call_guest};
+use super::transform::TransformInstance;
+use super::transform_bindings::TransformGuest;
 use super::v0_1;
 
 /// The contract this host serves: the export a connector must have.
@@ -22,7 +23,7 @@ pub const CONTRACT_VERSION: &str = "0.2.0";
 pub const PREVIOUS_CONTRACT_VERSION: &str = "0.1.0";
 
 /// How often the deadline clock ticks.
-const TICK: Duration = Duration::from_millis(10);
+pub(super) const TICK: Duration = Duration::from_millis(10);
 /// What a guest's stdout and stderr may hold between two calls.
 const OUTPUT_CAPACITY: usize = 1024 * 1024;
 
@@ -82,123 +83,6 @@ impl Default for Limits {
         Limits {
             timeout: Duration::from_secs(10),
             memory: 256 * 1024 * 1024,
-        }
-    }
-}
-
-/// Denies memory growth past the cap and remembers that it did, to name the limit in the error.
-struct MemoryCap {
-    max: usize,
-    exceeded: bool,
-}
-
-impl ResourceLimiter for MemoryCap {
-    fn memory_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        if desired > self.max {
-            self.exceeded = true;
-            return Ok(false);
-        }
-        Ok(true)
-    }
-
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        Ok(desired <= 1_000_000)
-    }
-}
-
-pub struct GuestState {
-    wasi: WasiCtx,
-    table: ResourceTable,
-    cap: MemoryCap,
-    name: String,
-    stdout: MemoryOutputPipe,
-    stderr: MemoryOutputPipe,
-    /// Bytes of stdout/stderr already copied to the job log.
-    printed: (usize, usize),
-}
-
-impl WasiView for GuestState {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
-    }
-}
-
-impl hvrwasm::connector::types::Host for GuestState {}
-impl v0_1::hvrwasm::connector::types::Host for GuestState {}
-
-impl v0_1::hvrwasm::connector::log::Host for GuestState {
-    fn log(&mut self, level: v0_1::hvrwasm::connector::log::Level, message: String) {
-        use v0_1::hvrwasm::connector::log::Level as L;
-        let tag = match level {
-            L::Trace | L::Debug => return,
-            L::Info => "",
-            L::Warn => "warning: ",
-            L::Error => "error: ",
-        };
-        self.log_line(tag, &message);
-    }
-}
-impl transform_bindings::hvrwasm::connector::batch::Host for GuestState {}
-
-impl GuestState {
-    fn log_line(&self, tag: &str, message: &str) {
-        say!("[{}] {tag}{message}", self.name);
-    }
-}
-
-impl wit_log::Host for GuestState {
-    fn log(&mut self, level: Level, message: String) {
-        let tag = match level {
-            Level::Trace | Level::Debug => return,
-            Level::Info => "",
-            Level::Warn => "warning: ",
-            Level::Error => "error: ",
-        };
-        self.log_line(tag, &message);
-    }
-}
-
-impl transform_bindings::hvrwasm::connector::log::Host for GuestState {
-    fn log(&mut self, level: transform_bindings::hvrwasm::connector::log::Level, message: String) {
-        use transform_bindings::hvrwasm::connector::log::Level as L;
-        let tag = match level {
-            L::Trace | L::Debug => return,
-            L::Info => "",
-            L::Warn => "warning: ",
-            L::Error => "error: ",
-        };
-        self.log_line(tag, &message);
-    }
-}
-
-impl GuestState {
-    /// Copies what the guest wrote to stdout/stderr since the last call to the job log, one
-    /// prefixed line at a time.
-    fn flush_output(&mut self) {
-        for (pipe, printed, stream) in [
-            (&self.stdout, &mut self.printed.0, "stdout"),
-            (&self.stderr, &mut self.printed.1, "stderr"),
-        ] {
-            let contents = pipe.contents();
-            if contents.len() > *printed {
-                for line in String::from_utf8_lossy(&contents[*printed..]).lines() {
-                    say!("[{} {stream}] {line}", self.name);
-                }
-                *printed = contents.len();
-            }
         }
     }
 }
@@ -419,43 +303,6 @@ impl Sandbox {
     }
 }
 
-/// Runs one guest call under the deadline, copies its output to the job log, and names the
-/// limit when one stopped it.
-fn call_guest<T>(
-    store: &mut Store<GuestState>,
-    ticks: u64,
-    name: &str,
-    call: &'static str,
-    f: impl FnOnce(&mut Store<GuestState>) -> wasmtime::Result<T>,
-) -> Result<T, SandboxError> {
-    store.set_epoch_deadline(ticks);
-    let result = f(store);
-    store.data_mut().flush_output();
-    result.map_err(|e| {
-        let name = name.to_string();
-        let state = store.data();
-        if state.cap.exceeded {
-            SandboxError::Memory {
-                name,
-                call,
-                limit_mb: state.cap.max / (1024 * 1024),
-            }
-        } else if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
-            SandboxError::Timeout {
-                name,
-                call,
-                limit_ms: ticks * TICK.as_millis() as u64,
-            }
-        } else {
-            SandboxError::Trap {
-                name,
-                call,
-                reason: format!("{e:#}"),
-            }
-        }
-    })
-}
-
 /// The version of `hvrwasm:connector/<interface>` a component exports.
 fn contract_version(
     engine: &Engine,
@@ -478,189 +325,4 @@ fn contract_version(
                 exports.join(", ")
             },
         })
-}
-
-/// The bindings a connector instance is called through, by contract version.
-enum Guest {
-    Current(ConnectorGuest),
-    V0_1(v0_1::ConnectorGuest),
-}
-
-/// A running connector.
-pub struct ConnectorInstance {
-    store: Store<GuestState>,
-    instance: Guest,
-    name: String,
-    info: Option<Info>,
-    limits: Limits,
-    ticks: u64,
-}
-
-impl ConnectorInstance {
-    pub fn info(&self) -> &Info {
-        self.info.as_ref().expect("described at instantiation")
-    }
-
-    /// The name the host knows the connector by (built-in name or file stem), used in every
-    /// message about it.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn call<T>(
-        &mut self,
-        call: &'static str,
-        f: impl FnOnce(&Guest, &mut Store<GuestState>) -> wasmtime::Result<T>,
-    ) -> Result<T, SandboxError> {
-        let instance = &self.instance;
-        let _ = self.limits;
-        call_guest(&mut self.store, self.ticks, &self.name, call, |s| {
-            f(instance, s)
-        })
-    }
-
-    /// A plan request the connector's contract cannot express, refused in a sentence.
-    fn refuse(message: String) -> Result<Result<Plan, PlanError>, SandboxError> {
-        Ok(Err(PlanError::Unsupported(message)))
-    }
-
-    fn describe(&mut self) -> Result<Info, SandboxError> {
-        self.call("describe", |g, s| match g {
-            Guest::Current(i) => i.hvrwasm_connector_connector().call_describe(s),
-            Guest::V0_1(i) => i
-                .hvrwasm_connector_connector()
-                .call_describe(s)
-                .map(v0_1::info),
-        })
-    }
-
-    pub fn fence(&mut self, state_table: &str) -> Result<FenceSql, SandboxError> {
-        if let Guest::V0_1(_) = self.instance {
-            return Ok(v0_1::standard_fence(state_table));
-        }
-        self.call("fence", |g, s| match g {
-            Guest::Current(i) => i.hvrwasm_connector_connector().call_fence(s, state_table),
-            Guest::V0_1(_) => unreachable!("handled above"),
-        })
-    }
-
-    pub fn plan_refresh(
-        &mut self,
-        table: &Table,
-        options: &Options,
-    ) -> Result<Result<Plan, PlanError>, SandboxError> {
-        self.plan(true, table, options)
-    }
-
-    pub fn plan_integrate(
-        &mut self,
-        table: &Table,
-        options: &Options,
-    ) -> Result<Result<Plan, PlanError>, SandboxError> {
-        self.plan(false, table, options)
-    }
-
-    /// One planning call, converted for a 0.1.0 guest where needed.
-    fn plan(
-        &mut self,
-        refresh: bool,
-        table: &Table,
-        options: &Options,
-    ) -> Result<Result<Plan, PlanError>, SandboxError> {
-        let call = if refresh {
-            "plan-refresh"
-        } else {
-            "plan-integrate"
-        };
-        let old = match self.instance {
-            Guest::V0_1(_) => match (v0_1::table(table), v0_1::options(options)) {
-                (Ok(t), Ok(o)) => Some((t, o)),
-                (Err(m), _) | (_, Err(m)) => return Self::refuse(m),
-            },
-            Guest::Current(_) => None,
-        };
-        self.call(call, |g, s| match (g, &old) {
-            (Guest::Current(i), _) => {
-                let c = i.hvrwasm_connector_connector();
-                if refresh {
-                    c.call_plan_refresh(s, table, options)
-                } else {
-                    c.call_plan_integrate(s, table, options)
-                }
-            }
-            (Guest::V0_1(i), Some((t, o))) => {
-                let c = i.hvrwasm_connector_connector();
-                if refresh {
-                    c.call_plan_refresh(s, t, o).map(v0_1::plan)
-                } else {
-                    c.call_plan_integrate(s, t, o).map(v0_1::plan)
-                }
-            }
-            (Guest::V0_1(_), None) => unreachable!("converted above"),
-        })
-    }
-}
-
-/// A running transform.
-pub struct TransformInstance {
-    store: Store<GuestState>,
-    instance: TransformGuest,
-    name: String,
-    limits: Limits,
-    ticks: u64,
-    info: Option<TransformInfo>,
-}
-
-impl TransformInstance {
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    pub fn info(&self) -> &TransformInfo {
-        self.info.as_ref().expect("described at instantiation")
-    }
-
-    pub fn limits(&self) -> Limits {
-        self.limits
-    }
-
-    pub fn added_columns(
-        &mut self,
-        table: &str,
-        columns: &[String],
-        options: &[(String, String)],
-    ) -> Result<Result<Vec<String>, String>, SandboxError> {
-        let instance = &self.instance;
-        call_guest(
-            &mut self.store,
-            self.ticks,
-            &self.name,
-            "added-columns",
-            |s| {
-                instance
-                    .hvrwasm_connector_transform()
-                    .call_added_columns(s, table, columns, options)
-            },
-        )
-    }
-
-    pub fn transform_batch(
-        &mut self,
-        table: &str,
-        batch: &RowBatch,
-        options: &[(String, String)],
-    ) -> Result<Result<RowBatch, String>, SandboxError> {
-        let instance = &self.instance;
-        call_guest(
-            &mut self.store,
-            self.ticks,
-            &self.name,
-            "transform-batch",
-            |s| {
-                instance
-                    .hvrwasm_connector_transform()
-                    .call_transform_batch(s, table, batch, options)
-            },
-        )
-    }
 }

@@ -1,0 +1,168 @@
+//! What every guest instance runs with: its store state (WASI context without preopens,
+//! environment or arguments; captured stdout/stderr; the memory cap), the `log` imports of every
+//! served world, and the call wrapper that enforces the deadline and names the limit that
+//! stopped a guest.
+
+use wasmtime::component::ResourceTable;
+use wasmtime::{ResourceLimiter, Store, Trap};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use super::bindings::hvrwasm;
+use super::bindings::hvrwasm::connector::log::{self as wit_log, Level};
+use super::sandbox::{SandboxError, TICK};
+use super::{transform_bindings, v0_1};
+
+/// Denies memory growth past the cap and remembers that it did, to name the limit in the error.
+pub(super) struct MemoryCap {
+    pub(super) max: usize,
+    pub(super) exceeded: bool,
+}
+
+impl ResourceLimiter for MemoryCap {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.max {
+            self.exceeded = true;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 1_000_000)
+    }
+}
+
+pub struct GuestState {
+    pub(super) wasi: WasiCtx,
+    pub(super) table: ResourceTable,
+    pub(super) cap: MemoryCap,
+    pub(super) name: String,
+    pub(super) stdout: MemoryOutputPipe,
+    pub(super) stderr: MemoryOutputPipe,
+    /// Bytes of stdout/stderr already copied to the job log.
+    pub(super) printed: (usize, usize),
+}
+
+impl WasiView for GuestState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl hvrwasm::connector::types::Host for GuestState {}
+impl v0_1::hvrwasm::connector::types::Host for GuestState {}
+
+impl v0_1::hvrwasm::connector::log::Host for GuestState {
+    fn log(&mut self, level: v0_1::hvrwasm::connector::log::Level, message: String) {
+        use v0_1::hvrwasm::connector::log::Level as L;
+        let tag = match level {
+            L::Trace | L::Debug => return,
+            L::Info => "",
+            L::Warn => "warning: ",
+            L::Error => "error: ",
+        };
+        self.log_line(tag, &message);
+    }
+}
+impl transform_bindings::hvrwasm::connector::batch::Host for GuestState {}
+
+impl GuestState {
+    fn log_line(&self, tag: &str, message: &str) {
+        say!("[{}] {tag}{message}", self.name);
+    }
+}
+
+impl wit_log::Host for GuestState {
+    fn log(&mut self, level: Level, message: String) {
+        let tag = match level {
+            Level::Trace | Level::Debug => return,
+            Level::Info => "",
+            Level::Warn => "warning: ",
+            Level::Error => "error: ",
+        };
+        self.log_line(tag, &message);
+    }
+}
+
+impl transform_bindings::hvrwasm::connector::log::Host for GuestState {
+    fn log(&mut self, level: transform_bindings::hvrwasm::connector::log::Level, message: String) {
+        use transform_bindings::hvrwasm::connector::log::Level as L;
+        let tag = match level {
+            L::Trace | L::Debug => return,
+            L::Info => "",
+            L::Warn => "warning: ",
+            L::Error => "error: ",
+        };
+        self.log_line(tag, &message);
+    }
+}
+
+impl GuestState {
+    /// Copies what the guest wrote to stdout/stderr since the last call to the job log, one
+    /// prefixed line at a time.
+    fn flush_output(&mut self) {
+        for (pipe, printed, stream) in [
+            (&self.stdout, &mut self.printed.0, "stdout"),
+            (&self.stderr, &mut self.printed.1, "stderr"),
+        ] {
+            let contents = pipe.contents();
+            if contents.len() > *printed {
+                for line in String::from_utf8_lossy(&contents[*printed..]).lines() {
+                    say!("[{} {stream}] {line}", self.name);
+                }
+                *printed = contents.len();
+            }
+        }
+    }
+}
+
+/// Runs one guest call under the deadline, copies its output to the job log, and names the
+/// limit when one stopped it.
+pub(super) fn call_guest<T>(
+    store: &mut Store<GuestState>,
+    ticks: u64,
+    name: &str,
+    call: &'static str,
+    f: impl FnOnce(&mut Store<GuestState>) -> wasmtime::Result<T>,
+) -> Result<T, SandboxError> {
+    store.set_epoch_deadline(ticks);
+    let result = f(store);
+    store.data_mut().flush_output();
+    result.map_err(|e| {
+        let name = name.to_string();
+        let state = store.data();
+        if state.cap.exceeded {
+            SandboxError::Memory {
+                name,
+                call,
+                limit_mb: state.cap.max / (1024 * 1024),
+            }
+        } else if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+            SandboxError::Timeout {
+                name,
+                call,
+                limit_ms: ticks * TICK.as_millis() as u64,
+            }
+        } else {
+            SandboxError::Trap {
+                name,
+                call,
+                reason: format!("{e:#}"),
+            }
+        }
+    })
+}

@@ -1,0 +1,229 @@
+//! Loading a table's files: the plan's statements around a streamed load, a reader thread
+//! decoding (and transforming) the next batch while the current one is inserted.
+
+use std::fmt::Write as _;
+use std::sync::mpsc;
+
+use super::{FileColumn, Role, TableError, TableJob};
+use crate::batch::TextBatch;
+use crate::bridge::{Plan, Source};
+use crate::csv::{RecordReader, open_decoded};
+use crate::files::FileLocation;
+use crate::hvr::FileEntry;
+use crate::odbc::{BatchLoader, Target};
+use crate::options::Style;
+use crate::pipeline::{self, TransformChain};
+
+impl TableJob<'_> {
+    /// Runs the plan inside the open transaction; returns the rows loaded.
+    /// `columns` are the file's own columns (without those transforms add).
+    pub(super) fn apply(
+        &self,
+        target: &Target,
+        plan: &Plan,
+        columns: &[FileColumn],
+        chain: &mut TransformChain,
+    ) -> Result<u64, TableError> {
+        for sql in &plan.before {
+            target.execute("preparing", sql)?;
+        }
+        let mut rows = 0u64;
+        if let Some(location) = self.location
+            && !self.files.is_empty()
+        {
+            let mut loader =
+                BatchLoader::new(target, &plan.shape, plan.sources.len(), plan.batch_rows)?;
+            let mut transformed = 0u64;
+            for f in &self.files {
+                rows = self.load_file(
+                    location,
+                    f,
+                    plan,
+                    columns,
+                    rows,
+                    &mut loader,
+                    chain,
+                    &mut transformed,
+                )?;
+            }
+        }
+        for sql in &plan.after {
+            target.execute("applying", sql)?;
+        }
+        Ok(rows)
+    }
+
+    /// Loads one file. A reader thread decodes the next batch while this thread inserts the
+    /// current one; returns the row number of the file's last row.
+    #[allow(clippy::too_many_arguments)]
+    fn load_file(
+        &self,
+        location: &FileLocation,
+        file: &FileEntry,
+        plan: &Plan,
+        columns: &[FileColumn],
+        row_number: u64,
+        loader: &mut BatchLoader<'_>,
+        chain: &mut TransformChain,
+        transformed: &mut u64,
+    ) -> Result<u64, TableError> {
+        let (batches, received) = mpsc::sync_channel::<Result<(TextBatch, u64), TableError>>(2);
+        // With transforms the reader decodes every file column; the plan's sources are
+        // picked after the chain.
+        let all: Vec<Source> = (0..columns.len()).map(Source::Column).collect();
+        let sources = if chain.is_empty() {
+            &plan.sources[..]
+        } else {
+            &all[..]
+        };
+        // Transforms run on the reader's side too, so they overlap with inserting.
+        let chain_active = !chain.is_empty();
+        let plan_sources = &plan.sources;
+        let mut finish = |batch: TextBatch| -> Result<TextBatch, TableError> {
+            if !chain_active {
+                return Ok(batch);
+            }
+            let out = chain.run(&batch)?;
+            Ok(pipeline::project(&out, plan_sources, transformed))
+        };
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(|| {
+                self.read_batches(
+                    location,
+                    file,
+                    sources,
+                    plan.batch_rows,
+                    columns,
+                    row_number,
+                    &mut finish,
+                    batches,
+                )
+            });
+            let mut loaded = Ok(());
+            while let Ok(item) = received.recv() {
+                let result = item.and_then(|(batch, line)| {
+                    loader.load(&batch).map_err(|source| TableError::Load {
+                        file: file.name.clone(),
+                        context: format!("rows up to line {line}"),
+                        source: Box::new(source),
+                    })
+                });
+                if let Err(e) = result {
+                    loaded = Err(e);
+                    break;
+                }
+            }
+            // Dropping the receiver stops the reader at its next batch.
+            drop(received);
+            let read = reader.join().expect("the CSV reader thread panicked");
+            loaded.and(read)
+        })
+    }
+
+    /// Decodes a file into batches of the plan's sources and sends them on; returns the row
+    /// number of its last row, after checking the row count HVR reported.
+    #[allow(clippy::too_many_arguments)]
+    fn read_batches(
+        &self,
+        location: &FileLocation,
+        file: &FileEntry,
+        sources: &[Source],
+        batch_rows: usize,
+        file_columns: &[FileColumn],
+        mut row_number: u64,
+        finish: &mut (dyn FnMut(TextBatch) -> Result<TextBatch, TableError> + Send),
+        batches: mpsc::SyncSender<Result<(TextBatch, u64), TableError>>,
+    ) -> Result<u64, TableError> {
+        let csv_error = |source| TableError::Csv {
+            file: file.name.clone(),
+            source,
+        };
+        let mut reader = RecordReader::new(
+            open_decoded(location.open(&file.name)?, self.format),
+            self.format.clone(),
+        );
+        if self.format.header {
+            reader.next_record().map_err(csv_error)?;
+        }
+        let columns = file_columns.len();
+        let op = file_columns.iter().position(|c| c.role == Role::Op);
+        // TimeKey targets keep every row as history, so every op code is fine there.
+        let multi_delete = self.options.multi_delete_for(&self.spec.name).is_some()
+            || self.options.style() == Style::TimeKey;
+        let new_batch = || TextBatch::new(sources.len(), batch_rows);
+        let mut batch = new_batch();
+        let mut file_rows = 0u64;
+        let mut number = String::new();
+        while let Some(record) = reader.next_record().map_err(csv_error)? {
+            if record.len() != columns {
+                return Err(TableError::File {
+                    file: file.name.clone(),
+                    message: format!(
+                        "line {}: {} field(s), expected {columns}",
+                        record.line,
+                        record.len()
+                    ),
+                });
+            }
+            if let Some(op) = op {
+                check_op(record.field(op).map_err(csv_error)?, multi_delete).map_err(
+                    |message| TableError::File {
+                        file: file.name.clone(),
+                        message: format!("line {}, column {}: {message}", record.line, op + 1),
+                    },
+                )?;
+            }
+            row_number += 1;
+            file_rows += 1;
+            for (slot, source) in sources.iter().enumerate() {
+                match source {
+                    Source::Column(i) => {
+                        let value = record.field(*i).map_err(csv_error)?;
+                        batch.columns[slot].push(value.map(str::as_bytes));
+                    }
+                    Source::RowNumber => {
+                        number.clear();
+                        write!(number, "{row_number}").expect("writing to a String");
+                        batch.columns[slot].push(Some(number.as_bytes()));
+                    }
+                }
+            }
+            if batch.num_rows() >= batch_rows {
+                let full = finish(std::mem::replace(&mut batch, new_batch()))?;
+                if batches.send(Ok((full, record.line))).is_err() {
+                    // The loader failed; its error is the one to report.
+                    return Ok(row_number);
+                }
+            }
+        }
+        if let Some(expected) = file.rows
+            && expected != file_rows
+        {
+            return Err(TableError::File {
+                file: file.name.clone(),
+                message: format!(
+                    "HVR_FILE_NROWS says {expected} rows but the file has {file_rows}; nothing was applied"
+                ),
+            });
+        }
+        if batch.num_rows() > 0 {
+            let _ = batches.send(Ok((finish(batch)?, reader.line())));
+        }
+        Ok(row_number)
+    }
+}
+
+/// The op codes HVR writes. SAP multi-delete rows (8) are applied only for tables named in
+/// `--multi-delete`: elsewhere ignoring them would silently keep rows the source deleted.
+fn check_op(value: Option<&str>, multi_delete: bool) -> Result<(), String> {
+    match value.map(str::trim) {
+        Some("0" | "1" | "2" | "3" | "4" | "5") => Ok(()),
+        Some("8") if multi_delete => Ok(()),
+        Some("8") => Err(
+            "op code 8 (SAP multi-delete) needs --multi-delete TABLE:COLUMN for this table; nothing was applied"
+                .into(),
+        ),
+        Some(other) => Err(format!("{other:?} is not an HVR op code (0-5, 8)")),
+        None => Err("the op column is empty".into()),
+    }
+}
