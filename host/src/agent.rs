@@ -55,6 +55,12 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
     let Some(mode) = args.first().and_then(|m| Mode::parse(m)) else {
         return Ok(Exit::IgnoredMode);
     };
+    let env = HvrEnv::from_process()?;
+    for (name, value) in env.long_option_values() {
+        // SAFETY: nothing else runs yet (no thread has been started), so no one reads the
+        // environment while it changes. Options read HVR_WASM_* from the environment.
+        unsafe { std::env::set_var(name, value) };
+    }
     let user_arg = args.get(3).map(String::as_str);
     let options = Options::from_user_argument(user_arg)?;
     let format = options.csv_format()?;
@@ -63,7 +69,6 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
     if !mode.loads_files() {
         return Ok(Exit::Done);
     }
-    let env = HvrEnv::from_process()?;
     let invocation = Invocation::from_env(&env, &rename)?;
     if invocation.files.is_empty() {
         say!(

@@ -280,3 +280,30 @@ fn one_failing_table_does_not_stop_or_corrupt_the_others() {
         );
     }
 }
+
+/// An option set by an Environment action can be too long for the OS too: HVR then passes it
+/// in the HVR_LONG_ENVIRONMENT file, which wins over the abbreviated variable.
+#[test]
+fn options_from_the_long_environment_win() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "long_env_option");
+    let changes = s.refresh_changes(3);
+    let orders = s.hvr.tables[0].clone();
+    let files = s.hvr.files_for(&orders, &changes[0].1, true, 1);
+    s.hvr.write(&files);
+    let real = s.target.connect_string.clone();
+    s.hvr.env = vec![(
+        "HVR_WASM_CONNECT_STRING".into(),
+        format!("{}...", &real[..10]),
+    )];
+    let long = s.hvr.dir.join("long_env.json");
+    std::fs::write(
+        &long,
+        format!("{{\"HVR_WASM_CONNECT_STRING\": {:?}}}", real),
+    )
+    .unwrap();
+    let mut vars = s.hvr.end_env(&[&orders], &files, true);
+    vars.push(("HVR_LONG_ENVIRONMENT".into(), long.display().to_string()));
+    s.hvr.call("refr_write_end", &vars).assert_ok();
+    s.models.truncate(1);
+    s.assert_target_matches("after a refresh with the connect string from the long environment");
+}

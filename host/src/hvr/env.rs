@@ -93,6 +93,18 @@ impl HvrEnv {
         self.get(name)?.ok_or(EnvError::Missing { name })
     }
 
+    /// `HVR_WASM_*` values the long-environment file gives that the process environment lacks
+    /// or abbreviates: options set with Environment actions that grew too long.
+    pub fn long_option_values(&self) -> Vec<(&str, &str)> {
+        self.vars
+            .iter()
+            .filter(|(k, v)| {
+                k.starts_with("HVR_WASM_") && std::env::var(k).ok().as_deref() != Some(v.as_str())
+            })
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
     /// Any variable, unchecked (for `{hvr_var_x}` substitutions).
     pub fn raw(&self, name: &str) -> Option<&str> {
         self.vars.get(name).map(String::as_str)
