@@ -169,3 +169,23 @@ fn rename_expression_maps_files_in_folders() {
         vec![vec![s("7"), s("x"), s("y")]]
     );
 }
+
+#[test]
+fn non_ascii_field_separator_in_utf8_and_latin1_files() {
+    let rows = load(
+        "csv_glyph",
+        "--field-separator ¦",
+        true,
+        "id¦a¦b\n1¦\"x¦y\"¦\n".as_bytes().to_vec(),
+        1,
+    );
+    assert_eq!(rows, vec![vec![s("1"), s("x¦y"), None]]);
+    let rows = load(
+        "csv_glyph_latin1",
+        r"--field-separator '\xa6' --encoding ISO-8859-1",
+        true,
+        b"id\xa6a\xa6b\n1\xa6\xe9\xa6z\n".to_vec(),
+        1,
+    );
+    assert_eq!(rows, vec![vec![s("1"), s("é"), s("z")]]);
+}

@@ -38,7 +38,8 @@ pub enum LineSeparator {
 #[derive(Clone, Debug)]
 pub struct CsvFormat {
     pub header: bool,
-    pub field_separator: u8,
+    /// One character, as UTF-8 (1 to 4 bytes): HVR allows any single glyph.
+    pub field_separator: Vec<u8>,
     pub line_separator: LineSeparator,
     pub quote: Option<u8>,
     pub escape: Option<u8>,
@@ -53,7 +54,7 @@ impl Default for CsvFormat {
     fn default() -> Self {
         CsvFormat {
             header: true,
-            field_separator: b',',
+            field_separator: b",".to_vec(),
             line_separator: LineSeparator::Byte(b'\n'),
             quote: Some(b'"'),
             escape: Some(b'"'),
@@ -78,8 +79,7 @@ impl CsvFormat {
         encoding: &str,
         compression: Compression,
     ) -> Result<CsvFormat, FormatError> {
-        let field_separator = single_byte("field-separator", field_separator)?
-            .ok_or_else(|| bad("field-separator", field_separator, "must not be empty"))?;
+        let field_separator = single_glyph("field-separator", field_separator)?;
         let line_bytes = unescape(line_separator);
         let line = match line_bytes.as_slice() {
             [b] => LineSeparator::Byte(*b),
@@ -112,10 +112,12 @@ impl CsvFormat {
             LineSeparator::Byte(b) => b,
             LineSeparator::CrLf => b'\n',
         };
-        if field_separator == line_byte || Some(field_separator) == quote_byte {
+        if format.field_separator == [line_byte]
+            || quote_byte.is_some_and(|q| format.field_separator == [q])
+        {
             return Err(bad(
                 "field-separator",
-                &format!("{}", field_separator as char),
+                &String::from_utf8_lossy(&format.field_separator),
                 "must differ from the line separator and the quote character",
             ));
         }
@@ -128,6 +130,20 @@ fn bad(option: &'static str, value: &str, reason: &str) -> FormatError {
         option,
         value: value.to_string(),
         reason: reason.to_string(),
+    }
+}
+
+/// One character: an ASCII byte, any single Unicode glyph, or `\xHH` above 0x7F read as the
+/// code point U+00HH (the file is decoded to UTF-8 before it is split).
+fn single_glyph(option: &'static str, value: &str) -> Result<Vec<u8>, FormatError> {
+    let bytes = unescape(value);
+    match bytes.as_slice() {
+        [] => Err(bad(option, value, "must not be empty")),
+        [b] if *b >= 0x80 => Ok(char::from(*b).to_string().into_bytes()),
+        _ => match std::str::from_utf8(&bytes) {
+            Ok(s) if s.chars().count() == 1 => Ok(bytes),
+            _ => Err(bad(option, value, "must be a single character")),
+        },
     }
 }
 
@@ -221,6 +237,27 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().starts_with("--line-separator"), "{err}");
+    }
+
+    #[test]
+    fn field_separator_may_be_any_single_glyph() {
+        let f = |sep| {
+            CsvFormat::from_options(
+                true,
+                sep,
+                r"\n",
+                "\"",
+                None,
+                None,
+                None,
+                "UTF-8",
+                Compression::None,
+            )
+        };
+        assert_eq!(f("¦").unwrap().field_separator, "¦".as_bytes());
+        assert_eq!(f(r"\xa7").unwrap().field_separator, "§".as_bytes());
+        assert_eq!(f(r"\x1f").unwrap().field_separator, [0x1f]);
+        assert!(f("ab").is_err());
     }
 
     #[test]

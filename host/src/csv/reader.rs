@@ -86,6 +86,8 @@ enum State {
     QuoteInQuoted,
     /// Saw the closing quote (escape differs from the quote).
     AfterQuoted,
+    /// After a closing quote, the first N bytes of a multi-byte separator.
+    SepAfterQuote(usize),
     EscapeInQuoted,
 }
 
@@ -118,11 +120,11 @@ impl<R: BufRead> RecordReader<R> {
         self.buf.clear();
         self.spans.clear();
         let start_line = self.line;
-        let (sep, quote, escape) = (
-            self.format.field_separator,
-            self.format.quote,
-            self.format.escape,
-        );
+        let sep = self.format.field_separator.clone();
+        let (quote, escape) = (self.format.quote, self.format.escape);
+        // A separator of several bytes (a non-ASCII glyph) is recognised as the field's suffix
+        // when unquoted, and byte by byte after a closing quote.
+        let multi = sep.len() > 1;
         let (eol, crlf) = match self.format.line_separator {
             LineSeparator::Byte(b) => (b, false),
             LineSeparator::CrLf => (b'\n', true),
@@ -176,14 +178,14 @@ impl<R: BufRead> RecordReader<R> {
                 // the line separator ends the record.
                 let in_quotes = matches!(state, State::Quoted | State::EscapeInQuoted)
                     || (state == State::QuoteInQuoted && Some(b) == quote);
-                if !in_quotes && b == sep {
+                if !in_quotes && !multi && b == sep[0] {
                     Self::push_span(&mut self.spans, &mut self.buf, field_start, quoted, false);
                     field_start = self.buf.len();
                     quoted = false;
                     state = State::StartField;
                     continue;
                 }
-                if !in_quotes && b == eol {
+                if !in_quotes && b == eol && !matches!(state, State::SepAfterQuote(_)) {
                     done = true;
                     break;
                 }
@@ -196,6 +198,47 @@ impl<R: BufRead> RecordReader<R> {
                     State::StartField | State::Unquoted => {
                         self.buf.push(b);
                         state = State::Unquoted;
+                        if multi
+                            && self.buf.len() - field_start >= sep.len()
+                            && self.buf.ends_with(&sep)
+                        {
+                            self.buf.truncate(self.buf.len() - sep.len());
+                            Self::push_span(
+                                &mut self.spans,
+                                &mut self.buf,
+                                field_start,
+                                false,
+                                false,
+                            );
+                            field_start = self.buf.len();
+                            state = State::StartField;
+                        }
+                    }
+                    State::SepAfterQuote(k) => {
+                        if b != sep[k] {
+                            let column = self.spans.len() + 1;
+                            let line = self.line;
+                            self.input.consume(consumed);
+                            return Err(CsvError::AfterQuote {
+                                line,
+                                column,
+                                found: b as char,
+                            });
+                        }
+                        if k + 1 == sep.len() {
+                            Self::push_span(
+                                &mut self.spans,
+                                &mut self.buf,
+                                field_start,
+                                true,
+                                false,
+                            );
+                            field_start = self.buf.len();
+                            quoted = false;
+                            state = State::StartField;
+                        } else {
+                            state = State::SepAfterQuote(k + 1);
+                        }
                     }
                     State::Quoted => {
                         if Some(b) == escape && escape != quote {
@@ -218,6 +261,8 @@ impl<R: BufRead> RecordReader<R> {
                         if state == State::QuoteInQuoted && Some(b) == quote {
                             self.buf.push(b);
                             state = State::Quoted;
+                        } else if multi && b == sep[0] {
+                            state = State::SepAfterQuote(1);
                         } else if crlf && b == b'\r' {
                             // The \n that must follow ends the record.
                         } else {
@@ -354,9 +399,20 @@ mod tests {
     }
 
     #[test]
+    fn multi_byte_separator_splits_unquoted_and_quoted_fields() {
+        let f = CsvFormat {
+            field_separator: "¦".as_bytes().to_vec(),
+            ..CsvFormat::default()
+        };
+        let rows = parse("a¦\"b¦c\"¦¦é\n1¦2¦3¦4\n".as_bytes(), f).unwrap();
+        assert_eq!(rows[0], vec![s("a"), s("b¦c"), None, s("é")]);
+        assert_eq!(rows[1], vec![s("1"), s("2"), s("3"), s("4")]);
+    }
+
+    #[test]
     fn tab_separator_and_no_final_newline() {
         let f = CsvFormat {
-            field_separator: b'\t',
+            field_separator: b"\t".to_vec(),
             ..CsvFormat::default()
         };
         assert_eq!(parse(b"a\tb", f).unwrap(), vec![vec![s("a"), s("b")]]);
