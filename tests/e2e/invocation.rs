@@ -307,3 +307,33 @@ fn options_from_the_long_environment_win() {
     s.models.truncate(1);
     s.assert_target_matches("after a refresh with the connect string from the long environment");
 }
+
+/// Without /UserArgument HVR may pass only three arguments; the options then come from the
+/// environment alone.
+#[test]
+fn call_without_user_argument_uses_the_environment() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "no_userarg");
+    let changes = s.refresh_changes(3);
+    let orders = s.hvr.tables[0].clone();
+    let files = s.hvr.files_for(&orders, &changes[0].1, true, 1);
+    s.hvr.write(&files);
+    let vars = s.hvr.end_env(&[&orders], &files, true);
+    // command() passes the user argument as the fourth; the same call with three, same env.
+    let cmd = s.hvr.command("refr_write_end", &vars);
+    let mut three = std::process::Command::new(BINARY);
+    three.args(["refr_write_end", "chn", "trg"]).env_clear();
+    for (k, v) in cmd.get_envs() {
+        if let (k, Some(v)) = (k, v) {
+            three.env(k, v);
+        }
+    }
+    let out = three.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    s.models.truncate(1);
+    s.assert_target_matches("after a call with three arguments");
+}

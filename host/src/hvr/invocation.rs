@@ -296,6 +296,19 @@ mod tests {
     }
 
     #[test]
+    fn base_key_list_alone_marks_the_keys() {
+        let e = env(&[
+            ("HVR_TBL_NAMES", "t"),
+            ("HVR_COL_NAMES", "a,b"),
+            ("HVR_COL_NAMES_BASE", "ba,bb"),
+            ("HVR_TBL_KEYS_BASE", "bb"),
+        ]);
+        let inv = Invocation::from_env(&e, &default_rename()).unwrap();
+        let keys: Vec<bool> = inv.tables[0].columns.iter().map(|c| c.is_key).collect();
+        assert_eq!(keys, vec![false, true]);
+    }
+
+    #[test]
     fn missing_table_list_is_an_error() {
         let err = Invocation::from_env(&env(&[]), &default_rename()).unwrap_err();
         assert_eq!(err.to_string(), "HVR_TBL_NAMES is not set");
