@@ -156,3 +156,28 @@ fn endless_transform_is_stopped_at_the_deadline() {
     ]);
     assert!(s.target.rows(&s.models[0].def, s.style).is_empty());
 }
+
+/// A transform that adds a column (declared up front) feeds a target column the files do not
+/// have: mask with `suffix` keeps `note` and fills `note_hash`, on refresh and integrate.
+#[test]
+fn added_column_lands_in_the_target() {
+    let mut s = Scenario::new(Db::Postgres, Style::ReplicationCopy, "transform_added");
+    s.target
+        .execute(&["ALTER TABLE \"sales\".\"orders\" ADD COLUMN note_hash text".to_string()]);
+    s.hvr.user_arg.push_str(&format!(
+        " --transform {} --transform-option columns=note --transform-option suffix=_hash",
+        guest_wasm("transform_mask").display()
+    ));
+    let refresh = s.refresh_changes(8);
+    s.hvr.refresh(&refresh).assert_ok();
+    let changes = s.cycle_changes(8, None);
+    s.hvr.integrate(&changes).assert_ok();
+    s.assert_target_matches("the file's columns are untouched");
+    let rows = s
+        .target
+        .query("SELECT note, note_hash FROM \"sales\".\"orders\"");
+    assert!(!rows.is_empty());
+    for row in rows {
+        assert_eq!(row[1], row[0].as_ref().map(|n| pseudonym("", n)), "{row:?}");
+    }
+}
