@@ -102,15 +102,19 @@ impl<'t> TransformChain<'t> {
 
 /// The plan's sources from a transformed batch; row numbers continue from `row_number`.
 pub fn project(batch: &TextBatch, sources: &[Source], row_number: &mut u64) -> TextBatch {
+    use std::fmt::Write as _;
     let rows = batch.num_rows();
     let mut out = TextBatch::new(sources.len(), rows);
+    let mut number = String::new();
     for row in 0..rows {
         *row_number += 1;
         for (slot, source) in sources.iter().enumerate() {
             match source {
                 Source::Column(i) => out.columns[slot].push(batch.columns[*i].get(row)),
                 Source::RowNumber => {
-                    out.columns[slot].push(Some(row_number.to_string().as_bytes()))
+                    number.clear();
+                    write!(number, "{row_number}").expect("writing to a String");
+                    out.columns[slot].push(Some(number.as_bytes()));
                 }
             }
         }

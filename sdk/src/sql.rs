@@ -154,6 +154,22 @@ impl Layout {
             .collect()
     }
 
+    /// `INSERT INTO target (landed columns) VALUES (?, ...)` fed straight from the files, as
+    /// parameter arrays: a refresh, or a TimeKey append.
+    pub fn parameter_array_load(
+        &self,
+        dialect: &Dialect,
+        target: &str,
+        batch_rows: u32,
+    ) -> crate::Load {
+        parameter_array_load(
+            target,
+            &dialect.ident_list(self.target_names()),
+            self.target_sources(),
+            batch_rows,
+        )
+    }
+
     /// The landed names, in load order.
     pub fn target_names(&self) -> Vec<&str> {
         self.landed.iter().map(|c| c.name.as_str()).collect()

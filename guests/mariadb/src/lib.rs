@@ -83,11 +83,7 @@ impl Connector for MariaDb {
         );
         Ok(Plan {
             before,
-            load: insert_load(
-                &target,
-                &D.ident_list(layout.target_names()),
-                layout.target_sources(),
-            ),
+            load: layout.parameter_array_load(&D, &target, BATCH_ROWS),
             after: vec![],
         })
     }
@@ -98,11 +94,7 @@ impl Connector for MariaDb {
         if options.style == TargetStyle::TimeKey {
             return Ok(Plan {
                 before: vec![],
-                load: insert_load(
-                    &target,
-                    &D.ident_list(layout.target_names()),
-                    layout.target_sources(),
-                ),
+                load: layout.parameter_array_load(&D, &target, BATCH_ROWS),
                 after: vec![],
             });
         }

@@ -81,14 +81,9 @@ impl Connector for Postgres {
                 "TRUNCATE TABLE",
             )
         };
-        let columns: Vec<(String, String, Source)> = layout
-            .landed
-            .iter()
-            .map(|c| (D.ident(&c.name), cast_type(c), Source::Column(c.file_index)))
-            .collect();
         Ok(Plan {
             before,
-            load: unnest_load(&load_into, &columns),
+            load: unnest_load(&load_into, &direct_columns(&layout)),
             after,
         })
     }
@@ -97,14 +92,9 @@ impl Connector for Postgres {
         let layout = Layout::new(table, options)?;
         let target = sql::require_target(&D, table)?;
         if options.style == TargetStyle::TimeKey {
-            let columns: Vec<(String, String, Source)> = layout
-                .landed
-                .iter()
-                .map(|c| (D.ident(&c.name), cast_type(c), Source::Column(c.file_index)))
-                .collect();
             return Ok(Plan {
                 before: vec![],
-                load: unnest_load(&target, &columns),
+                load: unnest_load(&target, &direct_columns(&layout)),
                 after: vec![],
             });
         }
@@ -142,6 +132,15 @@ impl Connector for Postgres {
             after,
         })
     }
+}
+
+/// The landed columns fed straight from the files: (quoted name, type, source).
+fn direct_columns(layout: &Layout) -> Vec<(String, String, Source)> {
+    layout
+        .landed
+        .iter()
+        .map(|c| (D.ident(&c.name), cast_type(c), Source::Column(c.file_index)))
+        .collect()
 }
 
 /// The type values are cast to: the target's own type, or text for tables created as text.

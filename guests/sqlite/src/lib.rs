@@ -57,11 +57,7 @@ impl Connector for Sqlite {
         );
         Ok(Plan {
             before,
-            load: insert_load(
-                &target,
-                &D.ident_list(layout.target_names()),
-                layout.target_sources(),
-            ),
+            load: layout.parameter_array_load(&D, &target, BATCH_ROWS),
             after: vec![],
         })
     }
@@ -72,11 +68,7 @@ impl Connector for Sqlite {
         if options.style == TargetStyle::TimeKey {
             return Ok(Plan {
                 before: vec![],
-                load: insert_load(
-                    &target,
-                    &D.ident_list(layout.target_names()),
-                    layout.target_sources(),
-                ),
+                load: layout.parameter_array_load(&D, &target, BATCH_ROWS),
                 after: vec![],
             });
         }

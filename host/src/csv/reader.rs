@@ -216,14 +216,9 @@ impl<R: BufRead> RecordReader<R> {
                     }
                     State::SepAfterQuote(k) => {
                         if b != sep[k] {
-                            let column = self.spans.len() + 1;
-                            let line = self.line;
+                            let error = self.after_quote(b);
                             self.input.consume(consumed);
-                            return Err(CsvError::AfterQuote {
-                                line,
-                                column,
-                                found: b as char,
-                            });
+                            return Err(error);
                         }
                         if k + 1 == sep.len() {
                             Self::push_span(
@@ -266,14 +261,9 @@ impl<R: BufRead> RecordReader<R> {
                         } else if crlf && b == b'\r' {
                             // The \n that must follow ends the record.
                         } else {
-                            let column = self.spans.len() + 1;
-                            let line = self.line;
+                            let error = self.after_quote(b);
                             self.input.consume(consumed);
-                            return Err(CsvError::AfterQuote {
-                                line,
-                                column,
-                                found: b as char,
-                            });
+                            return Err(error);
                         }
                     }
                 }
@@ -283,6 +273,15 @@ impl<R: BufRead> RecordReader<R> {
                 self.finish_field(field_start, quoted, crlf);
                 return Ok(Some(self.record(start_line)));
             }
+        }
+    }
+
+    /// A byte after a closing quote that is neither a separator nor the end of the line.
+    fn after_quote(&self, found: u8) -> CsvError {
+        CsvError::AfterQuote {
+            line: self.line,
+            column: self.spans.len() + 1,
+            found: found as char,
         }
     }
 

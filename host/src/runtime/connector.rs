@@ -5,7 +5,7 @@ use wasmtime::Store;
 use super::bindings::ConnectorGuest;
 use super::bindings::types::{FenceSql, Info, Options, Plan, PlanError, Table};
 use super::guest::{GuestState, call_guest};
-use super::sandbox::{Limits, SandboxError};
+use super::sandbox::SandboxError;
 use super::v0_1;
 
 /// The bindings a connector instance is called through, by contract version.
@@ -20,7 +20,6 @@ pub struct ConnectorInstance {
     pub(super) instance: Guest,
     pub(super) name: String,
     pub(super) info: Option<Info>,
-    pub(super) limits: Limits,
     pub(super) ticks: u64,
 }
 
@@ -41,7 +40,6 @@ impl ConnectorInstance {
         f: impl FnOnce(&Guest, &mut Store<GuestState>) -> wasmtime::Result<T>,
     ) -> Result<T, SandboxError> {
         let instance = &self.instance;
-        let _ = self.limits;
         call_guest(&mut self.store, self.ticks, &self.name, call, |s| {
             f(instance, s)
         })

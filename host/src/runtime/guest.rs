@@ -9,7 +9,7 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::bindings::hvrwasm;
-use super::bindings::hvrwasm::connector::log::{self as wit_log, Level};
+use super::bindings::hvrwasm::connector::log as wit_log;
 use super::sandbox::{SandboxError, TICK};
 use super::{transform_bindings, v0_1};
 
@@ -66,18 +66,6 @@ impl WasiView for GuestState {
 impl hvrwasm::connector::types::Host for GuestState {}
 impl v0_1::hvrwasm::connector::types::Host for GuestState {}
 
-impl v0_1::hvrwasm::connector::log::Host for GuestState {
-    fn log(&mut self, level: v0_1::hvrwasm::connector::log::Level, message: String) {
-        use v0_1::hvrwasm::connector::log::Level as L;
-        let tag = match level {
-            L::Trace | L::Debug => return,
-            L::Info => "",
-            L::Warn => "warning: ",
-            L::Error => "error: ",
-        };
-        self.log_line(tag, &message);
-    }
-}
 impl transform_bindings::hvrwasm::connector::batch::Host for GuestState {}
 
 impl GuestState {
@@ -86,30 +74,30 @@ impl GuestState {
     }
 }
 
-impl wit_log::Host for GuestState {
-    fn log(&mut self, level: Level, message: String) {
-        let tag = match level {
-            Level::Trace | Level::Debug => return,
-            Level::Info => "",
-            Level::Warn => "warning: ",
-            Level::Error => "error: ",
-        };
-        self.log_line(tag, &message);
-    }
+/// Every served world imports its own copy of the `log` interface (same shape, distinct
+/// generated types); all of them write the same job-log line.
+macro_rules! log_host {
+    ($( $($module:ident)::+ );+ $(;)?) => {$(
+        impl $($module)::+::Host for GuestState {
+            fn log(&mut self, level: $($module)::+::Level, message: String) {
+                use $($module)::+::Level as L;
+                let tag = match level {
+                    L::Trace | L::Debug => return,
+                    L::Info => "",
+                    L::Warn => "warning: ",
+                    L::Error => "error: ",
+                };
+                self.log_line(tag, &message);
+            }
+        }
+    )+};
 }
 
-impl transform_bindings::hvrwasm::connector::log::Host for GuestState {
-    fn log(&mut self, level: transform_bindings::hvrwasm::connector::log::Level, message: String) {
-        use transform_bindings::hvrwasm::connector::log::Level as L;
-        let tag = match level {
-            L::Trace | L::Debug => return,
-            L::Info => "",
-            L::Warn => "warning: ",
-            L::Error => "error: ",
-        };
-        self.log_line(tag, &message);
-    }
-}
+log_host!(
+    wit_log;
+    v0_1::hvrwasm::connector::log;
+    transform_bindings::hvrwasm::connector::log;
+);
 
 impl GuestState {
     /// Copies what the guest wrote to stdout/stderr since the last call to the job log, one

@@ -3,7 +3,7 @@
 use wasmtime::Store;
 
 use super::guest::{GuestState, call_guest};
-use super::sandbox::{Limits, SandboxError};
+use super::sandbox::SandboxError;
 use super::transform_bindings::{RowBatch, TransformGuest, TransformInfo};
 
 /// A running transform.
@@ -11,7 +11,6 @@ pub struct TransformInstance {
     pub(super) store: Store<GuestState>,
     pub(super) instance: TransformGuest,
     pub(super) name: String,
-    pub(super) limits: Limits,
     pub(super) ticks: u64,
     pub(super) info: Option<TransformInfo>,
 }
@@ -23,10 +22,6 @@ impl TransformInstance {
 
     pub fn info(&self) -> &TransformInfo {
         self.info.as_ref().expect("described at instantiation")
-    }
-
-    pub fn limits(&self) -> Limits {
-        self.limits
     }
 
     pub fn added_columns(
