@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what hvrwasmagent needs on Debian, only what is missing: unixODBC, the SQLite,
 # PostgreSQL and MariaDB ODBC drivers, sqlite3, and the wasm32-wasip2 Rust target.
-# With --servers it also makes sure local PostgreSQL and MariaDB servers run (tests, bench).
+# With --servers it also makes sure local PostgreSQL and MariaDB servers run, and installs the
+# cloud-store emulators the tests start themselves (moto for S3, Azurite for Azure Blob) into
+# .tools/ of the checkout.
 set -euo pipefail
 
 servers=false
@@ -13,6 +15,10 @@ as_root() {
 
 packages=(unixodbc unixodbc-dev odbc-postgresql odbc-mariadb libsqliteodbc sqlite3)
 $servers && packages+=(postgresql postgresql-client mariadb-server mariadb-client bc)
+if $servers; then
+    command -v npm >/dev/null || packages+=(nodejs npm)
+    python3 -c 'import venv, ensurepip' 2>/dev/null || packages+=(python3-venv)
+fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -46,4 +52,18 @@ if $servers; then
         as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql
     fi
     wait_for "MariaDB on 127.0.0.1:3306" mariadb-admin -h 127.0.0.1 -u root ping
+fi
+
+if $servers; then
+    tools="$(cd "$(dirname "$0")/.." && pwd)/.tools"
+    mkdir -p "$tools"
+    if ! "$tools/venv/bin/python" -c 'import moto.server, azure.storage.blob' 2>/dev/null; then
+        echo "setup: installing moto (S3 emulator) and azure-storage-blob into .tools/venv"
+        python3 -m venv "$tools/venv"
+        "$tools/venv/bin/pip" install -q 'moto[server]>=5,<6' 'azure-storage-blob>=12,<13'
+    fi
+    if [[ ! -x "$tools/node_modules/.bin/azurite-blob" ]]; then
+        echo "setup: installing Azurite (Azure Blob emulator) into .tools"
+        npm install --silent --no-fund --no-audit --prefix "$tools" 'azurite@3' >/dev/null
+    fi
 fi

@@ -6,14 +6,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use thiserror::Error;
 
 use crate::bridge;
+use crate::cleanup;
 use crate::connectors::{self, ConnectorError, Origin};
-use crate::files::{FileLocation, LocationError};
 use crate::hvr::env::EnvError;
 use crate::hvr::rename::RenameExpression;
 use crate::hvr::{HvrEnv, Invocation, Mode};
 use crate::odbc::{OdbcError, Target};
 use crate::options::{Options, OptionsError};
 use crate::runtime::{CacheStatus, ConnectorInstance, Sandbox, SandboxError, TransformInstance};
+use crate::store::{FileLocation, LocationError};
 use crate::table::{Outcome, TableError, TableJob};
 
 #[derive(Debug, Error)]
@@ -77,11 +78,17 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
         );
         return Ok(Exit::Done);
     }
+    let store_settings = options.store_settings()?;
     let location = invocation
         .file_location
         .as_deref()
-        .map(FileLocation::parse)
+        .map(|l| FileLocation::connect(l, &store_settings, &invocation.files[0].name))
         .transpose()?;
+    if options.verbose
+        && let Some(location) = &location
+    {
+        say!("files in {}", location.describe());
+    }
 
     let bytes = connectors::resolve(&options.connector, options.connector_dir.as_deref())?;
     let sandbox = Sandbox::new(options.limits(), options.compile_cache())?;
@@ -187,14 +194,30 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
 
     let (mut loaded, mut skipped, mut rows) = (0, 0, 0u64);
     let mut failed = Vec::new();
+    let mut done = Vec::new();
     for (job, result) in jobs.iter().zip(results) {
         match result {
             Ok(Outcome::Loaded { rows: r, .. }) => {
                 loaded += 1;
                 rows += r;
+                done.push(job.spec.name.as_str());
             }
-            Ok(Outcome::AlreadyApplied { .. }) => skipped += 1,
+            Ok(Outcome::AlreadyApplied { .. }) => {
+                skipped += 1;
+                done.push(job.spec.name.as_str());
+            }
             Err(e) => failed.push(format!("table {}: {e}", job.spec.name)),
+        }
+    }
+    if options.cleanup_stale_files
+        && !options.keep_files
+        && let Some(location) = &location
+    {
+        // Housekeeping after the commits: a failure here is reported, not fatal.
+        match cleanup::stale_files(location, &invocation, &rename, &env, &done) {
+            Ok(0) => {}
+            Ok(n) => say!("removed {n} stale file(s) of earlier, interrupted cycles"),
+            Err(e) => say!("W_JX0E00: stale files not removed: {e}"),
         }
     }
     say!(

@@ -7,28 +7,32 @@
 //! - [`runtime`]: the wasmtime sandbox (knows no ODBC, files or HVR);
 //!   [`connectors`]: where a connector's bytes come from.
 //! - Domain: [`hvr`] (argv and `HVR_*` environment), [`options`], [`csv`] (FileFormat
-//!   decoding), [`batch`], [`files`] (the file location), [`odbc`] (the target).
+//!   decoding), [`batch`], [`store`] (the file location, local or cloud), [`odbc`] (the
+//!   target); [`secrets`] keeps credentials out of every printed line.
 
-/// Writes a line to stdout (HVR's job log). A closed log must not crash a load, so write
-/// errors are ignored instead of panicking like `println!`.
+/// Writes a line to stdout (HVR's job log), with secrets masked. A closed log must not crash
+/// a load, so write errors are ignored instead of panicking like `println!`.
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+        let line = $crate::secrets::redact(&format!($($arg)*));
+        let _ = writeln!(std::io::stdout().lock(), "{line}");
     }};
 }
 
 pub mod agent;
 pub mod batch;
 pub mod bridge;
+pub mod cleanup;
 pub mod connectors;
 pub mod csv;
 pub mod fence;
-pub mod files;
 pub mod hvr;
 pub mod inspect;
 pub mod odbc;
 pub mod options;
 pub mod pipeline;
 pub mod runtime;
+pub mod secrets;
+pub mod store;
 pub mod table;

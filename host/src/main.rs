@@ -29,7 +29,9 @@ fn main() -> ExitCode {
         Err(e) => {
             // HVR shows stderr in the job log: one line, F_J code first. Every error's message
             // already carries its cause, so the chain is not printed again.
-            eprintln!("F_JX0D03: {}", e.to_string().replace('\n', " "));
+            // Secrets are masked here too: library messages may quote what they were given.
+            let message = hvrwasm_host::secrets::redact(&e.to_string().replace('\n', " "));
+            eprintln!("F_JX0D03: {message}");
             ExitCode::from(1)
         }
     }

@@ -216,6 +216,39 @@ pub struct Options {
     )]
     pub connector_options: Vec<String>,
 
+    /// Endpoint of an S3-compatible server, an Azure Blob endpoint or emulator, or a GCS base
+    /// URL [default: the provider's, or AWS_ENDPOINT / AZURE_STORAGE_ENDPOINT].
+    #[arg(long, env = "HVR_WASM_STORE_ENDPOINT", value_name = "URL")]
+    pub store_endpoint: Option<String>,
+
+    /// Setting of the cloud store, with object_store's names: aws_access_key_id,
+    /// aws_secret_access_key, aws_session_token, aws_region, azure_storage_account_key,
+    /// azure_storage_sas_key, azure_storage_client_id/_secret/_tenant_id,
+    /// google_service_account, ... (repeatable; `;`-separated in the variable). Never printed.
+    #[arg(
+        long = "store-config",
+        env = "HVR_WASM_STORE_CONFIG",
+        value_delimiter = ';',
+        value_name = "KEY=VALUE",
+        hide_env_values = true
+    )]
+    pub store_config: Vec<String>,
+
+    /// Retries of one store request after a network error or a server error.
+    #[arg(
+        long,
+        env = "HVR_WASM_STORE_RETRIES",
+        default_value_t = 3,
+        value_name = "N"
+    )]
+    pub store_retries: usize,
+
+    /// After the cycle's tables are committed, also delete files in the location that belong
+    /// to these tables but are not in this cycle's list: leftovers of earlier, interrupted
+    /// cycles. HVR's state directory is never touched.
+    #[arg(long, env = "HVR_WASM_CLEANUP_STALE_FILES", action = ArgAction::SetTrue)]
+    pub cleanup_stale_files: bool,
+
     /// Print each SQL statement before running it.
     #[arg(short = 'v', long, env = "HVR_WASM_VERBOSE", action = ArgAction::SetTrue)]
     pub verbose: bool,
@@ -302,6 +335,14 @@ impl Options {
         pairs(&self.transform_options, "--transform-option")
     }
 
+    pub fn store_settings(&self) -> Result<crate::store::StoreSettings, OptionsError> {
+        Ok(crate::store::StoreSettings {
+            endpoint: self.store_endpoint.clone().filter(|e| !e.is_empty()),
+            config: pairs(&self.store_config, "--store-config")?,
+            retries: self.store_retries,
+        })
+    }
+
     pub fn csv_format(&self) -> Result<CsvFormat, OptionsError> {
         Ok(CsvFormat::from_options(
             self.header_line,
@@ -336,7 +377,15 @@ fn pairs(values: &[String], option: &str) -> Result<Vec<(String, String)>, Optio
         .map(|o| {
             o.split_once('=')
                 .map(|(k, v)| (k.trim().to_string(), v.to_string()))
-                .ok_or_else(|| OptionsError::Invalid(format!("{option} {o:?} is not KEY=VALUE")))
+                .ok_or_else(|| {
+                    // Store settings hold secrets: name the problem, not the value.
+                    let shown = if option == "--store-config" {
+                        "(value not shown)".to_string()
+                    } else {
+                        format!("{o:?}")
+                    };
+                    OptionsError::Invalid(format!("{option} {shown} is not KEY=VALUE"))
+                })
         })
         .collect()
 }

@@ -10,12 +10,12 @@ use thiserror::Error;
 use crate::bridge::{self, Plan};
 use crate::csv::{CsvError, CsvFormat};
 use crate::fence::{self, FenceKey, FenceSql};
-use crate::files::{FileLocation, LocationError};
 use crate::hvr::{FileEntry, Mode, TableSpec};
 use crate::odbc::{CatalogColumn, OdbcError, Target};
 use crate::options::Options;
 use crate::pipeline::{TransformChain, TransformError};
 use crate::runtime::{ConnectorInstance, SandboxError, TransformInstance};
+use crate::store::{FileLocation, LocationError};
 
 /// Runs of a table's transaction when the database reports a deadlock or serialization
 /// failure; the files are untouched until a commit, so running again is safe.
@@ -302,12 +302,12 @@ impl TableJob<'_> {
         let Some(location) = self.location else {
             return Ok(None);
         };
-        let missing: Vec<&str> = self
-            .files
-            .iter()
-            .filter(|f| !location.exists(&f.name))
-            .map(|f| f.name.as_str())
-            .collect();
+        let mut missing: Vec<&str> = Vec::new();
+        for f in &self.files {
+            if !location.exists(&f.name)? {
+                missing.push(f.name.as_str());
+            }
+        }
         if missing.is_empty() {
             return Ok(None);
         }

@@ -3,7 +3,7 @@
 
 use super::{FileColumn, Role, TableError, TableJob};
 use crate::csv::{CsvFormat, RecordReader, open_decoded};
-use crate::files::FileLocation;
+use crate::store::FileLocation;
 
 impl TableJob<'_> {
     /// The files' columns: from the header line when there is one (all files must agree),

@@ -8,11 +8,11 @@ use super::{FileColumn, Role, TableError, TableJob};
 use crate::batch::TextBatch;
 use crate::bridge::{Plan, Source};
 use crate::csv::{RecordReader, open_decoded};
-use crate::files::FileLocation;
 use crate::hvr::FileEntry;
 use crate::odbc::{BatchLoader, Target};
 use crate::options::Style;
 use crate::pipeline::{self, TransformChain};
+use crate::store::FileLocation;
 
 impl TableJob<'_> {
     /// Runs the plan inside the open transaction; returns the rows loaded.

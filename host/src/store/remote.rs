@@ -1,0 +1,211 @@
+//! A location in a cloud store: object names are `<dir of HVR_FILE_LOC>/<file name>`. Calls
+//! are blocking for the rest of the host; a small tokio runtime drives object_store inside.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use futures::TryStreamExt as _;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt as _};
+use tokio::runtime::Runtime;
+
+use super::client::{self, StoreSettings};
+use super::stream::ObjectReader;
+use super::url::StoreUrl;
+use super::{LocationError, STATE_DIR};
+
+pub struct RemoteLocation {
+    store: Arc<dyn ObjectStore>,
+    /// Directory inside the bucket or container, without slashes at either end.
+    prefix: String,
+    describe: String,
+    runtime: Runtime,
+}
+
+impl RemoteLocation {
+    pub fn connect(
+        url: &StoreUrl,
+        settings: &StoreSettings,
+    ) -> Result<RemoteLocation, LocationError> {
+        let prefix = match url {
+            StoreUrl::S3 { prefix, .. }
+            | StoreUrl::Azure { prefix, .. }
+            | StoreUrl::Gcs { prefix, .. } => prefix.clone(),
+            StoreUrl::Local(_) => unreachable!("local locations are not remote"),
+        };
+        let client = client::build(url, settings)?;
+        for warning in &client.warnings {
+            say!("{warning}");
+        }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("hvrwasm-store")
+            .enable_all()
+            .build()
+            .map_err(|e| LocationError::Settings(format!("cannot start the I/O runtime: {e}")))?;
+        Ok(RemoteLocation {
+            store: client.store,
+            prefix,
+            describe: client.describe,
+            runtime,
+        })
+    }
+
+    pub fn describe(&self) -> &str {
+        &self.describe
+    }
+
+    fn key(&self, name: &str) -> String {
+        if self.prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}/{name}", self.prefix)
+        }
+    }
+
+    fn path(&self, name: &str) -> Result<Path, LocationError> {
+        let key = self.key(name);
+        Path::parse(&key).map_err(|e| {
+            LocationError::Settings(format!(
+                "file name {name:?} is not a valid object name in {}: {e}",
+                self.describe
+            ))
+        })
+    }
+
+    fn failed(&self, action: &'static str, name: &str, e: &object_store::Error) -> LocationError {
+        LocationError::Store {
+            store: self.describe.clone(),
+            action,
+            object: self.key(name),
+            cause: explain(e),
+        }
+    }
+
+    /// One listing of the location's directory: finds a missing bucket, a refused key or an
+    /// unreachable endpoint before any file is read, and says so in words. A HEAD alone
+    /// cannot: its 404 carries no body, so a missing bucket looks like a missing file.
+    pub fn probe(&self, first_file: &str) -> Result<(), LocationError> {
+        let prefix = (!self.prefix.is_empty()).then(|| Path::from(self.prefix.as_str()));
+        self.runtime
+            .block_on(self.store.list_with_delimiter(prefix.as_ref()))
+            .map(|_| ())
+            .map_err(|e| self.failed("listing the location before reading", first_file, &e))
+    }
+
+    pub fn exists(&self, name: &str) -> Result<bool, LocationError> {
+        let path = self.path(name)?;
+        match self.runtime.block_on(self.store.head(&path)) {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(self.failed("checking", name, &e)),
+        }
+    }
+
+    pub fn open(&self, name: &str) -> Result<Box<dyn Read + Send>, LocationError> {
+        let path = self.path(name)?;
+        let result = self
+            .runtime
+            .block_on(self.store.get(&path))
+            .map_err(|e| self.failed("reading", name, &e))?;
+        Ok(Box::new(ObjectReader::new(
+            self.runtime.handle().clone(),
+            result.into_stream(),
+            format!("{}: reading '{}' failed", self.describe, self.key(name)),
+        )))
+    }
+
+    pub fn delete(&self, name: &str) -> Result<(), LocationError> {
+        let path = self.path(name)?;
+        self.runtime
+            .block_on(self.store.delete(&path))
+            .map_err(|e| self.failed("deleting", name, &e))
+    }
+
+    /// Every object below the location, as names relative to it; HVR's state directory is
+    /// left out.
+    pub fn list(&self) -> Result<Vec<String>, LocationError> {
+        let prefix = (!self.prefix.is_empty()).then(|| Path::from(self.prefix.as_str()));
+        let metas: Vec<_> = self
+            .runtime
+            .block_on(self.store.list(prefix.as_ref()).try_collect())
+            .map_err(|e| self.failed("listing", "", &e))?;
+        let strip = if self.prefix.is_empty() {
+            0
+        } else {
+            self.prefix.len() + 1
+        };
+        Ok(metas
+            .into_iter()
+            .map(|m| m.location.as_ref()[strip..].to_string())
+            .filter(|name| !name.starts_with(STATE_DIR))
+            .collect())
+    }
+}
+
+/// object_store's error in words a user can act on, keeping the store's own text (minus
+/// secrets) for the details.
+fn explain(e: &object_store::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    let detail = crate::secrets::redact(&one_line(&text));
+    let has = |needles: &[&str]| needles.iter().any(|n| text.contains(n));
+    let reason = if has(&[
+        "NoSuchBucket",
+        "ContainerNotFound",
+        "The specified bucket does not exist",
+    ]) {
+        "the bucket or container does not exist"
+    } else if matches!(
+        e,
+        object_store::Error::PermissionDenied { .. } | object_store::Error::Unauthenticated { .. }
+    ) || has(&[
+        "InvalidAccessKeyId",
+        "SignatureDoesNotMatch",
+        "AuthenticationFailed",
+        "AuthorizationFailure",
+        "AccessDenied",
+        "403 Forbidden",
+        "401 Unauthorized",
+    ]) {
+        "the store refused the credentials; check the key (HVR_FILE_LOC, --store-config, then \
+         the provider's environment variables, in that order)"
+    } else if has(&[
+        "error sending request",
+        "Connection refused",
+        "dns error",
+        "connect timeout",
+        "operation timed out",
+        "tcp connect error",
+    ]) {
+        "the endpoint cannot be reached"
+    } else if matches!(e, object_store::Error::NotFound { .. }) {
+        "the object does not exist"
+    } else {
+        return detail;
+    };
+    format!("{reason} ({})", truncate(&detail, 400))
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &text[..end])
+}
