@@ -15,7 +15,11 @@ const CRASH_POINTS: [&str; 3] = ["before-commit", "after-commit", "after-first-d
 const RANDOM_KILLS: usize = 9;
 
 fn kill_trials(db: Db, style: Style, test: &str) {
-    let mut s = Scenario::new(db, style, test);
+    kill_trials_on(Scenario::new(db, style, test), test);
+}
+
+/// The trials on a prepared scenario (its files may live in a cloud store).
+pub fn kill_trials_on(mut s: Scenario, test: &str) {
     let refresh = s.refresh_changes(20);
     s.hvr.refresh(&refresh).assert_ok();
     let mut rng = Rng::new(test.len() as u64 * 104_729);

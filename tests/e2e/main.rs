@@ -23,3 +23,5 @@ mod special_ops;
 mod sandbox;
 // Customer transforms: mask, filter, chains, malformed batches.
 mod transforms;
+// Cloud file locations: S3 (moto) and Azure Blob (Azurite) on loopback.
+mod stores;

@@ -68,9 +68,14 @@ impl StoreUrl {
             "s3" | "s3s" | "s3a" => {
                 // The user part ends at the last '@' that is followed by a valid bucket name
                 // (bucket names cannot hold '@', a secret can hold '/').
-                let split = rest.match_indices('@').rev().map(|(at, _)| at).find(|&at| {
-                    rest[..at].contains(':') && check_bucket(split_path(&rest[at + 1..]).0).is_ok()
-                });
+                let key_ends = |at: &usize| rest[..*at].contains(':');
+                let mut ats = rest.match_indices('@').rev().map(|(at, _)| at);
+                let split = ats
+                    .clone()
+                    .filter(key_ends)
+                    .find(|&at| check_bucket(split_path(&rest[at + 1..]).0).is_ok())
+                    // No valid bucket after any '@': still a key, so the bucket is reported.
+                    .or_else(|| ats.find(key_ends));
                 let (key, bucket_and_path) = match split {
                     Some(at) => {
                         let (id, secret) = rest[..at].split_once(':').expect("checked above");

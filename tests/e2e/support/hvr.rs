@@ -6,6 +6,7 @@ use std::process::{Command, Output};
 
 use super::data::{Row, TableDef};
 use super::model::{Change, Style};
+use super::stores::{self, StoreLocation};
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_hvrwasmagent");
 
@@ -60,12 +61,22 @@ pub struct Run {
 }
 
 impl Run {
+    /// Every run of the suite passes here: no output may hold a secret the suite handed out.
     fn from(output: Output) -> Run {
-        Run {
+        let run = Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            if let Some(secret) = stores::find_secret(text) {
+                panic!(
+                    "a secret ({} characters) was printed on {stream}:\n{text}",
+                    secret.len()
+                );
+            }
         }
+        run
     }
 
     #[track_caller]
@@ -115,6 +126,10 @@ pub struct Hvr {
     pub user_arg: String,
     /// Environment actions (`HVR_WASM_*`).
     pub env: Vec<(String, String)>,
+    /// A cloud location instead of `files_dir`.
+    pub store: Option<StoreLocation>,
+    /// Files are gzip-compressed (FileFormat /Compress=GZIP).
+    pub compress: bool,
     cycle: u64,
 }
 
@@ -130,6 +145,8 @@ impl Hvr {
             schema: schema.to_string(),
             user_arg: style.flags().to_string(),
             env: Vec::new(),
+            store: None,
+            compress: false,
             cycle: 0,
         }
     }
@@ -186,9 +203,17 @@ impl Hvr {
                 }
                 text.push_str(&csv_line(&fields));
             }
+            let bytes = if self.compress {
+                use std::io::Write as _;
+                let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                gz.write_all(text.as_bytes()).unwrap();
+                gz.finish().unwrap()
+            } else {
+                text.into_bytes()
+            };
             files.push(File {
                 name: format!("2024{:010}{i}-{}.csv", self.cycle, table.name),
-                bytes: text.into_bytes(),
+                bytes,
                 rows: chunk.len(),
             });
         }
@@ -229,10 +254,7 @@ impl Hvr {
                 "HVR_TBL_KEYS_BASE".into(),
                 per_table(&|t| cols(t, true, true)),
             ),
-            (
-                "HVR_FILE_LOC".into(),
-                self.files_dir.to_string_lossy().into_owned(),
-            ),
+            ("HVR_FILE_LOC".into(), self.file_location()),
             (
                 "HVR_FILE_NAMES".into(),
                 files
@@ -252,9 +274,26 @@ impl Hvr {
         ]
     }
 
+    /// Files go to a cloud store from now on: HVR_FILE_LOC becomes its URL, and the
+    /// Environment actions that reach it are added.
+    pub fn use_store(&mut self, store: StoreLocation) {
+        self.env.extend(store.env.iter().cloned());
+        self.store = Some(store);
+    }
+
+    pub fn file_location(&self) -> String {
+        match &self.store {
+            Some(store) => store.url.clone(),
+            None => self.files_dir.to_string_lossy().into_owned(),
+        }
+    }
+
     pub fn write(&self, files: &[File]) {
         for f in files {
-            std::fs::write(self.files_dir.join(&f.name), &f.bytes).unwrap();
+            match &self.store {
+                Some(store) => store.put(&f.name, &f.bytes),
+                None => std::fs::write(self.files_dir.join(&f.name), &f.bytes).unwrap(),
+            }
         }
     }
 
@@ -335,8 +374,15 @@ impl Hvr {
         self.call(mode, &vars)
     }
 
-    /// Names of the files still in the location.
+    /// Names of the files still in the location (HVR's state directory aside).
     pub fn leftover_files(&self) -> Vec<String> {
+        if let Some(store) = &self.store {
+            return store
+                .names()
+                .into_iter()
+                .filter(|n| !n.starts_with("_hvr_state/"))
+                .collect();
+        }
         let mut names: Vec<String> = std::fs::read_dir(&self.files_dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -1,6 +1,7 @@
 pub mod data;
 pub mod hvr;
 pub mod model;
+pub mod stores;
 pub mod target;
 
 use data::{Rng, TableDef, channel};
