@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests of host and SDK, and the end-to-end suite that drives the real
-# binary against SQLite, PostgreSQL and MariaDB. Installs and starts what is missing first.
+# binary against SQLite, PostgreSQL and MariaDB with files in local directories, S3 (moto) and
+# Azure Blob (Azurite). Installs and starts what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --servers
