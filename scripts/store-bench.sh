@@ -44,7 +44,7 @@ measure() { # location
 
 results=()
 for size in "${sizes[@]}"; do
-    rows=$((size * 10000))   # about 100 bytes per row
+    rows=$((size * 7450))   # about 134 bytes per row
     name="20240101000000000-t.csv"
     csv="$out/files/$size/$name"
     mkdir -p "$out/files/$size"

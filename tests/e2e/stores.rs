@@ -284,3 +284,70 @@ fn secrets_in_the_location_never_reach_the_log() {
         !run.stdout.contains("c2VjcmV0LXNlY3JldA") && !run.stderr.contains("c2VjcmV0LXNlY3JldA")
     );
 }
+
+/// No GCS server is at hand, but a gs:// location goes through the same path up to the
+/// network: the client is built from the URL and the options, and the failure names it.
+#[test]
+fn gcs_location_reaches_the_network_and_names_the_bucket() {
+    let test = "store_gcs_unreachable";
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, test);
+    let closed = format!(
+        "http://127.0.0.1:{}",
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    );
+    let changes = s.refresh_changes(3);
+    let orders = s.hvr.tables[0].clone();
+    let files = s.hvr.files_for(&orders, &changes[0].1, true, 1);
+    let mut vars = s.hvr.end_env(&[&orders], &files, true);
+    vars.retain(|(k, _)| k != "HVR_FILE_LOC");
+    vars.push(("HVR_FILE_LOC".into(), "gs://hvr-gcs/dir".into()));
+    set_env(&mut s, "HVR_WASM_STORE_ENDPOINT", &closed);
+    set_env(
+        &mut s,
+        "HVR_WASM_STORE_CONFIG",
+        "google_skip_signature=true",
+    );
+    set_env(&mut s, "HVR_WASM_STORE_RETRIES", "0");
+    let run = s.hvr.call("refr_write_end", &vars);
+    run.assert_fails_with(&[
+        &format!("GCS bucket 'hvr-gcs' at {closed}"),
+        &format!("'dir/{}'", files[0].name),
+        "the endpoint cannot be reached",
+    ]);
+}
+
+/// A SAS token that may read and delete but not list: the location check cannot list, a HEAD
+/// of the first file shows reading works, and the call goes on with a warning.
+#[test]
+fn azure_sas_without_list_permission_still_loads() {
+    let test = "store_azure_sas_no_list";
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, test);
+    s.hvr.use_store(StoreLocation::azure(test));
+    let sas = crate::support::stores::azure_container_sas("rd");
+    set_env(
+        &mut s,
+        "HVR_WASM_STORE_CONFIG",
+        &format!("azure_storage_sas_key={sas}"),
+    );
+    let run = refresh_one(&mut s);
+    run.assert_ok();
+    assert!(
+        run.stdout.contains("listing is not allowed, reading is"),
+        "{}",
+        run.stdout
+    );
+    s.assert_no_files_left();
+
+    // Without read permission the refusal is reported as such.
+    let sas = crate::support::stores::azure_container_sas("l");
+    set_env(
+        &mut s,
+        "HVR_WASM_STORE_CONFIG",
+        &format!("azure_storage_sas_key={sas}"),
+    );
+    refresh_one(&mut s).assert_fails_with(&["-orders.csv'", "the store refused the credentials"]);
+}

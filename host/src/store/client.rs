@@ -232,7 +232,29 @@ fn layered<K>(
 where
     K: FromStr + AsRef<str>,
 {
-    let parse_env = std::env::vars().filter_map(|(name, value)| {
+    layered_from(
+        std::env::vars(),
+        env_prefix,
+        store,
+        credential_keys,
+        options,
+        url_has_credentials,
+    )
+}
+
+/// [`layered`] with the environment given, for tests.
+fn layered_from<K>(
+    environment: impl Iterator<Item = (String, String)>,
+    env_prefix: &str,
+    store: &str,
+    credential_keys: &[&str],
+    options: &[(String, String)],
+    url_has_credentials: bool,
+) -> Result<Vec<(K, String)>, LocationError>
+where
+    K: FromStr + AsRef<str>,
+{
+    let parse_env = environment.filter_map(|(name, value)| {
         name.starts_with(env_prefix)
             .then(|| name.to_ascii_lowercase().parse::<K>().ok())
             .flatten()
@@ -267,4 +289,92 @@ where
                 .filter(|(k, _)| !is_credential(k) || take_option_credentials),
         )
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(
+        env: &[(&str, &str)],
+        options: &[(&str, &str)],
+        url_has_credentials: bool,
+    ) -> Vec<(String, String)> {
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        let options: Vec<(String, String)> = options
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        layered_from::<AmazonS3ConfigKey>(
+            env,
+            "AWS_",
+            "S3",
+            S3_CREDENTIALS,
+            &options,
+            url_has_credentials,
+        )
+        .unwrap()
+        .into_iter()
+        .map(|(k, v)| (k.as_ref().to_string(), v))
+        .collect()
+    }
+
+    #[test]
+    fn credentials_come_whole_from_the_highest_layer() {
+        let env = [
+            ("AWS_ACCESS_KEY_ID", "env-id"),
+            ("AWS_SECRET_ACCESS_KEY", "env-secret"),
+            ("AWS_SESSION_TOKEN", "env-token"),
+            ("AWS_REGION", "eu-west-1"),
+            ("HOME", "/root"),
+        ];
+        // The URL has a key: no credential from below, other settings still apply.
+        assert_eq!(
+            names(&env, &[], true),
+            [("aws_region".to_string(), "eu-west-1".to_string())]
+        );
+        // Options have a key: the environment's token must not be paired with it.
+        let got = names(
+            &env,
+            &[
+                ("aws_access_key_id", "opt-id"),
+                ("aws_secret_access_key", "opt-secret"),
+                ("region", "us-west-2"),
+            ],
+            false,
+        );
+        assert_eq!(
+            got,
+            [
+                ("aws_region".to_string(), "eu-west-1".to_string()),
+                ("aws_access_key_id".to_string(), "opt-id".to_string()),
+                (
+                    "aws_secret_access_key".to_string(),
+                    "opt-secret".to_string()
+                ),
+                ("aws_region".to_string(), "us-west-2".to_string()),
+            ]
+        );
+        // Nothing above: the environment's credentials are used.
+        assert_eq!(names(&env, &[], false).len(), 4);
+    }
+
+    #[test]
+    fn unknown_option_names_are_refused_by_name() {
+        let err = layered_from::<AmazonS3ConfigKey>(
+            std::iter::empty(),
+            "AWS_",
+            "S3",
+            S3_CREDENTIALS,
+            &[("aws_secret_acces_key".into(), "x".into())],
+            false,
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(
+            err.contains("\"aws_secret_acces_key\" is not a setting of the S3 store"),
+            "{err}"
+        );
+    }
 }

@@ -85,12 +85,29 @@ impl RemoteLocation {
     /// One listing of the location's directory: finds a missing bucket, a refused key or an
     /// unreachable endpoint before any file is read, and says so in words. A HEAD alone
     /// cannot: its 404 carries no body, so a missing bucket looks like a missing file.
+    ///
+    /// Credentials may allow reading and deleting but not listing (a narrow SAS token or
+    /// bucket policy); then a HEAD of the first file that succeeds lets the call go on.
     pub fn probe(&self, first_file: &str) -> Result<(), LocationError> {
         let prefix = (!self.prefix.is_empty()).then(|| Path::from(self.prefix.as_str()));
-        self.runtime
+        let Err(e) = self
+            .runtime
             .block_on(self.store.list_with_delimiter(prefix.as_ref()))
-            .map(|_| ())
-            .map_err(|e| self.failed("listing the location before reading", first_file, &e))
+        else {
+            return Ok(());
+        };
+        let listing_failed = self.failed("listing the location before reading", first_file, &e);
+        if classify(&e) == Cause::Refused
+            && let Ok(path) = self.path(first_file)
+            && self.runtime.block_on(self.store.head(&path)).is_ok()
+        {
+            say!(
+                "W_JX0E00: {}: listing is not allowed, reading is; going on",
+                self.describe
+            );
+            return Ok(());
+        }
+        Err(listing_failed)
     }
 
     pub fn exists(&self, name: &str) -> Result<bool, LocationError> {
@@ -143,9 +160,17 @@ impl RemoteLocation {
     }
 }
 
-/// object_store's error in words a user can act on, keeping the store's own text (minus
-/// secrets) for the details.
-fn explain(e: &object_store::Error) -> String {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cause {
+    NoBucket,
+    Refused,
+    Unreachable,
+    NoObject,
+    Other,
+}
+
+/// The error's text with its sources, as one line.
+fn full_text(e: &object_store::Error) -> String {
     let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
@@ -156,14 +181,18 @@ fn explain(e: &object_store::Error) -> String {
         }
         source = s.source();
     }
-    let detail = crate::secrets::redact(&one_line(&text));
+    one_line(&text)
+}
+
+fn classify(e: &object_store::Error) -> Cause {
+    let text = full_text(e);
     let has = |needles: &[&str]| needles.iter().any(|n| text.contains(n));
-    let reason = if has(&[
+    if has(&[
         "NoSuchBucket",
         "ContainerNotFound",
         "The specified bucket does not exist",
     ]) {
-        "the bucket or container does not exist"
+        Cause::NoBucket
     } else if matches!(
         e,
         object_store::Error::PermissionDenied { .. } | object_store::Error::Unauthenticated { .. }
@@ -172,12 +201,12 @@ fn explain(e: &object_store::Error) -> String {
         "SignatureDoesNotMatch",
         "AuthenticationFailed",
         "AuthorizationFailure",
+        "AuthorizationPermissionMismatch",
         "AccessDenied",
         "403 Forbidden",
         "401 Unauthorized",
     ]) {
-        "the store refused the credentials; check the key (HVR_FILE_LOC, --store-config, then \
-         the provider's environment variables, in that order)"
+        Cause::Refused
     } else if has(&[
         "error sending request",
         "Connection refused",
@@ -186,11 +215,27 @@ fn explain(e: &object_store::Error) -> String {
         "operation timed out",
         "tcp connect error",
     ]) {
-        "the endpoint cannot be reached"
+        Cause::Unreachable
     } else if matches!(e, object_store::Error::NotFound { .. }) {
-        "the object does not exist"
+        Cause::NoObject
     } else {
-        return detail;
+        Cause::Other
+    }
+}
+
+/// object_store's error in words a user can act on, keeping the store's own text (minus
+/// secrets) for the details.
+fn explain(e: &object_store::Error) -> String {
+    let detail = crate::secrets::redact(&full_text(e));
+    let reason = match classify(e) {
+        Cause::NoBucket => "the bucket or container does not exist",
+        Cause::Refused => {
+            "the store refused the credentials; check the key (HVR_FILE_LOC, --store-config, \
+             then the provider's environment variables, in that order)"
+        }
+        Cause::Unreachable => "the endpoint cannot be reached",
+        Cause::NoObject => "the object does not exist",
+        Cause::Other => return detail,
     };
     format!("{reason} ({})", truncate(&detail, 400))
 }

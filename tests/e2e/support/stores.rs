@@ -30,15 +30,60 @@ pub const AZURITE_ACCOUNT: &str = "devstoreaccount1";
 pub const BUCKET: &str = "hvr-e2e";
 pub const CONTAINER: &str = "hvr-e2e";
 
+/// Secrets made while the suite runs (SAS signatures), checked like the constant ones.
+static MINTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
 /// The first secret found in `text`, in any form it could be printed in.
-pub fn find_secret(text: &str) -> Option<&'static str> {
+pub fn find_secret(text: &str) -> Option<String> {
     const FORMS: [&str; 4] = [
         S3_SECRET,
         "hvrE2e%2FS3cret%2BKey%3DValue",
         AZURITE_KEY,
         "tOtr/KBHBeksoGMGw",
     ];
-    FORMS.into_iter().find(|s| text.contains(s))
+    let minted = MINTED.lock().unwrap();
+    FORMS
+        .iter()
+        .map(|s| s.to_string())
+        .chain(minted.iter().cloned())
+        .find(|s| text.contains(s.as_str()))
+}
+
+/// A SAS token for the test container with only these permissions (letters as Azure names
+/// them: r read, d delete, l list, ...). Its signature is registered as a secret.
+pub fn azure_container_sas(permissions: &str) -> String {
+    let script = format!(
+        "import datetime\n\
+         from azure.storage.blob import generate_container_sas, ContainerSasPermissions\n\
+         print(generate_container_sas('{AZURITE_ACCOUNT}', '{CONTAINER}', account_key='{AZURITE_KEY}', \
+         permission=ContainerSasPermissions.from_string('{permissions}'), \
+         expiry=datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=2)))"
+    );
+    let out = Command::new(tools().join("venv/bin/python"))
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "making a SAS token: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sas = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let signature = sas
+        .split('&')
+        .find_map(|p| p.strip_prefix("sig="))
+        .expect("a SAS token has a signature")
+        .to_string();
+    let mut minted = MINTED.lock().unwrap();
+    minted.push(signature.clone());
+    // The signature is URL-encoded in the token; its decoded form is a secret as well.
+    minted.push(
+        signature
+            .replace("%2B", "+")
+            .replace("%2F", "/")
+            .replace("%3D", "="),
+    );
+    sas
 }
 
 fn tools() -> PathBuf {
@@ -282,7 +327,10 @@ impl StoreLocation {
 
 #[test]
 fn the_secret_check_finds_every_printed_form() {
-    assert_eq!(find_secret("x hvrE2e/S3cret+Key=Value y"), Some(S3_SECRET));
+    assert_eq!(
+        find_secret("x hvrE2e/S3cret+Key=Value y").as_deref(),
+        Some(S3_SECRET)
+    );
     assert!(find_secret("s3s://***@hvr-e2e/t").is_none());
     assert!(find_secret(&format!("key={AZURITE_KEY}")).is_some());
 }
