@@ -351,3 +351,21 @@ fn azure_sas_without_list_permission_still_loads() {
     );
     refresh_one(&mut s).assert_fails_with(&["-orders.csv'", "the store refused the credentials"]);
 }
+
+/// ADLS Gen2 locations (`abfss://...dfs.core.windows.net`) are read through the Blob API of the
+/// same account.
+#[test]
+fn adls_gen2_location_reads_through_the_blob_api() {
+    let test = "store_adls_abfss";
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, test);
+    let mut store = StoreLocation::azure(test);
+    store.url = store
+        .url
+        .replace("wasbs://", "abfss://")
+        .replace(".blob.core.windows.net", ".dfs.core.windows.net");
+    s.hvr.use_store(store);
+    refresh_one(&mut s).assert_ok();
+    let orders = &s.models[0];
+    assert_eq!(s.target.rows(&orders.def, s.style), orders.expected());
+    s.assert_no_files_left();
+}
