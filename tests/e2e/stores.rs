@@ -4,6 +4,7 @@
 
 use crate::kill::kill_trials_on;
 use crate::support::Scenario;
+use crate::support::hvr::File;
 use crate::support::model::Style;
 use crate::support::stores::{AZURITE_KEY, StoreLocation};
 use crate::support::target::Db;
@@ -13,8 +14,7 @@ const STATE_OBJECT: &str = "_hvr_state/integ.state";
 /// A refresh and three integrate cycles; after each call the target equals the model, every
 /// loaded object is gone and HVR's state object is untouched.
 fn lifecycle_in(store: StoreLocation, style: Style, test: &str) {
-    let mut s = Scenario::new(Db::Postgres, style, test);
-    s.hvr.use_store(store.clone());
+    let mut s = in_store(Db::Postgres, style, test, store.clone());
     store.put(STATE_OBJECT, b"HVR's own");
     let refresh = s.refresh_changes(30);
     s.hvr.refresh(&refresh).assert_ok();
@@ -43,17 +43,49 @@ fn azure_location_refresh_and_integrate_into_postgres() {
 #[test]
 fn s3_location_survives_kills_exactly_once() {
     let test = "store_s3_kill";
-    let mut s = Scenario::new(Db::Postgres, Style::TimeKey, test);
-    s.hvr.use_store(StoreLocation::s3(test));
+    let s = in_store(Db::Postgres, Style::TimeKey, test, StoreLocation::s3(test));
     kill_trials_on(s, test);
 }
 
 #[test]
 fn azure_location_survives_kills_exactly_once() {
     let test = "store_azure_kill";
-    let mut s = Scenario::new(Db::Postgres, Style::ReplicationCopy, test);
-    s.hvr.use_store(StoreLocation::azure(test));
+    let s = in_store(
+        Db::Postgres,
+        Style::ReplicationCopy,
+        test,
+        StoreLocation::azure(test),
+    );
     kill_trials_on(s, test);
+}
+
+/// A scenario whose files live in `store`.
+fn in_store(db: Db, style: Style, test: &str, store: StoreLocation) -> Scenario {
+    let mut s = Scenario::new(db, style, test);
+    s.hvr.use_store(store);
+    s
+}
+
+/// A refresh file of `orders` (written to the location when `write`) and its environment.
+fn stage_orders(s: &mut Scenario, write: bool) -> (Vec<File>, Vec<(String, String)>) {
+    let changes = s.refresh_changes(3);
+    let orders = s.hvr.tables[0].clone();
+    let files = s.hvr.files_for(&orders, &changes[0].1, true, 1);
+    if write {
+        s.hvr.write(&files);
+    }
+    let vars = s.hvr.end_env(&[&orders], &files, true);
+    (files, vars)
+}
+
+/// An endpoint nothing listens on.
+fn closed_endpoint() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("http://127.0.0.1:{port}")
 }
 
 /// A refresh of one table whose file is in the store; returns the run.
@@ -64,14 +96,9 @@ fn refresh_one(s: &mut Scenario) -> crate::support::hvr::Run {
 #[test]
 fn missing_bucket_is_named_with_the_store_and_the_file() {
     let test = "store_s3_no_bucket";
-    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, test);
     let store = StoreLocation::s3(test);
-    s.hvr.use_store(store.clone());
-    let changes = s.refresh_changes(3);
-    let orders = s.hvr.tables[0].clone();
-    let files = s.hvr.files_for(&orders, &changes[0].1, true, 1);
-    s.hvr.write(&files);
-    let mut vars = s.hvr.end_env(&[&orders], &files, true);
+    let mut s = in_store(Db::Sqlite, Style::ReplicationCopy, test, store.clone());
+    let (files, mut vars) = stage_orders(&mut s, true);
     let loc = vars.iter_mut().find(|(k, _)| k == "HVR_FILE_LOC").unwrap();
     loc.1 = loc.1.replace("@hvr-e2e/", "@no-such-bucket/");
     let run = s.hvr.call("refr_write_end", &vars);
@@ -87,9 +114,8 @@ fn missing_bucket_is_named_with_the_store_and_the_file() {
 #[test]
 fn missing_container_is_named_with_the_store_and_the_file() {
     let test = "store_azure_no_container";
-    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, test);
     let store = StoreLocation::azure(test);
-    s.hvr.use_store(store.clone());
+    let mut s = in_store(Db::Sqlite, Style::ReplicationCopy, test, store.clone());
     let mut url = store.url.clone();
     url = url.replace("wasbs://hvr-e2e@", "wasbs://no-such-container@");
     s.hvr.store.as_mut().unwrap().url = url;
@@ -104,9 +130,8 @@ fn missing_container_is_named_with_the_store_and_the_file() {
 #[test]
 fn wrong_key_is_refused_with_a_clear_error_and_files_kept() {
     let test = "store_azure_wrong_key";
-    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, test);
     let store = StoreLocation::azure(test);
-    s.hvr.use_store(store);
+    let mut s = in_store(Db::Sqlite, Style::ReplicationCopy, test, store.clone());
     // A well-formed key of another account.
     let wrong = "d3JvbmcgYWNjb3VudCBrZXkgZm9yIHRoZSBlbXVsYXRvciB0ZXN0cw==";
     set_env(
@@ -127,16 +152,13 @@ fn wrong_key_is_refused_with_a_clear_error_and_files_kept() {
 #[test]
 fn unreachable_endpoint_is_named_with_the_file() {
     let test = "store_s3_unreachable";
-    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, test);
-    s.hvr.use_store(StoreLocation::s3(test));
-    let closed = format!(
-        "http://127.0.0.1:{}",
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
+    let mut s = in_store(
+        Db::Sqlite,
+        Style::ReplicationCopy,
+        test,
+        StoreLocation::s3(test),
     );
+    let closed = closed_endpoint();
     set_env(&mut s, "HVR_WASM_STORE_ENDPOINT", &closed);
     set_env(&mut s, "HVR_WASM_STORE_RETRIES", "1");
     let run = refresh_one(&mut s);
@@ -154,8 +176,12 @@ fn unreachable_endpoint_is_named_with_the_file() {
 fn azure_credentials_follow_the_documented_precedence() {
     let test = "store_azure_precedence";
     let wrong = "d3JvbmcgYWNjb3VudCBrZXkgZm9yIHRoZSBlbXVsYXRvciB0ZXN0cw==";
-    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, test);
-    s.hvr.use_store(StoreLocation::azure(test));
+    let mut s = in_store(
+        Db::Sqlite,
+        Style::ReplicationCopy,
+        test,
+        StoreLocation::azure(test),
+    );
 
     // Option right, environment wrong: the option is used.
     s.hvr
@@ -186,8 +212,12 @@ fn azure_credentials_follow_the_documented_precedence() {
 #[test]
 fn unknown_store_setting_is_named_without_its_value() {
     let test = "store_s3_unknown_setting";
-    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, test);
-    s.hvr.use_store(StoreLocation::s3(test));
+    let mut s = in_store(
+        Db::Sqlite,
+        Style::ReplicationCopy,
+        test,
+        StoreLocation::s3(test),
+    );
     set_env(
         &mut s,
         "HVR_WASM_STORE_CONFIG",
@@ -203,9 +233,8 @@ fn unknown_store_setting_is_named_without_its_value() {
 #[test]
 fn stale_files_are_removed_only_when_asked() {
     let test = "store_s3_stale";
-    let mut s = Scenario::new(Db::Postgres, Style::ReplicationCopy, test);
     let store = StoreLocation::s3(test);
-    s.hvr.use_store(store.clone());
+    let mut s = in_store(Db::Postgres, Style::ReplicationCopy, test, store.clone());
     let refresh = s.refresh_changes(10);
     s.hvr.refresh(&refresh).assert_ok();
     let stale = "20230101000000001-orders.csv";
@@ -234,8 +263,12 @@ fn stale_files_are_removed_only_when_asked() {
 #[test]
 fn gzip_files_stream_from_azure() {
     let test = "store_azure_gzip";
-    let mut s = Scenario::new(Db::Postgres, Style::ReplicationCopy, test);
-    s.hvr.use_store(StoreLocation::azure(test));
+    let mut s = in_store(
+        Db::Postgres,
+        Style::ReplicationCopy,
+        test,
+        StoreLocation::azure(test),
+    );
     s.hvr.user_arg.push_str(" --compress gzip");
     s.hvr.compress = true;
     let refresh = s.refresh_changes(200);
@@ -255,9 +288,8 @@ fn set_env(s: &mut Scenario, name: &str, value: &str) {
 #[test]
 fn secrets_in_the_location_never_reach_the_log() {
     let test = "store_s3_secrets";
-    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, test);
     let store = StoreLocation::s3(test);
-    s.hvr.use_store(store.clone());
+    let mut s = in_store(Db::Sqlite, Style::ReplicationCopy, test, store.clone());
     s.hvr.user_arg.push_str(" -v");
     let run = refresh_one(&mut s);
     run.assert_ok();
@@ -291,18 +323,8 @@ fn secrets_in_the_location_never_reach_the_log() {
 fn gcs_location_reaches_the_network_and_names_the_bucket() {
     let test = "store_gcs_unreachable";
     let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, test);
-    let closed = format!(
-        "http://127.0.0.1:{}",
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
-    );
-    let changes = s.refresh_changes(3);
-    let orders = s.hvr.tables[0].clone();
-    let files = s.hvr.files_for(&orders, &changes[0].1, true, 1);
-    let mut vars = s.hvr.end_env(&[&orders], &files, true);
+    let closed = closed_endpoint();
+    let (files, mut vars) = stage_orders(&mut s, false);
     vars.retain(|(k, _)| k != "HVR_FILE_LOC");
     vars.push(("HVR_FILE_LOC".into(), "gs://hvr-gcs/dir".into()));
     set_env(&mut s, "HVR_WASM_STORE_ENDPOINT", &closed);
@@ -325,8 +347,12 @@ fn gcs_location_reaches_the_network_and_names_the_bucket() {
 #[test]
 fn azure_sas_without_list_permission_still_loads() {
     let test = "store_azure_sas_no_list";
-    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, test);
-    s.hvr.use_store(StoreLocation::azure(test));
+    let mut s = in_store(
+        Db::Sqlite,
+        Style::ReplicationCopy,
+        test,
+        StoreLocation::azure(test),
+    );
     let sas = crate::support::stores::azure_container_sas("rd");
     set_env(
         &mut s,
