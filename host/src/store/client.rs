@@ -43,25 +43,46 @@ pub struct Client {
     pub warnings: Vec<String>,
 }
 
-const S3_CREDENTIALS: &[&str] = &[
-    "aws_access_key_id",
-    "aws_secret_access_key",
-    "aws_session_token",
-];
-const AZURE_CREDENTIALS: &[&str] = &[
-    "azure_storage_account_key",
-    "azure_storage_sas_key",
-    "azure_storage_client_id",
-    "azure_storage_client_secret",
-    "azure_storage_tenant_id",
-    "azure_storage_token",
-];
-const GCS_CREDENTIALS: &[&str] = &[
-    "google_service_account",
-    "google_service_account_key",
-    "google_application_credentials",
-    "google_bearer_token",
-];
+/// What the layering needs to know of a provider: its name in messages, the prefix of its
+/// environment variables, and which of its settings (object_store's canonical names) are
+/// credentials.
+struct Provider {
+    name: &'static str,
+    env_prefix: &'static str,
+    credentials: &'static [&'static str],
+}
+
+const S3: Provider = Provider {
+    name: "S3",
+    env_prefix: "AWS_",
+    credentials: &[
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+    ],
+};
+const AZURE: Provider = Provider {
+    name: "Azure",
+    env_prefix: "AZURE_",
+    credentials: &[
+        "azure_storage_account_key",
+        "azure_storage_sas_key",
+        "azure_storage_client_id",
+        "azure_storage_client_secret",
+        "azure_storage_tenant_id",
+        "azure_storage_token",
+    ],
+};
+const GCS: Provider = Provider {
+    name: "GCS",
+    env_prefix: "GOOGLE_",
+    credentials: &[
+        "google_service_account",
+        "google_service_account_key",
+        "google_application_credentials",
+        "google_bearer_token",
+    ],
+};
 
 pub fn build(url: &StoreUrl, settings: &StoreSettings) -> Result<Client, LocationError> {
     let retry = RetryConfig {
@@ -103,13 +124,7 @@ pub fn build(url: &StoreUrl, settings: &StoreSettings) -> Result<Client, Locatio
                 .with_region("us-east-1")
                 .with_client_options(client_options)
                 .with_retry(retry);
-            for (k, v) in layered::<AmazonS3ConfigKey>(
-                "AWS_",
-                "S3",
-                S3_CREDENTIALS,
-                &settings.config,
-                embedded.is_some(),
-            )? {
+            for (k, v) in layered::<AmazonS3ConfigKey>(&S3, &settings.config, embedded.is_some())? {
                 builder = builder.with_config(k, v);
             }
             if let Some(key) = embedded {
@@ -151,13 +166,7 @@ pub fn build(url: &StoreUrl, settings: &StoreSettings) -> Result<Client, Locatio
             let mut builder = MicrosoftAzureBuilder::new()
                 .with_client_options(client_options)
                 .with_retry(retry);
-            for (k, v) in layered::<AzureConfigKey>(
-                "AZURE_",
-                "Azure",
-                AZURE_CREDENTIALS,
-                &settings.config,
-                false,
-            )? {
+            for (k, v) in layered::<AzureConfigKey>(&AZURE, &settings.config, false)? {
                 builder = builder.with_config(k, v);
             }
             let endpoint = settings
@@ -187,13 +196,7 @@ pub fn build(url: &StoreUrl, settings: &StoreSettings) -> Result<Client, Locatio
             let mut builder = GoogleCloudStorageBuilder::new()
                 .with_client_options(client_options)
                 .with_retry(retry);
-            for (k, v) in layered::<GoogleConfigKey>(
-                "GOOGLE_",
-                "GCS",
-                GCS_CREDENTIALS,
-                &settings.config,
-                false,
-            )? {
+            for (k, v) in layered::<GoogleConfigKey>(&GCS, &settings.config, false)? {
                 builder = builder.with_config(k, v);
             }
             if let Some(endpoint) = &settings.endpoint {
@@ -223,31 +226,20 @@ fn build_error(store: &str, e: object_store::Error) -> LocationError {
 /// credentials only from the highest layer that has any, and none when HVR_FILE_LOC
 /// carries them.
 fn layered<K>(
-    env_prefix: &str,
-    store: &str,
-    credential_keys: &[&str],
+    provider: &Provider,
     options: &[(String, String)],
     url_has_credentials: bool,
 ) -> Result<Vec<(K, String)>, LocationError>
 where
     K: FromStr + AsRef<str>,
 {
-    layered_from(
-        std::env::vars(),
-        env_prefix,
-        store,
-        credential_keys,
-        options,
-        url_has_credentials,
-    )
+    layered_from(std::env::vars(), provider, options, url_has_credentials)
 }
 
 /// [`layered`] with the environment given, for tests.
 fn layered_from<K>(
     environment: impl Iterator<Item = (String, String)>,
-    env_prefix: &str,
-    store: &str,
-    credential_keys: &[&str],
+    provider: &Provider,
     options: &[(String, String)],
     url_has_credentials: bool,
 ) -> Result<Vec<(K, String)>, LocationError>
@@ -255,7 +247,7 @@ where
     K: FromStr + AsRef<str>,
 {
     let parse_env = environment.filter_map(|(name, value)| {
-        name.starts_with(env_prefix)
+        name.starts_with(provider.env_prefix)
             .then(|| name.to_ascii_lowercase().parse::<K>().ok())
             .flatten()
             .map(|k| (k, value))
@@ -265,13 +257,14 @@ where
     for (name, value) in options {
         let key = name.trim().to_ascii_lowercase().parse::<K>().map_err(|_| {
             LocationError::Settings(format!(
-                "--store-config: {name:?} is not a setting of the {store} store (see the README \
-                 for the names)"
+                "--store-config: {name:?} is not a setting of the {} store (see \
+                 docs/cloud-locations.md for the names)",
+                provider.name
             ))
         })?;
         option_pairs.push((key, value.clone()));
     }
-    let is_credential = |k: &K| credential_keys.contains(&k.as_ref());
+    let is_credential = |k: &K| provider.credentials.contains(&k.as_ref());
     for (k, v) in env.iter().chain(&option_pairs) {
         if is_credential(k) {
             crate::secrets::register(v);
@@ -305,18 +298,11 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        layered_from::<AmazonS3ConfigKey>(
-            env,
-            "AWS_",
-            "S3",
-            S3_CREDENTIALS,
-            &options,
-            url_has_credentials,
-        )
-        .unwrap()
-        .into_iter()
-        .map(|(k, v)| (k.as_ref().to_string(), v))
-        .collect()
+        layered_from::<AmazonS3ConfigKey>(env, &S3, &options, url_has_credentials)
+            .unwrap()
+            .into_iter()
+            .map(|(k, v)| (k.as_ref().to_string(), v))
+            .collect()
     }
 
     #[test]
@@ -363,9 +349,7 @@ mod tests {
     fn unknown_option_names_are_refused_by_name() {
         let err = layered_from::<AmazonS3ConfigKey>(
             std::iter::empty(),
-            "AWS_",
-            "S3",
-            S3_CREDENTIALS,
+            &S3,
             &[("aws_secret_acces_key".into(), "x".into())],
             false,
         )
