@@ -395,3 +395,28 @@ fn adls_gen2_location_reads_through_the_blob_api() {
     assert_eq!(s.target.rows(&orders.def, s.style), orders.expected());
     s.assert_no_files_left();
 }
+
+/// moto with key checks on (no key is valid there): the S3 refusal is reported as such.
+#[test]
+fn wrong_s3_key_is_refused_with_a_clear_error() {
+    let test = "store_s3_wrong_key";
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, test);
+    let endpoint = crate::support::stores::moto_checking_keys();
+    let (files, mut vars) = stage_orders(&mut s, false);
+    vars.retain(|(k, _)| k != "HVR_FILE_LOC");
+    vars.push((
+        "HVR_FILE_LOC".into(),
+        format!(
+            "s3s://{}:{}@hvr-e2e/dir",
+            crate::support::stores::S3_KEY_ID,
+            crate::support::stores::S3_SECRET
+        ),
+    ));
+    set_env(&mut s, "HVR_WASM_STORE_ENDPOINT", &endpoint);
+    let run = s.hvr.call("refr_write_end", &vars);
+    run.assert_fails_with(&[
+        &format!("S3 bucket 'hvr-e2e' at {endpoint}"),
+        &format!("'dir/{}'", files[0].name),
+        "the store refused the credentials",
+    ]);
+}

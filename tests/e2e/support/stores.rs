@@ -141,24 +141,38 @@ fn start(what: &str, program: PathBuf, args: &[String], port: u16) -> Server {
 
 fn moto() -> &'static Server {
     static MOTO: OnceLock<Server> = OnceLock::new();
-    MOTO.get_or_init(|| {
-        let port = free_port();
-        let server = start(
-            "moto (S3)",
-            tools().join("venv/bin/moto_server"),
-            &[
-                "-H".into(),
-                "127.0.0.1".into(),
-                "-p".into(),
-                port.to_string(),
-            ],
-            port,
-        );
-        // object_store cannot create buckets; moto accepts an unsigned PUT.
-        let status = http_put(port, &format!("/{BUCKET}"));
-        assert!(status.contains(" 200 "), "creating the bucket: {status}");
-        server
-    })
+    MOTO.get_or_init(|| start_moto(None))
+}
+
+/// A second moto that checks keys: after its first request (the bucket's creation) every
+/// request must be signed with a key of its IAM, which has none, so every key is wrong.
+pub fn moto_checking_keys() -> String {
+    static MOTO: OnceLock<Server> = OnceLock::new();
+    MOTO.get_or_init(|| start_moto(Some(1))).endpoint.clone()
+}
+
+fn start_moto(unchecked_requests: Option<u32>) -> Server {
+    let port = free_port();
+    let mut args = vec![
+        "-H".to_string(),
+        "127.0.0.1".into(),
+        "-p".into(),
+        port.to_string(),
+    ];
+    let program = tools().join("venv/bin/moto_server");
+    let server = match unchecked_requests {
+        None => start("moto (S3)", program, &args, port),
+        Some(n) => {
+            // `env` passes moto's switch for IAM checks to the server process only.
+            args.insert(0, program.to_string_lossy().into_owned());
+            args.insert(0, format!("INITIAL_NO_AUTH_ACTION_COUNT={n}"));
+            start("moto (S3, keys checked)", "env".into(), &args, port)
+        }
+    };
+    // object_store cannot create buckets; moto accepts an unsigned PUT.
+    let status = http_put(port, &format!("/{BUCKET}"));
+    assert!(status.contains(" 200 "), "creating the bucket: {status}");
+    server
 }
 
 fn azurite() -> &'static Server {
