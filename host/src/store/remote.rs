@@ -132,11 +132,14 @@ impl RemoteLocation {
         )))
     }
 
+    /// Deleting an object that is already gone succeeds (S3 says so itself, Azure answers
+    /// 404): the state asked for is reached, e.g. when a killed call's DELETE did land.
     pub fn delete(&self, name: &str) -> Result<(), LocationError> {
         let path = self.path(name)?;
-        self.runtime
-            .block_on(self.store.delete(&path))
-            .map_err(|e| self.failed("deleting", name, &e))
+        match self.runtime.block_on(self.store.delete(&path)) {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(self.failed("deleting", name, &e)),
+        }
     }
 
     /// Every object below the location, as names relative to it; HVR's state directory is
