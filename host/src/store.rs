@@ -15,7 +15,7 @@ use thiserror::Error;
 
 pub use client::StoreSettings;
 pub use remote::RemoteLocation;
-pub use url::StoreUrl;
+pub use url::{CloudStore, CloudUrl, StoreUrl};
 
 /// HVR's state directory inside a location's top; never read, listed or deleted.
 pub const STATE_DIR: &str = "_hvr_state/";
@@ -69,7 +69,7 @@ impl FileLocation {
     ) -> Result<FileLocation, LocationError> {
         match StoreUrl::parse(location)? {
             StoreUrl::Local(path) => Ok(FileLocation::Local(PathBuf::from(path))),
-            url => {
+            StoreUrl::Cloud(url) => {
                 let remote = RemoteLocation::connect(&url, settings)?;
                 remote.probe(first_file)?;
                 Ok(FileLocation::Remote(remote))

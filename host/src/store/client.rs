@@ -21,7 +21,7 @@ use object_store::gcp::{GoogleCloudStorageBuilder, GoogleConfigKey};
 use object_store::{BackoffConfig, ClientOptions, ObjectStore, RetryConfig};
 
 use super::LocationError;
-use super::url::StoreUrl;
+use super::url::CloudStore;
 
 /// Store settings from the options.
 #[derive(Clone, Debug, Default)]
@@ -84,7 +84,7 @@ const GCS: Provider = Provider {
     ],
 };
 
-pub fn build(url: &StoreUrl, settings: &StoreSettings) -> Result<Client, LocationError> {
+pub fn build(store: &CloudStore, settings: &StoreSettings) -> Result<Client, LocationError> {
     let retry = RetryConfig {
         backoff: BackoffConfig::default(),
         max_retries: settings.retries,
@@ -103,11 +103,8 @@ pub fn build(url: &StoreUrl, settings: &StoreSettings) -> Result<Client, Locatio
         .with_allow_http(allow_http);
     let mut warnings = Vec::new();
     let at = |endpoint: Option<&str>| endpoint.map(|e| format!(" at {e}")).unwrap_or_default();
-    match url {
-        StoreUrl::Local(_) => unreachable!("local locations need no client"),
-        StoreUrl::S3 {
-            bucket, key, tls, ..
-        } => {
+    match store {
+        CloudStore::S3 { bucket, key, tls } => {
             let embedded = match key {
                 Some(k) if k.is_encrypted() => {
                     warnings.push(
@@ -160,7 +157,7 @@ pub fn build(url: &StoreUrl, settings: &StoreSettings) -> Result<Client, Locatio
                 warnings,
             })
         }
-        StoreUrl::Azure {
+        CloudStore::Azure {
             account, container, ..
         } => {
             let mut builder = MicrosoftAzureBuilder::new()
@@ -192,7 +189,7 @@ pub fn build(url: &StoreUrl, settings: &StoreSettings) -> Result<Client, Locatio
                 warnings,
             })
         }
-        StoreUrl::Gcs { bucket, .. } => {
+        CloudStore::Gcs { bucket } => {
             let mut builder = GoogleCloudStorageBuilder::new()
                 .with_client_options(client_options)
                 .with_retry(retry);

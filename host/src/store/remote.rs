@@ -11,7 +11,7 @@ use tokio::runtime::Runtime;
 
 use super::client::{self, StoreSettings};
 use super::stream::ObjectReader;
-use super::url::StoreUrl;
+use super::url::CloudUrl;
 use super::{LocationError, STATE_DIR};
 
 pub struct RemoteLocation {
@@ -24,16 +24,10 @@ pub struct RemoteLocation {
 
 impl RemoteLocation {
     pub fn connect(
-        url: &StoreUrl,
+        url: &CloudUrl,
         settings: &StoreSettings,
     ) -> Result<RemoteLocation, LocationError> {
-        let prefix = match url {
-            StoreUrl::S3 { prefix, .. }
-            | StoreUrl::Azure { prefix, .. }
-            | StoreUrl::Gcs { prefix, .. } => prefix.clone(),
-            StoreUrl::Local(_) => unreachable!("local locations are not remote"),
-        };
-        let client = client::build(url, settings)?;
+        let client = client::build(&url.store, settings)?;
         for warning in &client.warnings {
             say!("{warning}");
         }
@@ -45,7 +39,7 @@ impl RemoteLocation {
             .map_err(|e| LocationError::Settings(format!("cannot start the I/O runtime: {e}")))?;
         Ok(RemoteLocation {
             store: client.store,
-            prefix,
+            prefix: url.prefix.clone(),
             describe: client.describe,
             runtime,
         })

@@ -8,13 +8,25 @@ use super::LocationError;
 pub enum StoreUrl {
     /// A plain path or `file://` URL.
     Local(String),
+    Cloud(CloudUrl),
+}
+
+/// A directory in a cloud store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CloudUrl {
+    pub store: CloudStore,
+    /// The directory inside the bucket or container, without slashes at either end.
+    pub prefix: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CloudStore {
     S3 {
         bucket: String,
         /// `s3s://` (TLS) rather than `s3://`; only matters with an endpoint override.
         tls: bool,
         /// `key-id:secret` embedded by HVR, when the location was set up with a key.
         key: Option<EmbeddedKey>,
-        prefix: String,
     },
     Azure {
         account: String,
@@ -22,11 +34,9 @@ pub enum StoreUrl {
         /// `abfss://` (ADLS Gen2 endpoint) rather than `wasbs://`; both are read through the
         /// Blob API, which every ADLS Gen2 account also serves.
         dfs: bool,
-        prefix: String,
     },
     Gcs {
         bucket: String,
-        prefix: String,
     },
 }
 
@@ -91,12 +101,14 @@ impl StoreUrl {
                 };
                 let (bucket, prefix) = split_path(bucket_and_path);
                 check_bucket(bucket).map_err(|why| bad(&why))?;
-                Ok(StoreUrl::S3 {
-                    bucket: bucket.to_string(),
-                    tls: scheme != "s3",
-                    key,
+                Ok(cloud(
+                    CloudStore::S3 {
+                        bucket: bucket.to_string(),
+                        tls: scheme != "s3",
+                        key,
+                    },
                     prefix,
-                })
+                ))
             }
             "wasbs" | "wasb" | "abfss" | "abfs" => {
                 let (authority, prefix) = split_path(rest);
@@ -111,20 +123,24 @@ impl StoreUrl {
                 if container.is_empty() {
                     return Err(bad("the container name is empty"));
                 }
-                Ok(StoreUrl::Azure {
-                    account: account.to_string(),
-                    container: container.to_string(),
-                    dfs: scheme.starts_with("abfs"),
+                Ok(cloud(
+                    CloudStore::Azure {
+                        account: account.to_string(),
+                        container: container.to_string(),
+                        dfs: scheme.starts_with("abfs"),
+                    },
                     prefix,
-                })
+                ))
             }
             "gs" | "gcs" => {
                 let (bucket, prefix) = split_path(rest);
                 check_bucket(bucket).map_err(|why| bad(&why))?;
-                Ok(StoreUrl::Gcs {
-                    bucket: bucket.to_string(),
+                Ok(cloud(
+                    CloudStore::Gcs {
+                        bucket: bucket.to_string(),
+                    },
                     prefix,
-                })
+                ))
             }
             other => Err(bad(&format!(
                 "scheme {other}:// is not supported (supported: a local directory, s3://, s3s://, \
@@ -132,10 +148,10 @@ impl StoreUrl {
             ))),
         }
     }
+}
 
-    pub fn is_local(&self) -> bool {
-        matches!(self, StoreUrl::Local(_))
-    }
+fn cloud(store: CloudStore, prefix: String) -> StoreUrl {
+    StoreUrl::Cloud(CloudUrl { store, prefix })
 }
 
 /// `bucket/a/b/` → ("bucket", "a/b").
@@ -202,19 +218,24 @@ mod tests {
     fn s3_with_and_without_an_embedded_key() {
         assert_eq!(
             StoreUrl::parse("s3s://bucket/dir/sub/").unwrap(),
-            StoreUrl::S3 {
-                bucket: "bucket".into(),
-                tls: true,
-                key: None,
-                prefix: "dir/sub".into()
-            }
+            cloud(
+                CloudStore::S3 {
+                    bucket: "bucket".into(),
+                    tls: true,
+                    key: None,
+                },
+                "dir/sub".into()
+            )
         );
-        let StoreUrl::S3 {
-            key: Some(key),
-            bucket,
+        let StoreUrl::Cloud(CloudUrl {
+            store:
+                CloudStore::S3 {
+                    key: Some(key),
+                    bucket,
+                    tls,
+                },
             prefix,
-            tls,
-        } = StoreUrl::parse("s3://AKIAX:wJal/rX+Ut%3D@my-bucket.1/d").unwrap()
+        }) = StoreUrl::parse("s3://AKIAX:wJal/rX+Ut%3D@my-bucket.1/d").unwrap()
         else {
             panic!("not s3 with a key")
         };
@@ -227,8 +248,10 @@ mod tests {
             ("my-bucket.1", "d", false)
         );
         assert!(!key.is_encrypted());
-        let StoreUrl::S3 { key: Some(key), .. } =
-            StoreUrl::parse("s3s://!{abc}!:!{def}!@b").unwrap()
+        let StoreUrl::Cloud(CloudUrl {
+            store: CloudStore::S3 { key: Some(key), .. },
+            ..
+        }) = StoreUrl::parse("s3s://!{abc}!:!{def}!@b").unwrap()
         else {
             panic!("not s3 with a key")
         };
@@ -239,21 +262,25 @@ mod tests {
     fn azure_blob_and_adls() {
         assert_eq!(
             StoreUrl::parse("wasbs://cont@acct.blob.core.windows.net/a/b").unwrap(),
-            StoreUrl::Azure {
-                account: "acct".into(),
-                container: "cont".into(),
-                dfs: false,
-                prefix: "a/b".into()
-            }
+            cloud(
+                CloudStore::Azure {
+                    account: "acct".into(),
+                    container: "cont".into(),
+                    dfs: false,
+                },
+                "a/b".into()
+            )
         );
         assert_eq!(
             StoreUrl::parse("abfss://cont@acct.dfs.core.windows.net").unwrap(),
-            StoreUrl::Azure {
-                account: "acct".into(),
-                container: "cont".into(),
-                dfs: true,
-                prefix: "".into()
-            }
+            cloud(
+                CloudStore::Azure {
+                    account: "acct".into(),
+                    container: "cont".into(),
+                    dfs: true,
+                },
+                "".into()
+            )
         );
     }
 
@@ -261,10 +288,7 @@ mod tests {
     fn gcs_and_unsupported_schemes() {
         assert_eq!(
             StoreUrl::parse("gs://b/x").unwrap(),
-            StoreUrl::Gcs {
-                bucket: "b".into(),
-                prefix: "x".into()
-            }
+            cloud(CloudStore::Gcs { bucket: "b".into() }, "x".into())
         );
         let err = StoreUrl::parse("hdfs://user:!{pw}!@host:8020/p")
             .unwrap_err()
