@@ -659,6 +659,25 @@ pub fn refresh_preparation(
 }
 
 /// Refuses change apply into a table that does not exist.
+/// The whole refresh plan for databases whose driver runs parameter arrays natively (SQLite,
+/// MariaDB): create or empty the target with a transactional `DELETE`, then insert straight
+/// into it.
+pub fn parameter_array_refresh(
+    dialect: &Dialect,
+    table: &Table,
+    options: &Options,
+    types: CreatedTypes,
+    batch_rows: u32,
+) -> Result<crate::Plan, PlanError> {
+    let layout = Layout::new(table, options)?;
+    let target = dialect.table_name(table);
+    Ok(crate::Plan {
+        before: refresh_preparation(dialect, table, &layout, options, types, "DELETE FROM"),
+        load: layout.parameter_array_load(dialect, &target, batch_rows),
+        after: vec![],
+    })
+}
+
 pub fn require_target(dialect: &Dialect, table: &Table) -> Result<String, PlanError> {
     let target = dialect.table_name(table);
     if table.target_columns.is_none() {

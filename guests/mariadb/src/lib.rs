@@ -68,24 +68,11 @@ impl Connector for MariaDb {
                 "--refresh-shadow: MariaDB's RENAME TABLE commits on its own, which would break the exactly-once fence; readers already see the old rows until the refresh commits".into(),
             ));
         }
-        let layout = Layout::new(table, options)?;
-        let target = D.table_name(table);
-        let before = sql::refresh_preparation(
-            &D,
-            table,
-            &layout,
-            options,
-            CreatedTypes {
-                text: "LONGTEXT",
-                key: "VARCHAR(255)",
-            },
-            "DELETE FROM",
-        );
-        Ok(Plan {
-            before,
-            load: layout.parameter_array_load(&D, &target, BATCH_ROWS),
-            after: vec![],
-        })
+        let types = CreatedTypes {
+            text: "LONGTEXT",
+            key: "VARCHAR(255)",
+        };
+        sql::parameter_array_refresh(&D, table, options, types, BATCH_ROWS)
     }
 
     fn plan_integrate(table: &Table, options: &Options) -> Result<Plan, PlanError> {

@@ -42,24 +42,11 @@ impl Connector for Sqlite {
                 "--refresh-shadow: SQLite readers already see the old rows until the refresh commits, and a copied table would lose its constraints".into(),
             ));
         }
-        let layout = Layout::new(table, options)?;
-        let target = D.table_name(table);
-        let before = sql::refresh_preparation(
-            &D,
-            table,
-            &layout,
-            options,
-            CreatedTypes {
-                text: "TEXT",
-                key: "TEXT",
-            },
-            "DELETE FROM",
-        );
-        Ok(Plan {
-            before,
-            load: layout.parameter_array_load(&D, &target, BATCH_ROWS),
-            after: vec![],
-        })
+        let types = CreatedTypes {
+            text: "TEXT",
+            key: "TEXT",
+        };
+        sql::parameter_array_refresh(&D, table, options, types, BATCH_ROWS)
     }
 
     fn plan_integrate(table: &Table, options: &Options) -> Result<Plan, PlanError> {
