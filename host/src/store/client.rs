@@ -90,17 +90,12 @@ pub fn build(store: &CloudStore, settings: &StoreSettings) -> Result<Client, Loc
         max_retries: settings.retries,
         retry_timeout: Duration::from_secs(120),
     };
-    let allow_http = settings
-        .endpoint
-        .as_deref()
-        .is_some_and(|e| e.starts_with("http://"));
     // A file is read at the pace of the database load, so a limit on the whole request
     // would cut long files; a stalled connection is caught by the read timeout instead.
     let client_options = ClientOptions::new()
         .with_timeout_disabled()
         .with_read_timeout(Duration::from_secs(120))
-        .with_connect_timeout(Duration::from_secs(10))
-        .with_allow_http(allow_http);
+        .with_connect_timeout(Duration::from_secs(10));
     let mut warnings = Vec::new();
     let at = |endpoint: Option<&str>| endpoint.map(|e| format!(" at {e}")).unwrap_or_default();
     match store {
@@ -190,8 +185,14 @@ pub fn build(store: &CloudStore, settings: &StoreSettings) -> Result<Client, Loc
             })
         }
         CloudStore::Gcs { bucket } => {
+            // The GCS builder has no allow-http switch of its own (S3 and Azure set theirs
+            // from the endpoint they end up with).
+            let http = settings
+                .endpoint
+                .as_deref()
+                .is_some_and(|e| e.starts_with("http://"));
             let mut builder = GoogleCloudStorageBuilder::new()
-                .with_client_options(client_options)
+                .with_client_options(client_options.with_allow_http(http))
                 .with_retry(retry);
             for (k, v) in layered::<GoogleConfigKey>(&GCS, &settings.config, false)? {
                 builder = builder.with_config(k, v);
