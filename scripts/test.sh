@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --servers
 # The suite connects as PostgreSQL's superuser over loopback; override with HVR_E2E_POSTGRES.
-cargo test --workspace --locked "$@"
+cargo test --workspace --locked --features hvrwasm-host/test-hooks "$@"

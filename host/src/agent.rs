@@ -5,9 +5,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use thiserror::Error;
 
-use crate::bridge;
 use crate::cleanup;
 use crate::connectors::{self, ConnectorError, Origin};
+use crate::fence::{FenceError, RefreshCall, StateTable};
 use crate::hvr::env::EnvError;
 use crate::hvr::rename::RenameExpression;
 use crate::hvr::{HvrEnv, Invocation, Mode};
@@ -31,12 +31,18 @@ pub enum AgentError {
     Sandbox(#[from] SandboxError),
     #[error(transparent)]
     Odbc(#[from] OdbcError),
+    #[error(transparent)]
+    Fence(#[from] FenceError),
     #[error("{failed} of {total} table(s) failed: {messages}")]
     Tables {
         failed: usize,
         total: usize,
         messages: String,
     },
+    #[error(
+        "the rows of {tables} were committed, but some of their files could not be removed (see the job log); a re-run removes them without applying them again"
+    )]
+    NotRemoved { tables: String },
     #[error("connector {connector} does not support the {style} style (it supports: {supported})")]
     Style {
         connector: String,
@@ -70,20 +76,32 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
     if !mode.loads_files() {
         return Ok(Exit::Done);
     }
+    if env.is_recovery_call() {
+        say!(
+            "hvrwasmagent {}: HVR gave no table or file lists (a recovery call): nothing to do",
+            mode.as_str()
+        );
+        return Ok(Exit::Done);
+    }
     let invocation = Invocation::from_env(&env, &rename)?;
-    if invocation.files.is_empty() {
+    // A refresh of a table whose source is empty empties it, with or without other tables.
+    if invocation.files.is_empty() && mode != Mode::RefreshEnd {
         say!(
             "hvrwasmagent {}: HVR_FILE_NAMES is empty, nothing to load",
             mode.as_str()
         );
         return Ok(Exit::Done);
     }
+    let state = StateTable::new(&options.state_table)?;
+    let refresh = refresh_call(&env, &options)?;
     let store_settings = options.store_settings()?;
-    let location = invocation
-        .file_location
-        .as_deref()
-        .map(|l| FileLocation::connect(l, &store_settings, &invocation.files[0].name))
-        .transpose()?;
+    let location = match (
+        invocation.file_location.as_deref(),
+        invocation.files.first(),
+    ) {
+        (Some(l), Some(first)) => Some(FileLocation::connect(l, &store_settings, &first.name)?),
+        _ => None,
+    };
     if options.verbose
         && let Some(location) = &location
     {
@@ -96,7 +114,7 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
     if let CacheStatus::NotStored(why) = &compiled.cache {
         say!("W_JX0E00: compiled connector not cached: {why}");
     }
-    let mut first = sandbox.instantiate(&bytes.name, &compiled)?;
+    let first = sandbox.instantiate(&bytes.name, &compiled)?;
     check_style(&options, first.info())?;
     if options.verbose {
         let origin = match &bytes.origin {
@@ -109,7 +127,6 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
             first.info().version
         );
     }
-    let fence = bridge::fence(first.fence(&options.state_table)?);
     let transform_options = options.transform_options()?;
     let transforms = options
         .transforms
@@ -137,9 +154,7 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
     let target = connect()?;
     // Created once, before any table's transaction: DDL may commit implicitly (MariaDB), and
     // parallel creators would race.
-    for sql in &fence.create {
-        target.execute("creating the fence's state table", sql)?;
-    }
+    state.prepare(&target)?;
 
     let channel = args.get(1).map(String::as_str).unwrap_or("");
     let location_name = args.get(2).map(String::as_str).unwrap_or("");
@@ -160,7 +175,8 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
             options: &options,
             connector_options: &connector_options,
             transform_options: &transform_options,
-            fence: &fence,
+            state: &state,
+            refresh: &refresh,
             channel,
             location_name,
         })
@@ -194,19 +210,34 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
 
     let (mut loaded, mut skipped, mut rows) = (0, 0, 0u64);
     let mut failed = Vec::new();
+    let mut not_removed = Vec::new();
     let mut done = Vec::new();
     for (job, result) in jobs.iter().zip(results) {
-        match result {
-            Ok(Outcome::Loaded { rows: r, .. }) => {
+        let name = job.spec.name.as_str();
+        let cleanup = match result {
+            Ok(Outcome::Loaded {
+                rows: r, cleanup, ..
+            }) => {
                 loaded += 1;
                 rows += r;
-                done.push(job.spec.name.as_str());
+                done.push(name);
+                cleanup
             }
-            Ok(Outcome::AlreadyApplied { .. }) => {
+            Ok(Outcome::AlreadyApplied { cleanup, .. }) => {
                 skipped += 1;
-                done.push(job.spec.name.as_str());
+                done.push(name);
+                cleanup
             }
-            Err(e) => failed.push(format!("table {}: {e}", job.spec.name)),
+            Err(e) => {
+                // The job log gets every detail (SQL included); the F_J line a short reason.
+                say!("table {name} failed: {e}");
+                failed.push(format!("table {name}: {}", short_reason(&e.to_string())));
+                None
+            }
+        };
+        if let Some(why) = cleanup {
+            say!("W_JX0E00: table {name}: committed, but its files could not be removed: {why}");
+            not_removed.push(name);
         }
     }
     if options.cleanup_stale_files
@@ -221,16 +252,29 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
         }
     }
     say!(
-        "hvrwasmagent {}: {loaded} table(s) loaded, {skipped} already applied, {} failed, {rows} rows, {} file(s)",
+        "hvrwasmagent {}: {loaded} table(s) loaded, {skipped} already applied, {} failed, {rows} rows committed, {} file(s){}",
         mode.as_str(),
         failed.len(),
-        invocation.files.len()
+        invocation.files.len(),
+        if not_removed.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; files of {} committed table(s) not removed",
+                not_removed.len()
+            )
+        }
     );
     if !failed.is_empty() {
         return Err(AgentError::Tables {
             failed: failed.len(),
             total: jobs.len(),
-            messages: failed.join("; "),
+            messages: summarize(&failed),
+        });
+    }
+    if !not_removed.is_empty() {
+        return Err(AgentError::NotRemoved {
+            tables: not_removed.join(", "),
         });
     }
     Ok(Exit::Done)
@@ -305,4 +349,71 @@ fn check_style(
         style: name,
         supported: crate::bridge::style_name(&info.styles).join(", "),
     })
+}
+
+/// A table's error without the SQL, on one line, at most 400 characters: the `F_J` line
+/// stays readable when hundreds of tables fail; the job log has every detail.
+fn short_reason(message: &str) -> String {
+    let reason = message.split("\n  SQL:").next().unwrap_or(message);
+    let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    if reason.chars().count() <= 400 {
+        return reason;
+    }
+    let cut: String = reason.chars().take(400).collect();
+    format!("{cut}...")
+}
+
+/// At most five tables' reasons in the `F_J` line, then how many more.
+fn summarize(failed: &[String]) -> String {
+    let mut out = failed
+        .iter()
+        .take(5)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ");
+    if failed.len() > 5 {
+        out.push_str(&format!(
+            "; and {} more table(s) (see the job log)",
+            failed.len() - 5
+        ));
+    }
+    out
+}
+
+/// This call's place in a refresh: `HVR_VAR_SLICE_NUM` of `HVR_VAR_SLICE_TOTAL` when HVR
+/// slices it, else slice 1 of 1.
+fn refresh_call(env: &HvrEnv, options: &Options) -> Result<RefreshCall, AgentError> {
+    let number = |name: &'static str| -> Result<Option<u32>, AgentError> {
+        match env.get(name)?.map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => v.parse().map(Some).map_err(|_| {
+                AgentError::Env(EnvError::BadSlice {
+                    name,
+                    value: v.to_string(),
+                })
+            }),
+        }
+    };
+    let id = match &options.refresh_id {
+        Some(id) => Some(id.clone()),
+        None => env
+            .get("HVR_VAR_REFRESH_ID")?
+            .filter(|v| !v.is_empty())
+            .map(str::to_string),
+    };
+    let mut call = RefreshCall::single(id);
+    if let (Some(slice), Some(total)) =
+        (number("HVR_VAR_SLICE_NUM")?, number("HVR_VAR_SLICE_TOTAL")?)
+        && total > 1
+    {
+        if slice > total {
+            return Err(AgentError::Env(EnvError::BadSlice {
+                name: "HVR_VAR_SLICE_NUM",
+                value: format!("{slice} (HVR_VAR_SLICE_TOTAL is {total})"),
+            }));
+        }
+        call.slice = slice;
+        call.total = total;
+    }
+    Ok(call)
 }

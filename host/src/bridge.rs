@@ -119,28 +119,6 @@ pub fn plan(plan: wit::Plan, columns: usize) -> Result<Plan, PlanCheckError> {
     })
 }
 
-pub fn fence(f: wit::FenceSql) -> crate::fence::FenceSql {
-    use crate::fence::{Param, Statement};
-    let statement = |s: wit::FenceStatement| Statement {
-        sql: s.sql,
-        params: s
-            .params
-            .into_iter()
-            .map(|p| match p {
-                wit::FenceParam::Channel => Param::Channel,
-                wit::FenceParam::Location => Param::Location,
-                wit::FenceParam::TableName => Param::TableName,
-                wit::FenceParam::Digest => Param::Digest,
-            })
-            .collect(),
-    };
-    crate::fence::FenceSql {
-        create: f.create,
-        lookup: statement(f.lookup),
-        save: f.save.into_iter().map(statement).collect(),
-    }
-}
-
 pub fn plan_error(e: wit::PlanError) -> String {
     match e {
         wit::PlanError::Unsupported(m) => format!("not supported: {m}"),

@@ -116,6 +116,12 @@ pub struct Options {
     #[arg(short = 'p', long, env = "HVR_WASM_PRESERVE", action = ArgAction::SetTrue)]
     pub preserve: bool,
 
+    /// Identifies one refresh across its slices (sliced refresh); HVR's context variable
+    /// `-Vrefresh_id=...` (HVR_VAR_REFRESH_ID) is read when this is not given. Without it a
+    /// refresh is told from the next by its slice numbers (see docs/exactly-once.md).
+    #[arg(long, env = "HVR_WASM_REFRESH_ID", value_name = "ID")]
+    pub refresh_id: Option<String>,
+
     /// Refresh into a shadow table and swap it in at commit (connectors that support it).
     #[arg(long, env = "HVR_WASM_REFRESH_SHADOW", action = ArgAction::SetTrue)]
     pub refresh_shadow: bool,

@@ -3,17 +3,19 @@
 //! four operations the table lifecycle needs: exists, open (a stream), delete, list.
 
 mod client;
+mod local;
+pub mod name;
 mod remote;
 mod stream;
 mod url;
 
-use std::fs::File;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use thiserror::Error;
 
 pub use client::StoreSettings;
+pub use local::LocalLocation;
 pub use remote::RemoteLocation;
 pub use url::{CloudStore, CloudUrl, StoreUrl};
 
@@ -51,10 +53,25 @@ pub enum LocationError {
     },
     #[error("refusing to touch {name:?}: it is in HVR's state directory")]
     StateDir { name: String },
+    #[error(transparent)]
+    Name(#[from] name::NameError),
+    #[error(
+        "file {name:?} leads out of the file location (to {target}); refusing to read or delete it"
+    )]
+    Escapes { name: String, target: PathBuf },
+    #[error(
+        "file location {path} cannot be used: {why} (an unmounted share or a typo in HVR_FILE_LOC?)"
+    )]
+    MissingDirectory { path: PathBuf, why: String },
 }
 
+/// What tells two writes of a file with the same name apart: size, modification time and
+/// inode locally; size, ETag and version on an object store. Recorded in the fence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileIdentity(pub String);
+
 pub enum FileLocation {
-    Local(PathBuf),
+    Local(LocalLocation),
     Remote(RemoteLocation),
 }
 
@@ -68,7 +85,9 @@ impl FileLocation {
         first_file: &str,
     ) -> Result<FileLocation, LocationError> {
         match StoreUrl::parse(location)? {
-            StoreUrl::Local(path) => Ok(FileLocation::Local(PathBuf::from(path))),
+            StoreUrl::Local(path) => Ok(FileLocation::Local(LocalLocation::open(&PathBuf::from(
+                path,
+            ))?)),
             StoreUrl::Cloud(url) => {
                 let remote = RemoteLocation::connect(&url, settings)?;
                 remote.probe(first_file)?;
@@ -80,41 +99,38 @@ impl FileLocation {
     /// What to call the location in the job log.
     pub fn describe(&self) -> String {
         match self {
-            FileLocation::Local(root) => root.display().to_string(),
+            FileLocation::Local(l) => l.root().display().to_string(),
             FileLocation::Remote(r) => r.describe().to_string(),
         }
     }
 
-    pub fn exists(&self, name: &str) -> Result<bool, LocationError> {
+    /// The file's identity, or `None` when it is not there.
+    pub fn stat(&self, name: &str) -> Result<Option<FileIdentity>, LocationError> {
+        name::check(name)?;
         match self {
-            FileLocation::Local(root) => Ok(root.join(name).is_file()),
-            FileLocation::Remote(r) => r.exists(name),
+            FileLocation::Local(l) => l.stat(name),
+            FileLocation::Remote(r) => r.stat(name),
         }
     }
 
     pub fn open(&self, name: &str) -> Result<Box<dyn Read + Send>, LocationError> {
+        name::check(name)?;
         match self {
-            FileLocation::Local(root) => {
-                let path = root.join(name);
-                File::open(&path)
-                    .map(|f| Box::new(f) as Box<dyn Read + Send>)
-                    .map_err(|source| LocationError::Open { path, source })
-            }
+            FileLocation::Local(l) => l.open_file(name),
             FileLocation::Remote(r) => r.open(name),
         }
     }
 
+    /// Deleting a file that is already gone succeeds, for every kind of location.
     pub fn delete(&self, name: &str) -> Result<(), LocationError> {
         if name.starts_with(STATE_DIR) {
             return Err(LocationError::StateDir {
                 name: name.to_string(),
             });
         }
+        name::check(name)?;
         match self {
-            FileLocation::Local(root) => {
-                let path = root.join(name);
-                std::fs::remove_file(&path).map_err(|source| LocationError::Delete { path, source })
-            }
+            FileLocation::Local(l) => l.delete(name),
             FileLocation::Remote(r) => r.delete(name),
         }
     }
@@ -123,38 +139,10 @@ impl FileLocation {
     /// directory.
     pub fn list(&self) -> Result<Vec<String>, LocationError> {
         match self {
-            FileLocation::Local(root) => {
-                let mut names = Vec::new();
-                list_dir(root, root, &mut names)?;
-                Ok(names)
-            }
+            FileLocation::Local(l) => l.list(),
             FileLocation::Remote(r) => r.list(),
         }
     }
-}
-
-fn list_dir(root: &Path, dir: &Path, names: &mut Vec<String>) -> Result<(), LocationError> {
-    let error = |source| LocationError::List {
-        path: dir.to_path_buf(),
-        source,
-    };
-    for entry in std::fs::read_dir(dir).map_err(error)? {
-        let entry = entry.map_err(error)?;
-        let path = entry.path();
-        let relative = path
-            .strip_prefix(root)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace(std::path::MAIN_SEPARATOR, "/");
-        if entry.file_type().map_err(error)?.is_dir() {
-            if format!("{relative}/") != STATE_DIR {
-                list_dir(root, &path, names)?;
-            }
-        } else {
-            names.push(relative);
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -169,7 +157,7 @@ mod tests {
         std::fs::write(dir.join("_hvr_state/x"), "").unwrap();
         std::fs::write(dir.join("sub/a.csv"), "").unwrap();
         std::fs::write(dir.join("b.csv"), "").unwrap();
-        let location = FileLocation::Local(dir.clone());
+        let location = FileLocation::Local(LocalLocation::open(&dir).unwrap());
         let mut names = location.list().unwrap();
         names.sort();
         assert_eq!(names, ["b.csv", "sub/a.csv"]);

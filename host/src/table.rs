@@ -2,6 +2,7 @@
 
 mod columns;
 mod read;
+mod recover;
 
 use std::time::Instant;
 
@@ -9,7 +10,7 @@ use thiserror::Error;
 
 use crate::bridge::{self, Plan};
 use crate::csv::{CsvError, CsvFormat};
-use crate::fence::{self, FenceKey, FenceSql};
+use crate::fence::{self, FenceError, FenceKey, RefreshCall, StateTable};
 use crate::hvr::{FileEntry, Mode, TableSpec};
 use crate::odbc::{CatalogColumn, OdbcError, Target};
 use crate::options::Options;
@@ -68,6 +69,24 @@ pub enum TableError {
     Plan { connector: String, message: String },
     #[error(transparent)]
     Transform(#[from] TransformError),
+    #[error(transparent)]
+    Fence(#[from] FenceError),
+    #[error(
+        "none of its {total} file(s) is in {location} (first: {first}), and the fence has no record of applying them; nothing was applied. Is HVR_FILE_LOC right, and mounted?"
+    )]
+    AllMissing {
+        total: usize,
+        location: String,
+        first: String,
+    },
+    #[error(
+        "its files were applied by an earlier run, but {file} was written again since; nothing was applied or deleted"
+    )]
+    ChangedSinceApplied { file: String },
+    #[error(
+        "this slice adds to a sliced refresh in progress, which needs a plan that keeps the rows: {why}"
+    )]
+    SliceCannotKeepRows { why: String },
 }
 
 impl From<OdbcError> for TableError {
@@ -80,6 +99,7 @@ impl TableError {
     fn is_transient(&self) -> bool {
         match self {
             TableError::Odbc(e) | TableError::Load { source: e, .. } => e.is_transient(),
+            TableError::Fence(FenceError::Odbc(e)) => e.is_transient(),
             _ => false,
         }
     }
@@ -88,13 +108,16 @@ impl TableError {
 /// How one table ended.
 #[derive(Debug, PartialEq)]
 pub enum Outcome {
+    /// `cleanup` says why files could not be removed after the commit.
     Loaded {
         files: usize,
         rows: u64,
+        cleanup: Option<String>,
     },
-    /// Every file was already gone: a previous run applied and removed them.
+    /// A previous run applied these files (they are removed now, if any were left).
     AlreadyApplied {
         files: usize,
+        cleanup: Option<String>,
     },
 }
 
@@ -107,10 +130,23 @@ pub struct TableJob<'a> {
     pub options: &'a Options,
     pub connector_options: &'a [(String, String)],
     pub transform_options: &'a [(String, String)],
-    pub fence: &'a FenceSql,
+    pub state: &'a StateTable,
+    /// Where this call stands in a (sliced) refresh.
+    pub refresh: &'a RefreshCall,
     /// Channel and location names from argv, the fence's key with the table name.
     pub channel: &'a str,
     pub location_name: &'a str,
+}
+
+/// What a table's plan needs, made before its transaction (when all its files are present).
+pub(crate) struct Prepared<'c> {
+    columns: Vec<FileColumn>,
+    file_width: usize,
+    chain: TransformChain<'c>,
+    plan: Plan,
+    /// Refresh only: the plan that keeps the target's rows, for a slice that adds to a
+    /// refresh in progress (or why the connector has none, e.g. with `--refresh-shadow`).
+    plan_keeping_rows: Option<Result<Plan, String>>,
 }
 
 impl TableJob<'_> {
@@ -121,19 +157,58 @@ impl TableJob<'_> {
         transforms: &mut [TransformInstance],
     ) -> Result<Outcome, TableError> {
         let started = Instant::now();
-        let key = FenceKey::new(
-            self.channel,
-            self.location_name,
-            &self.spec.name,
-            self.mode,
-            &self.files,
-        );
-        if let Some(outcome) = self.recovery_check(target, &key)? {
-            return Ok(outcome);
-        }
+        let key = FenceKey::new(self.channel, self.location_name, &self.spec.name);
+        let observed = self.observe()?;
+        let mut prepared = if observed.iter().all(|o| o.identity.is_some()) {
+            Some(self.prepare(target, connector, transforms)?)
+        } else {
+            None
+        };
+        self.state.ensure_row(target, &key)?;
+        let mut attempt = 1;
+        let step = loop {
+            target.begin()?;
+            let result = self
+                .transaction(target, &key, &observed, prepared.as_mut())
+                .and_then(|step| {
+                    if matches!(step, recover::Step::Applied(_)) {
+                        fence::crash_point("before-commit");
+                        target.commit()?;
+                    } else {
+                        target.rollback()?;
+                    }
+                    Ok(step)
+                });
+            match result {
+                Ok(step) => break step,
+                Err(e) => {
+                    if let Err(rollback) = target.rollback() {
+                        say!("W_JX0E00: {rollback}");
+                    }
+                    if !e.is_transient() || attempt == TRANSIENT_ATTEMPTS {
+                        return Err(e);
+                    }
+                    say!(
+                        "table {}: attempt {attempt} hit a deadlock or serialization failure; running the table again",
+                        self.spec.name
+                    );
+                    std::thread::sleep(std::time::Duration::from_millis(50 * attempt as u64));
+                    attempt += 1;
+                }
+            }
+        };
+        self.finish(step, &observed, started)
+    }
+
+    fn prepare<'c>(
+        &'c self,
+        target: &Target,
+        connector: &mut ConnectorInstance,
+        transforms: &'c mut [TransformInstance],
+    ) -> Result<Prepared<'c>, TableError> {
         let mut columns = self.file_columns()?;
         let file_width = columns.len();
-        let (mut chain, added) = TransformChain::prepare(
+        let (chain, added) = TransformChain::prepare(
             transforms,
             self.transform_options,
             &self.spec.name,
@@ -168,111 +243,34 @@ impl TableJob<'_> {
             existing,
             self.options.multi_delete_for(&self.spec.name),
         );
-        let wit_options = bridge::options(self.options, self.connector_options.to_vec());
-        let planned = match self.mode {
-            Mode::RefreshEnd => connector.plan_refresh(&wit_table, &wit_options)?,
-            _ => connector.plan_integrate(&wit_table, &wit_options)?,
+        let mut plan_with = |keep_rows: bool| -> Result<Plan, TableError> {
+            let mut wit_options = bridge::options(self.options, self.connector_options.to_vec());
+            wit_options.preserve_on_refresh |= keep_rows;
+            let planned = match self.mode {
+                Mode::RefreshEnd => connector.plan_refresh(&wit_table, &wit_options)?,
+                _ => connector.plan_integrate(&wit_table, &wit_options)?,
+            };
+            let plan_error = |message: String| TableError::Plan {
+                connector: connector.name().to_string(),
+                message,
+            };
+            let plan = planned.map_err(|e| plan_error(bridge::plan_error(e)))?;
+            bridge::plan(plan, columns.len()).map_err(|e| plan_error(e.to_string()))
         };
-        let plan_error = |message: String| TableError::Plan {
-            connector: connector.name().to_string(),
-            message,
+        let plan = plan_with(false)?;
+        let plan_keeping_rows = match self.mode {
+            Mode::RefreshEnd if !self.options.preserve => {
+                Some(plan_with(true).map_err(|e| e.to_string()))
+            }
+            _ => None,
         };
-        let plan = planned.map_err(|e| plan_error(bridge::plan_error(e)))?;
-        let plan = bridge::plan(plan, columns.len()).map_err(|e| plan_error(e.to_string()))?;
-
-        let mut attempt = 1;
-        let rows = loop {
-            target.begin()?;
-            let applied = self.apply_once(target, &plan, &columns[..file_width], &key, &mut chain);
-            let applied = applied.and_then(|rows| {
-                fence::crash_point("before-commit");
-                target.commit()?;
-                Ok(rows)
-            });
-            match applied {
-                Ok(rows) => break rows,
-                Err(e) => {
-                    if let Err(rollback) = target.rollback() {
-                        eprintln!("W_JX0E00: {rollback}");
-                    }
-                    if !e.is_transient() || attempt == TRANSIENT_ATTEMPTS {
-                        return Err(e);
-                    }
-                    say!(
-                        "table {}: attempt {attempt} hit a deadlock or serialization failure; running the table again",
-                        self.spec.name
-                    );
-                    std::thread::sleep(std::time::Duration::from_millis(50 * attempt as u64));
-                    attempt += 1;
-                }
-            }
-        };
-        fence::crash_point("after-commit");
-        // Files go only after their rows are committed.
-        self.delete_files(self.files.iter().map(|f| f.name.as_str()))?;
-        match rows {
-            Some(rows) => {
-                say!(
-                    "table {}: {} rows from {} file(s) into {} in {:.2} s",
-                    self.spec.name,
-                    rows,
-                    self.files.len(),
-                    self.spec.qualified_base_name(),
-                    started.elapsed().as_secs_f64()
-                );
-                Ok(Outcome::Loaded {
-                    files: self.files.len(),
-                    rows,
-                })
-            }
-            None => {
-                say!(
-                    "table {}: an earlier run already applied these {} file(s) (fence found); removed them",
-                    self.spec.name,
-                    self.files.len()
-                );
-                Ok(Outcome::AlreadyApplied {
-                    files: self.files.len(),
-                })
-            }
-        }
-    }
-
-    /// Inside the open transaction: skip (`None`) if the fence shows these files applied,
-    /// else apply the plan and record the fence. A table without files needs no fence.
-    fn apply_once(
-        &self,
-        target: &Target,
-        plan: &Plan,
-        columns: &[FileColumn],
-        key: &FenceKey,
-        chain: &mut TransformChain,
-    ) -> Result<Option<u64>, TableError> {
-        if self.files.is_empty() {
-            return self.apply(target, plan, columns, chain).map(Some);
-        }
-        if self.fence_matches(target, key)? {
-            return Ok(None);
-        }
-        let rows = self.apply(target, plan, columns, chain)?;
-        for statement in &self.fence.save {
-            target.execute_with(
-                "recording the fence",
-                &statement.sql,
-                &key.values(&statement.params),
-            )?;
-        }
-        Ok(Some(rows))
-    }
-
-    fn fence_matches(&self, target: &Target, key: &FenceKey) -> Result<bool, TableError> {
-        let lookup = &self.fence.lookup;
-        let found = target.query_text(
-            "reading the fence",
-            &lookup.sql,
-            &key.values(&lookup.params),
-        )?;
-        Ok(found.as_deref() == Some(key.digest.as_str()))
+        Ok(Prepared {
+            columns,
+            file_width,
+            chain,
+            plan,
+            plan_keeping_rows,
+        })
     }
 
     fn delete_files<'f>(&self, names: impl Iterator<Item = &'f str>) -> Result<(), TableError> {
@@ -289,57 +287,5 @@ impl TableJob<'_> {
             location.delete(name)?;
         }
         Ok(())
-    }
-
-    /// All files present: go on. None present: a previous run applied them. Some present: a
-    /// run was interrupted while deleting them if the fence holds their digest (finish the
-    /// deletion); otherwise refuse, because nothing proves they were applied.
-    fn recovery_check(
-        &self,
-        target: &Target,
-        key: &FenceKey,
-    ) -> Result<Option<Outcome>, TableError> {
-        let Some(location) = self.location else {
-            return Ok(None);
-        };
-        let mut missing: Vec<&str> = Vec::new();
-        for f in &self.files {
-            if !location.exists(&f.name)? {
-                missing.push(f.name.as_str());
-            }
-        }
-        if missing.is_empty() {
-            return Ok(None);
-        }
-        if missing.len() == self.files.len() {
-            say!(
-                "table {}: its {} file(s) are gone, so a previous run applied them; skipped",
-                self.spec.name,
-                missing.len()
-            );
-            return Ok(Some(Outcome::AlreadyApplied {
-                files: missing.len(),
-            }));
-        }
-        if self.fence_matches(target, key)? {
-            let present = self
-                .files
-                .iter()
-                .map(|f| f.name.as_str())
-                .filter(|n| !missing.contains(n));
-            self.delete_files(present)?;
-            say!(
-                "table {}: an earlier run applied these files and was interrupted while removing them; removed the rest",
-                self.spec.name
-            );
-            return Ok(Some(Outcome::AlreadyApplied {
-                files: self.files.len(),
-            }));
-        }
-        Err(TableError::PartialFiles {
-            present: self.files.len() - missing.len(),
-            total: self.files.len(),
-            missing: missing.join(", "),
-        })
     }
 }

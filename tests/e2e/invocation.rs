@@ -33,7 +33,7 @@ fn empty_file_list_does_nothing() {
     ];
     let run = s.hvr.call("integ_end", &vars);
     run.assert_ok();
-    assert!(run.stdout.contains("nothing to load"), "{}", run.stdout);
+    assert!(run.stdout.contains("nothing to do"), "{}", run.stdout);
 }
 
 #[test]
@@ -97,7 +97,7 @@ fn rerun_after_files_are_gone_skips_and_partial_files_fail() {
     let rerun = s.hvr.call("integ_end", &vars);
     rerun.assert_ok();
     assert!(
-        rerun.stdout.contains("previous run applied them"),
+        rerun.stdout.contains("already applied and removed"),
         "{}",
         rerun.stdout
     );

@@ -25,3 +25,8 @@ mod sandbox;
 mod transforms;
 // Cloud file locations: S3 (moto) and Azure Blob (Azurite) on loopback.
 mod stores;
+// Every class of silent loss or duplication: file identity, missing locations, duplicates,
+// empty refresh, recovery calls, path traversal, concurrent calls, the fence's table name.
+mod no_silent_loss;
+// Sliced refresh: any order, at the same time, crashes, two refreshes in a row.
+mod sliced_refresh;

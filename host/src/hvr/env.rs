@@ -53,6 +53,21 @@ pub enum EnvError {
     UnmappedFile { file: String, how: String },
     #[error("{0}")]
     RenameExpression(String),
+    #[error(
+        "file {file} is listed twice in HVR_FILE_NAMES (entries {first} and {second}); nothing was applied, since its rows would land twice"
+    )]
+    DuplicateFile {
+        file: String,
+        first: usize,
+        second: usize,
+    },
+    #[error("{name} is {value:?}, not a slice number")]
+    BadSlice { name: &'static str, value: String },
+    #[error("file {file}: {source}")]
+    BadFileName {
+        file: String,
+        source: crate::store::name::NameError,
+    },
 }
 
 /// HVR's variables: the long-environment file's values win over the process environment.
@@ -87,6 +102,18 @@ impl HvrEnv {
             Some(v) => Ok(Some(v.as_str())),
             None => Ok(None),
         }
+    }
+
+    /// A recovery call: HVR no longer knows what the cycle wrote and sets the lists "to an
+    /// empty string or -1" (or leaves `HVR_FILE_NAMES` unset). There is nothing to apply; the
+    /// files of the interrupted cycle stay where they are until a call lists them again.
+    pub fn is_recovery_call(&self) -> bool {
+        let value = |name| self.vars.get(name).map(|v| v.trim()).unwrap_or("");
+        let no_files = value("HVR_FILE_NAMES").is_empty();
+        no_files
+            && (value("HVR_FILE_NROWS") == "-1"
+                || value("HVR_TBL_NROWS") == "-1"
+                || value("HVR_TBL_NAMES").is_empty())
     }
 
     pub fn require(&self, name: &'static str) -> Result<&str, EnvError> {

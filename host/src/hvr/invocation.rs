@@ -86,6 +86,20 @@ impl Invocation {
         } else {
             Some(env.require("HVR_FILE_LOC")?.to_string())
         };
+        let mut seen: std::collections::HashMap<&str, usize> = Default::default();
+        for (index, name) in file_names.iter().enumerate() {
+            crate::store::name::check(name).map_err(|source| EnvError::BadFileName {
+                file: (*name).to_string(),
+                source,
+            })?;
+            if let Some(first) = seen.insert(name, index + 1) {
+                return Err(EnvError::DuplicateFile {
+                    file: (*name).to_string(),
+                    first,
+                    second: index + 1,
+                });
+            }
+        }
         let mut files = Vec::with_capacity(file_names.len());
         for (name, rows) in file_names.iter().zip(rows) {
             let table = rename.table_of(name, &tables, env)?;

@@ -50,6 +50,13 @@ impl OdbcError {
         matches!(source, odbc_api::Error::Diagnostics { record, .. }
             if matches!(record.state.as_str(), "40001" | "40P01"))
     }
+
+    /// An integrity constraint violation (SQLSTATE class 23: a duplicate key).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, OdbcError::Statement {
+            source: odbc_api::Error::Diagnostics { record, .. }, ..
+        } if record.state.as_str().starts_with("23"))
+    }
 }
 
 fn environment() -> Result<&'static Environment, OdbcError> {
@@ -257,6 +264,13 @@ impl Target {
             return Ok(None);
         }
         Ok(Some(String::from_utf8_lossy(&buf).into_owned()))
+    }
+
+    /// The DBMS the driver says it talks to (`PostgreSQL`, `MariaDB`, `SQLite`, ...).
+    pub fn dbms_name(&self) -> String {
+        self.conn
+            .database_management_system_name()
+            .unwrap_or_default()
     }
 
     /// The connection's current catalog (MariaDB: the database), when the driver has one.

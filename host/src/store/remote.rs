@@ -9,6 +9,7 @@ use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt as _};
 use tokio::runtime::Runtime;
 
+use super::FileIdentity;
 use super::client::{self, StoreSettings};
 use super::stream::ObjectReader;
 use super::url::CloudUrl;
@@ -104,11 +105,18 @@ impl RemoteLocation {
         Err(listing_failed)
     }
 
-    pub fn exists(&self, name: &str) -> Result<bool, LocationError> {
+    /// Size, ETag and version: every store gives a new ETag to every write of an object.
+    pub fn stat(&self, name: &str) -> Result<Option<FileIdentity>, LocationError> {
         let path = self.path(name)?;
         match self.runtime.block_on(self.store.head(&path)) {
-            Ok(_) => Ok(true),
-            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Ok(meta) => Ok(Some(FileIdentity(format!(
+                "size={} etag={} version={} modified={}",
+                meta.size,
+                meta.e_tag.as_deref().unwrap_or("-"),
+                meta.version.as_deref().unwrap_or("-"),
+                meta.last_modified.timestamp_nanos_opt().unwrap_or_default()
+            )))),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(self.failed("checking", name, &e)),
         }
     }

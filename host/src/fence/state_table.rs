@@ -1,0 +1,201 @@
+//! The fence's state table, in SQL the host writes for every connector and contract version:
+//! one row per (channel, location, table), created before any table's transaction, locked by
+//! each call that applies the table (so two calls for the same table exclude each other), and
+//! updated in the same transaction as the apply.
+//!
+//! The statements are portable on purpose (`CREATE TABLE IF NOT EXISTS`, `INSERT ... SELECT
+//! ... WHERE NOT EXISTS`, plain `UPDATE` and `SELECT`); the one difference between targets,
+//! the type of the long record column, comes from the DBMS the driver names.
+
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use super::FenceKey;
+use super::record::FenceRecord;
+use crate::odbc::{OdbcError, Target};
+
+#[derive(Debug, Error)]
+pub enum FenceError {
+    #[error(
+        "--state-table {0:?}: give NAME or SCHEMA.NAME of letters, digits and '_' (not starting with a digit)"
+    )]
+    BadName(String),
+    #[error(transparent)]
+    Odbc(#[from] OdbcError),
+    #[error(
+        "the fence row of table {table} read back differently from what was just saved; nothing was committed"
+    )]
+    ReadBack { table: String },
+}
+
+/// Key columns are short enough for InnoDB's 3072-byte index limit in utf8mb4.
+const KEY_TYPE: &str = "VARCHAR(190)";
+const WHERE_KEY: &str = "channel = ? AND location = ? AND table_name = ?";
+
+pub struct StateTable {
+    /// Validated, unquoted: each part is a plain identifier, so every target folds it the same
+    /// way in every statement (the MariaDB connector once quoted `schema.name` as one name in
+    /// one statement and as two in the others).
+    name: String,
+}
+
+impl StateTable {
+    pub fn new(name: &str) -> Result<StateTable, FenceError> {
+        let plain = |part: &str| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        let parts: Vec<&str> = name.split('.').collect();
+        if parts.len() > 3 || !parts.iter().all(|p| plain(p)) {
+            return Err(FenceError::BadName(name.to_string()));
+        }
+        Ok(StateTable {
+            name: name.to_string(),
+        })
+    }
+
+    /// Creates the table when missing and adds the columns this release needs to a table an
+    /// older release created. Runs before any table's transaction (DDL may commit implicitly).
+    pub fn prepare(&self, target: &Target) -> Result<(), FenceError> {
+        let long_text = long_text_type(&target.dbms_name());
+        let t = &self.name;
+        target.execute(
+            "creating the fence's state table",
+            &format!(
+                "CREATE TABLE IF NOT EXISTS {t} (channel {KEY_TYPE} NOT NULL, \
+                 location {KEY_TYPE} NOT NULL, table_name {KEY_TYPE} NOT NULL, \
+                 digest {KEY_TYPE} NOT NULL, applied_at TIMESTAMP NULL, \
+                 record {long_text}, claimed_by {KEY_TYPE}, \
+                 PRIMARY KEY (channel, location, table_name))"
+            ),
+        )?;
+        for (column, ty) in [("record", long_text), ("claimed_by", KEY_TYPE)] {
+            let probe = format!("SELECT {column} FROM {t} WHERE 1 = 0");
+            if target.execute("probing the state table", &probe).is_err() {
+                target.execute(
+                    "adding a column to the fence's state table",
+                    &format!("ALTER TABLE {t} ADD COLUMN {column} {ty}"),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes sure the table's fence row exists, in its own short transaction, so that the
+    /// apply's transaction can lock it. Two calls racing here: one insert wins, the other's
+    /// duplicate key is harmless.
+    pub fn ensure_row(&self, target: &Target, key: &FenceKey) -> Result<(), FenceError> {
+        let sql = format!(
+            "INSERT INTO {t} (channel, location, table_name, digest) \
+             SELECT ?, ?, ?, '' FROM (SELECT 1 AS seed) seed \
+             WHERE NOT EXISTS (SELECT 1 FROM {t} WHERE {WHERE_KEY})",
+            t = self.name
+        );
+        let k = [&key.channel, &key.location, &key.table].map(String::as_str);
+        let params = [k[0], k[1], k[2], k[0], k[1], k[2]];
+        target.begin()?;
+        let inserted = target.execute_with("creating the table's fence row", &sql, &params);
+        match inserted {
+            Ok(()) => target.commit()?,
+            Err(e) => {
+                let _ = target.rollback();
+                if !e.is_unique_violation() {
+                    return Err(e.into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Inside the apply's transaction, first: locks the fence row until commit or rollback.
+    /// A second call for the same table waits here (bounded by the target's lock timeout)
+    /// and then reads what the first one committed.
+    pub fn claim(&self, target: &Target, key: &FenceKey, holder: &str) -> Result<(), FenceError> {
+        let sql = format!("UPDATE {} SET claimed_by = ? WHERE {WHERE_KEY}", self.name);
+        target.execute_with(
+            "locking the table's fence row (another call for this table may hold it)",
+            &sql,
+            &[holder, &key.channel, &key.location, &key.table],
+        )?;
+        Ok(())
+    }
+
+    pub fn read(&self, target: &Target, key: &FenceKey) -> Result<Option<FenceRecord>, FenceError> {
+        let sql = format!("SELECT record FROM {} WHERE {WHERE_KEY}", self.name);
+        let text = target.query_text(
+            "reading the fence",
+            &sql,
+            &[&key.channel, &key.location, &key.table],
+        )?;
+        Ok(text.as_deref().and_then(FenceRecord::from_text))
+    }
+
+    /// Records what was applied, then reads it back inside the same transaction: a fence the
+    /// next call could not read is no fence.
+    pub fn save(
+        &self,
+        target: &Target,
+        key: &FenceKey,
+        record: &FenceRecord,
+    ) -> Result<(), FenceError> {
+        let text = record.to_text();
+        let digest: String = Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let sql = format!(
+            "UPDATE {} SET digest = ?, record = ?, applied_at = CURRENT_TIMESTAMP WHERE {WHERE_KEY}",
+            self.name
+        );
+        target.execute_with(
+            "recording the fence",
+            &sql,
+            &[&digest, &text, &key.channel, &key.location, &key.table],
+        )?;
+        if self.read(target, key)?.as_ref() != Some(record) {
+            return Err(FenceError::ReadBack {
+                table: key.table.clone(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The type of the record column: unbounded text. MariaDB's and MySQL's `TEXT` stops at 64 KiB,
+/// a few thousand file names.
+fn long_text_type(dbms: &str) -> &'static str {
+    let dbms = dbms.to_ascii_lowercase();
+    if dbms.contains("mariadb") || dbms.contains("mysql") {
+        "LONGTEXT"
+    } else {
+        "TEXT"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_table_names_are_plain_identifiers() {
+        for ok in ["hvr_wasm_state", "etl.fence", "_x1", "db.s.t"] {
+            assert!(StateTable::new(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "", "a b", "x;drop", "1abc", "a..b", "a.b.c.d", "\"q\"", "a-b",
+        ] {
+            assert!(StateTable::new(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn mariadb_gets_unbounded_text() {
+        assert_eq!(long_text_type("MariaDB"), "LONGTEXT");
+        assert_eq!(long_text_type("MySQL"), "LONGTEXT");
+        assert_eq!(long_text_type("PostgreSQL"), "TEXT");
+        assert_eq!(long_text_type("SQLite"), "TEXT");
+    }
+}

@@ -1,0 +1,215 @@
+//! The table's transaction around the recovery decision: observe the files, lock the fence
+//! row, decide (`fence::decide`), then apply and record, or only finish what an earlier run
+//! committed.
+
+use std::time::Instant;
+
+use super::{Outcome, Prepared, TableError, TableJob};
+use crate::fence::{self, Decision, FenceKey, FileRecord, Observed, RefreshStep, Refusal};
+use crate::hvr::Mode;
+use crate::odbc::Target;
+use crate::store::FileIdentity;
+
+/// One file of the call and what the location holds under its name.
+pub(super) struct Seen {
+    pub name: String,
+    pub rows: Option<u64>,
+    pub identity: Option<String>,
+}
+
+/// What the transaction did.
+pub(super) enum Step {
+    /// Rows loaded and the fence recorded: commit, then delete the files.
+    Applied(u64),
+    /// An earlier run committed these files: delete those still there.
+    Delete,
+    /// Nothing to do.
+    Skip,
+}
+
+impl TableJob<'_> {
+    /// Each file's identity, or `None` where it is gone.
+    pub(super) fn observe(&self) -> Result<Vec<Seen>, TableError> {
+        self.files
+            .iter()
+            .map(|f| {
+                let identity = match self.location {
+                    Some(location) => location.stat(&f.name)?.map(|FileIdentity(i)| i),
+                    // No location at all: nothing can be checked; treat files as present.
+                    None => Some(String::new()),
+                };
+                Ok(Seen {
+                    name: f.name.clone(),
+                    rows: f.rows,
+                    identity,
+                })
+            })
+            .collect()
+    }
+
+    /// Inside the open transaction: lock the fence row, decide, and apply when the decision
+    /// says so. The caller commits only `Step::Applied`.
+    pub(super) fn transaction(
+        &self,
+        target: &Target,
+        key: &FenceKey,
+        seen: &[Seen],
+        prepared: Option<&mut Prepared<'_>>,
+    ) -> Result<Step, TableError> {
+        let holder = format!("pid {} ({})", std::process::id(), self.mode.as_str());
+        self.state.claim(target, key, &holder)?;
+        let record = self.state.read(target, key)?.unwrap_or_default();
+        let current_refresh = record.refresh.as_ref().filter(|r| r.id == self.refresh.id);
+        let applied = match self.mode {
+            Mode::RefreshEnd => current_refresh.and_then(|r| r.slices.get(&self.refresh.slice)),
+            _ => record.integrate.as_ref(),
+        };
+        let observed: Vec<Observed> = seen
+            .iter()
+            .map(|s| Observed {
+                name: &s.name,
+                rows: s.rows,
+                identity: s.identity.as_deref(),
+            })
+            .collect();
+        match fence::decide(&observed, applied.map(Vec::as_slice)) {
+            Decision::Apply => {}
+            Decision::DeleteOnly | Decision::FinishDeleting => return Ok(Step::Delete),
+            Decision::Skip => return Ok(Step::Skip),
+            Decision::Refuse(why) => return Err(self.refusal(why, seen)),
+        }
+        let prepared = prepared.expect("Apply is decided only when every file is present");
+        let files: Vec<FileRecord> = seen
+            .iter()
+            .map(|s| FileRecord {
+                name: s.name.clone(),
+                rows: s.rows,
+                identity: s.identity.clone().unwrap_or_default(),
+            })
+            .collect();
+        let mut next = record.clone();
+        let plan = if self.mode == Mode::RefreshEnd {
+            let step =
+                fence::refresh_step(record.refresh.as_ref(), self.refresh, !files.is_empty());
+            match &step {
+                RefreshStep::AlreadyApplied => return Ok(Step::Skip),
+                RefreshStep::Start { abandoned: Some(n) } => say!(
+                    "W_JX0E00: table {}: an earlier sliced refresh never delivered {n} of its slices; this refresh replaces its rows",
+                    self.spec.name
+                ),
+                _ => {}
+            }
+            next.refresh = Some(fence::after_step(
+                record.refresh.as_ref(),
+                self.refresh,
+                &step,
+                files,
+            ));
+            match (&step, &prepared.plan_keeping_rows) {
+                (RefreshStep::Continue, Some(Ok(keeping))) => keeping,
+                (RefreshStep::Continue, Some(Err(why))) => {
+                    return Err(TableError::SliceCannotKeepRows { why: why.clone() });
+                }
+                _ => &prepared.plan,
+            }
+        } else {
+            next.integrate = Some(files);
+            &prepared.plan
+        };
+        let plan = plan.clone();
+        let rows = self.apply(
+            target,
+            &plan,
+            &prepared.columns[..prepared.file_width],
+            &mut prepared.chain,
+        )?;
+        self.state.save(target, key, &next)?;
+        Ok(Step::Applied(rows))
+    }
+
+    fn refusal(&self, why: Refusal, seen: &[Seen]) -> TableError {
+        let location = self
+            .location
+            .map(|l| l.describe())
+            .unwrap_or_else(|| "the file location".into());
+        match why {
+            Refusal::AllMissingUnrecorded => TableError::AllMissing {
+                total: seen.len(),
+                location,
+                first: seen.first().map(|s| s.name.clone()).unwrap_or_default(),
+            },
+            Refusal::PartlyMissingUnrecorded => {
+                let missing: Vec<&str> = seen
+                    .iter()
+                    .filter(|s| s.identity.is_none())
+                    .map(|s| s.name.as_str())
+                    .collect();
+                TableError::PartialFiles {
+                    present: seen.len() - missing.len(),
+                    total: seen.len(),
+                    missing: missing.join(", "),
+                }
+            }
+            Refusal::ChangedSinceApplied => TableError::ChangedSinceApplied {
+                file: seen
+                    .iter()
+                    .find(|s| s.identity.is_some())
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default(),
+            },
+        }
+    }
+
+    /// After the transaction: delete what the step says, and report.
+    pub(super) fn finish(
+        &self,
+        step: Step,
+        seen: &[Seen],
+        started: Instant,
+    ) -> Result<Outcome, TableError> {
+        let name = &self.spec.name;
+        let present = seen
+            .iter()
+            .filter(|s| s.identity.is_some())
+            .map(|s| s.name.as_str());
+        match step {
+            Step::Applied(rows) => {
+                fence::crash_point("after-commit");
+                // Files go only after their rows are committed.
+                let cleanup = self.delete_files(present).err().map(|e| e.to_string());
+                say!(
+                    "table {name}: {rows} rows from {} file(s) into {} in {:.2} s",
+                    self.files.len(),
+                    self.spec.qualified_base_name(),
+                    started.elapsed().as_secs_f64()
+                );
+                Ok(Outcome::Loaded {
+                    files: self.files.len(),
+                    rows,
+                    cleanup,
+                })
+            }
+            Step::Delete => {
+                let cleanup = self.delete_files(present).err().map(|e| e.to_string());
+                say!(
+                    "table {name}: an earlier run already applied these {} file(s) (the fence records them); removed what was left",
+                    self.files.len()
+                );
+                Ok(Outcome::AlreadyApplied {
+                    files: self.files.len(),
+                    cleanup,
+                })
+            }
+            Step::Skip => {
+                say!(
+                    "table {name}: an earlier run already applied and removed these {} file(s) (the fence records them); skipped",
+                    self.files.len()
+                );
+                Ok(Outcome::AlreadyApplied {
+                    files: self.files.len(),
+                    cleanup: None,
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! Each class of silent loss or duplication the acceptance run found, tried as HVR and as a
+//! careless operator would: the call must either apply exactly once or fail loudly, touching
+//! nothing.
+
+use std::process::Stdio;
+
+use crate::support::Scenario;
+use crate::support::hvr::File;
+use crate::support::model::Style;
+use crate::support::target::Db;
+
+/// A scenario whose files are named `{hvr_tbl_name}.csv`: every cycle repeats every name.
+fn repeating_names(db: Db, style: Style, test: &str) -> Scenario {
+    let mut s = Scenario::new(db, style, test);
+    s.hvr
+        .user_arg
+        .push_str(" --rename-expression {hvr_tbl_name}.csv");
+    s
+}
+
+fn named(mut files: Vec<File>, name: &str) -> Vec<File> {
+    assert_eq!(files.len(), 1);
+    files[0].name = name.to_string();
+    files
+}
+
+/// Refresh `orders` only (the other models are dropped), under the file name `name`.
+fn refresh_orders_as(s: &mut Scenario, rows: usize, name: &str) -> crate::support::hvr::Run {
+    s.models.truncate(1);
+    let changes = s.refresh_changes(rows);
+    let orders = s.hvr.tables[0].clone();
+    let files = named(s.hvr.files_for(&orders, &changes[0].1, true, 1), name);
+    s.hvr.write(&files);
+    let vars = s.hvr.end_env(&[&orders], &files, true);
+    s.hvr.call("refr_write_end", &vars)
+}
+
+fn cycle_orders_as(s: &mut Scenario, changes: usize, name: &str) -> crate::support::hvr::Run {
+    let changes = s.cycle_changes(changes, None);
+    let orders = s.hvr.tables[0].clone();
+    let files = named(s.hvr.files_for(&orders, &changes[0].1, false, 1), name);
+    s.hvr.write(&files);
+    let vars = s.hvr.end_env(&[&orders], &files, false);
+    s.hvr.call("integ_end", &vars)
+}
+
+/// Same names, same row counts, new content: a new cycle, never "already applied".
+fn same_names_new_content(db: Db, style: Style, test: &str) {
+    let mut s = repeating_names(db, style, test);
+    refresh_orders_as(&mut s, 8, "orders.csv").assert_ok();
+    s.assert_target_matches("after the first refresh");
+    // A second refresh with the same name and count but other rows.
+    refresh_orders_as(&mut s, 8, "orders.csv").assert_ok();
+    s.assert_target_matches("after a second refresh under the same name");
+    for cycle in 1..=3 {
+        let run = cycle_orders_as(&mut s, 6, "orders.csv");
+        run.assert_ok();
+        assert!(!run.stdout.contains("an earlier run"), "{}", run.stdout);
+        s.assert_target_matches(&format!("after cycle {cycle} under the same name"));
+        s.assert_no_files_left();
+    }
+}
+
+#[test]
+fn sqlite_same_names_with_new_content_are_applied() {
+    same_names_new_content(Db::Sqlite, Style::TimeKey, "nsl_names_sqlite");
+}
+
+#[test]
+fn postgres_same_names_with_new_content_are_applied() {
+    same_names_new_content(Db::Postgres, Style::ReplicationCopy, "nsl_names_pg");
+}
+
+#[test]
+fn mariadb_same_names_with_new_content_are_applied() {
+    same_names_new_content(Db::Mariadb, Style::SoftDelete, "nsl_names_maria");
+}
+
+/// A re-run after the commit still recognises the very same files (identity unchanged).
+#[test]
+fn rerun_of_committed_files_with_repeating_names_deletes_only() {
+    let mut s = repeating_names(Db::Sqlite, Style::TimeKey, "nsl_rerun_same");
+    refresh_orders_as(&mut s, 5, "orders.csv").assert_ok();
+    let changes = s.cycle_changes(6, None);
+    let orders = s.hvr.tables[0].clone();
+    let files = named(
+        s.hvr.files_for(&orders, &changes[0].1, false, 1),
+        "orders.csv",
+    );
+    s.hvr.write(&files);
+    let mut vars = s.hvr.end_env(&[&orders], &files, false);
+    vars.push(("HVR_WASM_TEST_CRASH_AT".into(), "after-commit".into()));
+    assert_ne!(
+        s.hvr.call("integ_end", &vars).code,
+        0,
+        "crash point reached"
+    );
+    vars.pop();
+    let rerun = s.hvr.call("integ_end", &vars);
+    rerun.assert_ok();
+    assert!(rerun.stdout.contains("already applied"), "{}", rerun.stdout);
+    s.assert_target_matches("after the re-run");
+    s.assert_no_files_left();
+}
+
+#[test]
+fn a_missing_location_directory_fails_before_any_table() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "nsl_no_dir");
+    let refresh = s.refresh_changes(4);
+    s.hvr.refresh(&refresh).assert_ok();
+    let changes = s.cycle_changes(5, None);
+    let vars = s.hvr.stage_integrate(&changes);
+    let missing = s.hvr.dir.join("not-mounted");
+    let wrong: Vec<(String, String)> = vars
+        .iter()
+        .map(|(k, v)| match k.as_str() {
+            "HVR_FILE_LOC" => (k.clone(), missing.display().to_string()),
+            _ => (k.clone(), v.clone()),
+        })
+        .collect();
+    s.hvr
+        .call("integ_end", &wrong)
+        .assert_fails_with(&["not-mounted", "cannot be used"]);
+    // The real files were never touched, and a call with the right location applies them.
+    s.hvr.call("integ_end", &vars).assert_ok();
+    s.assert_target_matches("after the call with the right location");
+    s.assert_no_files_left();
+}
+
+#[test]
+fn files_gone_without_a_fence_record_fail_naming_the_location() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "nsl_gone");
+    let refresh = s.refresh_changes(4);
+    s.hvr.refresh(&refresh).assert_ok();
+    let before = s.target.rows(&s.models[0].def, s.style);
+    let changes = s.cycle_changes(5, None);
+    let orders = s.hvr.tables[0].clone();
+    let files = s.hvr.files_for(&orders, &changes[0].1, false, 1);
+    // Never written: deleted by someone, or written elsewhere.
+    let vars = s.hvr.end_env(&[&orders], &files, false);
+    s.hvr.call("integ_end", &vars).assert_fails_with(&[
+        "orders",
+        "none of its 1 file(s)",
+        &s.hvr.files_dir.display().to_string(),
+    ]);
+    assert_eq!(s.target.rows(&s.models[0].def, s.style), before);
+}
+
+#[test]
+fn a_file_listed_twice_is_refused_before_anything_runs() {
+    let mut s = Scenario::new(Db::Sqlite, Style::TimeKey, "nsl_twice");
+    let refresh = s.refresh_changes(4);
+    s.hvr.refresh(&refresh).assert_ok();
+    let before = s.target.rows(&s.models[0].def, s.style);
+    let changes = s.cycle_changes(5, None);
+    let orders = s.hvr.tables[0].clone();
+    let files = s.hvr.files_for(&orders, &changes[0].1, false, 1);
+    s.hvr.write(&files);
+    let twice = vec![
+        File {
+            name: files[0].name.clone(),
+            bytes: vec![],
+            rows: files[0].rows,
+        },
+        File {
+            name: files[0].name.clone(),
+            bytes: vec![],
+            rows: files[0].rows,
+        },
+    ];
+    let vars = s.hvr.end_env(&[&orders], &twice, false);
+    s.hvr
+        .call("integ_end", &vars)
+        .assert_fails_with(&["listed twice", &files[0].name]);
+    assert_eq!(s.target.rows(&s.models[0].def, s.style), before);
+    assert_eq!(s.hvr.leftover_files(), vec![files[0].name.clone()]);
+}
+
+/// A refresh of a table whose source is empty empties it, alone or beside other tables.
+#[test]
+fn a_refresh_without_rows_empties_the_table() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "nsl_empty_refresh");
+    s.models.truncate(1);
+    let refresh = s.refresh_changes(6);
+    s.hvr.refresh(&refresh).assert_ok();
+    let _ = s.refresh_changes(0);
+    let orders = s.hvr.tables[0].clone();
+    let vars = s.hvr.end_env(&[&orders], &[], true);
+    let run = s.hvr.call("refr_write_end", &vars);
+    run.assert_ok();
+    s.assert_target_matches("after refreshing an empty source");
+    assert!(s.target.rows(&orders, s.style).is_empty());
+}
+
+#[test]
+fn recovery_calls_with_minus_one_do_nothing() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "nsl_recovery");
+    let refresh = s.refresh_changes(3);
+    s.hvr.refresh(&refresh).assert_ok();
+    for vars in [
+        vec![
+            ("HVR_TBL_NAMES", ""),
+            ("HVR_FILE_NAMES", ""),
+            ("HVR_FILE_NROWS", "-1"),
+        ],
+        vec![
+            ("HVR_TBL_NAMES", "orders"),
+            ("HVR_FILE_NAMES", ""),
+            ("HVR_TBL_NROWS", "-1"),
+        ],
+        vec![("HVR_FILE_NROWS", "-1")],
+    ] {
+        let vars: Vec<(String, String)> = vars
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        for mode in ["integ_end", "refr_write_end"] {
+            let run = s.hvr.call(mode, &vars);
+            run.assert_ok();
+            assert!(run.stdout.contains("nothing to do"), "{}", run.stdout);
+        }
+    }
+    s.assert_target_matches("after recovery calls");
+}
+
+#[test]
+fn file_names_that_leave_the_location_are_refused() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "nsl_traversal");
+    s.hvr
+        .user_arg
+        .push_str(" --rename-expression {hvr_tbl_name}/{hvr_integ_tstamp}");
+    let refresh = s.refresh_changes(3);
+    let orders = s.hvr.tables[0].clone();
+    let outside = s.hvr.dir.join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    let mut files = s.hvr.files_for(&orders, &refresh[0].1, true, 1);
+    std::fs::write(outside.join("x.csv"), &files[0].bytes).unwrap();
+    files[0].name = "orders/../../outside/x.csv".into();
+    let vars = s.hvr.end_env(&[&orders], &files, true);
+    s.hvr
+        .call("refr_write_end", &vars)
+        .assert_fails_with(&["'..'", "orders/../../outside/x.csv"]);
+    assert!(
+        outside.join("x.csv").is_file(),
+        "the outside file was deleted"
+    );
+
+    // A symlink inside the location that points out of it.
+    std::fs::create_dir_all(s.hvr.files_dir.join("orders")).unwrap();
+    std::os::unix::fs::symlink(outside.join("x.csv"), s.hvr.files_dir.join("orders/link")).unwrap();
+    files[0].name = "orders/link".into();
+    let vars = s.hvr.end_env(&[&orders], &files, true);
+    s.hvr
+        .call("refr_write_end", &vars)
+        .assert_fails_with(&["orders/link", "leads out of the file location"]);
+    assert!(
+        outside.join("x.csv").is_file(),
+        "the outside file was deleted"
+    );
+}
+
+/// Two processes running the same `integ_end` at once (an operator restarting a "hung" job):
+/// one applies, the other waits and then finds it applied; a TimeKey cycle never lands twice.
+fn concurrent_same_call(db: Db, test: &str) {
+    let mut s = Scenario::new(db, Style::TimeKey, test);
+    let refresh = s.refresh_changes(10);
+    s.hvr.refresh(&refresh).assert_ok();
+    for round in 0..3 {
+        let changes = s.cycle_changes(300, None);
+        let vars = s.hvr.stage_integrate(&changes);
+        let spawn = || {
+            s.hvr
+                .command("integ_end", &vars)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        for out in [&a, &b] {
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "round {round}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        s.assert_target_matches(&format!("after round {round} of two concurrent calls"));
+        s.assert_no_files_left();
+    }
+}
+
+#[test]
+fn sqlite_two_concurrent_calls_apply_once() {
+    concurrent_same_call(Db::Sqlite, "nsl_twin_sqlite");
+}
+
+#[test]
+fn postgres_two_concurrent_calls_apply_once() {
+    concurrent_same_call(Db::Postgres, "nsl_twin_pg");
+}
+
+#[test]
+fn mariadb_two_concurrent_calls_apply_once() {
+    concurrent_same_call(Db::Mariadb, "nsl_twin_maria");
+}
+
+/// The fence's state table given as SCHEMA.NAME works on every target.
+fn qualified_state_table(db: Db, test: &str) {
+    let mut s = Scenario::new(db, Style::TimeKey, test);
+    let schema = s.target.schema.clone();
+    s.hvr
+        .user_arg
+        .push_str(&format!(" --state-table {schema}.my_fence"));
+    let refresh = s.refresh_changes(4);
+    s.hvr.refresh(&refresh).assert_ok();
+    let changes = s.cycle_changes(5, None);
+    let mut vars = s.hvr.stage_integrate(&changes);
+    vars.push(("HVR_WASM_TEST_CRASH_AT".into(), "after-commit".into()));
+    assert_ne!(s.hvr.call("integ_end", &vars).code, 0);
+    vars.pop();
+    s.hvr.call("integ_end", &vars).assert_ok();
+    s.assert_target_matches("after a re-run with a qualified state table");
+}
+
+#[test]
+fn mariadb_qualified_state_table_records_the_fence() {
+    qualified_state_table(Db::Mariadb, "nsl_state_maria");
+}
+
+#[test]
+fn postgres_qualified_state_table_records_the_fence() {
+    qualified_state_table(Db::Postgres, "nsl_state_pg");
+}
