@@ -440,10 +440,11 @@ pub fn key_join(dialect: &Dialect, keys: &[&LandedColumn], a: &str, b: &str) -> 
         .join(" AND ")
 }
 
-/// The portable apply used where MERGE is missing or weak (SQLite, MariaDB): reduce the stage to
-/// the last change per key, then delete every target row the stage touches and insert the rows
-/// that survive. Deletes therefore always come before inserts, so a key deleted and inserted
-/// again in one cycle applies cleanly.
+/// The portable apply used where MERGE is missing (SQLite): reduce the stage to the last change
+/// per key, delete the keys whose last change is a delete, update existing keys (only the
+/// columns the files carry: the others keep their values, as an upsert does), and insert the
+/// keys the target does not have. Deletes come first, so a key deleted and inserted again in
+/// one cycle applies cleanly.
 ///
 /// For SoftDelete targets a deleted row whose key the target never had is dropped, so deletes
 /// only ever update existing rows.
@@ -477,16 +478,36 @@ pub fn delete_insert_apply(
             key_join(dialect, keys, "t", s)
         ));
     }
-    sql.push(format!(
-        "DELETE FROM {target} WHERE EXISTS (SELECT 1 FROM {s} WHERE {})",
-        key_join(dialect, keys, s, target)
-    ));
     let keep = match style {
         TargetStyle::SoftDelete => "1 = 1".to_string(),
         _ => format!("NOT ({deleted})"),
     };
+    if style != TargetStyle::SoftDelete {
+        sql.push(format!(
+            "DELETE FROM {target} WHERE EXISTS (SELECT 1 FROM {s} WHERE {} AND {deleted})",
+            key_join(dialect, keys, s, target)
+        ));
+    }
+    // An update sets only the columns the file carries; the others keep their values, as an
+    // upsert does on every other target (a delete-and-insert would set them to NULL).
+    let non_keys: Vec<&str> = layout
+        .landed
+        .iter()
+        .filter(|c| !c.is_key)
+        .map(|c| c.name.as_str())
+        .collect();
+    if !non_keys.is_empty() {
+        let set = dialect.ident_list(non_keys.iter().copied());
+        sql.push(format!(
+            "UPDATE {target} SET ({set}) = (SELECT {set} FROM {s} WHERE {on}) \
+             WHERE EXISTS (SELECT 1 FROM {s} WHERE {on} AND {keep})",
+            on = key_join(dialect, keys, s, target)
+        ));
+    }
     sql.push(format!(
-        "INSERT INTO {target} ({cols}) SELECT {cols} FROM {s} WHERE {keep} ORDER BY {seq}"
+        "INSERT INTO {target} ({cols}) SELECT {cols} FROM {s} WHERE {keep} \
+         AND NOT EXISTS (SELECT 1 FROM {target} t WHERE {}) ORDER BY {seq}",
+        key_join(dialect, keys, "t", s)
     ));
     sql
 }
@@ -876,6 +897,16 @@ mod tests {
             sql.last()
                 .unwrap()
                 .starts_with(r#"INSERT INTO tgt ("id", "group")"#)
+        );
+        // Updates set only the file's columns: the target's others keep their values.
+        assert!(
+            sql.iter()
+                .any(|q| q.starts_with(r#"UPDATE tgt SET ("group") = (SELECT"#))
+        );
+        assert!(
+            !sql.iter()
+                .any(|q| q.starts_with("DELETE FROM tgt WHERE EXISTS")
+                    && !q.contains("hvr_stage_op"))
         );
     }
 

@@ -333,3 +333,51 @@ fn mariadb_qualified_state_table_records_the_fence() {
 fn postgres_qualified_state_table_records_the_fence() {
     qualified_state_table(Db::Postgres, "nsl_state_pg");
 }
+
+/// An update whose file lacks a target column keeps that column's value on every target, as
+/// an upsert does (SQLite's delete-and-insert once set it to NULL).
+fn updates_keep_columns_the_file_lacks(db: Db, style: Style, test: &str) {
+    let mut s = Scenario::new(db, style, test);
+    s.models.truncate(1);
+    let refresh = s.refresh_changes(6);
+    s.hvr.refresh(&refresh).assert_ok();
+    let orders = s.hvr.tables[0].clone();
+    let table = s.target.qualified(&orders);
+    s.target.execute(&[
+        format!("ALTER TABLE {table} ADD COLUMN kept_note VARCHAR(20)"),
+        format!("UPDATE {table} SET kept_note = 'keep'"),
+    ]);
+    // Every row sent again as an update (op 2), values unchanged.
+    let mut updates = refresh[0].1.clone();
+    for u in &mut updates {
+        u.op = 2;
+    }
+    let files = s.hvr.files_for(&orders, &updates, false, 1);
+    s.hvr.write(&files);
+    let vars = s.hvr.end_env(&[&orders], &files, false);
+    s.hvr.call("integ_end", &vars).assert_ok();
+    let kept = s.target.query(&format!(
+        "SELECT COUNT(*) FROM {table} WHERE kept_note = 'keep'"
+    ));
+    assert_eq!(kept, vec![vec![Some("6".to_string())]], "{db:?}");
+}
+
+#[test]
+fn sqlite_updates_keep_columns_the_file_lacks() {
+    updates_keep_columns_the_file_lacks(Db::Sqlite, Style::ReplicationCopy, "nsl_keep_sqlite");
+}
+
+#[test]
+fn sqlite_soft_delete_updates_keep_columns_the_file_lacks() {
+    updates_keep_columns_the_file_lacks(Db::Sqlite, Style::SoftDelete, "nsl_keep_sqlite_soft");
+}
+
+#[test]
+fn postgres_updates_keep_columns_the_file_lacks() {
+    updates_keep_columns_the_file_lacks(Db::Postgres, Style::ReplicationCopy, "nsl_keep_pg");
+}
+
+#[test]
+fn mariadb_updates_keep_columns_the_file_lacks() {
+    updates_keep_columns_the_file_lacks(Db::Mariadb, Style::ReplicationCopy, "nsl_keep_maria");
+}
