@@ -381,3 +381,66 @@ fn postgres_updates_keep_columns_the_file_lacks() {
 fn mariadb_updates_keep_columns_the_file_lacks() {
     updates_keep_columns_the_file_lacks(Db::Mariadb, Style::ReplicationCopy, "nsl_keep_maria");
 }
+
+/// Replication copy whose files carry no op column, only the SoftDelete column (deletes are
+/// rows with `is_deleted = 1`): MariaDB's stage once kept a NULL row and every cycle failed.
+fn soft_delete_column_only(db: Db, test: &str) {
+    use crate::support::hvr::csv_line;
+    let mut s = Scenario::new(db, Style::ReplicationCopy, test);
+    s.models.truncate(1);
+    let refresh = s.refresh_changes(8);
+    s.hvr.refresh(&refresh).assert_ok();
+    let orders = s.hvr.tables[0].clone();
+    for cycle in 0..2 {
+        let changes = s.cycle_changes(10, None).remove(0).1;
+        let mut text = csv_line(
+            &orders
+                .columns
+                .iter()
+                .map(|c| Some(c.base.to_string()))
+                .chain([Some("is_deleted".to_string())])
+                .collect::<Vec<_>>(),
+        );
+        for c in &changes {
+            let mut fields = c.values.clone();
+            fields.push(Some(if c.deleted { "1" } else { "0" }.into()));
+            text.push_str(&csv_line(&fields));
+        }
+        let files = vec![File {
+            name: format!("2025000000000{cycle}-orders.csv"),
+            bytes: text.into_bytes(),
+            rows: changes.len(),
+        }];
+        s.hvr.write(&files);
+        let vars: Vec<(String, String)> = s
+            .hvr
+            .end_env(&[&orders], &files, false)
+            .into_iter()
+            .map(|(k, v)| {
+                let v = if k.starts_with("HVR_COL_NAMES") {
+                    v.replace(",op_type", "")
+                } else {
+                    v
+                };
+                (k, v)
+            })
+            .collect();
+        s.hvr.call("integ_end", &vars).assert_ok();
+        s.assert_target_matches(&format!("after cycle {cycle} without an op column"));
+    }
+}
+
+#[test]
+fn mariadb_soft_delete_column_without_op_column_applies() {
+    soft_delete_column_only(Db::Mariadb, "nsl_noop_maria");
+}
+
+#[test]
+fn sqlite_soft_delete_column_without_op_column_applies() {
+    soft_delete_column_only(Db::Sqlite, "nsl_noop_sqlite");
+}
+
+#[test]
+fn postgres_soft_delete_column_without_op_column_applies() {
+    soft_delete_column_only(Db::Postgres, "nsl_noop_pg");
+}

@@ -180,10 +180,12 @@ impl Connector for MariaDb {
                 format!("DROP TEMPORARY TABLE IF EXISTS {multi}"),
                 format!("DROP TEMPORARY TABLE IF EXISTS {s}"),
                 // Control columns first, then the landed columns with the target's exact types;
-                // the outer join makes them nullable (truncate rows carry no key).
+                // the outer join makes them nullable (truncate rows carry no key). LIMIT 0: the
+                // stage starts empty (the join's one NULL row once broke loads without an op
+                // column) and the target is not scanned.
                 format!(
                     "CREATE TEMPORARY TABLE {s} ({}) SELECT {} FROM (SELECT 1 AS one) AS one \
-                     LEFT JOIN {target} t ON 1 = 0",
+                     LEFT JOIN {target} t ON 1 = 0 LIMIT 0",
                     control.join(", "),
                     layout
                         .target_names()
