@@ -40,6 +40,10 @@ pub enum AgentError {
         messages: String,
     },
     #[error(
+        "{count} word(s) after the user argument (HVR passes: mode, channel, location, and one user argument); the user argument must be one quoted word"
+    )]
+    ExtraArguments { count: usize },
+    #[error(
         "the rows of {tables} were committed, but some of their files could not be removed (see the job log); a re-run removes them without applying them again"
     )]
     NotRemoved { tables: String },
@@ -62,6 +66,12 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
     let Some(mode) = args.first().and_then(|m| Mode::parse(m)) else {
         return Ok(Exit::IgnoredMode);
     };
+    if args.len() > 4 {
+        // Not shown: an unquoted /UserArgument split by a shell may hold a secret.
+        return Err(AgentError::ExtraArguments {
+            count: args.len() - 4,
+        });
+    }
     let env = HvrEnv::from_process()?;
     for (name, value) in env.long_option_values() {
         // SAFETY: nothing else runs yet (no thread has been started), so no one reads the

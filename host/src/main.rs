@@ -13,11 +13,24 @@ fn main() -> ExitCode {
         print_help();
         return ExitCode::SUCCESS;
     }
+    // HVR always passes a mode; a person typing the bare name or --version gets an answer.
+    match args.first().map(String::as_str) {
+        None => {
+            eprintln!("hvrwasmagent: no mode given; see hvrwasmagent --help");
+            return ExitCode::from(2);
+        }
+        Some("-V" | "--version" | "version") => {
+            println!("hvrwasmagent {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
     if args.first().map(String::as_str) == Some("inspect") {
         return match hvrwasm_host::inspect::run(&args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("hvrwasmagent inspect: {e}");
+                let message = hvrwasm_host::secrets::redact(&e.to_string());
+                eprintln!("hvrwasmagent inspect: {message}");
                 ExitCode::from(1)
             }
         };

@@ -10,8 +10,10 @@ use crate::csv::{Compression, CsvFormat, FormatError};
 
 #[derive(Debug, Error)]
 pub enum OptionsError {
-    #[error("user argument {arg:?} cannot be split into words: {reason}")]
-    Split { arg: String, reason: String },
+    #[error(
+        "the user argument cannot be split into words: {reason} (it is not shown, since it may hold a secret; check its quotes)"
+    )]
+    Split { reason: String },
     #[error("{0}")]
     Invalid(String),
     #[error(transparent)]
@@ -273,7 +275,6 @@ impl Options {
     pub fn from_user_argument(arg: Option<&str>) -> Result<Options, OptionsError> {
         let words = match arg {
             Some(a) => shell_words::split(a).map_err(|e| OptionsError::Split {
-                arg: a.to_string(),
                 reason: e.to_string(),
             })?,
             None => Vec::new(),
@@ -283,8 +284,8 @@ impl Options {
 
     /// Parses already split words (no program name).
     pub fn from_words(words: Vec<String>) -> Result<Options, OptionsError> {
-        Options::try_parse_from(std::iter::once("hvrwasmagent".to_string()).chain(words))
-            .map_err(|e| OptionsError::Invalid(one_line(&e.render().to_string())))
+        Options::try_parse_from(std::iter::once("hvrwasmagent".to_string()).chain(words.clone()))
+            .map_err(|e| OptionsError::Invalid(describe_parse_error(&e, &words)))
     }
 
     pub fn limits(&self) -> crate::runtime::Limits {
@@ -366,6 +367,45 @@ impl Options {
             },
         )?)
     }
+}
+
+/// clap's error without any value the user typed: a word that is not an option is often half
+/// of an unquoted connection string (`Driver={PostgreSQL Unicode};...;Pwd=...`), and a value
+/// given to the wrong option may be a secret. Option names are shown; values never are.
+fn describe_parse_error(e: &clap::Error, words: &[String]) -> String {
+    use clap::error::{ContextKind, ErrorKind};
+    let context = |kind| e.get(kind).map(|v| v.to_string());
+    let arg = context(ContextKind::InvalidArg).unwrap_or_default();
+    // `--connect-strng=Pwd=x` names an option; keep only the name.
+    let name = arg.split(['=', ' ']).next().unwrap_or("").to_string();
+    let position = words.iter().position(|w| *w == arg).map(|i| i + 1);
+    let at = position.map(|p| format!(" (word {p})")).unwrap_or_default();
+    match e.kind() {
+        ErrorKind::UnknownArgument if name.starts_with('-') => {
+            let hint = context(ContextKind::SuggestedArg)
+                .map(|s| format!("; did you mean {s}?"))
+                .unwrap_or_default();
+            format!("unknown option {name}{at} in the user argument{hint}")
+        }
+        ErrorKind::UnknownArgument => format!(
+            "a word of the user argument{at} is neither an option nor an option's value (not shown: it may hold a secret); quote values that contain spaces, e.g. --connect-string \"Driver={{...}};...\""
+        ),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let valid = context(ContextKind::ValidValue)
+                .map(|v| format!("; possible values: {v}"))
+                .unwrap_or_default();
+            format!("invalid value for {name} (not shown){valid}")
+        }
+        ErrorKind::MissingRequiredArgument | ErrorKind::ArgumentConflict => {
+            secrets_free(&one_line(&e.render().to_string()))
+        }
+        kind => format!("{kind} at {name}{at}"),
+    }
+}
+
+/// clap's own text for errors that quote option names only, masked all the same.
+fn secrets_free(text: &str) -> String {
+    crate::secrets::mask_assignments(text)
 }
 
 fn one_line(text: &str) -> String {

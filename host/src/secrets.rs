@@ -40,7 +40,72 @@ pub fn redact(text: &str) -> String {
             out = out.replace(secret.as_str(), "***");
         }
     }
-    mask_credentials(&out)
+    mask_assignments(&mask_credentials(&out))
+}
+
+/// Names whose value is a secret wherever `NAME=value` appears (ODBC connection strings,
+/// object_store settings, SAS tokens), compared without case, `_` and `-`.
+const SECRET_NAMES: [&str; 14] = [
+    "pwd",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "sig",
+    "key",
+    "accesskey",
+    "accountkey",
+    "secretaccesskey",
+    "awssecretaccesskey",
+    "azurestorageaccountkey",
+    "azurestoragesaskey",
+    "sessiontoken",
+];
+
+/// Masks the value of every `NAME=value` whose name is or ends in a secret name (`Pwd=...;`,
+/// `aws_secret_access_key=...`, `azure_storage_account_key=...`, `sig=...&`), so that text the
+/// host never registered — a user argument it could not parse — cannot leak one either.
+pub fn mask_assignments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(eq) = rest.find('=') {
+        let (before, after) = rest.split_at(eq);
+        let name_start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .map_or(0, |i| i + 1);
+        let name: String = before[name_start..]
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        out.push_str(before);
+        out.push('=');
+        let value = &after[1..];
+        let secret = !name.is_empty()
+            && SECRET_NAMES
+                .iter()
+                .any(|s| name == *s || (s.len() > 3 && name.ends_with(s)));
+        if secret {
+            // A braced ODBC value `{...}` may hold `;`.
+            let end = if value.starts_with('{') {
+                value.find('}').map_or(value.len(), |i| i + 1)
+            } else {
+                value
+                    .find(|c: char| {
+                        c == ';' || c == '&' || c == '"' || c == '\'' || c.is_whitespace()
+                    })
+                    .unwrap_or(value.len())
+            };
+            if end > 0 {
+                out.push_str("***");
+            }
+            rest = &value[end..];
+        } else {
+            rest = value;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `scheme://user:secret@host/...` (the part before `@` when it holds a `:`) and HVR's `!{encrypted}!` values, safe to print.
@@ -112,6 +177,29 @@ mod tests {
             "wasbs://c@acct.blob.core.windows.net/d"
         );
         assert_eq!(mask_credentials("s3s://bucket/dir"), "s3s://bucket/dir");
+    }
+
+    #[test]
+    fn secret_assignments_are_masked_wherever_they_appear() {
+        assert_eq!(
+            mask_assignments("Driver={PostgreSQL Unicode};Uid=u;Pwd=s3cr;et;Port=1"),
+            "Driver={PostgreSQL Unicode};Uid=u;Pwd=***;et;Port=1"
+        );
+        assert_eq!(mask_assignments("PWD={a;b}c"), "PWD=***c");
+        assert_eq!(
+            mask_assignments("--store-config aws_secret_access_key=abc/def+g other=1"),
+            "--store-config aws_secret_access_key=*** other=1"
+        );
+        assert_eq!(
+            mask_assignments("sv=2020&sig=AbC%2B&se=x"),
+            "sv=2020&sig=***&se=x"
+        );
+        assert_eq!(mask_assignments("Password = x"), "Password = x");
+        assert_eq!(mask_assignments("rows=5 monkey=3"), "rows=5 monkey=***");
+        assert_eq!(
+            mask_assignments("Server=db;Port=5432"),
+            "Server=db;Port=5432"
+        );
     }
 
     #[test]

@@ -30,3 +30,5 @@ mod stores;
 mod no_silent_loss;
 // Sliced refresh: any order, at the same time, crashes, two refreshes in a row.
 mod sliced_refresh;
+// Secrets stay out of every output, whatever the user typed.
+mod secrets;
