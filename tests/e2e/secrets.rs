@@ -42,7 +42,7 @@ fn user_arguments_that_cannot_be_parsed_never_echo_a_secret() {
         ),
         (
             "password with a space, unquoted",
-            format!("--connect-string Driver=x;Pwd=Zq9- Secret-Pwd"),
+            "--connect-string Driver=x;Pwd=Zq9- Secret-Pwd".to_string(),
         ),
         (
             "store secret given to the wrong option",
