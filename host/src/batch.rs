@@ -78,11 +78,73 @@ impl TextBatch {
     pub fn clear(&mut self) {
         self.columns.iter_mut().for_each(TextColumn::clear);
     }
+
+    /// Bytes of all values: the reader ends a batch at a byte budget as well as a row count.
+    pub fn data_bytes(&self) -> usize {
+        self.columns.iter().map(|c| c.data.len()).sum()
+    }
+}
+
+/// A run of rows `from..to` of a batch and the longest value of each column in it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chunk {
+    pub from: usize,
+    pub to: usize,
+    pub lens: Vec<usize>,
+}
+
+/// Splits rows `0..batch.num_rows()` into runs whose parameter buffers stay within `budget`
+/// bytes: a driver binds `rows x longest value` per column, so one 50 MB value among 10,000
+/// short ones must not ask for 500 GB. A run has at most `max_rows` rows, and at least one.
+pub fn chunks_within(batch: &TextBatch, budget: usize, max_rows: usize) -> Vec<Chunk> {
+    let rows = batch.num_rows();
+    let mut chunks = Vec::new();
+    let mut from = 0;
+    while from < rows {
+        let mut lens = vec![0usize; batch.columns.len()];
+        let mut to = from;
+        while to < rows && to - from < max_rows.max(1) {
+            let widened: Vec<usize> = batch
+                .columns
+                .iter()
+                .zip(&lens)
+                .map(|(c, &l)| l.max(c.get(to).map_or(0, <[u8]>::len)).max(1))
+                .collect();
+            let width: usize = widened.iter().sum();
+            if to > from && (to - from + 1).saturating_mul(width) > budget {
+                break;
+            }
+            lens = widened;
+            to += 1;
+        }
+        chunks.push(Chunk { from, to, lens });
+        from = to;
+    }
+    chunks
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunks_keep_rows_times_widest_within_the_budget() {
+        let mut batch = TextBatch::new(2, 8);
+        let big = vec![b'x'; 1000];
+        for i in 0..8 {
+            batch.columns[0].push(Some(if i == 5 { &big[..] } else { b"ab" }));
+            batch.columns[1].push(None);
+        }
+        let chunks = chunks_within(&batch, 100, 3);
+        let spans: Vec<(usize, usize)> = chunks.iter().map(|c| (c.from, c.to)).collect();
+        assert_eq!(spans, [(0, 3), (3, 5), (5, 6), (6, 8)]);
+        assert_eq!(chunks[2].lens, [1000, 1]);
+        for c in &chunks {
+            let width: usize = c.lens.iter().sum();
+            assert!((c.to - c.from) * width <= 100 || c.to - c.from == 1);
+        }
+        assert!(chunks_within(&TextBatch::new(1, 0), 100, 3).is_empty());
+    }
 
     #[test]
     fn values_nulls_and_empty_strings_round_trip() {

@@ -32,3 +32,5 @@ mod no_silent_loss;
 mod sliced_refresh;
 // Secrets stay out of every output, whatever the user typed.
 mod secrets;
+// A 50 MB field on every target, memory bounded by bytes.
+mod long_values;

@@ -6,7 +6,11 @@ use odbc_api::parameter::VarCharSlice;
 use odbc_api::{ColumnarBulkInserter, Prepared, handles::StatementImpl};
 
 use super::connection::{OdbcError, Target};
-use crate::batch::TextBatch;
+use crate::batch::{Chunk, TextBatch, chunks_within};
+
+/// What parameter buffers of one statement may take: rows bound at once x the longest value of
+/// each column. A batch with a long value is bound in shorter runs (one row for a 50 MB field).
+pub const LOAD_BUFFER_BYTES: usize = 64 * 1024 * 1024;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum LoadShape {
@@ -27,12 +31,20 @@ type Inserter<'c> = ColumnarBulkInserter<StatementImpl<'c>, OdbcTextColumn<u8>>;
 /// Loads batches into the target with one shape. Statements are prepared once.
 pub enum BatchLoader<'c> {
     Arrays {
+        target: &'c Target,
         inserter: Inserter<'c>,
         sql: String,
+        columns: usize,
+        max_rows: usize,
+        /// Rows the inserter's buffers hold, and the value length each column is bound for.
+        capacity: usize,
+        lens: Vec<usize>,
     },
     MultiRow {
         target: &'c Target,
         inserter: Inserter<'c>,
+        capacity: usize,
+        lens: Vec<usize>,
         prefix: String,
         row: String,
         per_statement: usize,
@@ -78,8 +90,13 @@ impl<'c> BatchLoader<'c> {
         }
         Ok(match shape {
             LoadShape::ParameterArray(sql) => BatchLoader::Arrays {
+                target,
                 inserter: text_inserter(target, sql, columns, batch_rows)?,
                 sql: sql.clone(),
+                columns,
+                max_rows: batch_rows.max(1),
+                capacity: batch_rows.max(1),
+                lens: vec![16; columns],
             },
             LoadShape::MultiRowValues {
                 prefix,
@@ -91,6 +108,8 @@ impl<'c> BatchLoader<'c> {
                 BatchLoader::MultiRow {
                     target,
                     inserter: text_inserter(target, &sql, columns * per, batch_rows.div_ceil(per))?,
+                    capacity: batch_rows.max(1),
+                    lens: vec![16; columns],
                     prefix: prefix.clone(),
                     row: row.clone(),
                     per_statement: per,
@@ -114,13 +133,35 @@ impl<'c> BatchLoader<'c> {
             return Ok(());
         }
         match self {
-            BatchLoader::Arrays { inserter, sql } => {
-                fill(inserter, batch, 0, rows, 1, sql)?;
-                execute(inserter, sql)
+            BatchLoader::Arrays {
+                target,
+                inserter,
+                sql,
+                columns,
+                max_rows,
+                capacity,
+                lens,
+            } => {
+                for chunk in chunks_within(batch, LOAD_BUFFER_BYTES, *max_rows) {
+                    let rows = chunk.to - chunk.from;
+                    if !fits(*capacity, lens, &chunk) {
+                        // Rebind with buffers sized for this run: fewer rows when values are long.
+                        let width: usize = chunk.lens.iter().sum::<usize>().max(1);
+                        *capacity = (LOAD_BUFFER_BYTES / width).clamp(rows.max(1), *max_rows);
+                        *inserter = text_inserter(target, sql, *columns, *capacity)?;
+                        lens.clone_from(&chunk.lens);
+                    }
+                    grow(lens, &chunk.lens);
+                    fill(inserter, batch, chunk.from, chunk.to, 1, sql, lens)?;
+                    execute(inserter, sql)?;
+                }
+                Ok(())
             }
             BatchLoader::MultiRow {
                 target,
                 inserter,
+                capacity,
+                lens,
                 prefix,
                 row,
                 per_statement,
@@ -128,17 +169,31 @@ impl<'c> BatchLoader<'c> {
                 sql,
             } => {
                 let per = *per_statement;
-                let full = rows / per;
-                if full > 0 {
-                    fill(inserter, batch, 0, full * per, per, sql)?;
-                    execute(inserter, sql)?;
-                }
-                let rest = rows - full * per;
-                if rest > 0 {
-                    let tail_sql = multi_row_sql(prefix, row, rest);
-                    let mut tail = text_inserter(target, &tail_sql, *columns * rest, 1)?;
-                    fill(&mut tail, batch, full * per, rows, rest, &tail_sql)?;
-                    execute(&mut tail, &tail_sql)?;
+                for chunk in chunks_within(batch, LOAD_BUFFER_BYTES, *capacity) {
+                    let (from, to) = (chunk.from, chunk.to);
+                    let wide = !fits(*capacity, lens, &chunk);
+                    let full = if wide { 0 } else { (to - from) / per };
+                    if full > 0 {
+                        grow(lens, &chunk.lens);
+                        fill(inserter, batch, from, from + full * per, per, sql, lens)?;
+                        execute(inserter, sql)?;
+                    }
+                    // The rest, and runs of long values: one statement for the run's rows.
+                    let rest = to - from - full * per;
+                    if rest > 0 {
+                        let tail_sql = multi_row_sql(prefix, row, rest);
+                        let mut tail = text_inserter(target, &tail_sql, *columns * rest, 1)?;
+                        fill(
+                            &mut tail,
+                            batch,
+                            from + full * per,
+                            to,
+                            rest,
+                            &tail_sql,
+                            &chunk.lens,
+                        )?;
+                        execute(&mut tail, &tail_sql)?;
+                    }
                 }
                 Ok(())
             }
@@ -159,6 +214,20 @@ impl<'c> BatchLoader<'c> {
 
 /// Copies rows `from..to` of `batch` into the inserter, `per` rows per parameter set (one
 /// parameter set of a multi-row statement holds `per` rows side by side).
+/// Whether an inserter holding `capacity` rows can take the run without its buffers growing
+/// past the budget.
+fn fits(capacity: usize, lens: &[usize], chunk: &Chunk) -> bool {
+    let width: usize = lens.iter().zip(&chunk.lens).map(|(a, b)| *a.max(b)).sum();
+    chunk.to - chunk.from <= capacity && capacity.saturating_mul(width) <= LOAD_BUFFER_BYTES
+}
+
+fn grow(lens: &mut [usize], chunk: &[usize]) {
+    for (l, c) in lens.iter_mut().zip(chunk) {
+        *l = (*l).max(*c);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn fill(
     inserter: &mut Inserter<'_>,
     batch: &TextBatch,
@@ -166,6 +235,7 @@ fn fill(
     to: usize,
     per: usize,
     sql: &str,
+    lens: &[usize],
 ) -> Result<(), OdbcError> {
     let columns = batch.columns.len();
     let sets = (to - from) / per;
@@ -173,7 +243,7 @@ fn fill(
     for (c, column) in batch.columns.iter().enumerate() {
         for slot in 0..per {
             let mut view = inserter.column_mut(slot * columns + c);
-            view.ensure_max_element_length(column.max_len().max(1), 0)
+            view.ensure_max_element_length(lens[c].max(1), 0)
                 .map_err(|e| statement_error("binding a batch", sql, e))?;
             for set in 0..sets {
                 view.set_cell(set, column.get(from + set * per + slot));

@@ -14,6 +14,10 @@ use crate::options::Style;
 use crate::pipeline::{self, TransformChain};
 use crate::store::FileLocation;
 
+/// A batch also ends at this many bytes of values, so memory per batch is bounded by bytes,
+/// not by rows x the longest value.
+const BATCH_BYTES: usize = 32 * 1024 * 1024;
+
 impl TableJob<'_> {
     /// Runs the plan inside the open transaction; returns the rows loaded.
     /// `columns` are the file's own columns (without those transforms add).
@@ -188,7 +192,7 @@ impl TableJob<'_> {
                     }
                 }
             }
-            if batch.num_rows() >= batch_rows {
+            if batch.num_rows() >= batch_rows || batch.data_bytes() >= BATCH_BYTES {
                 let full = finish(std::mem::replace(&mut batch, new_batch()))?;
                 if batches.send(Ok((full, record.line))).is_err() {
                     // The loader failed; its error is the one to report.
