@@ -80,6 +80,7 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
     }
     let user_arg = args.get(3).map(String::as_str);
     let options = Options::from_user_argument(user_arg)?;
+    crate::watchdog::start(options.wait_bounds());
     let format = options.csv_format()?;
     let connector_options = options.connector_options()?;
     let rename = RenameExpression::parse(&options.rename_expression)?;
@@ -154,12 +155,14 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
             .map(|(name, compiled)| sandbox.instantiate_transform(name, compiled))
             .collect()
     };
-    let connect = || {
-        Target::connect(
+    let connect = || -> Result<Target, OdbcError> {
+        let target = Target::connect(
             options.connect_string.as_deref(),
             options.dsn.as_deref(),
             options.verbose,
-        )
+        )?;
+        target.set_lock_timeout(options.lock_timeout)?;
+        Ok(target)
     };
     let target = connect()?;
     // Created once, before any table's transaction: DDL may commit implicitly (MariaDB), and

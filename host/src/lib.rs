@@ -36,3 +36,4 @@ pub mod runtime;
 pub mod secrets;
 pub mod store;
 pub mod table;
+pub mod watchdog;

@@ -137,6 +137,35 @@ pub struct Options {
     #[arg(long, env = "HVR_WASM_STATE_TABLE", default_value = "hvr_wasm_state")]
     pub state_table: String,
 
+    /// Seconds connecting to the target may take before the call fails.
+    #[arg(
+        long,
+        env = "HVR_WASM_CONNECT_TIMEOUT",
+        default_value_t = 30,
+        value_name = "S"
+    )]
+    pub connect_timeout: u64,
+
+    /// Seconds a statement waits for a lock another session holds (a reader, another call for
+    /// the same table) before its table fails; the other tables go on. 0: wait forever.
+    #[arg(
+        long,
+        env = "HVR_WASM_LOCK_TIMEOUT",
+        default_value_t = 120,
+        value_name = "S"
+    )]
+    pub lock_timeout: u64,
+
+    /// Seconds one statement or commit may take before the call ends with an error (a frozen
+    /// server, a connection that never answers). 0: no bound.
+    #[arg(
+        long,
+        env = "HVR_WASM_STATEMENT_TIMEOUT",
+        default_value_t = 3600,
+        value_name = "S"
+    )]
+    pub statement_timeout: u64,
+
     /// Tables applied at the same time, each in its own transaction over its own connection.
     #[arg(long, env = "HVR_WASM_PARALLEL", default_value_t = 4, value_name = "N")]
     pub parallel: usize,
@@ -286,6 +315,16 @@ impl Options {
     pub fn from_words(words: Vec<String>) -> Result<Options, OptionsError> {
         Options::try_parse_from(std::iter::once("hvrwasmagent".to_string()).chain(words.clone()))
             .map_err(|e| OptionsError::Invalid(describe_parse_error(&e, &words)))
+    }
+
+    pub fn wait_bounds(&self) -> crate::watchdog::Bounds {
+        use std::time::Duration;
+        crate::watchdog::Bounds {
+            connect: Duration::from_secs(self.connect_timeout.max(1)),
+            statement: (self.statement_timeout > 0)
+                .then(|| Duration::from_secs(self.statement_timeout)),
+            progress_every: Duration::from_secs(30),
+        }
     }
 
     pub fn limits(&self) -> crate::runtime::Limits {

@@ -156,6 +156,18 @@ impl TableJob<'_> {
         connector: &mut ConnectorInstance,
         transforms: &mut [TransformInstance],
     ) -> Result<Outcome, TableError> {
+        crate::watchdog::set_table(Some(&self.spec.name));
+        let outcome = self.run_table(target, connector, transforms);
+        crate::watchdog::set_table(None);
+        outcome
+    }
+
+    fn run_table(
+        &self,
+        target: &Target,
+        connector: &mut ConnectorInstance,
+        transforms: &mut [TransformInstance],
+    ) -> Result<Outcome, TableError> {
         let started = Instant::now();
         let key = FenceKey::new(self.channel, self.location_name, &self.spec.name);
         let observed = self.observe()?;
@@ -174,6 +186,7 @@ impl TableJob<'_> {
                     if matches!(step, recover::Step::Applied(_)) {
                         fence::crash_point("before-commit");
                         target.commit()?;
+                        crate::watchdog::committed(&self.spec.name);
                     } else {
                         target.rollback()?;
                     }

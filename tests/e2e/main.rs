@@ -34,3 +34,5 @@ mod sliced_refresh;
 mod secrets;
 // A 50 MB field on every target, memory bounded by bytes.
 mod long_values;
+// Bounded waits: locks, silent servers, SIGTERM.
+mod waits;

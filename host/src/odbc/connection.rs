@@ -93,6 +93,8 @@ impl Target {
         verbose: bool,
     ) -> Result<Target, OdbcError> {
         let env = environment()?;
+        let _waiting =
+            crate::watchdog::waiting(crate::watchdog::Kind::Connect, "connecting to the target");
         let conn = match (connect_string, dsn) {
             (Some(cs), _) => env
                 .connect_with_connection_string(cs, ConnectionOptions::default())
@@ -178,6 +180,32 @@ impl Target {
         Ok(rows.into_iter().map(|(_, c)| c).collect())
     }
 
+    /// Bounds how long a statement waits for another session's lock, in the target's own
+    /// terms; `0` leaves the target's default.
+    pub fn set_lock_timeout(&self, seconds: u64) -> Result<(), OdbcError> {
+        if seconds == 0 {
+            return Ok(());
+        }
+        let dbms = self.dbms_name().to_ascii_lowercase();
+        let statements = if dbms.contains("postgres") {
+            vec![format!("SET lock_timeout = '{seconds}s'")]
+        } else if dbms.contains("mariadb") || dbms.contains("mysql") {
+            vec![
+                format!("SET SESSION innodb_lock_wait_timeout = {seconds}"),
+                format!("SET SESSION lock_wait_timeout = {seconds}"),
+            ]
+        } else if dbms.contains("sqlite") {
+            vec![format!("PRAGMA busy_timeout = {}", seconds * 1000)]
+        } else {
+            // Other targets: the driver's own settings apply (see the README).
+            vec![]
+        };
+        for sql in statements {
+            self.execute("setting the lock timeout", &sql)?;
+        }
+        Ok(())
+    }
+
     pub fn begin(&self) -> Result<(), OdbcError> {
         self.conn
             .set_autocommit(false)
@@ -188,6 +216,7 @@ impl Target {
     }
 
     pub fn commit(&self) -> Result<(), OdbcError> {
+        let _waiting = crate::watchdog::waiting(crate::watchdog::Kind::Statement, "commit");
         self.conn.commit().map_err(|source| OdbcError::Transaction {
             what: "commit",
             source,
@@ -208,6 +237,7 @@ impl Target {
         if self.verbose {
             say!("  SQL: {sql}");
         }
+        let _waiting = crate::watchdog::waiting(crate::watchdog::Kind::Statement, what);
         self.conn
             .execute(sql, (), None)
             .map(|_| ())
@@ -223,6 +253,7 @@ impl Target {
         if self.verbose {
             say!("  SQL: {sql}");
         }
+        let _waiting = crate::watchdog::waiting(crate::watchdog::Kind::Statement, what);
         let bound: Vec<VarCharSlice<'_>> = params
             .iter()
             .map(|p| VarCharSlice::new(p.as_bytes()))
@@ -253,6 +284,7 @@ impl Target {
             .iter()
             .map(|p| VarCharSlice::new(p.as_bytes()))
             .collect();
+        let _waiting = crate::watchdog::waiting(crate::watchdog::Kind::Statement, what);
         let Some(mut cursor) = self.conn.execute(sql, &bound[..], None).map_err(error)? else {
             return Ok(None);
         };

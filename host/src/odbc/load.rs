@@ -203,6 +203,8 @@ impl<'c> BatchLoader<'c> {
                     .iter()
                     .map(|l| VarCharSlice::new(l.as_bytes()))
                     .collect();
+                let _waiting =
+                    crate::watchdog::waiting(crate::watchdog::Kind::Statement, "loading a batch");
                 prepared
                     .execute(&params[..])
                     .map(|_| ())
@@ -254,6 +256,7 @@ fn fill(
 }
 
 fn execute(inserter: &mut Inserter<'_>, sql: &str) -> Result<(), OdbcError> {
+    let _waiting = crate::watchdog::waiting(crate::watchdog::Kind::Statement, "loading a batch");
     inserter
         .execute()
         .map(|_| ())

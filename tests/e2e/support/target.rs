@@ -123,6 +123,13 @@ impl Target {
         }
     }
 
+    /// A connection of the test's own, e.g. to hold a lock while the binary runs.
+    pub fn connection(&self) -> odbc_api::Connection<'static> {
+        odbc()
+            .connect_with_connection_string(&self.connect_string, ConnectionOptions::default())
+            .expect("connect to target")
+    }
+
     pub fn execute(&self, statements: &[String]) {
         let conn = odbc()
             .connect_with_connection_string(&self.connect_string, ConnectionOptions::default())
