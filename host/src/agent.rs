@@ -5,9 +5,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use thiserror::Error;
 
+mod summary;
+
+use summary::{refresh_call, short_reason, summarize};
+
 use crate::cleanup;
 use crate::connectors::{self, ConnectorError, Origin};
-use crate::fence::{FenceError, RefreshCall, StateTable};
+use crate::fence::{FenceError, StateTable};
 use crate::hvr::env::EnvError;
 use crate::hvr::rename::RenameExpression;
 use crate::hvr::{HvrEnv, Invocation, Mode};
@@ -362,71 +366,4 @@ fn check_style(
         style: name,
         supported: crate::bridge::style_name(&info.styles).join(", "),
     })
-}
-
-/// A table's error without the SQL, on one line, at most 400 characters: the `F_J` line
-/// stays readable when hundreds of tables fail; the job log has every detail.
-fn short_reason(message: &str) -> String {
-    let reason = message.split("\n  SQL:").next().unwrap_or(message);
-    let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
-    if reason.chars().count() <= 400 {
-        return reason;
-    }
-    let cut: String = reason.chars().take(400).collect();
-    format!("{cut}...")
-}
-
-/// At most five tables' reasons in the `F_J` line, then how many more.
-fn summarize(failed: &[String]) -> String {
-    let mut out = failed
-        .iter()
-        .take(5)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join("; ");
-    if failed.len() > 5 {
-        out.push_str(&format!(
-            "; and {} more table(s) (see the job log)",
-            failed.len() - 5
-        ));
-    }
-    out
-}
-
-/// This call's place in a refresh: `HVR_VAR_SLICE_NUM` of `HVR_VAR_SLICE_TOTAL` when HVR
-/// slices it, else slice 1 of 1.
-fn refresh_call(env: &HvrEnv, options: &Options) -> Result<RefreshCall, AgentError> {
-    let number = |name: &'static str| -> Result<Option<u32>, AgentError> {
-        match env.get(name)?.map(str::trim).filter(|v| !v.is_empty()) {
-            None => Ok(None),
-            Some(v) => v.parse().map(Some).map_err(|_| {
-                AgentError::Env(EnvError::BadSlice {
-                    name,
-                    value: v.to_string(),
-                })
-            }),
-        }
-    };
-    let id = match &options.refresh_id {
-        Some(id) => Some(id.clone()),
-        None => env
-            .get("HVR_VAR_REFRESH_ID")?
-            .filter(|v| !v.is_empty())
-            .map(str::to_string),
-    };
-    let mut call = RefreshCall::single(id);
-    if let (Some(slice), Some(total)) =
-        (number("HVR_VAR_SLICE_NUM")?, number("HVR_VAR_SLICE_TOTAL")?)
-        && total > 1
-    {
-        if slice > total {
-            return Err(AgentError::Env(EnvError::BadSlice {
-                name: "HVR_VAR_SLICE_NUM",
-                value: format!("{slice} (HVR_VAR_SLICE_TOTAL is {total})"),
-            }));
-        }
-        call.slice = slice;
-        call.total = total;
-    }
-    Ok(call)
 }

@@ -27,6 +27,10 @@ pub enum CompressOption {
     Lz4,
 }
 
+mod words;
+
+use words::{describe_parse_error, keep_escapes};
+
 #[derive(Parser, Clone)]
 #[command(
     name = "hvrwasmagent",
@@ -220,26 +224,19 @@ pub struct Options {
     #[arg(
         long = "multi-delete",
         env = "HVR_WASM_MULTI_DELETE",
-        value_delimiter = ';',
         value_name = "TABLE:COLUMN"
     )]
     pub multi_delete: Vec<String>,
 
     /// A transform (.wasm) run on every batch between decoding and loading (repeatable, in
     /// order; `;`-separated in the variable).
-    #[arg(
-        long = "transform",
-        env = "HVR_WASM_TRANSFORMS",
-        value_delimiter = ';',
-        value_name = "PATH"
-    )]
+    #[arg(long = "transform", env = "HVR_WASM_TRANSFORMS", value_name = "PATH")]
     pub transforms: Vec<String>,
 
     /// key=value passed to every transform (repeatable; `;`-separated in the variable).
     #[arg(
         long = "transform-option",
         env = "HVR_WASM_TRANSFORM_OPTIONS",
-        value_delimiter = ';',
         value_name = "KEY=VALUE"
     )]
     pub transform_options: Vec<String>,
@@ -248,7 +245,6 @@ pub struct Options {
     #[arg(
         long = "connector-option",
         env = "HVR_WASM_CONNECTOR_OPTIONS",
-        value_delimiter = ';',
         value_name = "KEY=VALUE"
     )]
     pub connector_options: Vec<String>,
@@ -265,7 +261,6 @@ pub struct Options {
     #[arg(
         long = "store-config",
         env = "HVR_WASM_STORE_CONFIG",
-        value_delimiter = ';',
         value_name = "KEY=VALUE",
         hide_env_values = true
     )]
@@ -303,7 +298,7 @@ impl Options {
     /// Parses the user argument (one string from HVR) plus `HVR_WASM_*` variables.
     pub fn from_user_argument(arg: Option<&str>) -> Result<Options, OptionsError> {
         let words = match arg {
-            Some(a) => shell_words::split(a).map_err(|e| OptionsError::Split {
+            Some(a) => shell_words::split(&keep_escapes(a)).map_err(|e| OptionsError::Split {
                 reason: e.to_string(),
             })?,
             None => Vec::new(),
@@ -313,8 +308,34 @@ impl Options {
 
     /// Parses already split words (no program name).
     pub fn from_words(words: Vec<String>) -> Result<Options, OptionsError> {
-        Options::try_parse_from(std::iter::once("hvrwasmagent".to_string()).chain(words.clone()))
-            .map_err(|e| OptionsError::Invalid(describe_parse_error(&e, &words)))
+        use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
+        let argv = std::iter::once("hvrwasmagent".to_string()).chain(words.clone());
+        let matches = Options::command()
+            .try_get_matches_from(argv)
+            .map_err(|e| OptionsError::Invalid(describe_parse_error(&e, &words)))?;
+        let mut options = Options::from_arg_matches(&matches)
+            .map_err(|e| OptionsError::Invalid(describe_parse_error(&e, &words)))?;
+        // Lists are `;`-separated in their variable only: on the command line a value may hold
+        // a `;` (`--connector-option "init=SET a=1; SET b=2"`), and each use of the option is
+        // one value.
+        let from_env = |id: &str| matches.value_source(id) == Some(ValueSource::EnvVariable);
+        for (id, list) in [
+            ("multi_delete", &mut options.multi_delete),
+            ("transforms", &mut options.transforms),
+            ("transform_options", &mut options.transform_options),
+            ("connector_options", &mut options.connector_options),
+            ("store_config", &mut options.store_config),
+        ] {
+            if from_env(id) {
+                *list = list
+                    .iter()
+                    .flat_map(|v| v.split(';'))
+                    .filter(|v| !v.trim().is_empty())
+                    .map(str::to_string)
+                    .collect();
+            }
+        }
+        Ok(options)
     }
 
     pub fn wait_bounds(&self) -> crate::watchdog::Bounds {
@@ -406,53 +427,6 @@ impl Options {
             },
         )?)
     }
-}
-
-/// clap's error without any value the user typed: a word that is not an option is often half
-/// of an unquoted connection string (`Driver={PostgreSQL Unicode};...;Pwd=...`), and a value
-/// given to the wrong option may be a secret. Option names are shown; values never are.
-fn describe_parse_error(e: &clap::Error, words: &[String]) -> String {
-    use clap::error::{ContextKind, ErrorKind};
-    let context = |kind| e.get(kind).map(|v| v.to_string());
-    let arg = context(ContextKind::InvalidArg).unwrap_or_default();
-    // `--connect-strng=Pwd=x` names an option; keep only the name.
-    let name = arg.split(['=', ' ']).next().unwrap_or("").to_string();
-    let position = words.iter().position(|w| *w == arg).map(|i| i + 1);
-    let at = position.map(|p| format!(" (word {p})")).unwrap_or_default();
-    match e.kind() {
-        ErrorKind::UnknownArgument if name.starts_with('-') => {
-            let hint = context(ContextKind::SuggestedArg)
-                .map(|s| format!("; did you mean {s}?"))
-                .unwrap_or_default();
-            format!("unknown option {name}{at} in the user argument{hint}")
-        }
-        ErrorKind::UnknownArgument => format!(
-            "a word of the user argument{at} is neither an option nor an option's value (not shown: it may hold a secret); quote values that contain spaces, e.g. --connect-string \"Driver={{...}};...\""
-        ),
-        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
-            let valid = context(ContextKind::ValidValue)
-                .map(|v| format!("; possible values: {v}"))
-                .unwrap_or_default();
-            format!("invalid value for {name} (not shown){valid}")
-        }
-        ErrorKind::MissingRequiredArgument | ErrorKind::ArgumentConflict => {
-            secrets_free(&one_line(&e.render().to_string()))
-        }
-        kind => format!("{kind} at {name}{at}"),
-    }
-}
-
-/// clap's own text for errors that quote option names only, masked all the same.
-fn secrets_free(text: &str) -> String {
-    crate::secrets::mask_assignments(text)
-}
-
-fn one_line(text: &str) -> String {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more"))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn pairs(values: &[String], option: &str) -> Result<Vec<(String, String)>, OptionsError> {

@@ -45,7 +45,9 @@ pub fn redact(text: &str) -> String {
 
 /// Names whose value is a secret wherever `NAME=value` appears (ODBC connection strings,
 /// object_store settings, SAS tokens), compared without case, `_` and `-`.
-const SECRET_NAMES: [&str; 14] = [
+const SECRET_NAMES: [&str; 16] = [
+    "apikey",
+    "privatekey",
     "pwd",
     "password",
     "passwd",
@@ -195,7 +197,9 @@ mod tests {
             "sv=2020&sig=***&se=x"
         );
         assert_eq!(mask_assignments("Password = x"), "Password = x");
-        assert_eq!(mask_assignments("rows=5 monkey=3"), "rows=5 monkey=***");
+        assert_eq!(mask_assignments("rows=5 monkey=3"), "rows=5 monkey=3");
+        assert_eq!(mask_assignments("api_key=abc;x=1"), "api_key=***;x=1");
+        assert_eq!(mask_assignments("client_secret=abc"), "client_secret=***");
         assert_eq!(
             mask_assignments("Server=db;Port=5432"),
             "Server=db;Port=5432"

@@ -135,7 +135,8 @@ fn postgres_rejected_value_rolls_back_the_table() {
         &mut s,
         b"900001,a,1.00,n,2024-01-01 00:00:00,1,0\n900002,b,not-a-number,n,2024-01-01 00:00:00,1,0\n",
         2,
-        &["invalid input syntax for type numeric"],
+        // The batch's lines, not "up to line 4" of a three-line file.
+        &["invalid input syntax for type numeric", "rows of lines 2-3"],
     );
 }
 

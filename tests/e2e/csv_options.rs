@@ -189,3 +189,33 @@ fn non_ascii_field_separator_in_utf8_and_latin1_files() {
     );
     assert_eq!(rows, vec![vec![s("1"), s("é"), s("z")]]);
 }
+
+/// A file written with `\r\n` and read with the default line separator: the `\r` is dropped,
+/// never stored at the end of the last value; a quoted `\r` stays.
+#[test]
+fn crlf_file_with_the_default_separator_stores_no_carriage_return() {
+    let rows = load(
+        "csv_crlf_default",
+        "",
+        true,
+        b"id,a,b\r\n1,x,y\r\n2,\"q\r\",z\r\n".to_vec(),
+        2,
+    );
+    assert_eq!(
+        rows,
+        vec![vec![s("1"), s("x"), s("y")], vec![s("2"), s("q\r"), s("z")]]
+    );
+}
+
+/// `--field-separator \t` unquoted in the user argument is a tab, not the letter t.
+#[test]
+fn unquoted_tab_escape_in_the_user_argument_is_a_tab() {
+    let rows = load(
+        "csv_tab_unquoted",
+        r"--field-separator \t",
+        true,
+        b"id\ta\tb\n1\tx t\ty\n".to_vec(),
+        1,
+    );
+    assert_eq!(rows, vec![vec![s("1"), s("x t"), s("y")]]);
+}

@@ -125,7 +125,11 @@ impl<R: BufRead> RecordReader<R> {
         // A separator of several bytes (a non-ASCII glyph) is recognised as the field's suffix
         // when unquoted, and byte by byte after a closing quote.
         let multi = sep.len() > 1;
+        // With the default `\n`, a file written with `\r\n` (a Windows writer) is read the
+        // same way: an unquoted `\r` right before the `\n` is dropped, never stored. HVR
+        // quotes a value that itself ends in `\r`, so no value is lost.
         let (eol, crlf) = match self.format.line_separator {
+            LineSeparator::Byte(b'\n') => (b'\n', true),
             LineSeparator::Byte(b) => (b, false),
             LineSeparator::CrLf => (b'\n', true),
         };

@@ -71,7 +71,8 @@ impl TableJob<'_> {
         chain: &mut TransformChain,
         transformed: &mut u64,
     ) -> Result<u64, TableError> {
-        let (batches, received) = mpsc::sync_channel::<Result<(TextBatch, u64), TableError>>(2);
+        let (batches, received) =
+            mpsc::sync_channel::<Result<(TextBatch, (u64, u64)), TableError>>(2);
         // With transforms the reader decodes every file column; the plan's sources are
         // picked after the chain.
         let all: Vec<Source> = (0..columns.len()).map(Source::Column).collect();
@@ -108,7 +109,7 @@ impl TableJob<'_> {
                 let result = item.and_then(|(batch, line)| {
                     loader.load(&batch).map_err(|source| TableError::Load {
                         file: file.name.clone(),
-                        context: format!("rows up to line {line}"),
+                        context: format!("rows of lines {}-{}", line.0, line.1),
                         source: Box::new(source),
                     })
                 });
@@ -136,7 +137,7 @@ impl TableJob<'_> {
         file_columns: &[FileColumn],
         mut row_number: u64,
         finish: &mut (dyn FnMut(TextBatch) -> Result<TextBatch, TableError> + Send),
-        batches: mpsc::SyncSender<Result<(TextBatch, u64), TableError>>,
+        batches: mpsc::SyncSender<Result<(TextBatch, (u64, u64)), TableError>>,
     ) -> Result<u64, TableError> {
         let csv_error = |source| TableError::Csv {
             file: file.name.clone(),
@@ -158,7 +159,13 @@ impl TableJob<'_> {
         let mut batch = new_batch();
         let mut file_rows = 0u64;
         let mut number = String::new();
+        // Lines of the batch's first and last record, for a load error's location.
+        let mut lines = (0u64, 0u64);
         while let Some(record) = reader.next_record().map_err(csv_error)? {
+            if batch.num_rows() == 0 {
+                lines.0 = record.line;
+            }
+            lines.1 = record.line;
             if record.len() != columns {
                 return Err(TableError::File {
                     file: file.name.clone(),
@@ -194,7 +201,7 @@ impl TableJob<'_> {
             }
             if batch.num_rows() >= batch_rows || batch.data_bytes() >= BATCH_BYTES {
                 let full = finish(std::mem::replace(&mut batch, new_batch()))?;
-                if batches.send(Ok((full, record.line))).is_err() {
+                if batches.send(Ok((full, lines))).is_err() {
                     // The loader failed; its error is the one to report.
                     return Ok(row_number);
                 }
@@ -211,7 +218,7 @@ impl TableJob<'_> {
             });
         }
         if batch.num_rows() > 0 {
-            let _ = batches.send(Ok((finish(batch)?, reader.line())));
+            let _ = batches.send(Ok((finish(batch)?, lines)));
         }
         Ok(row_number)
     }
