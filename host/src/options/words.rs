@@ -10,7 +10,7 @@ pub(super) fn keep_escapes(arg: &str) -> String {
     while let Some(c) = chars.next() {
         match (quote, c) {
             (None, '\\') => match chars.peek() {
-                Some(&n) if matches!(n, 't' | 'n' | 'r' | 'x' | '0'..='9') => out.push_str("\\\\"),
+                Some('t' | 'n' | 'r' | 'x' | '0'..='9') => out.push_str("\\\\"),
                 Some(_) => {
                     out.push(c);
                     out.push(chars.next().expect("peeked"));

@@ -14,6 +14,9 @@ use crate::options::Style;
 use crate::pipeline::{self, TransformChain};
 use crate::store::FileLocation;
 
+/// A decoded batch and the lines of its first and last record, or why decoding stopped.
+type BatchResult = Result<(TextBatch, (u64, u64)), TableError>;
+
 /// A batch also ends at this many bytes of values, so memory per batch is bounded by bytes,
 /// not by rows x the longest value.
 const BATCH_BYTES: usize = 32 * 1024 * 1024;
@@ -72,7 +75,7 @@ impl TableJob<'_> {
         transformed: &mut u64,
     ) -> Result<u64, TableError> {
         let (batches, received) =
-            mpsc::sync_channel::<Result<(TextBatch, (u64, u64)), TableError>>(2);
+            mpsc::sync_channel::<BatchResult>(2);
         // With transforms the reader decodes every file column; the plan's sources are
         // picked after the chain.
         let all: Vec<Source> = (0..columns.len()).map(Source::Column).collect();
@@ -137,7 +140,7 @@ impl TableJob<'_> {
         file_columns: &[FileColumn],
         mut row_number: u64,
         finish: &mut (dyn FnMut(TextBatch) -> Result<TextBatch, TableError> + Send),
-        batches: mpsc::SyncSender<Result<(TextBatch, (u64, u64)), TableError>>,
+        batches: mpsc::SyncSender<BatchResult>,
     ) -> Result<u64, TableError> {
         let csv_error = |source| TableError::Csv {
             file: file.name.clone(),
