@@ -103,7 +103,7 @@ fn postgres_shadow_refresh_swaps_in_a_complete_table() {
     }
     let shadows = s
         .target
-        .query("SELECT count(*) FROM pg_class WHERE relname LIKE '%hvr_shadow'");
+        .query("SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relname LIKE 'hvr_shadow_%'");
     assert_eq!(shadows, vec![vec![Some("0".to_string())]]);
 
     s.hvr.call("refr_write_end", &vars).assert_ok();

@@ -36,3 +36,5 @@ mod secrets;
 mod long_values;
 // Bounded waits: locks, silent servers, SIGTERM.
 mod waits;
+// --refresh-shadow with serial/identity columns, 63-byte names, long readers.
+mod shadow;

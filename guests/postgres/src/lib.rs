@@ -10,6 +10,8 @@ use hvrwasm_sdk::{
     TargetStyle,
 };
 
+mod shadow;
+
 const D: Dialect = Dialect::ANSI;
 const BATCH_ROWS: u32 = 2_000;
 const STAGE_TABLE: &str = "hvr_stage";
@@ -48,26 +50,10 @@ impl Connector for Postgres {
         let mut load_into = target.clone();
         let mut after = vec![];
         let before = if options.refresh_shadow && table.target_columns.is_some() {
-            // A copy with the target's columns, defaults, constraints and indexes is loaded and
-            // renamed into place in the same transaction: readers keep using the old table
-            // until the commit instead of waiting on TRUNCATE's lock.
-            let shadow_name = format!("{}__hvr_shadow", table.base_name);
-            let shadow = match &table.schema {
-                Some(s) => format!("{}.{}", D.ident(s), D.ident(&shadow_name)),
-                None => D.ident(&shadow_name),
-            };
-            after = vec![
-                format!("DROP TABLE {target}"),
-                format!(
-                    "ALTER TABLE {shadow} RENAME TO {}",
-                    D.ident(&table.base_name)
-                ),
-            ];
-            load_into = shadow.clone();
-            vec![
-                format!("DROP TABLE IF EXISTS {shadow}"),
-                format!("CREATE TABLE {shadow} (LIKE {target} INCLUDING ALL)"),
-            ]
+            let copy = shadow::plan(&D, table, &target, shadow::swap_wait(options));
+            after = copy.after;
+            load_into = copy.name;
+            copy.before
         } else {
             sql::refresh_preparation(
                 &D,

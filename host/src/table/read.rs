@@ -74,8 +74,7 @@ impl TableJob<'_> {
         chain: &mut TransformChain,
         transformed: &mut u64,
     ) -> Result<u64, TableError> {
-        let (batches, received) =
-            mpsc::sync_channel::<BatchResult>(2);
+        let (batches, received) = mpsc::sync_channel::<BatchResult>(2);
         // With transforms the reader decodes every file column; the plan's sources are
         // picked after the chain.
         let all: Vec<Source> = (0..columns.len()).map(Source::Column).collect();
