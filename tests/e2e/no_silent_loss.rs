@@ -444,3 +444,47 @@ fn sqlite_soft_delete_column_without_op_column_applies() {
 fn postgres_soft_delete_column_without_op_column_applies() {
     soft_delete_column_only(Db::Postgres, "nsl_noop_pg");
 }
+
+/// A file that cannot be deleted after its rows are committed: the call says what was
+/// committed and what was not removed (it once said "0 table(s) loaded ... 1 failed"), exits
+/// 1, and the re-run removes the file without applying it again.
+#[test]
+fn a_failed_delete_after_the_commit_is_reported_truthfully() {
+    let mut s = Scenario::new(Db::Sqlite, Style::TimeKey, "nsl_undeletable");
+    s.models.truncate(1);
+    let refresh = s.refresh_changes(4);
+    s.hvr.refresh(&refresh).assert_ok();
+    let changes = s.cycle_changes(6, None);
+    let orders = s.hvr.tables[0].clone();
+    let files = s.hvr.files_for(&orders, &changes[0].1, false, 1);
+    s.hvr.write(&files);
+    let path = s.hvr.files_dir.join(&files[0].name);
+    let chattr = |flag: &str| {
+        let status = std::process::Command::new("chattr")
+            .args([flag, path.to_str().unwrap()])
+            .status()
+            .expect("chattr (e2fsprogs) runs");
+        assert!(
+            status.success(),
+            "chattr {flag} failed: the suite needs ext4-like /tmp"
+        );
+    };
+    chattr("+i");
+    let vars = s.hvr.end_env(&[&orders], &files, false);
+    let run = s.hvr.call("integ_end", &vars);
+    chattr("-i");
+    run.assert_fails_with(&["orders", "were committed", "could not be removed"]);
+    assert!(run.stdout.contains("1 table(s) loaded"), "{}", run.stdout);
+    let committed = format!("{} rows committed", files[0].rows);
+    assert!(run.stdout.contains(&committed), "{}", run.stdout);
+    s.assert_target_matches("after the commit whose file stayed");
+    let rerun = s.hvr.call("integ_end", &vars);
+    rerun.assert_ok();
+    assert!(
+        rerun.stdout.contains("an earlier run already applied"),
+        "{}",
+        rerun.stdout
+    );
+    s.assert_target_matches("after the re-run: nothing doubled");
+    s.assert_no_files_left();
+}
