@@ -122,6 +122,16 @@ pub struct Options {
     #[arg(short = 'p', long, env = "HVR_WASM_PRESERVE", action = ArgAction::SetTrue)]
     pub preserve: bool,
 
+    /// Refresh of a subset (HVR's Restrict /RefreshCondition): instead of emptying the table,
+    /// delete only the rows matching CONDITION (SQL of the target), then load. TABLE:CONDITION,
+    /// or *:CONDITION for every table (repeatable; `;`-separated in the variable).
+    #[arg(
+        long = "refresh-condition",
+        env = "HVR_WASM_REFRESH_CONDITION",
+        value_name = "TABLE:CONDITION"
+    )]
+    pub refresh_conditions: Vec<String>,
+
     /// Identifies one refresh across its slices (sliced refresh); HVR's context variable
     /// `-Vrefresh_id=...` (HVR_VAR_REFRESH_ID) is read when this is not given. Without it a
     /// refresh is told from the next by its slice numbers (see docs/exactly-once.md).
@@ -321,6 +331,7 @@ impl Options {
         let from_env = |id: &str| matches.value_source(id) == Some(ValueSource::EnvVariable);
         for (id, list) in [
             ("multi_delete", &mut options.multi_delete),
+            ("refresh_conditions", &mut options.refresh_conditions),
             ("transforms", &mut options.transforms),
             ("transform_options", &mut options.transform_options),
             ("connector_options", &mut options.connector_options),
@@ -392,6 +403,17 @@ impl Options {
             let (t, c) = spec.split_once(':')?;
             (t.trim() == table).then(|| c.trim().to_string())
         })
+    }
+
+    /// The refresh condition of `table`: its own, else the one given for `*`.
+    pub fn refresh_condition_for(&self, table: &str) -> Option<String> {
+        let find = |name: &str| {
+            self.refresh_conditions.iter().find_map(|spec| {
+                let (t, c) = spec.split_once(':')?;
+                (t.trim() == name && !c.trim().is_empty()).then(|| c.trim().to_string())
+            })
+        };
+        find(table).or_else(|| find("*"))
     }
 
     pub fn connector_options(&self) -> Result<Vec<(String, String)>, OptionsError> {

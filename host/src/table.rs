@@ -87,6 +87,10 @@ pub enum TableError {
         "this slice adds to a sliced refresh in progress, which needs a plan that keeps the rows: {why}"
     )]
     SliceCannotKeepRows { why: String },
+    #[error(
+        "--refresh-condition needs identifier quoting the host knows, and connector dialect {dialect:?} is not one of sqlite, postgresql, mariadb, mysql; nothing was deleted"
+    )]
+    RestrictUnsupported { dialect: String },
 }
 
 impl From<OdbcError> for TableError {
@@ -147,6 +151,9 @@ pub(crate) struct Prepared<'c> {
     /// Refresh only: the plan that keeps the target's rows, for a slice that adds to a
     /// refresh in progress (or why the connector has none, e.g. with `--refresh-shadow`).
     plan_keeping_rows: Option<Result<Plan, String>>,
+    /// Refresh with `--refresh-condition`: the DELETE of the matching rows that replaces
+    /// emptying the table.
+    restrict: Option<String>,
 }
 
 impl TableJob<'_> {
@@ -270,7 +277,16 @@ impl TableJob<'_> {
             let plan = planned.map_err(|e| plan_error(bridge::plan_error(e)))?;
             bridge::plan(plan, columns.len()).map_err(|e| plan_error(e.to_string()))
         };
-        let plan = plan_with(false)?;
+        let restrict = match self.mode {
+            Mode::RefreshEnd => self
+                .options
+                .refresh_condition_for(&self.spec.name)
+                .map(|condition| restrict_delete(&info, self.spec, &condition))
+                .transpose()?,
+            _ => None,
+        };
+        // A refresh of a subset keeps the other rows: the connector plans as with -p.
+        let plan = plan_with(restrict.is_some())?;
         let plan_keeping_rows = match self.mode {
             Mode::RefreshEnd if !self.options.preserve => {
                 Some(plan_with(true).map_err(|e| e.to_string()))
@@ -283,6 +299,7 @@ impl TableJob<'_> {
             chain,
             plan,
             plan_keeping_rows,
+            restrict,
         })
     }
 
@@ -301,4 +318,32 @@ impl TableJob<'_> {
         }
         Ok(())
     }
+}
+
+/// `DELETE FROM <table> WHERE <condition>`, the table quoted as the connector's dialect does.
+/// The host writes it itself, so a connector that does not know the option cannot silently
+/// empty the whole table instead.
+fn restrict_delete(
+    info: &crate::runtime::bindings::types::Info,
+    spec: &TableSpec,
+    condition: &str,
+) -> Result<String, TableError> {
+    let quote = match info.dialect.as_str() {
+        "sqlite" | "postgresql" | "postgres" | "ansi" => '"',
+        "mariadb" | "mysql" => '`',
+        other => {
+            return Err(TableError::RestrictUnsupported {
+                dialect: other.to_string(),
+            });
+        }
+    };
+    let ident = |name: &str| {
+        let doubled = name.replace(quote, &format!("{quote}{quote}"));
+        format!("{quote}{doubled}{quote}")
+    };
+    let table = match &spec.schema {
+        Some(schema) => format!("{}.{}", ident(schema), ident(&spec.base_name)),
+        None => ident(&spec.base_name),
+    };
+    Ok(format!("DELETE FROM {table} WHERE {condition}"))
 }

@@ -38,3 +38,5 @@ mod long_values;
 mod waits;
 // --refresh-shadow with serial/identity columns, 63-byte names, long readers.
 mod shadow;
+// Refresh of a subset: --refresh-condition deletes only the matching rows.
+mod refresh_condition;

@@ -105,7 +105,12 @@ impl TableJob<'_> {
                 &step,
                 files,
             ));
+            if let (RefreshStep::Start { .. }, Some(delete)) = (&step, &prepared.restrict) {
+                // A refresh of a subset: only the matching rows make way for the new ones.
+                target.execute("deleting the rows of --refresh-condition", delete)?;
+            }
             match (&step, &prepared.plan_keeping_rows) {
+                _ if prepared.restrict.is_some() => &prepared.plan,
                 (RefreshStep::Continue, Some(Ok(keeping))) => keeping,
                 (RefreshStep::Continue, Some(Err(why))) => {
                     return Err(TableError::SliceCannotKeepRows { why: why.clone() });
