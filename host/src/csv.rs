@@ -5,6 +5,9 @@ mod decode;
 mod format;
 mod reader;
 
+#[cfg(test)]
+mod properties;
+
 pub use decode::open_decoded;
 pub use format::{Compression, CsvFormat, FormatError, TextEncoding, unescape};
 pub use reader::{CsvError, Record, RecordReader};
