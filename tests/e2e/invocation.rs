@@ -337,3 +337,24 @@ fn call_without_user_argument_uses_the_environment() {
     s.models.truncate(1);
     s.assert_target_matches("after a call with three arguments");
 }
+
+/// When hundreds of tables fail, the F_J line stays short and readable; the job log has the
+/// details (it once held every table's SQL, 78 KB).
+#[test]
+fn many_failing_tables_keep_the_f_j_line_short() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "fj_short");
+    let changes = s.refresh_changes(3);
+    let vars = s.hvr.stage_refresh(&changes);
+    // Every table fails: the connector cannot plan a shadow refresh on SQLite.
+    s.hvr.user_arg.push_str(" --refresh-shadow");
+    let run = s.hvr.call("refr_write_end", &vars);
+    run.assert_fails_with(&["3 of 3 table(s) failed"]);
+    let line = run.stderr.lines().find(|l| l.starts_with("F_J")).unwrap();
+    assert!(!line.contains("SQL:"), "{line}");
+    assert!(line.len() < 1500, "{} characters: {line}", line.len());
+    assert!(
+        run.stdout.contains("table orders failed:"),
+        "{}",
+        run.stdout
+    );
+}

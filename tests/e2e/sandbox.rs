@@ -220,3 +220,39 @@ fn connector_built_for_the_previous_contract_keeps_working() {
         .refresh(&refresh)
         .assert_fails_with(&["--refresh-shadow needs a connector built for contract 0.2"]);
 }
+
+/// A `--connector-option` value may hold `;` on the command line; only the variable is a
+/// `;`-separated list.
+#[test]
+fn connector_option_values_keep_semicolons_on_the_command_line() {
+    let (_, run) = hostile(
+        "hostile_option_semicolon",
+        "echo",
+        "--connector-option \"init=SET a=1; SET b=2\"",
+    );
+    run.assert_fails_with(&[r#"("init", "SET a=1; SET b=2")"#]);
+
+    let mut s = Scenario::new(
+        Db::Sqlite,
+        Style::ReplicationCopy,
+        "hostile_option_variable",
+    );
+    s.hvr.user_arg = format!(
+        "--connector {} --connector-option behave=echo",
+        guest_wasm("guest_hostile").display()
+    );
+    s.hvr
+        .env
+        .push(("HVR_WASM_CONNECTOR_OPTIONS".into(), "x=1;y=2".into()));
+    // The command line wins over the variable, as for every option.
+    let run = refresh_orders(&mut s);
+    run.assert_fails_with(&[r#"("behave", "echo")"#]);
+    s.hvr.user_arg = format!("--connector {}", guest_wasm("guest_hostile").display());
+    s.hvr.env.retain(|(k, _)| k != "HVR_WASM_CONNECTOR_OPTIONS");
+    s.hvr.env.push((
+        "HVR_WASM_CONNECTOR_OPTIONS".into(),
+        "behave=echo;y=2".into(),
+    ));
+    let run = refresh_orders(&mut s);
+    run.assert_fails_with(&[r#"("behave", "echo"), ("y", "2")"#]);
+}

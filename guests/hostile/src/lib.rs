@@ -51,6 +51,8 @@ impl Connector for Hostile {
                     std::hint::black_box(&hoard);
                 }
             }
+            // The options as the connector got them, for the option-splitting tests.
+            "echo" => report(format!("options {:?}", options.extra)),
             "file" => report(match std::fs::read_to_string("/etc/passwd") {
                 Ok(text) => format!("read /etc/passwd: {}", text.lines().next().unwrap_or("")),
                 Err(e) => format!("cannot read /etc/passwd: {e}"),
