@@ -488,3 +488,20 @@ fn a_failed_delete_after_the_commit_is_reported_truthfully() {
     s.assert_target_matches("after the re-run: nothing doubled");
     s.assert_no_files_left();
 }
+
+/// A refresh call whose table has rows by HVR_TBL_NROWS but no file is not an empty source:
+/// nothing is emptied.
+#[test]
+fn a_table_with_rows_but_no_file_is_never_emptied() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "nsl_rows_no_file");
+    s.models.truncate(1);
+    let refresh = s.refresh_changes(5);
+    s.hvr.refresh(&refresh).assert_ok();
+    let orders = s.hvr.tables[0].clone();
+    let mut vars = s.hvr.end_env(&[&orders], &[], true);
+    vars.push(("HVR_TBL_NROWS".into(), "5".into()));
+    s.hvr
+        .call("refr_write_end", &vars)
+        .assert_fails_with(&["orders", "HVR_TBL_NROWS says 5 rows but no file"]);
+    s.assert_target_matches("after the refused call");
+}

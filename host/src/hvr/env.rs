@@ -61,6 +61,10 @@ pub enum EnvError {
         first: usize,
         second: usize,
     },
+    #[error(
+        "table {table}: HVR_TBL_NROWS says {rows} rows but no file of it is in HVR_FILE_NAMES; nothing was applied or emptied"
+    )]
+    RowsWithoutFiles { table: String, rows: u64 },
     #[error("{name} is {value:?}, not a slice number")]
     BadSlice { name: &'static str, value: String },
     #[error("file {file}: {source}")]

@@ -101,6 +101,7 @@ impl Invocation {
             }
         }
         let mut files = Vec::with_capacity(file_names.len());
+        let table_rows = read_table_rows(env, tables.len())?;
         for (name, rows) in file_names.iter().zip(rows) {
             let table = rename.table_of(name, &tables, env)?;
             files.push(FileEntry {
@@ -109,17 +110,47 @@ impl Invocation {
                 table,
             });
         }
-        Ok(Invocation {
+        let invocation = Invocation {
             tables,
             file_location,
             files,
-        })
+        };
+        // A table HVR says has rows but no file: never an empty source, so never emptied.
+        for (index, rows) in table_rows.iter().enumerate() {
+            if let Some(rows) = rows
+                && *rows > 0
+                && invocation.files_of(index).is_empty()
+            {
+                return Err(EnvError::RowsWithoutFiles {
+                    table: invocation.tables[index].name.clone(),
+                    rows: *rows,
+                });
+            }
+        }
+        Ok(invocation)
     }
 
     /// The files of table `index`, in `HVR_FILE_NAMES` order.
     pub fn files_of(&self, index: usize) -> Vec<&FileEntry> {
         self.files.iter().filter(|f| f.table == index).collect()
     }
+}
+
+/// `HVR_TBL_NROWS`, one count per table when given (`-1` and empty entries: unknown).
+#[allow(clippy::unnecessary_wraps)]
+fn read_table_rows(env: &HvrEnv, tables: usize) -> Result<Vec<Option<u64>>, EnvError> {
+    let Some(value) = env.get("HVR_TBL_NROWS")?.filter(|v| !v.trim().is_empty()) else {
+        return Ok(vec![None; tables]);
+    };
+    let counts = split_list(value);
+    if counts.len() != tables {
+        // Only a cross-check: a list that does not line up is not used, not an error.
+        return Ok(vec![None; tables]);
+    }
+    Ok(counts
+        .iter()
+        .map(|c| c.trim().parse::<u64>().ok())
+        .collect())
 }
 
 fn read_tables(env: &HvrEnv) -> Result<Vec<TableSpec>, EnvError> {
