@@ -7,6 +7,7 @@ use std::process::Stdio;
 use crate::support::Scenario;
 use crate::support::hvr::File;
 use crate::support::model::Style;
+use crate::support::stores::StoreLocation;
 use crate::support::target::Db;
 
 /// A scenario whose files are named `{hvr_tbl_name}.csv`: every cycle repeats every name.
@@ -46,7 +47,10 @@ fn cycle_orders_as(s: &mut Scenario, changes: usize, name: &str) -> crate::suppo
 
 /// Same names, same row counts, new content: a new cycle, never "already applied".
 fn same_names_new_content(db: Db, style: Style, test: &str) {
-    let mut s = repeating_names(db, style, test);
+    same_names_new_content_in(repeating_names(db, style, test));
+}
+
+fn same_names_new_content_in(mut s: Scenario) {
     refresh_orders_as(&mut s, 8, "orders.csv").assert_ok();
     s.assert_target_matches("after the first refresh");
     // A second refresh with the same name and count but other rows.
@@ -64,6 +68,22 @@ fn same_names_new_content(db: Db, style: Style, test: &str) {
 #[test]
 fn sqlite_same_names_with_new_content_are_applied() {
     same_names_new_content(Db::Sqlite, Style::TimeKey, "nsl_names_sqlite");
+}
+
+#[test]
+fn s3_same_names_with_new_content_are_applied() {
+    let test = "nsl_names_s3";
+    let mut s = repeating_names(Db::Sqlite, Style::TimeKey, test);
+    s.hvr.use_store(StoreLocation::s3(test));
+    same_names_new_content_in(s);
+}
+
+#[test]
+fn azure_same_names_with_new_content_are_applied() {
+    let test = "nsl_names_azure";
+    let mut s = repeating_names(Db::Sqlite, Style::TimeKey, test);
+    s.hvr.use_store(StoreLocation::azure(test));
+    same_names_new_content_in(s);
 }
 
 #[test]
