@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start-up cost of one whole AgentPlugin call that loads a connector: an integ_end of a one-row
 # file into SQLite, timed with hyperfine, with the compile cache off (cold: the connector is
-# compiled) and warm (its cached compilation is loaded).
+# compiled) and warm (its cached compilation is loaded), against a baseline in the same run:
+# the sqlite3 CLI applying the same row in one transaction.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -17,11 +18,18 @@ export HVR_WASM_CONNECT_STRING="Driver={SQLite3};Database=$db;"
 export HVR_TBL_NAMES=t HVR_BASE_NAMES=t HVR_COL_NAMES=id,v,op_type,is_deleted HVR_TBL_KEYS=id
 export HVR_FILE_LOC="$out/files" HVR_FILE_NAMES=$file HVR_FILE_NROWS=1
 # Each run gets its file back and the fence forgets it, so every run really applies one row.
-prepare="printf 'id,v,op_type,is_deleted\n1,x,1,0\n' > $out/files/$file; sqlite3 $db 'DELETE FROM hvr_wasm_state' 2>/dev/null || true"
+# (hyperfine -N runs commands without a shell, so the preparation is a script of its own.)
+cat > "$out/prepare.sh" <<PREP
+printf 'id,v,op_type,is_deleted\n1,x,1,0\n' > "$out/files/$file"
+sqlite3 "$db" 'DELETE FROM hvr_wasm_state' 2>/dev/null || true
+PREP
+prepare="bash $out/prepare.sh"
 cache="$out/cache"
-"$agent" integ_end chn loc "--compile-cache $cache" >/dev/null 2>&1 || true   # fills the cache
+bash "$out/prepare.sh"
+"$agent" integ_end chn loc "--compile-cache $cache" >/dev/null   # fills the cache
 hyperfine -N --warmup 3 --runs "${1:-30}" --prepare "$prepare" \
     -n cold "$agent integ_end chn loc '--compile-cache off'" \
     -n warm "$agent integ_end chn loc '--compile-cache $cache'" \
+    -n sqlite3-cli "sqlite3 $db \"BEGIN; INSERT OR REPLACE INTO t VALUES (1, 'x'); COMMIT;\"" \
     --export-markdown "$out/startup.md"
 cat "$out/startup.md"
