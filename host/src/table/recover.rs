@@ -5,7 +5,10 @@
 use std::time::Instant;
 
 use super::{Outcome, Prepared, TableError, TableJob};
-use crate::fence::{self, Decision, FenceKey, FileRecord, Observed, RefreshStep, Refusal};
+use crate::bridge::Plan;
+use crate::fence::{
+    self, Decision, FenceKey, FenceRecord, FileRecord, Observed, RefreshStep, Refusal,
+};
 use crate::hvr::Mode;
 use crate::odbc::Target;
 use crate::store::FileIdentity;
@@ -89,33 +92,9 @@ impl TableJob<'_> {
             .collect();
         let mut next = record.clone();
         let plan = if self.mode == Mode::RefreshEnd {
-            let step =
-                fence::refresh_step(record.refresh.as_ref(), self.refresh, !files.is_empty());
-            match &step {
-                RefreshStep::AlreadyApplied => return Ok(Step::Skip),
-                RefreshStep::Start { abandoned: Some(n) } => say!(
-                    "W_JX0E00: table {}: an earlier sliced refresh never delivered {n} of its slices; this refresh replaces its rows",
-                    self.spec.name
-                ),
-                _ => {}
-            }
-            next.refresh = Some(fence::after_step(
-                record.refresh.as_ref(),
-                self.refresh,
-                &step,
-                files,
-            ));
-            if let (RefreshStep::Start { .. }, Some(delete)) = (&step, &prepared.restrict) {
-                // A refresh of a subset: only the matching rows make way for the new ones.
-                target.execute("deleting the rows of --refresh-condition", delete)?;
-            }
-            match (&step, &prepared.plan_keeping_rows) {
-                _ if prepared.restrict.is_some() => &prepared.plan,
-                (RefreshStep::Continue, Some(Ok(keeping))) => keeping,
-                (RefreshStep::Continue, Some(Err(why))) => {
-                    return Err(TableError::SliceCannotKeepRows { why: why.clone() });
-                }
-                _ => &prepared.plan,
+            match self.refresh_slice(target, &record, &mut next, prepared, files)? {
+                Some(plan) => plan,
+                None => return Ok(Step::Skip),
             }
         } else {
             next.integrate = Some(files);
@@ -130,6 +109,46 @@ impl TableJob<'_> {
         )?;
         self.state.save(target, key, &next)?;
         Ok(Step::Applied(rows))
+    }
+
+    /// A refresh call's slice: start a new refresh (emptying the table, or only the rows of
+    /// `--refresh-condition`) or add to the one in progress; records it in `next`. Returns the
+    /// plan to run, `None` when this slice was applied already.
+    fn refresh_slice<'p>(
+        &self,
+        target: &Target,
+        record: &FenceRecord,
+        next: &mut FenceRecord,
+        prepared: &'p Prepared<'_>,
+        files: Vec<FileRecord>,
+    ) -> Result<Option<&'p Plan>, TableError> {
+        let step = fence::refresh_step(record.refresh.as_ref(), self.refresh, !files.is_empty());
+        match &step {
+            RefreshStep::AlreadyApplied => return Ok(None),
+            RefreshStep::Start { abandoned: Some(n) } => say!(
+                "W_JX0E00: table {}: an earlier sliced refresh never delivered {n} of its slices; this refresh replaces its rows",
+                self.spec.name
+            ),
+            _ => {}
+        }
+        next.refresh = Some(fence::after_step(
+            record.refresh.as_ref(),
+            self.refresh,
+            &step,
+            files,
+        ));
+        if let (RefreshStep::Start { .. }, Some(delete)) = (&step, &prepared.restrict) {
+            // A refresh of a subset: only the matching rows make way for the new ones.
+            target.execute("deleting the rows of --refresh-condition", delete)?;
+        }
+        Ok(Some(match (&step, &prepared.plan_keeping_rows) {
+            _ if prepared.restrict.is_some() => &prepared.plan,
+            (RefreshStep::Continue, Some(Ok(keeping))) => keeping,
+            (RefreshStep::Continue, Some(Err(why))) => {
+                return Err(TableError::SliceCannotKeepRows { why: why.clone() });
+            }
+            _ => &prepared.plan,
+        }))
     }
 
     fn refusal(&self, why: Refusal, seen: &[Seen]) -> TableError {
