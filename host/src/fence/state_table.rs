@@ -30,6 +30,8 @@ pub enum FenceError {
 
 /// Key columns are short enough for InnoDB's 3072-byte index limit in utf8mb4.
 const KEY_TYPE: &str = "VARCHAR(190)";
+/// Tries of `ensure_row` when the target reports a deadlock or a busy database.
+const ENSURE_ATTEMPTS: u64 = 20;
 const WHERE_KEY: &str = "channel = ? AND location = ? AND table_name = ?";
 
 pub struct StateTable {
@@ -84,30 +86,38 @@ impl StateTable {
         Ok(())
     }
 
-    /// Makes sure the table's fence row exists, in its own short transaction, so that the
-    /// apply's transaction can lock it. Two calls racing here: one insert wins, the other's
-    /// duplicate key is harmless.
+    /// Makes sure the table's fence row exists, before the apply's transaction, so that the
+    /// transaction can lock it. Each statement runs on its own (autocommit): a plain `SELECT`,
+    /// then, when the row is missing, a plain `INSERT ... VALUES`. An `INSERT ... SELECT` inside
+    /// a transaction took gap locks on MariaDB (parallel tables deadlocked) and, on SQLite, held
+    /// a read lock while asking for the write lock, which SQLite refuses at once when another
+    /// writer waits. A racing duplicate insert is harmless; deadlocks and SQLITE_BUSY are
+    /// tried again.
     pub fn ensure_row(&self, target: &Target, key: &FenceKey) -> Result<(), FenceError> {
-        let sql = format!(
-            "INSERT INTO {t} (channel, location, table_name, digest) \
-             SELECT ?, ?, ?, '' FROM (SELECT 1 AS seed) seed \
-             WHERE NOT EXISTS (SELECT 1 FROM {t} WHERE {WHERE_KEY})",
-            t = self.name
-        );
+        let t = &self.name;
+        let exists = format!("SELECT 1 FROM {t} WHERE {WHERE_KEY}");
+        let insert =
+            format!("INSERT INTO {t} (channel, location, table_name, digest) VALUES (?, ?, ?, '')");
         let k = [&key.channel, &key.location, &key.table].map(String::as_str);
-        let params = [k[0], k[1], k[2], k[0], k[1], k[2]];
-        target.begin()?;
-        let inserted = target.execute_with("creating the table's fence row", &sql, &params);
-        match inserted {
-            Ok(()) => target.commit()?,
-            Err(e) => {
-                let _ = target.rollback();
-                if !e.is_unique_violation() {
-                    return Err(e.into());
+        target.autocommit()?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = target
+                .query_text("looking up the table's fence row", &exists, &k)
+                .and_then(|found| match found {
+                    Some(_) => Ok(()),
+                    None => target.execute_with("creating the table's fence row", &insert, &k),
+                });
+            match result {
+                Ok(()) => return Ok(()),
+                Err(e) if e.is_unique_violation() => return Ok(()),
+                Err(e) if e.is_transient() && attempt < ENSURE_ATTEMPTS => {
+                    std::thread::sleep(std::time::Duration::from_millis(20 * attempt));
                 }
+                Err(e) => return Err(e.into()),
             }
         }
-        Ok(())
     }
 
     /// Inside the apply's transaction, first: locks the fence row until commit or rollback.

@@ -38,9 +38,12 @@ pub enum OdbcError {
 }
 
 impl OdbcError {
-    /// A deadlock or serialization failure (SQLSTATE 40001, PostgreSQL 40P01): the database
-    /// rolled the transaction back and running it again may succeed.
+    /// A deadlock or serialization failure (SQLSTATE 40001, PostgreSQL 40P01), or SQLite's
+    /// busy database: the transaction is rolled back and running it again may succeed.
     pub fn is_transient(&self) -> bool {
+        if self.is_busy() {
+            return true;
+        }
         let source = match self {
             OdbcError::Statement { source, .. }
             | OdbcError::Transaction { source, .. }
@@ -49,6 +52,17 @@ impl OdbcError {
         };
         matches!(source, odbc_api::Error::Diagnostics { record, .. }
             if matches!(record.state.as_str(), "40001" | "40P01"))
+    }
+
+    /// SQLite's "database is locked" (SQLITE_BUSY, native error 5), which SQLite returns at
+    /// once, without waiting, when waiting could deadlock.
+    pub fn is_busy(&self) -> bool {
+        let source = match self {
+            OdbcError::Statement { source, .. } | OdbcError::Transaction { source, .. } => source,
+            _ => return false,
+        };
+        matches!(source, odbc_api::Error::Diagnostics { record, .. }
+            if record.native_error == 5 && record.state.as_str() == "HY000")
     }
 
     /// An integrity constraint violation (SQLSTATE class 23: a duplicate key).
@@ -204,6 +218,17 @@ impl Target {
             self.execute("setting the lock timeout", &sql)?;
         }
         Ok(())
+    }
+
+    /// Back to autocommit: each statement its own transaction (the connection stays in manual
+    /// commit after a table's transaction otherwise).
+    pub fn autocommit(&self) -> Result<(), OdbcError> {
+        self.conn
+            .set_autocommit(true)
+            .map_err(|source| OdbcError::Transaction {
+                what: "switching to autocommit",
+                source,
+            })
     }
 
     pub fn begin(&self) -> Result<(), OdbcError> {
