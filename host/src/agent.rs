@@ -108,7 +108,10 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
         return Ok(Exit::Done);
     }
     let state = StateTable::new(&options.state_table)?;
-    let refresh = refresh_call(&env, &options)?;
+    let refresh = match mode {
+        Mode::RefreshEnd => refresh_call(&env, &options)?,
+        _ => crate::fence::RefreshCall::single(None),
+    };
     let store_settings = options.store_settings()?;
     let location = match (
         invocation.file_location.as_deref(),

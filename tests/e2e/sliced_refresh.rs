@@ -144,3 +144,19 @@ fn crashed_slices_recover() {
     }
     s.assert_target_matches("after the next refresh");
 }
+
+/// A slice number without the slice total cannot tell when the refresh is complete: refused,
+/// nothing emptied.
+#[test]
+fn a_slice_number_without_a_total_is_refused() {
+    let mut s = scenario(Db::Sqlite, "slice_no_total");
+    let mut slices = stage_slices(&mut s, 9, &[]);
+    let vars: Vec<(String, String)> = slices
+        .remove(1)
+        .into_iter()
+        .filter(|(k, _)| k != "HVR_VAR_SLICE_TOTAL")
+        .collect();
+    s.hvr
+        .call("refr_write_end", &vars)
+        .assert_fails_with(&["HVR_VAR_SLICE_TOTAL", "unset"]);
+}

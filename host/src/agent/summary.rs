@@ -44,7 +44,7 @@ pub(super) fn refresh_call(env: &HvrEnv, options: &Options) -> Result<RefreshCal
             Some(v) => v.parse().map(Some).map_err(|_| {
                 AgentError::Env(EnvError::BadSlice {
                     name,
-                    value: v.to_string(),
+                    value: format!("{v:?}"),
                 })
             }),
         }
@@ -57,8 +57,15 @@ pub(super) fn refresh_call(env: &HvrEnv, options: &Options) -> Result<RefreshCal
             .map(str::to_string),
     };
     let mut call = RefreshCall::single(id);
-    if let (Some(slice), Some(total)) =
-        (number("HVR_VAR_SLICE_NUM")?, number("HVR_VAR_SLICE_TOTAL")?)
+    let (slice, total) = (number("HVR_VAR_SLICE_NUM")?, number("HVR_VAR_SLICE_TOTAL")?);
+    if let (Some(slice), None) = (slice, total) {
+        // Without the total, every slice would empty the table: refuse rather than guess.
+        return Err(AgentError::Env(EnvError::BadSlice {
+            name: "HVR_VAR_SLICE_TOTAL",
+            value: format!("unset while HVR_VAR_SLICE_NUM is {slice}"),
+        }));
+    }
+    if let (Some(slice), Some(total)) = (slice, total)
         && total > 1
     {
         if slice > total {

@@ -65,7 +65,7 @@ pub enum EnvError {
         "table {table}: HVR_TBL_NROWS says {rows} rows but no file of it is in HVR_FILE_NAMES; nothing was applied or emptied"
     )]
     RowsWithoutFiles { table: String, rows: u64 },
-    #[error("{name} is {value:?}, not a slice number")]
+    #[error("{name} is {value}: not a usable slice number; nothing was applied or emptied")]
     BadSlice { name: &'static str, value: String },
     #[error("file {file}: {source}")]
     BadFileName {
