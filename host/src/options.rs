@@ -455,17 +455,16 @@ fn pairs(values: &[String], option: &str) -> Result<Vec<(String, String)>, Optio
     values
         .iter()
         .filter(|o| !o.is_empty())
-        .map(|o| {
+        .enumerate()
+        .map(|(i, o)| {
             o.split_once('=')
                 .map(|(k, v)| (k.trim().to_string(), v.to_string()))
                 .ok_or_else(|| {
-                    // Store settings hold secrets: name the problem, not the value.
-                    let shown = if option == "--store-config" {
-                        "(value not shown)".to_string()
-                    } else {
-                        format!("{o:?}")
-                    };
-                    OptionsError::Invalid(format!("{option} {shown} is not KEY=VALUE"))
+                    // Any of these may hold a secret: name the problem and the entry, not it.
+                    OptionsError::Invalid(format!(
+                        "{option} entry {} is not KEY=VALUE (not shown: it may hold a secret)",
+                        i + 1
+                    ))
                 })
         })
         .collect()

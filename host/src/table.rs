@@ -84,6 +84,10 @@ pub enum TableError {
     )]
     ChangedSinceApplied { file: String },
     #[error(
+        "files {first} and {second} are the same file (a link); its rows would land twice, so nothing was applied"
+    )]
+    SameFile { first: String, second: String },
+    #[error(
         "this slice adds to a sliced refresh in progress, which needs a plan that keeps the rows: {why}"
     )]
     SliceCannotKeepRows { why: String },

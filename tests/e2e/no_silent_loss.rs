@@ -526,3 +526,38 @@ fn a_table_with_rows_but_no_file_is_never_emptied() {
         .assert_fails_with(&["orders", "HVR_TBL_NROWS says 5 rows but no file"]);
     s.assert_target_matches("after the refused call");
 }
+
+/// One file under two names (a symlink or a hard link inside the location) is a file listed
+/// twice: refused before anything is applied.
+#[test]
+fn one_file_under_two_names_is_refused() {
+    let mut s = Scenario::new(Db::Sqlite, Style::TimeKey, "nsl_alias");
+    s.models.truncate(1);
+    let refresh = s.refresh_changes(4);
+    s.hvr.refresh(&refresh).assert_ok();
+    let before = s.target.rows(&s.models[0].def, s.style);
+    let changes = s.cycle_changes(5, None);
+    let orders = s.hvr.tables[0].clone();
+    let mut files = s.hvr.files_for(&orders, &changes[0].1, false, 1);
+    s.hvr.write(&files);
+    let alias = format!("2099{}", &files[0].name[4..]);
+    let (dir, original) = (s.hvr.files_dir.clone(), files[0].name.clone());
+    for link in [
+        |from: &std::path::Path, to: &std::path::Path| std::os::unix::fs::symlink(from, to),
+        |from: &std::path::Path, to: &std::path::Path| std::fs::hard_link(from, to),
+    ] {
+        let _ = std::fs::remove_file(dir.join(&alias));
+        link(&dir.join(&original), &dir.join(&alias)).unwrap();
+        files.truncate(1);
+        files.push(File {
+            name: alias.clone(),
+            bytes: vec![],
+            rows: files[0].rows,
+        });
+        let vars = s.hvr.end_env(&[&orders], &files, false);
+        s.hvr
+            .call("integ_end", &vars)
+            .assert_fails_with(&["are the same file", &alias]);
+        assert_eq!(s.target.rows(&s.models[0].def, s.style), before);
+    }
+}

@@ -31,8 +31,30 @@ pub(super) enum Step {
 }
 
 impl TableJob<'_> {
-    /// Each file's identity, or `None` where it is gone.
+    /// Each file's identity, or `None` where it is gone. Two names for one file (a symlink or
+    /// a hard link in the location) are refused: its rows would land twice.
     pub(super) fn observe(&self) -> Result<Vec<Seen>, TableError> {
+        let seen = self.observe_files()?;
+        // Only a local identity (inode and device) names one file; two objects on a store
+        // with the same content may share an ETag.
+        if !matches!(self.location, Some(crate::store::FileLocation::Local(_))) {
+            return Ok(seen);
+        }
+        let mut by_identity: std::collections::HashMap<&str, &str> = Default::default();
+        for s in &seen {
+            if let Some(identity) = s.identity.as_deref().filter(|i| !i.is_empty())
+                && let Some(first) = by_identity.insert(identity, &s.name)
+            {
+                return Err(TableError::SameFile {
+                    first: first.to_string(),
+                    second: s.name.clone(),
+                });
+            }
+        }
+        Ok(seen)
+    }
+
+    fn observe_files(&self) -> Result<Vec<Seen>, TableError> {
         self.files
             .iter()
             .map(|f| {
