@@ -181,12 +181,22 @@ impl TableJob<'_> {
     ) -> Result<Outcome, TableError> {
         let started = Instant::now();
         let key = FenceKey::new(self.channel, self.location_name, &self.spec.name);
-        let observed = self.observe()?;
-        let mut prepared = if observed.iter().all(|o| o.identity.is_some()) {
-            Some(self.prepare(target, connector, transforms)?)
-        } else {
-            None
-        };
+        let mut observed = self.observe()?;
+        let mut prepared = None;
+        if observed.iter().all(|o| o.identity.is_some()) {
+            match self.prepare(target, connector, transforms) {
+                Ok(p) => prepared = Some(p),
+                Err(e) => {
+                    // A file may have gone meanwhile: another call for this table applied and
+                    // removed it. Look again; the fence then decides. Otherwise the error stands.
+                    let again = self.observe()?;
+                    if again.iter().all(|o| o.identity.is_some()) {
+                        return Err(e);
+                    }
+                    observed = again;
+                }
+            }
+        }
         self.state.ensure_row(target, &key)?;
         let mut attempt = 1;
         let step = loop {
