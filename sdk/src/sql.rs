@@ -497,11 +497,19 @@ pub fn delete_insert_apply(
         .map(|c| c.name.as_str())
         .collect();
     if !non_keys.is_empty() {
-        let set = dialect.ident_list(non_keys.iter().copied());
+        // UPDATE ... FROM (SQLite 3.33+, PostgreSQL): driven by the stage, each target row found
+        // by its key, so the cost follows the cycle, not the size of the target.
+        let set = non_keys
+            .iter()
+            .map(|c| {
+                let c = dialect.ident(c);
+                format!("{c} = {s}.{c}")
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
         sql.push(format!(
-            "UPDATE {target} SET ({set}) = (SELECT {set} FROM {s} WHERE {on}) \
-             WHERE EXISTS (SELECT 1 FROM {s} WHERE {on} AND {keep})",
-            on = key_join(dialect, keys, s, target)
+            "UPDATE {target} SET {set} FROM {s} WHERE {} AND {keep}",
+            key_join(dialect, keys, s, target)
         ));
     }
     sql.push(format!(
@@ -901,7 +909,7 @@ mod tests {
         // Updates set only the file's columns: the target's others keep their values.
         assert!(
             sql.iter()
-                .any(|q| q.starts_with(r#"UPDATE tgt SET ("group") = (SELECT"#))
+                .any(|q| q.starts_with(r#"UPDATE tgt SET "group" = "st"."group" FROM "st" WHERE"#))
         );
         assert!(
             !sql.iter()
