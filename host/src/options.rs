@@ -399,21 +399,15 @@ impl Options {
 
     /// The `--multi-delete` column of a table (by channel name), if configured.
     pub fn multi_delete_for(&self, table: &str) -> Option<String> {
-        self.multi_delete.iter().find_map(|spec| {
-            let (t, c) = spec.split_once(':')?;
-            (t.trim() == table).then(|| c.trim().to_string())
-        })
+        entries_for(&self.multi_delete, table)
+            .next()
+            .map(str::to_string)
     }
 
     /// The refresh condition of `table`: its own, else the one given for `*`.
     pub fn refresh_condition_for(&self, table: &str) -> Option<String> {
-        let find = |name: &str| {
-            self.refresh_conditions.iter().find_map(|spec| {
-                let (t, c) = spec.split_once(':')?;
-                (t.trim() == name && !c.trim().is_empty()).then(|| c.trim().to_string())
-            })
-        };
-        find(table).or_else(|| find("*"))
+        let find = |name| entries_for(&self.refresh_conditions, name).find(|c| !c.is_empty());
+        find(table).or_else(|| find("*")).map(str::to_string)
     }
 
     pub fn connector_options(&self) -> Result<Vec<(String, String)>, OptionsError> {
@@ -449,6 +443,14 @@ impl Options {
             },
         )?)
     }
+}
+
+/// The values of `TABLE:VALUE` entries for `table`, trimmed, in order.
+fn entries_for<'a>(list: &'a [String], table: &'a str) -> impl Iterator<Item = &'a str> {
+    list.iter().filter_map(move |spec| {
+        let (t, value) = spec.split_once(':')?;
+        (t.trim() == table).then(|| value.trim())
+    })
 }
 
 fn pairs(values: &[String], option: &str) -> Result<Vec<(String, String)>, OptionsError> {

@@ -44,8 +44,10 @@ pub fn redact(text: &str) -> String {
 }
 
 /// Names whose value is a secret wherever `NAME=value` appears (ODBC connection strings,
-/// object_store settings, SAS tokens), compared without case, `_` and `-`.
-const SECRET_NAMES: [&str; 16] = [
+/// object_store settings, SAS tokens), compared without case, `_` and `-`; a name also matches
+/// when it ends in one of these longer than three letters (`aws_secret_access_key`,
+/// `azure_storage_account_key`, `aws_session_token`).
+const SECRET_NAMES: [&str; 12] = [
     "apikey",
     "privatekey",
     "pwd",
@@ -57,11 +59,7 @@ const SECRET_NAMES: [&str; 16] = [
     "key",
     "accesskey",
     "accountkey",
-    "secretaccesskey",
-    "awssecretaccesskey",
-    "azurestorageaccountkey",
-    "azurestoragesaskey",
-    "sessiontoken",
+    "saskey",
 ];
 
 /// Masks the value of every `NAME=value` whose name is or ends in a secret name (`Pwd=...;`,

@@ -301,8 +301,9 @@ impl TableJob<'_> {
         };
         // A refresh of a subset keeps the other rows: the connector plans as with -p.
         let plan = plan_with(restrict.is_some())?;
+        // Only a later slice of a sliced refresh adds to the rows: plain refreshes never need it.
         let plan_keeping_rows = match self.mode {
-            Mode::RefreshEnd if !self.options.preserve => {
+            Mode::RefreshEnd if !self.options.preserve && self.refresh.total > 1 => {
                 Some(plan_with(true).map_err(|e| e.to_string()))
             }
             _ => None,

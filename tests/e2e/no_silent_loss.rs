@@ -10,6 +10,23 @@ use crate::support::model::Style;
 use crate::support::stores::StoreLocation;
 use crate::support::target::Db;
 
+/// A scenario refreshed with `rows` rows per table.
+fn refreshed(db: Db, style: Style, test: &str, rows: usize) -> Scenario {
+    let mut s = Scenario::new(db, style, test);
+    let refresh = s.refresh_changes(rows);
+    s.hvr.refresh(&refresh).assert_ok();
+    s
+}
+
+/// The same with `orders` only (the other models are dropped first).
+fn refreshed_orders(db: Db, style: Style, test: &str, rows: usize) -> Scenario {
+    let mut s = Scenario::new(db, style, test);
+    s.models.truncate(1);
+    let refresh = s.refresh_changes(rows);
+    s.hvr.refresh(&refresh).assert_ok();
+    s
+}
+
 /// A scenario whose files are named `{hvr_tbl_name}.csv`: every cycle repeats every name.
 fn repeating_names(db: Db, style: Style, test: &str) -> Scenario {
     let mut s = Scenario::new(db, style, test);
@@ -126,9 +143,7 @@ fn rerun_of_committed_files_with_repeating_names_deletes_only() {
 
 #[test]
 fn a_missing_location_directory_fails_before_any_table() {
-    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "nsl_no_dir");
-    let refresh = s.refresh_changes(4);
-    s.hvr.refresh(&refresh).assert_ok();
+    let mut s = refreshed(Db::Sqlite, Style::ReplicationCopy, "nsl_no_dir", 4);
     let changes = s.cycle_changes(5, None);
     let vars = s.hvr.stage_integrate(&changes);
     let missing = s.hvr.dir.join("not-mounted");
@@ -150,9 +165,7 @@ fn a_missing_location_directory_fails_before_any_table() {
 
 #[test]
 fn files_gone_without_a_fence_record_fail_naming_the_location() {
-    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "nsl_gone");
-    let refresh = s.refresh_changes(4);
-    s.hvr.refresh(&refresh).assert_ok();
+    let mut s = refreshed(Db::Sqlite, Style::ReplicationCopy, "nsl_gone", 4);
     let before = s.target.rows(&s.models[0].def, s.style);
     let changes = s.cycle_changes(5, None);
     let orders = s.hvr.tables[0].clone();
@@ -169,26 +182,18 @@ fn files_gone_without_a_fence_record_fail_naming_the_location() {
 
 #[test]
 fn a_file_listed_twice_is_refused_before_anything_runs() {
-    let mut s = Scenario::new(Db::Sqlite, Style::TimeKey, "nsl_twice");
-    let refresh = s.refresh_changes(4);
-    s.hvr.refresh(&refresh).assert_ok();
+    let mut s = refreshed(Db::Sqlite, Style::TimeKey, "nsl_twice", 4);
     let before = s.target.rows(&s.models[0].def, s.style);
     let changes = s.cycle_changes(5, None);
     let orders = s.hvr.tables[0].clone();
     let files = s.hvr.files_for(&orders, &changes[0].1, false, 1);
     s.hvr.write(&files);
-    let twice = vec![
-        File {
-            name: files[0].name.clone(),
-            bytes: vec![],
-            rows: files[0].rows,
-        },
-        File {
-            name: files[0].name.clone(),
-            bytes: vec![],
-            rows: files[0].rows,
-        },
-    ];
+    let entry = || File {
+        name: files[0].name.clone(),
+        bytes: vec![],
+        rows: files[0].rows,
+    };
+    let twice = vec![entry(), entry()];
     let vars = s.hvr.end_env(&[&orders], &twice, false);
     s.hvr
         .call("integ_end", &vars)
@@ -200,10 +205,7 @@ fn a_file_listed_twice_is_refused_before_anything_runs() {
 /// A refresh of a table whose source is empty empties it, alone or beside other tables.
 #[test]
 fn a_refresh_without_rows_empties_the_table() {
-    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "nsl_empty_refresh");
-    s.models.truncate(1);
-    let refresh = s.refresh_changes(6);
-    s.hvr.refresh(&refresh).assert_ok();
+    let mut s = refreshed_orders(Db::Sqlite, Style::ReplicationCopy, "nsl_empty_refresh", 6);
     let _ = s.refresh_changes(0);
     let orders = s.hvr.tables[0].clone();
     let vars = s.hvr.end_env(&[&orders], &[], true);
@@ -215,9 +217,7 @@ fn a_refresh_without_rows_empties_the_table() {
 
 #[test]
 fn recovery_calls_with_minus_one_do_nothing() {
-    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "nsl_recovery");
-    let refresh = s.refresh_changes(3);
-    s.hvr.refresh(&refresh).assert_ok();
+    let s = refreshed(Db::Sqlite, Style::ReplicationCopy, "nsl_recovery", 3);
     for vars in [
         vec![
             ("HVR_TBL_NAMES", ""),
@@ -283,9 +283,7 @@ fn file_names_that_leave_the_location_are_refused() {
 /// Two processes running the same `integ_end` at once (an operator restarting a "hung" job):
 /// one applies, the other waits and then finds it applied; a TimeKey cycle never lands twice.
 fn concurrent_same_call(db: Db, test: &str) {
-    let mut s = Scenario::new(db, Style::TimeKey, test);
-    let refresh = s.refresh_changes(10);
-    s.hvr.refresh(&refresh).assert_ok();
+    let mut s = refreshed(db, Style::TimeKey, test, 10);
     for round in 0..3 {
         let changes = s.cycle_changes(300, None);
         let vars = s.hvr.stage_integrate(&changes);
@@ -407,10 +405,7 @@ fn mariadb_updates_keep_columns_the_file_lacks() {
 /// rows with `is_deleted = 1`): MariaDB's stage once kept a NULL row and every cycle failed.
 fn soft_delete_column_only(db: Db, test: &str) {
     use crate::support::hvr::csv_line;
-    let mut s = Scenario::new(db, Style::ReplicationCopy, test);
-    s.models.truncate(1);
-    let refresh = s.refresh_changes(8);
-    s.hvr.refresh(&refresh).assert_ok();
+    let mut s = refreshed_orders(db, Style::ReplicationCopy, test, 8);
     let orders = s.hvr.tables[0].clone();
     for cycle in 0..2 {
         let changes = s.cycle_changes(10, None).remove(0).1;
@@ -471,10 +466,7 @@ fn postgres_soft_delete_column_without_op_column_applies() {
 /// 1, and the re-run removes the file without applying it again.
 #[test]
 fn a_failed_delete_after_the_commit_is_reported_truthfully() {
-    let mut s = Scenario::new(Db::Sqlite, Style::TimeKey, "nsl_undeletable");
-    s.models.truncate(1);
-    let refresh = s.refresh_changes(4);
-    s.hvr.refresh(&refresh).assert_ok();
+    let mut s = refreshed_orders(Db::Sqlite, Style::TimeKey, "nsl_undeletable", 4);
     let changes = s.cycle_changes(6, None);
     let orders = s.hvr.tables[0].clone();
     let files = s.hvr.files_for(&orders, &changes[0].1, false, 1);
@@ -514,10 +506,7 @@ fn a_failed_delete_after_the_commit_is_reported_truthfully() {
 /// nothing is emptied.
 #[test]
 fn a_table_with_rows_but_no_file_is_never_emptied() {
-    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "nsl_rows_no_file");
-    s.models.truncate(1);
-    let refresh = s.refresh_changes(5);
-    s.hvr.refresh(&refresh).assert_ok();
+    let s = refreshed_orders(Db::Sqlite, Style::ReplicationCopy, "nsl_rows_no_file", 5);
     let orders = s.hvr.tables[0].clone();
     let mut vars = s.hvr.end_env(&[&orders], &[], true);
     vars.push(("HVR_TBL_NROWS".into(), "5".into()));
@@ -531,10 +520,7 @@ fn a_table_with_rows_but_no_file_is_never_emptied() {
 /// twice: refused before anything is applied.
 #[test]
 fn one_file_under_two_names_is_refused() {
-    let mut s = Scenario::new(Db::Sqlite, Style::TimeKey, "nsl_alias");
-    s.models.truncate(1);
-    let refresh = s.refresh_changes(4);
-    s.hvr.refresh(&refresh).assert_ok();
+    let mut s = refreshed_orders(Db::Sqlite, Style::TimeKey, "nsl_alias", 4);
     let before = s.target.rows(&s.models[0].def, s.style);
     let changes = s.cycle_changes(5, None);
     let orders = s.hvr.tables[0].clone();

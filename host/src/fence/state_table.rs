@@ -74,6 +74,11 @@ impl StateTable {
                  PRIMARY KEY (channel, location, table_name))"
             ),
         )?;
+        // One probe when the table is current (every call); column by column only when not.
+        let current = format!("SELECT record, claimed_by FROM {t} WHERE 1 = 0");
+        if target.execute("probing the state table", &current).is_ok() {
+            return Ok(());
+        }
         for (column, ty) in [("record", long_text), ("claimed_by", KEY_TYPE)] {
             let probe = format!("SELECT {column} FROM {t} WHERE 1 = 0");
             if target.execute("probing the state table", &probe).is_err() {

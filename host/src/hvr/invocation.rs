@@ -137,7 +137,6 @@ impl Invocation {
 }
 
 /// `HVR_TBL_NROWS`, one count per table when given (`-1` and empty entries: unknown).
-#[allow(clippy::unnecessary_wraps)]
 fn read_table_rows(env: &HvrEnv, tables: usize) -> Result<Vec<Option<u64>>, EnvError> {
     let Some(value) = env.get("HVR_TBL_NROWS")?.filter(|v| !v.trim().is_empty()) else {
         return Ok(vec![None; tables]);

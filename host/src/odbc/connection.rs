@@ -38,38 +38,44 @@ pub enum OdbcError {
 }
 
 impl OdbcError {
-    /// A deadlock or serialization failure (SQLSTATE 40001, PostgreSQL 40P01), or SQLite's
-    /// busy database: the transaction is rolled back and running it again may succeed.
-    pub fn is_transient(&self) -> bool {
-        if self.is_busy() {
-            return true;
-        }
+    /// The driver's diagnostic record behind a failed statement or transaction.
+    fn diagnostic(&self) -> Option<&odbc_api::handles::Record> {
         let source = match self {
             OdbcError::Statement { source, .. }
             | OdbcError::Transaction { source, .. }
             | OdbcError::Catalog { source, .. } => source,
-            _ => return false,
+            _ => return None,
         };
-        matches!(source, odbc_api::Error::Diagnostics { record, .. }
-            if matches!(record.state.as_str(), "40001" | "40P01"))
+        match source {
+            odbc_api::Error::Diagnostics { record, .. } => Some(record),
+            _ => None,
+        }
+    }
+
+    /// A deadlock or serialization failure (SQLSTATE 40001, PostgreSQL 40P01), or SQLite's
+    /// busy database: the transaction is rolled back and running it again may succeed.
+    pub fn is_transient(&self) -> bool {
+        self.is_busy()
+            || self
+                .diagnostic()
+                .is_some_and(|r| matches!(r.state.as_str(), "40001" | "40P01"))
     }
 
     /// SQLite's "database is locked" (SQLITE_BUSY, native error 5), which SQLite returns at
     /// once, without waiting, when waiting could deadlock.
     pub fn is_busy(&self) -> bool {
-        let source = match self {
-            OdbcError::Statement { source, .. } | OdbcError::Transaction { source, .. } => source,
-            _ => return false,
-        };
-        matches!(source, odbc_api::Error::Diagnostics { record, .. }
-            if record.native_error == 5 && record.state.as_str() == "HY000")
+        !matches!(self, OdbcError::Catalog { .. })
+            && self
+                .diagnostic()
+                .is_some_and(|r| r.native_error == 5 && r.state.as_str() == "HY000")
     }
 
     /// An integrity constraint violation (SQLSTATE class 23: a duplicate key).
     pub fn is_unique_violation(&self) -> bool {
-        matches!(self, OdbcError::Statement {
-            source: odbc_api::Error::Diagnostics { record, .. }, ..
-        } if record.state.as_str().starts_with("23"))
+        matches!(self, OdbcError::Statement { .. })
+            && self
+                .diagnostic()
+                .is_some_and(|r| r.state.as_str().starts_with("23"))
     }
 }
 

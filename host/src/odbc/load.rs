@@ -214,8 +214,6 @@ impl<'c> BatchLoader<'c> {
     }
 }
 
-/// Copies rows `from..to` of `batch` into the inserter, `per` rows per parameter set (one
-/// parameter set of a multi-row statement holds `per` rows side by side).
 /// Whether an inserter holding `capacity` rows can take the run without its buffers growing
 /// past the budget.
 fn fits(capacity: usize, lens: &[usize], chunk: &Chunk) -> bool {
@@ -229,6 +227,9 @@ fn grow(lens: &mut [usize], chunk: &[usize]) {
     }
 }
 
+/// Copies rows `from..to` of `batch` into the inserter, `per` rows per parameter set (one
+/// parameter set of a multi-row statement holds `per` rows side by side), each column bound
+/// for values of up to `lens[column]` bytes.
 #[allow(clippy::too_many_arguments)]
 fn fill(
     inserter: &mut Inserter<'_>,

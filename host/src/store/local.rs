@@ -6,7 +6,7 @@ use std::io::{ErrorKind, Read};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use super::{FileIdentity, LocationError, STATE_DIR, name};
+use super::{FileIdentity, LocationError, STATE_DIR};
 
 pub struct LocalLocation {
     root: PathBuf,
@@ -38,8 +38,8 @@ impl LocalLocation {
 
     /// The file's path after checking its name and where its symlinks lead; `None` when it
     /// does not exist.
+    /// `name` has passed `name::check` in `FileLocation`, the only caller.
     fn resolve(&self, name: &str) -> Result<Option<PathBuf>, LocationError> {
-        name::check(name)?;
         let path = self.root.join(name);
         match path.canonicalize() {
             Ok(real) if real.starts_with(&self.real_root) => Ok(Some(real)),
@@ -54,7 +54,7 @@ impl LocalLocation {
 
     /// Size, modification time (nanoseconds), inode and device: HVR writes a new file for
     /// every cycle, so a second write under the same name differs in at least one of them.
-    pub fn stat(&self, name: &str) -> Result<Option<FileIdentity>, LocationError> {
+    pub(super) fn stat(&self, name: &str) -> Result<Option<FileIdentity>, LocationError> {
         let Some(real) = self.resolve(name)? else {
             return Ok(None);
         };
@@ -75,7 +75,7 @@ impl LocalLocation {
         ))))
     }
 
-    pub fn open_file(&self, name: &str) -> Result<Box<dyn Read + Send>, LocationError> {
+    pub(super) fn open_file(&self, name: &str) -> Result<Box<dyn Read + Send>, LocationError> {
         let path = self.root.join(name);
         let Some(real) = self.resolve(name)? else {
             return Err(LocationError::Open {
@@ -90,7 +90,7 @@ impl LocalLocation {
 
     /// Deleting a file that is already gone succeeds, as on every object store: the state
     /// asked for is reached (another run, or this one before a crash, deleted it).
-    pub fn delete(&self, name: &str) -> Result<(), LocationError> {
+    pub(super) fn delete(&self, name: &str) -> Result<(), LocationError> {
         if self.resolve(name)?.is_none() {
             return Ok(());
         }
@@ -103,7 +103,7 @@ impl LocalLocation {
         }
     }
 
-    pub fn list(&self) -> Result<Vec<String>, LocationError> {
+    pub(super) fn list(&self) -> Result<Vec<String>, LocationError> {
         let mut names = Vec::new();
         list_dir(&self.root, &self.root, &mut names)?;
         Ok(names)
