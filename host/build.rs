@@ -18,9 +18,12 @@ const TEST_GUESTS: &[&str] = &[
     "guest-hostile",
     "guest-future",
     "guest-legacy",
+    "guest-legacy-v0-2",
+    "guest-newer-patch",
     "transform-mask",
     "transform-filter",
     "transform-hostile",
+    "transform-legacy",
 ];
 const TARGET: &str = "wasm32-wasip2";
 

@@ -2,11 +2,17 @@
 //! runs under, and whether its cached compilation is valid.
 
 use crate::agent::AgentError;
-use crate::bridge;
 use crate::connectors::{self, Origin};
+use crate::domain::{
+    FileColumn, LoadShape, OptionSpec, PlanKind, PlanOptions, PlanRequest, Planner, Style,
+    TargetColumn, Transformer,
+};
 use crate::options::Options;
-use crate::runtime::bindings::types as wit;
-use crate::runtime::{CONTRACT_PACKAGE, CONTRACT_VERSION, CacheStatus, Sandbox, SandboxError};
+use crate::runtime::version;
+use crate::runtime::{
+    CONNECTOR_VERSIONS, CONTRACT_PACKAGE, CacheStatus, Sandbox, SandboxError, TRANSFORM_PACKAGE,
+    TRANSFORM_VERSIONS,
+};
 
 /// `args`: what followed `inspect` on the command line.
 pub fn run(args: &[String]) -> Result<(), AgentError> {
@@ -20,8 +26,14 @@ pub fn run(args: &[String]) -> Result<(), AgentError> {
     let bytes = connectors::resolve(&options.connector, options.connector_dir.as_deref())?;
     let sandbox = Sandbox::new(options.limits(), options.compile_cache())?;
     let compiled = match sandbox.compile(&bytes.name, &bytes.wasm) {
-        Err(SandboxError::NotAConnector { .. }) => {
-            return inspect_transform(&sandbox, &bytes.name, &bytes.wasm, &bytes.origin);
+        Err(not_connector @ SandboxError::NotAGuest { .. }) => {
+            // Neither a connector nor a transform: the connector's error says what it exports.
+            return match inspect_transform(&sandbox, &bytes.name, &bytes.wasm, &bytes.origin) {
+                Err(AgentError::Sandbox(SandboxError::NotAGuest { .. })) => {
+                    Err(not_connector.into())
+                }
+                other => other,
+            };
         }
         other => other?,
     };
@@ -40,12 +52,21 @@ pub fn run(args: &[String]) -> Result<(), AgentError> {
     row(
         "contract",
         format!(
-            "{CONTRACT_PACKAGE}@{} (this host serves {CONTRACT_PACKAGE}@{CONTRACT_VERSION})",
-            compiled.contract
+            "{} (this host serves {CONTRACT_PACKAGE}@{})",
+            compiled.contract,
+            version::list(&CONNECTOR_VERSIONS)
         ),
     );
     row("dialect", info.dialect.clone());
-    row("styles", bridge::style_name(&info.styles).join(", "));
+    row(
+        "styles",
+        info.styles
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    row("options", options_line(info.options.as_deref()));
     row("load", sample_load(&mut connector));
     row(
         "tables",
@@ -118,35 +139,77 @@ fn inspect_transform(
     row(
         "contract",
         format!(
-            "{CONTRACT_PACKAGE}@{} transform (this host serves {CONTRACT_PACKAGE}@{CONTRACT_VERSION})",
-            compiled.contract
+            "{} (this host serves {TRANSFORM_PACKAGE}@{}, and {CONTRACT_PACKAGE}@0.2.0 transforms)",
+            compiled.contract,
+            version::list(&TRANSFORM_VERSIONS)
         ),
+    );
+    let info = transform.info();
+    row(
+        "may",
+        match (info.may_drop_deletes, info.may_change_keys) {
+            (false, false) => "neither drop deletes nor change keys in integrate (checked)".into(),
+            (true, false) => "drop deletes; not change keys (checked)".into(),
+            (false, true) => "change keys; not drop deletes (checked)".into(),
+            (true, true) => "drop deletes and change keys".into(),
+        },
+    );
+    row(
+        "options",
+        match &info.options {
+            None => "not declared (contract 0.2.0): passed unchecked".into(),
+            Some(o) if o.is_empty() => "none".into(),
+            Some(o) => o.join(", "),
+        },
     );
     row(
         "use",
-        "--transform PATH, with --transform-option KEY=VALUE".into(),
+        format!(
+            "--transform PATH, with --transform-option {name}.KEY=VALUE",
+            name = transform.name()
+        ),
     );
     row("limits", limits_line(sandbox.limits()));
     row("cache", cache_line(&compiled.cache));
     Ok(())
 }
 
+fn options_line(options: Option<&[OptionSpec]>) -> String {
+    match options {
+        None => {
+            "not declared (contract 0.2.0 or older): --connector-option passed unchecked".into()
+        }
+        Some([]) => "none".into(),
+        Some(specs) => specs
+            .iter()
+            .map(|o| {
+                let default = o
+                    .default
+                    .as_ref()
+                    .map(|d| format!(", default {d}"))
+                    .unwrap_or_default();
+                format!("{} ({}{default}): {}", o.name, o.kind.name(), o.help)
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
 /// The load shape a refresh of a two-column table gets planned with.
-fn sample_load(connector: &mut crate::runtime::ConnectorInstance) -> String {
-    let column = |name: &str, key| wit::Column {
-        name: name.into(),
-        base_name: name.into(),
+fn sample_load(connector: &mut dyn Planner) -> String {
+    let column = |name: &str, key| FileColumn {
         is_key: key,
-        role: wit::ColumnRole::Data,
+        ..FileColumn::data(name)
     };
-    let target = |name: &str, ty: &str| wit::TargetColumn {
+    let target = |name: &str, ty: &str| TargetColumn {
         name: name.into(),
         type_name: ty.into(),
         size: None,
         scale: None,
         nullable: true,
+        logical_type: None,
     };
-    let table = wit::Table {
+    let table = PlanRequest {
         name: "sample".into(),
         base_name: "sample".into(),
         schema: None,
@@ -154,31 +217,27 @@ fn sample_load(connector: &mut crate::runtime::ConnectorInstance) -> String {
         target_columns: Some(vec![target("id", "integer"), target("v", "text")]),
         multi_delete_exclude: None,
     };
-    let options = wit::Options {
-        style: wit::TargetStyle::ReplicationCopy,
+    let options = PlanOptions {
+        style: Style::ReplicationCopy,
         keep_op_column: false,
         keep_soft_delete_column: false,
         preserve_on_refresh: false,
         refresh_shadow: false,
         extra: vec![],
     };
-    match connector.plan_refresh(&table, &options) {
-        Ok(Ok(plan)) => {
-            let shape = match plan.load.shape {
-                wit::LoadShape::ParameterArray(_) => "ODBC parameter arrays".to_string(),
-                wit::LoadShape::MultiRowValues(m) => {
-                    format!(
-                        "multi-row VALUES, {} rows per statement",
-                        m.rows_per_statement
-                    )
-                }
-                wit::LoadShape::PostgresTextArrays(_) => {
+    match connector.plan(PlanKind::Refresh, &table, &options) {
+        Ok(plan) => {
+            let shape = match plan.shape {
+                LoadShape::ParameterArray(_) => "ODBC parameter arrays".to_string(),
+                LoadShape::MultiRowValues {
+                    rows_per_statement, ..
+                } => format!("multi-row VALUES, {rows_per_statement} rows per statement"),
+                LoadShape::PostgresTextArrays(_) => {
                     "one PostgreSQL array per column (unnest)".to_string()
                 }
             };
-            format!("{shape}, {} rows per batch", plan.load.batch_rows)
+            format!("{shape}, {} rows per batch", plan.batch_rows)
         }
-        Ok(Err(e)) => format!("(a sample refresh plan failed: {})", bridge::plan_error(e)),
         Err(e) => format!("(a sample refresh plan failed: {e})"),
     }
 }

@@ -2,10 +2,13 @@
 //! WebAssembly connector guests.
 //!
 //! Map of the crate (dependencies point down):
-//! - [`agent`]: one call from argv to exit code; [`table`]: one table of a call.
-//! - [`bridge`]: converts between the WIT contract's types and the domain types.
-//! - [`runtime`]: the wasmtime sandbox (knows no ODBC, files or HVR);
-//!   [`connectors`]: where a connector's bytes come from.
+//! - [`agent`]: one call from argv to exit code; [`table`]: one table of a call, as
+//!   orchestration over the seams of [`domain`] (planner, transforms), [`odbc::Database`],
+//!   [`store::Files`] and [`fence::FenceStore`]; [`pipeline`]: the transform chain.
+//! - [`domain`]: the plain types every layer speaks.
+//! - [`runtime`]: the wasmtime sandbox, and the only module that names a WIT type (it
+//!   converts every served contract version to the domain); [`connectors`]: where a
+//!   connector's bytes come from.
 //! - Domain: [`hvr`] (argv and `HVR_*` environment), [`options`], [`csv`] (FileFormat
 //!   decoding), [`batch`], [`store`] (the file location, local or cloud), [`odbc`] (the
 //!   target); [`secrets`] keeps credentials out of every printed line.
@@ -22,10 +25,10 @@ macro_rules! say {
 
 pub mod agent;
 pub mod batch;
-pub mod bridge;
 pub mod cleanup;
 pub mod connectors;
 pub mod csv;
+pub mod domain;
 pub mod fence;
 pub mod hvr;
 pub mod inspect;

@@ -1,8 +1,112 @@
 //! The target database through ODBC: connect, read the catalog, run statements, load batches.
 //! Knows nothing of HVR or WebAssembly.
+//!
+//! [`Database`] is the seam the table orchestration and the fence work through; [`Target`]
+//! implements it over one ODBC connection, and unit tests implement it with fakes.
 
 mod connection;
 mod load;
 
-pub use connection::{CatalogColumn, OdbcError, Target};
-pub use load::{BatchLoader, LoadShape};
+pub use connection::{OdbcError, Target};
+pub use load::BatchLoader;
+
+use crate::batch::TextBatch;
+use crate::domain::{LoadShape, TargetColumn};
+
+/// Receives one table's batches in one load shape, inside the open transaction.
+pub trait RowSink {
+    fn load(&mut self, batch: &TextBatch) -> Result<(), OdbcError>;
+}
+
+/// One connection to the target, as the host uses it.
+pub trait Database {
+    /// Ends any open transaction and runs each statement on its own.
+    fn autocommit(&self) -> Result<(), OdbcError>;
+    fn begin(&self) -> Result<(), OdbcError>;
+    fn commit(&self) -> Result<(), OdbcError>;
+    fn rollback(&self) -> Result<(), OdbcError>;
+    /// Runs one statement; `what` says why, for its error.
+    fn execute(&self, what: &str, sql: &str) -> Result<(), OdbcError>;
+    fn execute_with(&self, what: &str, sql: &str, params: &[&str]) -> Result<(), OdbcError>;
+    /// The first column of the first row as text; `None` without rows or for NULL.
+    fn query_text(
+        &self,
+        what: &str,
+        sql: &str,
+        params: &[&str],
+    ) -> Result<Option<String>, OdbcError>;
+    /// The DBMS the driver says it talks to.
+    fn dbms_name(&self) -> String;
+    fn current_catalog(&self) -> Option<String>;
+    /// The table's columns in ordinal order; empty when it does not exist.
+    fn columns(
+        &self,
+        catalog: Option<&str>,
+        schema: Option<&str>,
+        table: &str,
+    ) -> Result<Vec<TargetColumn>, OdbcError>;
+    /// A sink for batches of `width` values in `shape`, `batch_rows` at a time.
+    fn loader<'a>(
+        &'a self,
+        shape: &LoadShape,
+        width: usize,
+        batch_rows: usize,
+    ) -> Result<Box<dyn RowSink + 'a>, OdbcError>;
+}
+
+impl RowSink for BatchLoader<'_> {
+    fn load(&mut self, batch: &TextBatch) -> Result<(), OdbcError> {
+        BatchLoader::load(self, batch)
+    }
+}
+
+impl Database for Target {
+    fn autocommit(&self) -> Result<(), OdbcError> {
+        Target::autocommit(self)
+    }
+    fn begin(&self) -> Result<(), OdbcError> {
+        Target::begin(self)
+    }
+    fn commit(&self) -> Result<(), OdbcError> {
+        Target::commit(self)
+    }
+    fn rollback(&self) -> Result<(), OdbcError> {
+        Target::rollback(self)
+    }
+    fn execute(&self, what: &str, sql: &str) -> Result<(), OdbcError> {
+        Target::execute(self, what, sql)
+    }
+    fn execute_with(&self, what: &str, sql: &str, params: &[&str]) -> Result<(), OdbcError> {
+        Target::execute_with(self, what, sql, params)
+    }
+    fn query_text(
+        &self,
+        what: &str,
+        sql: &str,
+        params: &[&str],
+    ) -> Result<Option<String>, OdbcError> {
+        Target::query_text(self, what, sql, params)
+    }
+    fn dbms_name(&self) -> String {
+        Target::dbms_name(self)
+    }
+    fn current_catalog(&self) -> Option<String> {
+        Target::current_catalog(self)
+    }
+    fn columns(
+        &self,
+        catalog: Option<&str>,
+        schema: Option<&str>,
+        table: &str,
+    ) -> Result<Vec<TargetColumn>, OdbcError> {
+        Target::columns(self, catalog, schema, table)
+    }
+    fn loader<'a>(
+        &'a self,
+        shape: &LoadShape,
+        width: usize,
+        batch_rows: usize,
+    ) -> Result<Box<dyn RowSink + 'a>, OdbcError> {
+        Ok(Box::new(BatchLoader::new(self, shape, width, batch_rows)?))
+    }
+}

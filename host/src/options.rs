@@ -7,6 +7,7 @@ use clap::{ArgAction, Parser, ValueEnum};
 use thiserror::Error;
 
 use crate::csv::{Compression, CsvFormat, FormatError};
+pub use crate::domain::Style;
 
 #[derive(Debug, Error)]
 pub enum OptionsError {
@@ -27,6 +28,7 @@ pub enum CompressOption {
     Lz4,
 }
 
+mod choices;
 mod words;
 
 use words::{describe_parse_error, keep_escapes};
@@ -296,14 +298,6 @@ pub struct Options {
     pub verbose: bool,
 }
 
-/// How changes land, derived from -O/-D/-t.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Style {
-    ReplicationCopy,
-    SoftDelete,
-    TimeKey,
-}
-
 impl Options {
     /// Parses the user argument (one string from HVR) plus `HVR_WASM_*` variables.
     pub fn from_user_argument(arg: Option<&str>) -> Result<Options, OptionsError> {
@@ -375,26 +369,6 @@ impl Options {
                 .map(CompileCache::at)
                 .unwrap_or_else(CompileCache::disabled),
         }
-    }
-
-    pub fn style(&self) -> Style {
-        if self.time_key {
-            Style::TimeKey
-        } else if self.keep_soft_delete_column.is_some() {
-            Style::SoftDelete
-        } else {
-            Style::ReplicationCopy
-        }
-    }
-
-    pub fn op_column_name(&self) -> &str {
-        self.keep_op_column.as_deref().unwrap_or(&self.op_column)
-    }
-
-    pub fn soft_delete_column_name(&self) -> &str {
-        self.keep_soft_delete_column
-            .as_deref()
-            .unwrap_or(&self.soft_delete_column)
     }
 
     /// The `--multi-delete` column of a table (by channel name), if configured.

@@ -70,6 +70,40 @@ pub enum LocationError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileIdentity(pub String);
 
+/// The seam the table orchestration reads and removes files through: a local directory and
+/// every object store follow the same rules (one name check, deleting a missing file
+/// succeeds), and unit tests put fakes here.
+pub trait Files: Sync {
+    /// What to call the location in the job log.
+    fn describe(&self) -> String;
+    /// The file's identity, or `None` when it is not there.
+    fn stat(&self, name: &str) -> Result<Option<FileIdentity>, LocationError>;
+    fn open(&self, name: &str) -> Result<Box<dyn Read + Send>, LocationError>;
+    /// Deleting a file that is already gone succeeds.
+    fn delete(&self, name: &str) -> Result<(), LocationError>;
+    /// Whether two names with one identity are one file (a local inode is; two objects with
+    /// the same content may share an ETag).
+    fn identity_names_one_file(&self) -> bool;
+}
+
+impl Files for FileLocation {
+    fn describe(&self) -> String {
+        FileLocation::describe(self)
+    }
+    fn stat(&self, name: &str) -> Result<Option<FileIdentity>, LocationError> {
+        FileLocation::stat(self, name)
+    }
+    fn open(&self, name: &str) -> Result<Box<dyn Read + Send>, LocationError> {
+        FileLocation::open(self, name)
+    }
+    fn delete(&self, name: &str) -> Result<(), LocationError> {
+        FileLocation::delete(self, name)
+    }
+    fn identity_names_one_file(&self) -> bool {
+        matches!(self, FileLocation::Local(_))
+    }
+}
+
 pub enum FileLocation {
     Local(LocalLocation),
     Remote(RemoteLocation),

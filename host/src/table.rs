@@ -8,36 +8,21 @@ use std::time::Instant;
 
 use thiserror::Error;
 
-use crate::bridge::{self, Plan};
 use crate::csv::{CsvError, CsvFormat};
-use crate::fence::{self, FenceError, FenceKey, RefreshCall, StateTable};
+use crate::domain::{
+    ConnectorInfo, FileColumn, Phase, Plan, PlanFailure, PlanKind, PlanRequest, Planner, Role,
+    TransformFailure, Transformer,
+};
+use crate::fence::{self, FenceError, FenceKey, FenceStore, RefreshCall};
 use crate::hvr::{FileEntry, Mode, TableSpec};
-use crate::odbc::{CatalogColumn, OdbcError, Target};
+use crate::odbc::{Database, OdbcError};
 use crate::options::Options;
-use crate::pipeline::{TransformChain, TransformError};
-use crate::runtime::{ConnectorInstance, SandboxError, TransformInstance};
-use crate::store::{FileLocation, LocationError};
+use crate::pipeline::TransformChain;
+use crate::store::{Files, LocationError};
 
 /// Runs of a table's transaction when the database reports a deadlock or serialization
 /// failure; the files are untouched until a commit, so running again is safe.
 const TRANSIENT_ATTEMPTS: u32 = 3;
-
-/// What a file column carries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    Data,
-    Op,
-    SoftDelete,
-}
-
-/// A column of the table's files, in file order.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FileColumn {
-    pub name: String,
-    pub base_name: String,
-    pub is_key: bool,
-    pub role: Role,
-}
 
 #[derive(Debug, Error)]
 pub enum TableError {
@@ -64,11 +49,15 @@ pub enum TableError {
     #[error(transparent)]
     Odbc(Box<OdbcError>),
     #[error(transparent)]
-    Sandbox(#[from] SandboxError),
-    #[error("connector {connector}: {message}")]
-    Plan { connector: String, message: String },
+    Plan(#[from] PlanFailure),
     #[error(transparent)]
-    Transform(#[from] TransformError),
+    Transform(#[from] TransformFailure),
+    #[error(
+        "this slice adds to a sliced refresh in progress, which needs a plan that keeps the rows: {0}"
+    )]
+    SliceCannotKeepRows(Box<PlanFailure>),
+    #[error("{0} panicked: {1}; nothing of this table was committed by this work")]
+    Panicked(&'static str, String),
     #[error(transparent)]
     Fence(#[from] FenceError),
     #[error(
@@ -88,10 +77,6 @@ pub enum TableError {
     )]
     SameFile { first: String, second: String },
     #[error(
-        "this slice adds to a sliced refresh in progress, which needs a plan that keeps the rows: {why}"
-    )]
-    SliceCannotKeepRows { why: String },
-    #[error(
         "--refresh-condition needs identifier quoting the host knows, and connector dialect {dialect:?} is not one of sqlite, postgresql, mariadb, mysql; nothing was deleted"
     )]
     RestrictUnsupported { dialect: String },
@@ -108,6 +93,17 @@ impl TableError {
         match self {
             TableError::Odbc(e) | TableError::Load { source: e, .. } => e.is_transient(),
             TableError::Fence(FenceError::Odbc(e)) => e.is_transient(),
+            _ => false,
+        }
+    }
+
+    /// Whether the guests that worked on this table cannot be called again (a guest stopped
+    /// by a limit or trapped): the lane's next table gets new instances.
+    pub fn poisons_guests(&self) -> bool {
+        match self {
+            TableError::Plan(PlanFailure::Guest(e))
+            | TableError::Transform(TransformFailure::Guest(e)) => e.poisons_instance(),
+            TableError::Transform(_) | TableError::Panicked(..) => true,
             _ => false,
         }
     }
@@ -133,12 +129,14 @@ pub struct TableJob<'a> {
     pub mode: Mode,
     pub spec: &'a TableSpec,
     pub files: Vec<&'a FileEntry>,
-    pub location: Option<&'a FileLocation>,
+    pub location: Option<&'a dyn Files>,
     pub format: &'a CsvFormat,
     pub options: &'a Options,
+    /// `--connector-option` pairs, checked against the connector's declarations.
     pub connector_options: &'a [(String, String)],
-    pub transform_options: &'a [(String, String)],
-    pub state: &'a StateTable,
+    /// `--transform-option` pairs routed to each transform, in chain order.
+    pub transform_options: &'a [Vec<(String, String)>],
+    pub state: &'a dyn FenceStore,
     /// Where this call stands in a (sliced) refresh.
     pub refresh: &'a RefreshCall,
     /// Channel and location names from argv, the fence's key with the table name.
@@ -154,37 +152,48 @@ pub(crate) struct Prepared<'c> {
     plan: Plan,
     /// Refresh only: the plan that keeps the target's rows, for a slice that adds to a
     /// refresh in progress (or why the connector has none, e.g. with `--refresh-shadow`).
-    plan_keeping_rows: Option<Result<Plan, String>>,
+    plan_keeping_rows: Option<Result<Plan, Box<PlanFailure>>>,
     /// Refresh with `--refresh-condition`: the DELETE of the matching rows that replaces
     /// emptying the table.
     restrict: Option<String>,
 }
 
 impl TableJob<'_> {
+    /// Runs the table. A panic anywhere in its work fails this table alone: the caller's
+    /// other tables go on, and the transaction (never committed) is rolled back.
     pub fn run(
         &self,
-        target: &Target,
-        connector: &mut ConnectorInstance,
-        transforms: &mut [TransformInstance],
+        db: &dyn Database,
+        planner: &mut dyn Planner,
+        transforms: &mut [Box<dyn Transformer>],
     ) -> Result<Outcome, TableError> {
         crate::watchdog::set_table(Some(&self.spec.name));
-        let outcome = self.run_table(target, connector, transforms);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.run_table(db, planner, transforms)
+        }))
+        .unwrap_or_else(|panic| {
+            let _ = db.rollback();
+            Err(TableError::Panicked(
+                "the table's work",
+                panic_message(&*panic),
+            ))
+        });
         crate::watchdog::set_table(None);
         outcome
     }
 
     fn run_table(
         &self,
-        target: &Target,
-        connector: &mut ConnectorInstance,
-        transforms: &mut [TransformInstance],
+        db: &dyn Database,
+        planner: &mut dyn Planner,
+        transforms: &mut [Box<dyn Transformer>],
     ) -> Result<Outcome, TableError> {
         let started = Instant::now();
         let key = FenceKey::new(self.channel, self.location_name, &self.spec.name);
         let mut observed = self.observe()?;
         let mut prepared = None;
         if observed.iter().all(|o| o.identity.is_some()) {
-            match self.prepare(target, connector, transforms) {
+            match self.prepare(db, planner, transforms) {
                 Ok(p) => prepared = Some(p),
                 Err(e) => {
                     // A file may have gone meanwhile: another call for this table applied and
@@ -197,26 +206,38 @@ impl TableJob<'_> {
                 }
             }
         }
-        self.state.ensure_row(target, &key)?;
+        self.state.ensure_row(db, &key)?;
+        let step = self.transact(db, &key, &observed, prepared.as_mut())?;
+        self.finish(step, &observed, started)
+    }
+
+    /// The table's transaction, run again when the database reports a deadlock.
+    fn transact(
+        &self,
+        db: &dyn Database,
+        key: &FenceKey,
+        observed: &[recover::Seen],
+        mut prepared: Option<&mut Prepared<'_>>,
+    ) -> Result<recover::Step, TableError> {
         let mut attempt = 1;
-        let step = loop {
-            target.begin()?;
+        loop {
+            db.begin()?;
             let result = self
-                .transaction(target, &key, &observed, prepared.as_mut())
+                .transaction(db, key, observed, prepared.as_deref_mut())
                 .and_then(|step| {
                     if matches!(step, recover::Step::Applied(_)) {
                         fence::crash_point("before-commit");
-                        target.commit()?;
+                        db.commit()?;
                         crate::watchdog::committed(&self.spec.name);
                     } else {
-                        target.rollback()?;
+                        db.rollback()?;
                     }
                     Ok(step)
                 });
             match result {
-                Ok(step) => break step,
+                Ok(step) => return Ok(step),
                 Err(e) => {
-                    if let Err(rollback) = target.rollback() {
+                    if let Err(rollback) = db.rollback() {
                         say!("W_JX0E00: {rollback}");
                     }
                     if !e.is_transient() || attempt == TRANSIENT_ATTEMPTS {
@@ -230,66 +251,47 @@ impl TableJob<'_> {
                     attempt += 1;
                 }
             }
-        };
-        self.finish(step, &observed, started)
+        }
+    }
+
+    fn phase(&self) -> (PlanKind, Phase) {
+        match self.mode {
+            Mode::RefreshEnd => (PlanKind::Refresh, Phase::Refresh),
+            _ => (PlanKind::Integrate, Phase::Integrate),
+        }
     }
 
     fn prepare<'c>(
         &'c self,
-        target: &Target,
-        connector: &mut ConnectorInstance,
-        transforms: &'c mut [TransformInstance],
+        db: &dyn Database,
+        planner: &mut dyn Planner,
+        transforms: &'c mut [Box<dyn Transformer>],
     ) -> Result<Prepared<'c>, TableError> {
         let mut columns = self.file_columns()?;
         let file_width = columns.len();
-        let (chain, added) = TransformChain::prepare(
+        let (kind, phase) = self.phase();
+        let (chain, added) = TransformChain::open(
             transforms,
             self.transform_options,
             &self.spec.name,
-            columns.iter().map(|c| c.base_name.clone()).collect(),
-        )?;
-        columns.extend(added.into_iter().map(|name| FileColumn {
-            base_name: name.clone(),
-            name,
-            is_key: false,
-            role: Role::Data,
-        }));
-        let info = connector.info().clone();
-        let qualifier = self
-            .spec
-            .schema
-            .as_deref()
-            .or(info.default_schema.as_deref());
-        let current;
-        let (catalog, schema) = if info.qualifier_is_catalog {
-            // Unqualified names live in the connection's database, not in any database.
-            current = target.current_catalog();
-            (qualifier.or(current.as_deref()), None)
-        } else {
-            (None, qualifier)
-        };
-        let existing_columns = target.columns(catalog, schema, &self.spec.base_name)?;
-        let existing: Option<&[CatalogColumn]> =
-            (!existing_columns.is_empty()).then_some(&existing_columns[..]);
-        let wit_table = bridge::table(
-            self.spec,
+            &self.spec.base_name,
+            phase,
             &columns,
-            existing,
-            self.options.multi_delete_for(&self.spec.name),
-        );
-        let mut plan_with = |keep_rows: bool| -> Result<Plan, TableError> {
-            let mut wit_options = bridge::options(self.options, self.connector_options.to_vec());
-            wit_options.preserve_on_refresh |= keep_rows;
-            let planned = match self.mode {
-                Mode::RefreshEnd => connector.plan_refresh(&wit_table, &wit_options)?,
-                _ => connector.plan_integrate(&wit_table, &wit_options)?,
-            };
-            let plan_error = |message: String| TableError::Plan {
-                connector: connector.name().to_string(),
-                message,
-            };
-            let plan = planned.map_err(|e| plan_error(bridge::plan_error(e)))?;
-            bridge::plan(plan, columns.len()).map_err(|e| plan_error(e.to_string()))
+        )?;
+        columns.extend(added);
+        let info = planner.info().clone();
+        let request = PlanRequest {
+            name: self.spec.name.clone(),
+            base_name: self.spec.base_name.clone(),
+            schema: self.spec.schema.clone(),
+            target_columns: self.target_columns(db, &info)?,
+            columns,
+            multi_delete_exclude: self.options.multi_delete_for(&self.spec.name),
+        };
+        let mut plan_with = |keep_rows: bool| -> Result<Plan, PlanFailure> {
+            let mut options = self.options.plan_options(self.connector_options.to_vec());
+            options.preserve_on_refresh |= keep_rows;
+            planner.plan(kind, &request, &options)
         };
         let restrict = match self.mode {
             Mode::RefreshEnd => self
@@ -304,18 +306,41 @@ impl TableJob<'_> {
         // Only a later slice of a sliced refresh adds to the rows: plain refreshes never need it.
         let plan_keeping_rows = match self.mode {
             Mode::RefreshEnd if !self.options.preserve && self.refresh.total > 1 => {
-                Some(plan_with(true).map_err(|e| e.to_string()))
+                Some(plan_with(true).map_err(Box::new))
             }
             _ => None,
         };
         Ok(Prepared {
-            columns,
+            columns: request.columns,
             file_width,
             chain,
             plan,
             plan_keeping_rows,
             restrict,
         })
+    }
+
+    /// The target table's columns from the catalog; `None` when it does not exist.
+    fn target_columns(
+        &self,
+        db: &dyn Database,
+        info: &ConnectorInfo,
+    ) -> Result<Option<Vec<crate::domain::TargetColumn>>, TableError> {
+        let qualifier = self
+            .spec
+            .schema
+            .as_deref()
+            .or(info.default_schema.as_deref());
+        let current;
+        let (catalog, schema) = if info.qualifier_is_catalog {
+            // Unqualified names live in the connection's database, not in any database.
+            current = db.current_catalog();
+            (qualifier.or(current.as_deref()), None)
+        } else {
+            (None, qualifier)
+        };
+        let existing = db.columns(catalog, schema, &self.spec.base_name)?;
+        Ok((!existing.is_empty()).then_some(existing))
     }
 
     fn delete_files<'f>(&self, names: impl Iterator<Item = &'f str>) -> Result<(), TableError> {
@@ -335,11 +360,20 @@ impl TableJob<'_> {
     }
 }
 
+/// What a panic said, for the table's error.
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".into())
+}
+
 /// `DELETE FROM <table> WHERE <condition>`, the table quoted as the connector's dialect does.
 /// The host writes it itself, so a connector that does not know the option cannot silently
 /// empty the whole table instead.
 fn restrict_delete(
-    info: &crate::runtime::bindings::types::Info,
+    info: &ConnectorInfo,
     spec: &TableSpec,
     condition: &str,
 ) -> Result<String, TableError> {
@@ -362,3 +396,8 @@ fn restrict_delete(
     };
     Ok(format!("DELETE FROM {table} WHERE {condition}"))
 }
+
+#[cfg(test)]
+mod fakes;
+#[cfg(test)]
+mod tests;

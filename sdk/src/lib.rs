@@ -34,32 +34,36 @@ pub mod bindings {
     });
 }
 
+#[doc(hidden)]
+pub mod convert;
 pub mod log;
 pub mod sql;
 pub mod transform;
+mod types;
 
-pub use bindings::hvrwasm::connector::types::{
-    Column, ColumnRole, FenceParam, FenceSql, FenceStatement, Info, Load, LoadShape,
-    MultiRowValues, Options, Plan, PlanError, Source, Table, TargetColumn, TargetStyle,
+pub use types::{
+    Column, ColumnRole, Info, Load, LoadShape, LogicalType, MultiRowValues, OptionKind, OptionSpec,
+    Options, Plan, PlanError, Source, Table, TargetColumn, TargetStyle,
 };
+
+/// The contract this SDK builds connectors for: a connector built with this SDK runs on any
+/// host serving this contract version or a later patch of it (`wit/README.md`).
+pub const CONTRACT_VERSION: &str = "0.3.0";
 
 /// What a connector implements. Each function is called once per table and call; keep them
 /// deterministic.
 pub trait Connector {
-    /// Name, version, dialect and supported styles, for `hvrwasmagent inspect` and checks.
+    /// Name, version, dialect, supported styles and declared options, for checks and
+    /// `hvrwasmagent inspect`.
     fn describe() -> Info;
     /// Plan `refr_write_end` for one table.
     fn plan_refresh(table: &Table, options: &Options) -> Result<Plan, PlanError>;
     /// Plan `integ_end` for one table.
     fn plan_integrate(table: &Table, options: &Options) -> Result<Plan, PlanError>;
-    /// SQL of the exactly-once fence's state table. The default is standard SQL with `"`
-    /// quoting and `VARCHAR(255)` text; override it where the dialect differs.
-    fn fence(state_table: &str) -> FenceSql {
-        sql::standard_fence(&sql::Dialect::ANSI, state_table, "VARCHAR(255)")
-    }
 }
 
-/// Exports a type implementing [`Connector`] as the component's `connector` interface.
+/// Exports a type implementing [`Connector`] as the component's `connector` interface,
+/// converting between the contract's generated types and the SDK's own.
 #[macro_export]
 macro_rules! export_connector {
     ($ty:ty) => {
@@ -67,25 +71,29 @@ macro_rules! export_connector {
         // functions unit-test like any Rust code.
         #[cfg(target_arch = "wasm32")]
         const _: () = {
+            use $crate::bindings::hvrwasm::connector::types as wit;
             struct HvrwasmExport;
             impl $crate::bindings::exports::hvrwasm::connector::connector::Guest for HvrwasmExport {
-                fn describe() -> $crate::Info {
-                    <$ty as $crate::Connector>::describe()
-                }
-                fn fence(state_table: ::std::string::String) -> $crate::FenceSql {
-                    <$ty as $crate::Connector>::fence(&state_table)
+                fn describe() -> wit::Info {
+                    $crate::convert::info(<$ty as $crate::Connector>::describe())
                 }
                 fn plan_refresh(
-                    table: $crate::Table,
-                    options: $crate::Options,
-                ) -> ::core::result::Result<$crate::Plan, $crate::PlanError> {
-                    <$ty as $crate::Connector>::plan_refresh(&table, &options)
+                    table: wit::Table,
+                    options: wit::Options,
+                ) -> ::core::result::Result<wit::Plan, wit::PlanError> {
+                    $crate::convert::plan(<$ty as $crate::Connector>::plan_refresh(
+                        &$crate::convert::table(table),
+                        &$crate::convert::options(options),
+                    ))
                 }
                 fn plan_integrate(
-                    table: $crate::Table,
-                    options: $crate::Options,
-                ) -> ::core::result::Result<$crate::Plan, $crate::PlanError> {
-                    <$ty as $crate::Connector>::plan_integrate(&table, &options)
+                    table: wit::Table,
+                    options: wit::Options,
+                ) -> ::core::result::Result<wit::Plan, wit::PlanError> {
+                    $crate::convert::plan(<$ty as $crate::Connector>::plan_integrate(
+                        &$crate::convert::table(table),
+                        &$crate::convert::options(options),
+                    ))
                 }
             }
     $crate::bindings::export!(HvrwasmExport with_types_in $crate::bindings);

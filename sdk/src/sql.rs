@@ -5,10 +5,7 @@
 //! and statement builders for staging and applying changes. A connector picks the pieces that
 //! fit its database and adds its own load statement.
 
-use crate::{
-    Column, ColumnRole, FenceParam, FenceSql, FenceStatement, Options, PlanError, Source, Table,
-    TargetColumn, TargetStyle,
-};
+use crate::{Column, ColumnRole, Options, PlanError, Source, Table, TargetColumn, TargetStyle};
 
 /// Names of the control columns a staging table carries beside the target's columns.
 pub const STAGE_OP: &str = "hvr_stage_op";
@@ -602,52 +599,6 @@ pub fn create_text_table(
     format!("CREATE TABLE {target} ({})", defs.join(", "))
 }
 
-/// The fence's state table in portable SQL: one row per (channel, location, table) holding the
-/// digest of the files last applied. `state_table` may be `schema.name`.
-pub fn standard_fence(dialect: &Dialect, state_table: &str, text_type: &str) -> FenceSql {
-    let table = state_table
-        .split('.')
-        .map(|part| dialect.ident(part))
-        .collect::<Vec<_>>()
-        .join(".");
-    let key = "channel = ? AND location = ? AND table_name = ?";
-    let key_params = vec![
-        FenceParam::Channel,
-        FenceParam::Location,
-        FenceParam::TableName,
-    ];
-    FenceSql {
-        create: vec![format!(
-            "CREATE TABLE IF NOT EXISTS {table} (channel {text_type} NOT NULL, \
-             location {text_type} NOT NULL, table_name {text_type} NOT NULL, \
-             digest {text_type} NOT NULL, applied_at TIMESTAMP, \
-             PRIMARY KEY (channel, location, table_name))"
-        )],
-        lookup: FenceStatement {
-            sql: format!("SELECT digest FROM {table} WHERE {key}"),
-            params: key_params.clone(),
-        },
-        save: vec![
-            FenceStatement {
-                sql: format!("DELETE FROM {table} WHERE {key}"),
-                params: key_params,
-            },
-            FenceStatement {
-                sql: format!(
-                    "INSERT INTO {table} (channel, location, table_name, digest, applied_at) \
-                     VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)"
-                ),
-                params: vec![
-                    FenceParam::Channel,
-                    FenceParam::Location,
-                    FenceParam::TableName,
-                    FenceParam::Digest,
-                ],
-            },
-        ],
-    }
-}
-
 /// Column types for a target that refresh creates because it does not exist yet.
 #[derive(Clone, Copy, Debug)]
 pub struct CreatedTypes<'a> {
@@ -700,11 +651,11 @@ pub fn parameter_array_refresh(
 ) -> Result<crate::Plan, PlanError> {
     let layout = Layout::new(table, options)?;
     let target = dialect.table_name(table);
-    Ok(crate::Plan {
-        before: refresh_preparation(dialect, table, &layout, options, types, "DELETE FROM"),
-        load: layout.parameter_array_load(dialect, &target, batch_rows),
-        after: vec![],
-    })
+    Ok(crate::Plan::new(
+        refresh_preparation(dialect, table, &layout, options, types, "DELETE FROM"),
+        layout.parameter_array_load(dialect, &target, batch_rows),
+        vec![],
+    ))
 }
 
 pub fn require_target(dialect: &Dialect, table: &Table) -> Result<String, PlanError> {
@@ -725,13 +676,13 @@ pub fn parameter_array_load(
     batch_rows: u32,
 ) -> crate::Load {
     let marks = vec!["?"; sources.len()].join(", ");
-    crate::Load {
-        shape: crate::LoadShape::ParameterArray(format!(
+    crate::Load::new(
+        crate::LoadShape::ParameterArray(format!(
             "INSERT INTO {table} ({columns}) VALUES ({marks})"
         )),
         sources,
         batch_rows,
-    }
+    )
 }
 
 /// Whether the style applies changes by key (everything but TimeKey).
@@ -743,40 +694,23 @@ pub fn applies_by_key(options: &Options) -> bool {
 mod tests {
     use super::*;
 
-    fn col(name: &str, key: bool, role: ColumnRole) -> Column {
-        Column {
-            name: name.into(),
-            base_name: name.into(),
-            is_key: key,
-            role,
-        }
-    }
+    use crate::Column;
 
     fn options(style: TargetStyle) -> Options {
-        Options {
-            style,
-            keep_op_column: false,
-            keep_soft_delete_column: style == TargetStyle::SoftDelete,
-            preserve_on_refresh: false,
-            refresh_shadow: false,
-            extra: vec![],
-        }
+        let mut o = Options::new(style);
+        o.keep_soft_delete_column = style == TargetStyle::SoftDelete;
+        o.keep_op_column = false;
+        o
     }
 
     fn table() -> Table {
-        Table {
-            name: "orders".into(),
-            base_name: "Orders".into(),
-            schema: Some("sales".into()),
-            columns: vec![
-                col("id", true, ColumnRole::Data),
-                col("group", false, ColumnRole::Data),
-                col("op_type", false, ColumnRole::Op),
-                col("is_deleted", false, ColumnRole::SoftDelete),
-            ],
-            target_columns: None,
-            multi_delete_exclude: None,
-        }
+        Table::new("orders")
+            .base_name("Orders")
+            .schema("sales")
+            .column(Column::data("id").key())
+            .column(Column::data("group"))
+            .column(Column::op("op_type"))
+            .column(Column::soft_delete("is_deleted"))
     }
 
     #[test]
@@ -812,13 +746,7 @@ mod tests {
     #[test]
     fn missing_target_column_is_named_in_the_error() {
         let mut t = table();
-        t.target_columns = Some(vec![TargetColumn {
-            name: "ID".into(),
-            type_name: "int4".into(),
-            size: None,
-            scale: None,
-            nullable: false,
-        }]);
+        t.target_columns = Some(vec![TargetColumn::new("ID", "int4").not_null()]);
         let err = Layout::new(&t, &options(TargetStyle::ReplicationCopy)).unwrap_err();
         let PlanError::InvalidTable(msg) = err else {
             panic!("wrong variant")
@@ -832,13 +760,7 @@ mod tests {
         t.target_columns = Some(
             ["ID", "Group"]
                 .iter()
-                .map(|n| TargetColumn {
-                    name: (*n).into(),
-                    type_name: "text".into(),
-                    size: None,
-                    scale: None,
-                    nullable: true,
-                })
+                .map(|n| TargetColumn::new(n, "text"))
                 .collect(),
         );
         let layout = Layout::new(&t, &options(TargetStyle::ReplicationCopy)).unwrap();

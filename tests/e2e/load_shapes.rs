@@ -2,7 +2,8 @@
 //! values that stress binding: NULL beside the empty string, quotes, backslashes, long text.
 
 use hvrwasm_host::batch::TextBatch;
-use hvrwasm_host::odbc::{BatchLoader, LoadShape, Target as OdbcTarget};
+use hvrwasm_host::domain::LoadShape;
+use hvrwasm_host::odbc::{BatchLoader, Target as OdbcTarget};
 
 use crate::support::data::{Row, tricky_texts};
 use crate::support::hvr::scratch;

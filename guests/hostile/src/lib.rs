@@ -5,7 +5,8 @@
 
 use hvrwasm_sdk::sql::{Dialect, Layout};
 use hvrwasm_sdk::{
-    Connector, Info, Load, LoadShape, Options, Plan, PlanError, Source, Table, TargetStyle,
+    Connector, Info, Load, LoadShape, OptionKind, OptionSpec, Options, Plan, PlanError, Source,
+    Table,
 };
 
 pub struct Hostile;
@@ -25,15 +26,16 @@ fn report(what: String) -> Result<Plan, PlanError> {
 
 impl Connector for Hostile {
     fn describe() -> Info {
-        Info {
-            name: "hostile".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            dialect: "sqlite".into(),
-            default_schema: None,
-            qualifier_is_catalog: false,
-            max_parallel_tables: Some(1),
-            styles: vec![TargetStyle::ReplicationCopy],
-        }
+        Info::new("hostile", env!("CARGO_PKG_VERSION"), "sqlite")
+            .max_parallel_tables(1)
+            .option(OptionSpec::new(
+                "behave",
+                OptionKind::Text,
+                "what to do wrong: loop, memory, echo, file, env, ...",
+            ))
+            // Echoed back by `behave=echo`, for the option-splitting tests.
+            .option(OptionSpec::new("init", OptionKind::Text, "echoed"))
+            .option(OptionSpec::new("y", OptionKind::Text, "echoed"))
     }
 
     fn plan_refresh(table: &Table, options: &Options) -> Result<Plan, PlanError> {
@@ -79,18 +81,18 @@ impl Connector for Hostile {
             "panic" => panic!("the connector panicked on purpose"),
             "bad-source" => {
                 let layout = Layout::new(table, options)?;
-                Ok(Plan {
-                    before: vec![],
-                    load: Load {
-                        shape: LoadShape::ParameterArray(format!(
+                Ok(Plan::new(
+                    vec![],
+                    Load::new(
+                        LoadShape::ParameterArray(format!(
                             "INSERT INTO {} VALUES (?)",
                             Dialect::ANSI.table_name(table)
                         )),
-                        sources: vec![Source::Column(layout.landed.len() as u32 + 998)],
-                        batch_rows: 10,
-                    },
-                    after: vec![],
-                })
+                        vec![Source::Column(layout.landed.len() as u32 + 998)],
+                        10,
+                    ),
+                    vec![],
+                ))
             }
             other => report(format!("unknown behaviour {other:?}")),
         }

@@ -10,10 +10,7 @@
 //! `DELETE` and staging uses temporary tables only: everything stays in the table's transaction.
 
 use hvrwasm_sdk::sql::{self, CreatedTypes, Dialect, Layout, SpecialOps, Stage};
-use hvrwasm_sdk::{
-    Connector, FenceParam, FenceSql, FenceStatement, Info, Load, Options, Plan, PlanError, Source,
-    Table, TargetStyle,
-};
+use hvrwasm_sdk::{Connector, Info, Load, Options, Plan, PlanError, Source, Table, TargetStyle};
 
 const D: Dialect = Dialect::BACKTICK;
 const BATCH_ROWS: u32 = 10_000;
@@ -25,41 +22,13 @@ pub struct MariaDb;
 
 impl Connector for MariaDb {
     fn describe() -> Info {
-        Info {
-            name: "mariadb".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            dialect: "mariadb".into(),
-            default_schema: None,
-            qualifier_is_catalog: true,
-            max_parallel_tables: None,
-            styles: vec![
+        Info::new("mariadb", env!("CARGO_PKG_VERSION"), "mariadb")
+            .qualifier_is_catalog()
+            .styles(&[
                 TargetStyle::ReplicationCopy,
                 TargetStyle::SoftDelete,
                 TargetStyle::TimeKey,
-            ],
-        }
-    }
-
-    fn fence(state_table: &str) -> FenceSql {
-        // Three utf8mb4 VARCHAR(190) key parts stay within InnoDB's 3072-byte index limit.
-        let mut fence = sql::standard_fence(&D, state_table, "VARCHAR(190)");
-        // One upsert instead of delete-then-insert: a DELETE that finds no row takes gap
-        // locks in InnoDB, and parallel tables then deadlock on the state table.
-        let table = D.ident(state_table);
-        fence.save = vec![FenceStatement {
-            sql: format!(
-                "INSERT INTO {table} (channel, location, table_name, digest, applied_at) \
-                 VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP) \
-                 ON DUPLICATE KEY UPDATE digest = VALUES(digest), applied_at = VALUES(applied_at)"
-            ),
-            params: vec![
-                FenceParam::Channel,
-                FenceParam::Location,
-                FenceParam::TableName,
-                FenceParam::Digest,
-            ],
-        }];
-        fence
+            ])
     }
 
     fn plan_refresh(table: &Table, options: &Options) -> Result<Plan, PlanError> {
@@ -79,11 +48,11 @@ impl Connector for MariaDb {
         let layout = Layout::new(table, options)?;
         let target = sql::require_target(&D, table)?;
         if options.style == TargetStyle::TimeKey {
-            return Ok(Plan {
-                before: vec![],
-                load: layout.parameter_array_load(&D, &target, BATCH_ROWS),
-                after: vec![],
-            });
+            return Ok(Plan::new(
+                vec![],
+                layout.parameter_array_load(&D, &target, BATCH_ROWS),
+                vec![],
+            ));
         }
         let keys = layout.require_keys(table)?;
         // Types are not needed: the stage copies the target's column types below.
@@ -174,8 +143,8 @@ impl Connector for MariaDb {
         after.push(format!("DROP TEMPORARY TABLE {last}"));
         after.push(format!("DROP TEMPORARY TABLE IF EXISTS {multi}"));
         after.push(format!("DROP TEMPORARY TABLE {s}"));
-        Ok(Plan {
-            before: vec![
+        Ok(Plan::new(
+            vec![
                 format!("DROP TEMPORARY TABLE IF EXISTS {last}"),
                 format!("DROP TEMPORARY TABLE IF EXISTS {multi}"),
                 format!("DROP TEMPORARY TABLE IF EXISTS {s}"),
@@ -195,9 +164,9 @@ impl Connector for MariaDb {
                         .join(", ")
                 ),
             ],
-            load: insert_load(&s, &stage.column_list(), stage.sources()),
+            insert_load(&s, &stage.column_list(), stage.sources()),
             after,
-        })
+        ))
     }
 }
 

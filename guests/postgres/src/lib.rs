@@ -6,8 +6,7 @@
 
 use hvrwasm_sdk::sql::{self, CreatedTypes, Dialect, LandedColumn, Layout, SpecialOps, Stage};
 use hvrwasm_sdk::{
-    Connector, FenceSql, Info, Load, LoadShape, Options, Plan, PlanError, Source, Table,
-    TargetStyle,
+    Connector, Info, Load, LoadShape, Options, Plan, PlanError, Source, Table, TargetStyle,
 };
 
 mod shadow;
@@ -20,23 +19,14 @@ pub struct Postgres;
 
 impl Connector for Postgres {
     fn describe() -> Info {
-        Info {
-            name: "postgres".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            dialect: "postgresql".into(),
-            default_schema: Some("public".into()),
-            qualifier_is_catalog: false,
-            max_parallel_tables: None,
-            styles: vec![
+        Info::new("postgres", env!("CARGO_PKG_VERSION"), "postgresql")
+            .default_schema("public")
+            .styles(&[
                 TargetStyle::ReplicationCopy,
                 TargetStyle::SoftDelete,
                 TargetStyle::TimeKey,
-            ],
-        }
-    }
-
-    fn fence(state_table: &str) -> FenceSql {
-        sql::standard_fence(&D, state_table, "text")
+            ])
+            .option(shadow::wait_option())
     }
 
     fn plan_refresh(table: &Table, options: &Options) -> Result<Plan, PlanError> {
@@ -67,22 +57,22 @@ impl Connector for Postgres {
                 "TRUNCATE TABLE",
             )
         };
-        Ok(Plan {
+        Ok(Plan::new(
             before,
-            load: unnest_load(&load_into, &direct_columns(&layout)),
+            unnest_load(&load_into, &direct_columns(&layout)),
             after,
-        })
+        ))
     }
 
     fn plan_integrate(table: &Table, options: &Options) -> Result<Plan, PlanError> {
         let layout = Layout::new(table, options)?;
         let target = sql::require_target(&D, table)?;
         if options.style == TargetStyle::TimeKey {
-            return Ok(Plan {
-                before: vec![],
-                load: unnest_load(&target, &direct_columns(&layout)),
-                after: vec![],
-            });
+            return Ok(Plan::new(
+                vec![],
+                unnest_load(&target, &direct_columns(&layout)),
+                vec![],
+            ));
         }
         let keys = layout.require_keys(table)?;
         let stage = Stage::new(&D, STAGE_TABLE, &layout, cast_type, "bigint");
@@ -108,15 +98,15 @@ impl Connector for Postgres {
             &keys,
             options.style,
         ));
-        Ok(Plan {
-            before: vec![format!(
+        Ok(Plan::new(
+            vec![format!(
                 "CREATE TEMPORARY TABLE {} ({}) ON COMMIT DROP",
                 stage.name,
                 stage.column_definitions()
             )],
-            load: unnest_load(&stage.name, &stage.columns),
+            unnest_load(&stage.name, &stage.columns),
             after,
-        })
+        ))
     }
 }
 
@@ -144,15 +134,15 @@ fn unnest_load(table: &str, columns: &[(String, String, Source)]) -> Load {
         .iter()
         .map(|(_, t, _)| format!("?::{t}[]"))
         .collect();
-    Load {
-        shape: LoadShape::PostgresTextArrays(format!(
+    Load::new(
+        LoadShape::PostgresTextArrays(format!(
             "INSERT INTO {table} ({}) SELECT * FROM unnest({})",
             names.join(", "),
             arrays.join(", ")
         )),
-        sources: columns.iter().map(|(_, _, s)| *s).collect(),
-        batch_rows: BATCH_ROWS,
-    }
+        columns.iter().map(|(_, _, s)| *s).collect(),
+        BATCH_ROWS,
+    )
 }
 
 hvrwasm_sdk::export_connector!(Postgres);
@@ -160,45 +150,25 @@ hvrwasm_sdk::export_connector!(Postgres);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hvrwasm_sdk::{Column, ColumnRole, TargetColumn};
+    use hvrwasm_sdk::{Column, TargetColumn};
 
     fn table() -> Table {
-        let col = |n: &str, key, role| Column {
-            name: n.into(),
-            base_name: n.into(),
-            is_key: key,
-            role,
-        };
-        let target = |n: &str, t: &str| TargetColumn {
-            name: n.into(),
-            type_name: t.into(),
-            size: None,
-            scale: None,
-            nullable: true,
-        };
-        Table {
-            name: "orders".into(),
-            base_name: "orders".into(),
-            schema: Some("sales".into()),
-            columns: vec![
-                col("id", true, ColumnRole::Data),
-                col("amount", false, ColumnRole::Data),
-                col("op_type", false, ColumnRole::Op),
-            ],
-            target_columns: Some(vec![target("id", "int4"), target("amount", "numeric")]),
-            multi_delete_exclude: None,
-        }
+        Table::new("orders")
+            .schema("sales")
+            .column(Column::data("id").key())
+            .column(Column::data("amount"))
+            .column(Column::op("op_type"))
+            .target_columns(vec![
+                TargetColumn::new("id", "int4"),
+                TargetColumn::new("amount", "numeric"),
+            ])
     }
 
     fn options(style: TargetStyle) -> Options {
-        Options {
-            style,
-            keep_op_column: false,
-            keep_soft_delete_column: false,
-            preserve_on_refresh: false,
-            refresh_shadow: false,
-            extra: vec![],
-        }
+        let mut o = Options::new(style);
+        o.keep_op_column = false;
+        o.keep_soft_delete_column = false;
+        o
     }
 
     #[test]

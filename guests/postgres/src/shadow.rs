@@ -13,7 +13,7 @@
 //!   (rolled back, files kept) with a message saying so.
 
 use hvrwasm_sdk::sql::Dialect;
-use hvrwasm_sdk::{Options, Table};
+use hvrwasm_sdk::{OptionKind, OptionSpec, Options, Table};
 
 /// Seconds one try of the swap waits for readers; new readers queue behind it at most this long.
 const TRY_SECONDS: u32 = 2;
@@ -39,12 +39,20 @@ fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// `--connector-option shadow-swap-wait=N`, declared so the host checks it is a number.
+pub fn wait_option() -> OptionSpec {
+    OptionSpec::new(
+        "shadow-swap-wait",
+        OptionKind::Integer,
+        "seconds --refresh-shadow waits for readers before swapping the table in",
+    )
+    .default_value(&DEFAULT_SWAP_WAIT.to_string())
+}
+
 pub fn swap_wait(options: &Options) -> u32 {
     options
-        .extra
-        .iter()
-        .find(|(k, _)| k == "shadow-swap-wait")
-        .and_then(|(_, v)| v.trim().parse().ok())
+        .option("shadow-swap-wait")
+        .and_then(|v| v.trim().parse().ok())
         .unwrap_or(DEFAULT_SWAP_WAIT)
 }
 

@@ -5,9 +5,7 @@
 //! inside one transaction, which is its fastest load shape.
 
 use hvrwasm_sdk::sql::{self, CreatedTypes, Dialect, Layout, SpecialOps, Stage};
-use hvrwasm_sdk::{
-    Connector, FenceSql, Info, Load, Options, Plan, PlanError, Source, Table, TargetStyle,
-};
+use hvrwasm_sdk::{Connector, Info, Load, Options, Plan, PlanError, Source, Table, TargetStyle};
 
 const D: Dialect = Dialect::ANSI;
 const BATCH_ROWS: u32 = 10_000;
@@ -17,23 +15,13 @@ pub struct Sqlite;
 
 impl Connector for Sqlite {
     fn describe() -> Info {
-        Info {
-            name: "sqlite".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            dialect: "sqlite".into(),
-            default_schema: None,
-            qualifier_is_catalog: false,
-            max_parallel_tables: Some(1),
-            styles: vec![
+        Info::new("sqlite", env!("CARGO_PKG_VERSION"), "sqlite")
+            .max_parallel_tables(1)
+            .styles(&[
                 TargetStyle::ReplicationCopy,
                 TargetStyle::SoftDelete,
                 TargetStyle::TimeKey,
-            ],
-        }
-    }
-
-    fn fence(state_table: &str) -> FenceSql {
-        sql::standard_fence(&D, state_table, "TEXT")
+            ])
     }
 
     fn plan_refresh(table: &Table, options: &Options) -> Result<Plan, PlanError> {
@@ -53,11 +41,11 @@ impl Connector for Sqlite {
         let layout = Layout::new(table, options)?;
         let target = sql::require_target(&D, table)?;
         if options.style == TargetStyle::TimeKey {
-            return Ok(Plan {
-                before: vec![],
-                load: layout.parameter_array_load(&D, &target, BATCH_ROWS),
-                after: vec![],
-            });
+            return Ok(Plan::new(
+                vec![],
+                layout.parameter_array_load(&D, &target, BATCH_ROWS),
+                vec![],
+            ));
         }
         let keys = layout.require_keys(table)?;
         let stage = Stage::new(
@@ -89,8 +77,8 @@ impl Connector for Sqlite {
             &special,
         ));
         after.push(format!("DROP TABLE {stage_name}"));
-        Ok(Plan {
-            before: vec![
+        Ok(Plan::new(
+            vec![
                 format!("DROP TABLE IF EXISTS {stage_name}"),
                 format!(
                     "CREATE TEMP TABLE {} ({})",
@@ -98,9 +86,9 @@ impl Connector for Sqlite {
                     stage.column_definitions()
                 ),
             ],
-            load: insert_load(&stage.name, &stage.column_list(), stage.sources()),
+            insert_load(&stage.name, &stage.column_list(), stage.sources()),
             after,
-        })
+        ))
     }
 }
 

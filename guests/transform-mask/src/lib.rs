@@ -4,9 +4,13 @@
 //! Options: `columns=email,phone` (required), `salt=...` (recommended), `suffix=_hash`
 //! (optional: keep the columns and add `email_hash`, `phone_hash` holding the pseudonyms
 //! instead). NULL stays NULL.
+//!
+//! It declares `may-change-keys`: a masked key column gets the same pseudonym in every cycle,
+//! so updates and deletes still find their row in the target by the masked key.
 
 use hvrwasm_sdk::transform::{
-    RowBatch, TextColumn, Transform, TransformInfo, TransformOptions, option, value,
+    RowBatch, TableContext, TableTransform, TextColumn, Transform, TransformInfo, TransformOptions,
+    option, value,
 };
 use sha2::{Digest, Sha256};
 
@@ -31,14 +35,14 @@ fn push_pseudonym(out: &mut Vec<u8>, salt: &str, value: &str) {
 }
 
 /// Indices of the columns `columns=` names, in the batch's order.
-fn masked_columns(names: &[String], options: &TransformOptions) -> Result<Vec<usize>, String> {
+fn masked_columns(names: &[&str], options: &TransformOptions) -> Result<Vec<usize>, String> {
     let wanted: Vec<&str> = option(options, "columns")
-        .ok_or("mask needs --transform-option columns=a,b")?
+        .ok_or("mask needs --transform-option mask.columns=a,b")?
         .split(',')
         .map(str::trim)
         .collect();
     Ok((0..names.len())
-        .filter(|i| wanted.iter().any(|w| w.eq_ignore_ascii_case(&names[*i])))
+        .filter(|i| wanted.iter().any(|w| w.eq_ignore_ascii_case(names[*i])))
         .collect())
 }
 
@@ -60,48 +64,61 @@ fn hashed(column: &TextColumn, rows: usize, salt: &str) -> TextColumn {
     }
 }
 
+/// Mask opened for one table: which columns, with which salt, under which added names.
+pub struct MaskTable {
+    salt: String,
+    masked: Vec<usize>,
+    /// With `suffix=`: the names of the pseudonym columns, one per masked column.
+    added: Vec<String>,
+}
+
 impl Transform for Mask {
+    type Table = MaskTable;
+
     fn describe() -> TransformInfo {
-        TransformInfo {
-            name: "mask".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        }
+        TransformInfo::new("mask", env!("CARGO_PKG_VERSION"))
+            .option("columns")
+            .option("salt")
+            .option("suffix")
+            .may_change_keys()
     }
 
-    fn added_columns(
-        _table: &str,
-        columns: &[String],
-        options: &TransformOptions,
-    ) -> Result<Vec<String>, String> {
-        let Some(suffix) = option(options, "suffix") else {
-            return Ok(Vec::new());
+    fn open(table: &TableContext, options: &TransformOptions) -> Result<MaskTable, String> {
+        let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+        let masked = masked_columns(&names, options)?;
+        let added = match option(options, "suffix") {
+            Some(suffix) => masked
+                .iter()
+                .map(|i| format!("{}{suffix}", names[*i]))
+                .collect(),
+            None => Vec::new(),
         };
-        Ok(masked_columns(columns, options)?
-            .into_iter()
-            .map(|i| format!("{}{suffix}", columns[i]))
-            .collect())
+        Ok(MaskTable {
+            salt: option(options, "salt").unwrap_or("").to_string(),
+            masked,
+            added,
+        })
+    }
+}
+
+impl TableTransform for MaskTable {
+    fn added_columns(&self) -> Vec<String> {
+        self.added.clone()
     }
 
-    fn transform(
-        table: &str,
-        mut batch: RowBatch,
-        options: &TransformOptions,
-    ) -> Result<RowBatch, String> {
-        let salt = option(options, "salt").unwrap_or("");
+    fn transform(&mut self, mut batch: RowBatch) -> Result<RowBatch, String> {
         let rows = batch.num_rows as usize;
-        let masked = masked_columns(&batch.names, options)?;
-        if option(options, "suffix").is_some() {
-            // Keep the columns; append their pseudonyms under the names declared up front.
-            let added = Self::added_columns(table, &batch.names, options)?;
-            for (i, name) in masked.into_iter().zip(added) {
-                let column = hashed(&batch.columns[i], rows, salt);
-                batch.names.push(name);
-                batch.columns.push(column);
+        if self.added.is_empty() {
+            // Only the masked columns are rebuilt; the others pass through as they are.
+            for &i in &self.masked {
+                batch.columns[i] = hashed(&batch.columns[i], rows, &self.salt);
             }
         } else {
-            // Only the masked columns are rebuilt; the others pass through as they are.
-            for i in masked {
-                batch.columns[i] = hashed(&batch.columns[i], rows, salt);
+            // Keep the columns; append their pseudonyms under the names declared up front.
+            for (&i, name) in self.masked.iter().zip(&self.added) {
+                let column = hashed(&batch.columns[i], rows, &self.salt);
+                batch.names.push(name.clone());
+                batch.columns.push(column);
             }
         }
         Ok(batch)
@@ -113,18 +130,34 @@ hvrwasm_sdk::export_transform!(Mask);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hvrwasm_sdk::transform::{BatchBuilder, ColumnRole, Phase, TransformColumn};
+
+    fn table() -> TableContext {
+        TableContext::new(
+            "t",
+            Phase::Integrate,
+            vec![
+                TransformColumn::new("id", ColumnRole::Data, true),
+                TransformColumn::new("email", ColumnRole::Data, false),
+            ],
+        )
+    }
+
+    fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
 
     #[test]
     fn masks_named_columns_and_keeps_nulls() {
-        use hvrwasm_sdk::transform::BatchBuilder;
         let mut b = BatchBuilder::new(vec!["id".into(), "email".into()]);
         b.push_row([Some("1"), Some("a@example.com")]);
         b.push_row([Some("2"), None]);
-        let options = vec![
-            ("columns".to_string(), "EMAIL".to_string()),
-            ("salt".into(), "s".into()),
-        ];
-        let out = Mask::transform("t", b.finish(), &options).unwrap();
+        let mut mask =
+            Mask::open(&table(), &options(&[("columns", "EMAIL"), ("salt", "s")])).unwrap();
+        let out = mask.transform(b.finish()).unwrap();
         assert_eq!(value(&out.columns[0], 0), Some("1"));
         assert_eq!(
             value(&out.columns[1], 0),
@@ -135,16 +168,15 @@ mod tests {
 
     #[test]
     fn suffix_keeps_the_column_and_adds_its_pseudonym() {
-        use hvrwasm_sdk::transform::BatchBuilder;
         let mut b = BatchBuilder::new(vec!["id".into(), "email".into()]);
         b.push_row([Some("1"), Some("a@example.com")]);
-        let options = vec![
-            ("columns".to_string(), "email".to_string()),
-            ("suffix".into(), "_hash".into()),
-        ];
-        let added = Mask::added_columns("t", &["id".into(), "email".into()], &options).unwrap();
-        assert_eq!(added, vec!["email_hash".to_string()]);
-        let out = Mask::transform("t", b.finish(), &options).unwrap();
+        let mut mask = Mask::open(
+            &table(),
+            &options(&[("columns", "email"), ("suffix", "_hash")]),
+        )
+        .unwrap();
+        assert_eq!(mask.added_columns(), vec!["email_hash".to_string()]);
+        let out = mask.transform(b.finish()).unwrap();
         assert_eq!(out.names, vec!["id", "email", "email_hash"]);
         assert_eq!(value(&out.columns[1], 0), Some("a@example.com"));
         assert_eq!(

@@ -19,11 +19,11 @@ pub(super) fn short_reason(message: &str) -> String {
 }
 
 /// At most five tables' reasons in the `F_J` line, then how many more.
-pub(super) fn summarize(failed: &[String]) -> String {
+pub(super) fn summarize<E: std::fmt::Display>(failed: &[(String, E)]) -> String {
     let mut out = failed
         .iter()
         .take(5)
-        .cloned()
+        .map(|(table, e)| format!("table {table}: {}", short_reason(&e.to_string())))
         .collect::<Vec<_>>()
         .join("; ");
     if failed.len() > 5 {
@@ -93,7 +93,7 @@ mod tests {
         let reason = short_reason(&long);
         assert!(!reason.contains("INSERT"));
         assert!(reason.chars().count() <= 403, "{}", reason.len());
-        let many: Vec<String> = (0..413).map(|i| format!("table t{i}: bad")).collect();
+        let many: Vec<(String, &str)> = (0..413).map(|i| (format!("t{i}"), "bad")).collect();
         let line = summarize(&many);
         assert!(line.contains("and 408 more table(s)"), "{line}");
         assert!(line.len() < 200, "{line}");

@@ -17,6 +17,26 @@ pub use record::{FenceRecord, FileRecord, RefreshRecord};
 pub use slices::{RefreshCall, RefreshStep, after_step, refresh_step};
 pub use state_table::{FenceError, StateTable};
 
+use crate::odbc::Database;
+
+/// Where the fence is kept: the state table in the target ([`StateTable`]), or a fake in
+/// unit tests. Every method runs on the table's own connection; `claim`, `read` and `save` run
+/// inside its transaction, so what they write commits or rolls back with the apply.
+pub trait FenceStore: Sync {
+    /// Makes sure the table's row exists (outside any transaction).
+    fn ensure_row(&self, db: &dyn Database, key: &FenceKey) -> Result<(), FenceError>;
+    /// Locks the row until commit or rollback; first in every table transaction.
+    fn claim(&self, db: &dyn Database, key: &FenceKey, holder: &str) -> Result<(), FenceError>;
+    fn read(&self, db: &dyn Database, key: &FenceKey) -> Result<Option<FenceRecord>, FenceError>;
+    /// Records what was applied and checks it reads back.
+    fn save(
+        &self,
+        db: &dyn Database,
+        key: &FenceKey,
+        record: &FenceRecord,
+    ) -> Result<(), FenceError>;
+}
+
 /// The fence row's key.
 #[derive(Clone, Debug)]
 pub struct FenceKey {

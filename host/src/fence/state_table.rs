@@ -12,7 +12,7 @@ use thiserror::Error;
 
 use super::FenceKey;
 use super::record::FenceRecord;
-use crate::odbc::{OdbcError, Target};
+use crate::odbc::{Database, OdbcError};
 
 #[derive(Debug, Error)]
 pub enum FenceError {
@@ -61,7 +61,7 @@ impl StateTable {
 
     /// Creates the table when missing and adds the columns this release needs to a table an
     /// older release created. Runs before any table's transaction (DDL may commit implicitly).
-    pub fn prepare(&self, target: &Target) -> Result<(), FenceError> {
+    pub fn prepare(&self, target: &dyn Database) -> Result<(), FenceError> {
         let long_text = long_text_type(&target.dbms_name());
         let t = &self.name;
         target.execute(
@@ -98,7 +98,7 @@ impl StateTable {
     /// a read lock while asking for the write lock, which SQLite refuses at once when another
     /// writer waits. A racing duplicate insert is harmless; deadlocks and SQLITE_BUSY are
     /// tried again.
-    pub fn ensure_row(&self, target: &Target, key: &FenceKey) -> Result<(), FenceError> {
+    pub fn ensure_row(&self, target: &dyn Database, key: &FenceKey) -> Result<(), FenceError> {
         let t = &self.name;
         let exists = format!("SELECT 1 FROM {t} WHERE {WHERE_KEY}");
         let insert =
@@ -128,7 +128,12 @@ impl StateTable {
     /// Inside the apply's transaction, first: locks the fence row until commit or rollback.
     /// A second call for the same table waits here (bounded by the target's lock timeout)
     /// and then reads what the first one committed.
-    pub fn claim(&self, target: &Target, key: &FenceKey, holder: &str) -> Result<(), FenceError> {
+    pub fn claim(
+        &self,
+        target: &dyn Database,
+        key: &FenceKey,
+        holder: &str,
+    ) -> Result<(), FenceError> {
         let sql = format!("UPDATE {} SET claimed_by = ? WHERE {WHERE_KEY}", self.name);
         target.execute_with(
             "locking the table's fence row (another call for this table may hold it)",
@@ -138,7 +143,11 @@ impl StateTable {
         Ok(())
     }
 
-    pub fn read(&self, target: &Target, key: &FenceKey) -> Result<Option<FenceRecord>, FenceError> {
+    pub fn read(
+        &self,
+        target: &dyn Database,
+        key: &FenceKey,
+    ) -> Result<Option<FenceRecord>, FenceError> {
         let sql = format!("SELECT record FROM {} WHERE {WHERE_KEY}", self.name);
         let text = target.query_text(
             "reading the fence",
@@ -152,7 +161,7 @@ impl StateTable {
     /// next call could not read is no fence.
     pub fn save(
         &self,
-        target: &Target,
+        target: &dyn Database,
         key: &FenceKey,
         record: &FenceRecord,
     ) -> Result<(), FenceError> {
@@ -176,6 +185,26 @@ impl StateTable {
             });
         }
         Ok(())
+    }
+}
+
+impl super::FenceStore for StateTable {
+    fn ensure_row(&self, db: &dyn Database, key: &FenceKey) -> Result<(), FenceError> {
+        StateTable::ensure_row(self, db, key)
+    }
+    fn claim(&self, db: &dyn Database, key: &FenceKey, holder: &str) -> Result<(), FenceError> {
+        StateTable::claim(self, db, key, holder)
+    }
+    fn read(&self, db: &dyn Database, key: &FenceKey) -> Result<Option<FenceRecord>, FenceError> {
+        StateTable::read(self, db, key)
+    }
+    fn save(
+        &self,
+        db: &dyn Database,
+        key: &FenceKey,
+        record: &FenceRecord,
+    ) -> Result<(), FenceError> {
+        StateTable::save(self, db, key, record)
     }
 }
 

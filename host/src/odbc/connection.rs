@@ -4,6 +4,8 @@ use odbc_api::parameter::VarCharSlice;
 use odbc_api::{Connection, ConnectionOptions, Cursor, Environment};
 use thiserror::Error;
 
+use crate::domain::{LogicalType, TargetColumn};
+
 #[derive(Debug, Error)]
 pub enum OdbcError {
     #[error("cannot initialise ODBC (is unixODBC installed?): {0}")]
@@ -35,6 +37,10 @@ pub enum OdbcError {
     },
     #[error("{0}")]
     Load(String),
+    /// What a fake database in the unit tests fails with.
+    #[cfg(test)]
+    #[error("fake database: {message}")]
+    Fake { message: String, transient: bool },
 }
 
 impl OdbcError {
@@ -55,6 +61,10 @@ impl OdbcError {
     /// A deadlock or serialization failure (SQLSTATE 40001, PostgreSQL 40P01), or SQLite's
     /// busy database: the transaction is rolled back and running it again may succeed.
     pub fn is_transient(&self) -> bool {
+        #[cfg(test)]
+        if let OdbcError::Fake { transient, .. } = self {
+            return *transient;
+        }
         self.is_busy()
             || self
                 .diagnostic()
@@ -86,16 +96,6 @@ fn environment() -> Result<&'static Environment, OdbcError> {
     }
     let env = Environment::new().map_err(OdbcError::Environment)?;
     Ok(ENV.get_or_init(|| env))
-}
-
-/// A column of an existing table, as `SQLColumns` reports it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CatalogColumn {
-    pub name: String,
-    pub type_name: String,
-    pub size: Option<i32>,
-    pub scale: Option<i16>,
-    pub nullable: bool,
 }
 
 /// One connection to the target.
@@ -136,7 +136,7 @@ impl Target {
         catalog: Option<&str>,
         schema: Option<&str>,
         table: &str,
-    ) -> Result<Vec<CatalogColumn>, OdbcError> {
+    ) -> Result<Vec<TargetColumn>, OdbcError> {
         let err = |source| OdbcError::Catalog {
             table: match catalog.or(schema) {
                 Some(s) => format!("{s}.{table}"),
@@ -173,9 +173,10 @@ impl Target {
             {
                 continue;
             }
+            let (size, scale) = (row.column_size.into_opt(), row.decimal_digits.into_opt());
             rows.push((
                 row.ordinal_position,
-                CatalogColumn {
+                TargetColumn {
                     name: row
                         .column_name
                         .as_str()
@@ -190,9 +191,10 @@ impl Target {
                         .flatten()
                         .unwrap_or("")
                         .to_string(),
-                    size: row.column_size.into_opt(),
-                    scale: row.decimal_digits.into_opt(),
+                    size,
+                    scale,
                     nullable: row.nullable != 0,
+                    logical_type: LogicalType::from_odbc(row.data_type, size, scale),
                 },
             ));
         }

@@ -7,24 +7,11 @@ use odbc_api::{ColumnarBulkInserter, Prepared, handles::StatementImpl};
 
 use super::connection::{OdbcError, Target};
 use crate::batch::{Chunk, TextBatch, chunks_within};
+use crate::domain::LoadShape;
 
 /// What parameter buffers of one statement may take: rows bound at once x the longest value of
 /// each column. A batch with a long value is bound in shorter runs (one row for a 50 MB field).
 pub const LOAD_BUFFER_BYTES: usize = 64 * 1024 * 1024;
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum LoadShape {
-    /// One `?` per column; rows bound as parameter arrays.
-    ParameterArray(String),
-    /// `prefix` + `rows` copies of `row` joined by commas; parameter arrays of whole statements.
-    MultiRowValues {
-        prefix: String,
-        row: String,
-        rows_per_statement: usize,
-    },
-    /// One `?` per column, each bound to a PostgreSQL array literal of the batch's values.
-    PostgresTextArrays(String),
-}
 
 type Inserter<'c> = ColumnarBulkInserter<StatementImpl<'c>, OdbcTextColumn<u8>>;
 

@@ -8,10 +8,9 @@ use wasmtime::{ResourceLimiter, Store, Trap};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-use super::bindings::hvrwasm;
-use super::bindings::hvrwasm::connector::log as wit_log;
+use super::connector::{v0_1, v0_2, v0_3};
 use super::sandbox::{SandboxError, TICK};
-use super::{transform_bindings, v0_1};
+use super::transform::{current, legacy};
 
 /// Denies memory growth past the cap and remembers that it did, to name the limit in the error.
 pub(super) struct MemoryCap {
@@ -63,10 +62,11 @@ impl WasiView for GuestState {
     }
 }
 
-impl hvrwasm::connector::types::Host for GuestState {}
+impl v0_3::hvrwasm::connector::types::Host for GuestState {}
+impl v0_2::hvrwasm::connector::types::Host for GuestState {}
 impl v0_1::hvrwasm::connector::types::Host for GuestState {}
-
-impl transform_bindings::hvrwasm::connector::batch::Host for GuestState {}
+impl current::hvrwasm::transform::types::Host for GuestState {}
+impl legacy::hvrwasm::connector::batch::Host for GuestState {}
 
 impl GuestState {
     fn log_line(&self, tag: &str, message: &str) {
@@ -94,9 +94,11 @@ macro_rules! log_host {
 }
 
 log_host!(
-    wit_log;
+    v0_3::hvrwasm::connector::log;
+    v0_2::hvrwasm::connector::log;
     v0_1::hvrwasm::connector::log;
-    transform_bindings::hvrwasm::connector::log;
+    current::hvrwasm::transform::log;
+    legacy::hvrwasm::connector::log;
 );
 
 impl GuestState {

@@ -2,72 +2,36 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use thiserror::Error;
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::WasiCtx;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
-use super::bindings::ConnectorGuest;
 use super::cache::{CacheStatus, CompileCache};
-use super::connector::{ConnectorInstance, Guest};
-use super::guest::{GuestState, MemoryCap, call_guest};
-use super::transform::TransformInstance;
-use super::transform_bindings::TransformGuest;
-use super::v0_1;
+use super::connector::{self, ConnectorInstance, v0_1, v0_2, v0_3};
+use super::guest::{GuestState, MemoryCap};
+use super::transform::{self, TransformInstance};
+use super::version::{self, Match, Version};
+pub use crate::domain::GuestError as SandboxError;
 
-/// The contract this host serves: the export a connector must have.
+/// The connector contract: its package and the versions this host serves, newest first (one
+/// entry per compatible line, with the newest patch this host knows).
 pub const CONTRACT_PACKAGE: &str = "hvrwasm:connector";
-pub const CONTRACT_VERSION: &str = "0.2.0";
-/// The previous contract, served beside the current one (see `v0_1`).
-pub const PREVIOUS_CONTRACT_VERSION: &str = "0.1.0";
+pub const CONNECTOR_VERSIONS: [Version; 3] = [
+    Version::new(0, 3, 0),
+    Version::new(0, 2, 0),
+    Version::new(0, 1, 0),
+];
+/// The transform contract, its own package since connector 0.3; transforms built for
+/// `hvrwasm:connector@0.2.0` are still served.
+pub const TRANSFORM_PACKAGE: &str = "hvrwasm:transform";
+pub const TRANSFORM_VERSIONS: [Version; 1] = [Version::new(0, 1, 0)];
+const LEGACY_TRANSFORM: Version = Version::new(0, 2, 0);
 
 /// How often the deadline clock ticks.
 pub(super) const TICK: Duration = Duration::from_millis(10);
 /// What a guest's stdout and stderr may hold between two calls.
 const OUTPUT_CAPACITY: usize = 1024 * 1024;
-
-#[derive(Debug, Error)]
-pub enum SandboxError {
-    #[error("connector {name}: not a valid WebAssembly component: {reason}")]
-    Compile { name: String, reason: String },
-    #[error(
-        "connector {name} targets {wanted}, but this host serves {CONTRACT_PACKAGE}@{CONTRACT_VERSION} and @{PREVIOUS_CONTRACT_VERSION}; use a connector built for one of those, or a host that serves {wanted}"
-    )]
-    Version { name: String, wanted: String },
-    #[error(
-        "{name} is not an hvrwasm {interface}: it exports no {CONTRACT_PACKAGE}/{interface} interface (its exports: {exports})"
-    )]
-    NotAConnector {
-        name: String,
-        interface: String,
-        exports: String,
-    },
-    #[error("connector {name} cannot be instantiated: {reason}")]
-    Instantiate { name: String, reason: String },
-    #[error(
-        "connector {name} exceeded its time limit of {limit_ms} ms in {call} and was stopped (--guest-timeout-ms)"
-    )]
-    Timeout {
-        name: String,
-        call: &'static str,
-        limit_ms: u64,
-    },
-    #[error(
-        "connector {name} exceeded its memory limit of {limit_mb} MiB in {call} and was stopped (--guest-memory-mb)"
-    )]
-    Memory {
-        name: String,
-        call: &'static str,
-        limit_mb: usize,
-    },
-    #[error("connector {name} failed in {call}: {reason}")]
-    Trap {
-        name: String,
-        call: &'static str,
-        reason: String,
-    },
-}
 
 /// Limits every guest call runs under.
 #[derive(Clone, Copy, Debug)]
@@ -90,9 +54,11 @@ impl Default for Limits {
 /// The worlds a component can be linked against.
 #[derive(Clone, Copy)]
 enum World {
-    Connector,
+    ConnectorV0_3,
+    ConnectorV0_2,
     ConnectorV0_1,
     Transform,
+    TransformLegacy,
 }
 
 /// One engine per process, with a clock that enforces call deadlines, and one linker per
@@ -100,7 +66,7 @@ enum World {
 /// measurable: 3.4 ms against 3.6 ms for a whole warm call built lazily, hyperfine, 40 runs.)
 pub struct Sandbox {
     engine: Engine,
-    linkers: [Linker<GuestState>; 3],
+    linkers: [Linker<GuestState>; 5],
     limits: Limits,
     cache: CompileCache,
     stop_clock: Arc<AtomicBool>,
@@ -115,8 +81,10 @@ impl Drop for Sandbox {
 /// A compiled connector, ready to instantiate.
 pub struct Compiled {
     component: Component,
-    /// The contract version it targets, e.g. `0.1.0`.
+    /// The contract it targets, e.g. `hvrwasm:connector@0.1.0`.
     pub contract: String,
+    /// The served version it runs under.
+    served: Version,
     pub cache: CacheStatus,
 }
 
@@ -126,6 +94,7 @@ impl Sandbox {
         config.wasm_component_model(true);
         config.epoch_interruption(true);
         let engine = Engine::new(&config).map_err(|e| SandboxError::Compile {
+            kind: "engine",
             name: "(engine)".into(),
             reason: format!("{e:#}"),
         })?;
@@ -138,9 +107,11 @@ impl Sandbox {
             }
         });
         let linkers = [
-            build_linker(&engine, World::Connector)?,
+            build_linker(&engine, World::ConnectorV0_3)?,
+            build_linker(&engine, World::ConnectorV0_2)?,
             build_linker(&engine, World::ConnectorV0_1)?,
             build_linker(&engine, World::Transform)?,
+            build_linker(&engine, World::TransformLegacy)?,
         ];
         Ok(Sandbox {
             engine,
@@ -162,45 +133,77 @@ impl Sandbox {
     /// Compiles a connector (or loads its cached compilation) and checks which contract
     /// version it targets before anything of it runs.
     pub fn compile(&self, name: &str, wasm: &[u8]) -> Result<Compiled, SandboxError> {
-        self.compile_as(name, wasm, "connector")
+        let (component, cache) = self.load(name, wasm, "connector")?;
+        let interface = format!("{CONTRACT_PACKAGE}/connector");
+        let wanted = exported_version(&self.engine, name, &component, "connector", &[&interface])?;
+        let served = served_version(
+            name,
+            "connector",
+            &wanted,
+            CONTRACT_PACKAGE,
+            &CONNECTOR_VERSIONS,
+        )?;
+        Ok(Compiled {
+            component,
+            contract: format!("{CONTRACT_PACKAGE}@{wanted}"),
+            served,
+            cache,
+        })
     }
 
-    /// Compiles a transform, checking it exports `hvrwasm:connector/transform`.
+    /// Compiles a transform: one exporting `hvrwasm:transform/transform`, or one built for
+    /// `hvrwasm:connector@0.2.0`.
     pub fn compile_transform(&self, name: &str, wasm: &[u8]) -> Result<Compiled, SandboxError> {
-        self.compile_as(name, wasm, "transform")
+        let (component, cache) = self.load(name, wasm, "transform")?;
+        let current = format!("{TRANSFORM_PACKAGE}/transform");
+        let legacy = format!("{CONTRACT_PACKAGE}/transform");
+        let (interface, wanted) = exported_interface(
+            &self.engine,
+            name,
+            &component,
+            "transform",
+            &[&current, &legacy],
+        )?;
+        let served = if interface == legacy {
+            served_version(
+                name,
+                "transform",
+                &wanted,
+                CONTRACT_PACKAGE,
+                &[LEGACY_TRANSFORM],
+            )?;
+            LEGACY_TRANSFORM
+        } else {
+            served_version(
+                name,
+                "transform",
+                &wanted,
+                TRANSFORM_PACKAGE,
+                &TRANSFORM_VERSIONS,
+            )?
+        };
+        let package = interface.split('/').next().unwrap_or_default();
+        Ok(Compiled {
+            component,
+            contract: format!("{package}@{wanted}"),
+            served,
+            cache,
+        })
     }
 
-    fn compile_as(
+    fn load(
         &self,
         name: &str,
         wasm: &[u8],
-        interface: &str,
-    ) -> Result<Compiled, SandboxError> {
-        let compile_error = |e: wasmtime::Error| SandboxError::Compile {
-            name: name.to_string(),
-            reason: format!("{e:#}"),
-        };
-        let (component, cache) = self
-            .cache
+        kind: &'static str,
+    ) -> Result<(Component, CacheStatus), SandboxError> {
+        self.cache
             .load_or_compile(&self.engine, name, wasm)
-            .map_err(compile_error)?;
-        let contract = contract_version(&self.engine, name, &component, interface)?;
-        let served = if interface == "connector" {
-            [CONTRACT_VERSION, PREVIOUS_CONTRACT_VERSION].contains(&contract.as_str())
-        } else {
-            contract == CONTRACT_VERSION
-        };
-        if !served {
-            return Err(SandboxError::Version {
+            .map_err(|e| SandboxError::Compile {
+                kind,
                 name: name.to_string(),
-                wanted: format!("{CONTRACT_PACKAGE}@{contract}"),
-            });
-        }
-        Ok(Compiled {
-            component,
-            contract,
-            cache,
-        })
+                reason: format!("{e:#}"),
+            })
     }
 
     /// A fresh instance with its own store. The guest gets no files, no network, no
@@ -212,27 +215,36 @@ impl Sandbox {
     ) -> Result<ConnectorInstance, SandboxError> {
         let mut store = self.new_store(name);
         let instantiate_error = |e: wasmtime::Error| SandboxError::Instantiate {
+            kind: "connector",
             name: name.to_string(),
             reason: format!("{e:#}"),
         };
-        let instance = if compiled.contract == PREVIOUS_CONTRACT_VERSION {
-            Guest::V0_1(
+        let (component, minor) = (&compiled.component, compiled.served.minor);
+        let instance = match minor {
+            3 => connector::Guest::V0_3(
+                v0_3::ConnectorGuest::instantiate(
+                    &mut store,
+                    component,
+                    self.linker(World::ConnectorV0_3),
+                )
+                .map_err(instantiate_error)?,
+            ),
+            2 => connector::Guest::V0_2(
+                v0_2::ConnectorGuest::instantiate(
+                    &mut store,
+                    component,
+                    self.linker(World::ConnectorV0_2),
+                )
+                .map_err(instantiate_error)?,
+            ),
+            _ => connector::Guest::V0_1(
                 v0_1::ConnectorGuest::instantiate(
                     &mut store,
-                    &compiled.component,
+                    component,
                     self.linker(World::ConnectorV0_1),
                 )
                 .map_err(instantiate_error)?,
-            )
-        } else {
-            Guest::Current(
-                ConnectorGuest::instantiate(
-                    &mut store,
-                    &compiled.component,
-                    self.linker(World::Connector),
-                )
-                .map_err(instantiate_error)?,
-            )
+            ),
         };
         let mut connector = ConnectorInstance {
             store,
@@ -252,15 +264,30 @@ impl Sandbox {
         compiled: &Compiled,
     ) -> Result<TransformInstance, SandboxError> {
         let mut store = self.new_store(name);
-        let instance = TransformGuest::instantiate(
-            &mut store,
-            &compiled.component,
-            self.linker(World::Transform),
-        )
-        .map_err(|e| SandboxError::Instantiate {
+        let instantiate_error = |e: wasmtime::Error| SandboxError::Instantiate {
+            kind: "transform",
             name: name.to_string(),
             reason: format!("{e:#}"),
-        })?;
+        };
+        let instance = if compiled.served == LEGACY_TRANSFORM {
+            transform::Guest::Legacy(
+                transform::legacy::TransformGuest::instantiate(
+                    &mut store,
+                    &compiled.component,
+                    self.linker(World::TransformLegacy),
+                )
+                .map_err(instantiate_error)?,
+            )
+        } else {
+            transform::Guest::Current(
+                transform::current::TransformGuest::instantiate(
+                    &mut store,
+                    &compiled.component,
+                    self.linker(World::Transform),
+                )
+                .map_err(instantiate_error)?,
+            )
+        };
         let mut transform = TransformInstance {
             store,
             instance,
@@ -268,14 +295,7 @@ impl Sandbox {
             ticks: self.deadline_ticks(),
             info: None,
         };
-        let ticks = transform.ticks;
-        let info = call_guest(&mut transform.store, ticks, name, "describe", |s| {
-            transform
-                .instance
-                .hvrwasm_connector_transform()
-                .call_describe(s)
-        })?;
-        transform.info = Some(info);
+        transform.info = Some(transform.describe()?);
         Ok(transform)
     }
 
@@ -312,42 +332,97 @@ impl Sandbox {
 /// nothing) plus that world's imports.
 fn build_linker(engine: &Engine, world: World) -> Result<Linker<GuestState>, SandboxError> {
     let link = |e: wasmtime::Error| SandboxError::Compile {
+        kind: "linker",
         name: "(linker)".into(),
         reason: format!("{e:#}"),
     };
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(link)?;
     match world {
-        World::Connector => ConnectorGuest::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s),
+        World::ConnectorV0_3 => {
+            v0_3::ConnectorGuest::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
+        }
+        World::ConnectorV0_2 => {
+            v0_2::ConnectorGuest::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
+        }
         World::ConnectorV0_1 => {
             v0_1::ConnectorGuest::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
         }
-        World::Transform => TransformGuest::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s),
+        World::Transform => {
+            transform::current::TransformGuest::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
+        }
+        World::TransformLegacy => {
+            transform::legacy::TransformGuest::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
+        }
     }
     .map_err(link)?;
     Ok(linker)
 }
 
-/// The version of `hvrwasm:connector/<interface>` a component exports.
-fn contract_version(
+/// The version of the first of `interfaces` the component exports.
+fn exported_version(
     engine: &Engine,
     name: &str,
     component: &Component,
-    interface: &str,
+    kind: &'static str,
+    interfaces: &[&str],
 ) -> Result<String, SandboxError> {
+    exported_interface(engine, name, component, kind, interfaces).map(|(_, v)| v)
+}
+
+/// Which of `interfaces` (names without version) the component exports, and at which version.
+fn exported_interface(
+    engine: &Engine,
+    name: &str,
+    component: &Component,
+    kind: &'static str,
+    interfaces: &[&str],
+) -> Result<(String, String), SandboxError> {
     let ty = component.component_type();
     let exports: Vec<String> = ty.exports(engine).map(|(n, _)| n.to_string()).collect();
-    let prefix = format!("{CONTRACT_PACKAGE}/{interface}@");
-    exports
+    interfaces
         .iter()
-        .find_map(|e| e.strip_prefix(&prefix).map(str::to_string))
-        .ok_or_else(|| SandboxError::NotAConnector {
+        .find_map(|interface| {
+            let prefix = format!("{interface}@");
+            exports.iter().find_map(|e| {
+                e.strip_prefix(&prefix)
+                    .map(|v| (interface.to_string(), v.to_string()))
+            })
+        })
+        .ok_or_else(|| SandboxError::NotAGuest {
             name: name.to_string(),
-            interface: interface.to_string(),
+            kind,
+            interface: interfaces.join(" or "),
             exports: if exports.is_empty() {
                 "none".into()
             } else {
                 exports.join(", ")
             },
         })
+}
+
+/// The served version a component wanting `wanted` of `package` runs under, or a sentence.
+fn served_version(
+    name: &str,
+    kind: &'static str,
+    wanted: &str,
+    package: &str,
+    served: &[Version],
+) -> Result<Version, SandboxError> {
+    let refuse = |why: String| SandboxError::Version {
+        kind,
+        name: name.to_string(),
+        wanted: format!("{package}@{wanted}"),
+        why,
+    };
+    match version::matching(wanted, served) {
+        Match::Served(v) => Ok(v),
+        Match::NewerPatch { known } => Err(refuse(format!(
+            "this host knows {package} only up to {known}: the {kind} may use what was added since; update hvrwasmagent, or rebuild the {kind} with an SDK for {known}"
+        ))),
+        Match::Unserved | Match::Malformed => Err(refuse(format!(
+            "this host serves {package}@{}; use a {kind} built for one of those, or a host that serves {wanted}",
+            version::list(served)
+        ))),
+    }
 }

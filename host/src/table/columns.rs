@@ -3,7 +3,7 @@
 
 use super::{FileColumn, Role, TableError, TableJob};
 use crate::csv::{CsvFormat, RecordReader, open_decoded};
-use crate::store::FileLocation;
+use crate::store::Files;
 
 impl TableJob<'_> {
     /// The files' columns: from the header line when there is one (all files must agree),
@@ -102,12 +102,14 @@ impl TableJob<'_> {
             // Extra columns are never part of the key a change is applied by.
             is_key: is_key && role == Role::Data,
             role,
+            // CSV carries text: the file declares no type.
+            logical_type: None,
         }
     }
 }
 
 fn read_header(
-    location: &FileLocation,
+    location: &dyn Files,
     name: &str,
     format: &CsvFormat,
 ) -> Result<Vec<String>, TableError> {

@@ -6,13 +6,13 @@ use std::sync::mpsc;
 
 use super::{FileColumn, Role, TableError, TableJob};
 use crate::batch::TextBatch;
-use crate::bridge::{Plan, Source};
 use crate::csv::{RecordReader, open_decoded};
+use crate::domain::{Plan, Source};
 use crate::hvr::FileEntry;
-use crate::odbc::{BatchLoader, Target};
+use crate::odbc::{Database, RowSink};
 use crate::options::Style;
 use crate::pipeline::{self, TransformChain};
-use crate::store::FileLocation;
+use crate::store::Files;
 
 /// A decoded batch and the lines of its first and last record, or why decoding stopped.
 type BatchResult = Result<(TextBatch, (u64, u64)), TableError>;
@@ -22,42 +22,41 @@ type BatchResult = Result<(TextBatch, (u64, u64)), TableError>;
 const BATCH_BYTES: usize = 32 * 1024 * 1024;
 
 impl TableJob<'_> {
-    /// Runs the plan inside the open transaction; returns the rows loaded.
+    /// Runs the plan inside the open transaction; returns the rows loaded (after transforms).
     /// `columns` are the file's own columns (without those transforms add).
     pub(super) fn apply(
         &self,
-        target: &Target,
+        db: &dyn Database,
         plan: &Plan,
         columns: &[FileColumn],
         chain: &mut TransformChain,
     ) -> Result<u64, TableError> {
         for sql in &plan.before {
-            target.execute("preparing", sql)?;
+            db.execute("preparing", sql)?;
         }
-        let mut rows = 0u64;
+        let mut loaded = 0u64;
         if let Some(location) = self.location
             && !self.files.is_empty()
         {
-            let mut loader =
-                BatchLoader::new(target, &plan.shape, plan.sources.len(), plan.batch_rows)?;
-            let mut transformed = 0u64;
+            let mut loader = db.loader(&plan.shape, plan.sources.len(), plan.batch_rows)?;
+            let (mut row_number, mut transformed) = (0u64, 0u64);
             for f in &self.files {
-                rows = self.load_file(
+                row_number = self.load_file(
                     location,
                     f,
                     plan,
                     columns,
-                    rows,
-                    &mut loader,
+                    row_number,
+                    (&mut *loader, &mut loaded),
                     chain,
                     &mut transformed,
                 )?;
             }
         }
         for sql in &plan.after {
-            target.execute("applying", sql)?;
+            db.execute("applying", sql)?;
         }
-        Ok(rows)
+        Ok(loaded)
     }
 
     /// Loads one file. A reader thread decodes the next batch while this thread inserts the
@@ -65,12 +64,12 @@ impl TableJob<'_> {
     #[allow(clippy::too_many_arguments)]
     fn load_file(
         &self,
-        location: &FileLocation,
+        location: &dyn Files,
         file: &FileEntry,
         plan: &Plan,
         columns: &[FileColumn],
         row_number: u64,
-        loader: &mut BatchLoader<'_>,
+        (loader, loaded): (&mut dyn RowSink, &mut u64),
         chain: &mut TransformChain,
         transformed: &mut u64,
     ) -> Result<u64, TableError> {
@@ -106,24 +105,31 @@ impl TableJob<'_> {
                     batches,
                 )
             });
-            let mut loaded = Ok(());
+            let mut result = Ok(());
             while let Ok(item) = received.recv() {
-                let result = item.and_then(|(batch, line)| {
+                let loaded_batch = item.and_then(|(batch, line)| {
+                    *loaded += batch.num_rows() as u64;
                     loader.load(&batch).map_err(|source| TableError::Load {
                         file: file.name.clone(),
                         context: format!("rows of lines {}-{}", line.0, line.1),
                         source: Box::new(source),
                     })
                 });
-                if let Err(e) = result {
-                    loaded = Err(e);
+                if let Err(e) = loaded_batch {
+                    result = Err(e);
                     break;
                 }
             }
             // Dropping the receiver stops the reader at its next batch.
             drop(received);
-            let read = reader.join().expect("the CSV reader thread panicked");
-            loaded.and(read)
+            // A panic while decoding or transforming fails this table, not the process.
+            let read = reader.join().unwrap_or_else(|panic| {
+                Err(TableError::Panicked(
+                    "reading the file",
+                    super::panic_message(&*panic),
+                ))
+            });
+            result.and(read)
         })
     }
 
@@ -132,7 +138,7 @@ impl TableJob<'_> {
     #[allow(clippy::too_many_arguments)]
     fn read_batches(
         &self,
-        location: &FileLocation,
+        location: &dyn Files,
         file: &FileEntry,
         sources: &[Source],
         batch_rows: usize,

@@ -5,12 +5,12 @@
 use std::time::Instant;
 
 use super::{Outcome, Prepared, TableError, TableJob};
-use crate::bridge::Plan;
+use crate::domain::Plan;
 use crate::fence::{
     self, Decision, FenceKey, FenceRecord, FileRecord, Observed, RefreshStep, Refusal,
 };
 use crate::hvr::Mode;
-use crate::odbc::Target;
+use crate::odbc::Database;
 use crate::store::FileIdentity;
 
 /// One file of the call and what the location holds under its name.
@@ -37,7 +37,7 @@ impl TableJob<'_> {
         let seen = self.observe_files()?;
         // Only a local identity (inode and device) names one file; two objects on a store
         // with the same content may share an ETag.
-        if !matches!(self.location, Some(crate::store::FileLocation::Local(_))) {
+        if !self.location.is_some_and(|l| l.identity_names_one_file()) {
             return Ok(seen);
         }
         let mut by_identity: std::collections::HashMap<&str, &str> = Default::default();
@@ -76,14 +76,14 @@ impl TableJob<'_> {
     /// says so. The caller commits only `Step::Applied`.
     pub(super) fn transaction(
         &self,
-        target: &Target,
+        db: &dyn Database,
         key: &FenceKey,
         seen: &[Seen],
         prepared: Option<&mut Prepared<'_>>,
     ) -> Result<Step, TableError> {
         let holder = format!("pid {} ({})", std::process::id(), self.mode.as_str());
-        self.state.claim(target, key, &holder)?;
-        let record = self.state.read(target, key)?.unwrap_or_default();
+        self.state.claim(db, key, &holder)?;
+        let record = self.state.read(db, key)?.unwrap_or_default();
         let current_refresh = record.refresh.as_ref().filter(|r| r.id == self.refresh.id);
         let applied = match self.mode {
             Mode::RefreshEnd => current_refresh.and_then(|r| r.slices.get(&self.refresh.slice)),
@@ -114,7 +114,7 @@ impl TableJob<'_> {
             .collect();
         let mut next = record.clone();
         let plan = if self.mode == Mode::RefreshEnd {
-            match self.refresh_slice(target, &record, &mut next, prepared, files)? {
+            match self.refresh_slice(db, &record, &mut next, prepared, files)? {
                 Some(plan) => plan,
                 None => return Ok(Step::Skip),
             }
@@ -124,12 +124,12 @@ impl TableJob<'_> {
         };
         let plan = plan.clone();
         let rows = self.apply(
-            target,
+            db,
             &plan,
             &prepared.columns[..prepared.file_width],
             &mut prepared.chain,
         )?;
-        self.state.save(target, key, &next)?;
+        self.state.save(db, key, &next)?;
         Ok(Step::Applied(rows))
     }
 
@@ -138,7 +138,7 @@ impl TableJob<'_> {
     /// plan to run, `None` when this slice was applied already.
     fn refresh_slice<'p>(
         &self,
-        target: &Target,
+        db: &dyn Database,
         record: &FenceRecord,
         next: &mut FenceRecord,
         prepared: &'p Prepared<'_>,
@@ -161,13 +161,13 @@ impl TableJob<'_> {
         ));
         if let (RefreshStep::Start { .. }, Some(delete)) = (&step, &prepared.restrict) {
             // A refresh of a subset: only the matching rows make way for the new ones.
-            target.execute("deleting the rows of --refresh-condition", delete)?;
+            db.execute("deleting the rows of --refresh-condition", delete)?;
         }
         Ok(Some(match (&step, &prepared.plan_keeping_rows) {
             _ if prepared.restrict.is_some() => &prepared.plan,
             (RefreshStep::Continue, Some(Ok(keeping))) => keeping,
             (RefreshStep::Continue, Some(Err(why))) => {
-                return Err(TableError::SliceCannotKeepRows { why: why.clone() });
+                return Err(TableError::SliceCannotKeepRows(why.clone()));
             }
             _ => &prepared.plan,
         }))

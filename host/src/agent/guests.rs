@@ -1,0 +1,138 @@
+//! The call's guests: the connector and the transforms, compiled once, instantiated once per
+//! lane (and again for a lane whose guest a limit stopped).
+
+use std::sync::Mutex;
+
+use super::AgentError;
+use crate::connectors::{self, Origin};
+use crate::domain::{ConnectorInfo, Planner, TransformFailure, Transformer};
+use crate::options::Options;
+use crate::runtime::{CacheStatus, Compiled, ConnectorInstance, Sandbox, SandboxError};
+
+/// One lane's guest instances.
+pub(super) type LaneGuests = (ConnectorInstance, Vec<Box<dyn Transformer>>);
+
+pub(super) struct Guests {
+    sandbox: Sandbox,
+    connector: (String, Compiled),
+    transforms: Vec<(String, Compiled)>,
+    info: ConnectorInfo,
+    /// The instances made while loading, handed to the first lane.
+    first: Mutex<Option<LaneGuests>>,
+}
+
+impl Guests {
+    /// Compiles and checks the connector (contract version, style) and the transforms.
+    pub(super) fn load(options: &Options) -> Result<Guests, AgentError> {
+        let bytes = connectors::resolve(&options.connector, options.connector_dir.as_deref())?;
+        let sandbox = Sandbox::new(options.limits(), options.compile_cache())?;
+        let compiled = sandbox.compile(&bytes.name, &bytes.wasm)?;
+        if let CacheStatus::NotStored(why) = &compiled.cache {
+            say!("W_JX0E00: compiled connector not cached: {why}");
+        }
+        let transforms = options
+            .transforms
+            .iter()
+            .filter(|t| !t.is_empty())
+            .map(|path| {
+                let bytes = connectors::read_transform(path)?;
+                let compiled = sandbox.compile_transform(&bytes.name, &bytes.wasm)?;
+                Ok((bytes.name, compiled))
+            })
+            .collect::<Result<Vec<_>, AgentError>>()?;
+        let mut guests = Guests {
+            connector: (bytes.name, compiled),
+            transforms,
+            sandbox,
+            info: placeholder_info(),
+            first: Mutex::new(None),
+        };
+        let first = guests.instantiate()?;
+        guests.info = first.0.info().clone();
+        check_style(options, &guests.info)?;
+        if options.verbose {
+            let origin = match &bytes.origin {
+                Origin::BuiltIn => "built in".to_string(),
+                Origin::File(p) => p.display().to_string(),
+            };
+            say!(
+                "connector {} {} ({origin})",
+                guests.info.name,
+                guests.info.version
+            );
+        }
+        *guests.first.get_mut().expect("not shared yet") = Some(first);
+        Ok(guests)
+    }
+
+    pub(super) fn info(&self) -> &ConnectorInfo {
+        &self.info
+    }
+
+    /// The instances made while loading (once), then fresh ones.
+    pub(super) fn lane(&self) -> Result<LaneGuests, SandboxError> {
+        match self.first.lock().expect("never poisoned").take() {
+            Some(first) => Ok(first),
+            None => self.instantiate(),
+        }
+    }
+
+    fn instantiate(&self) -> Result<LaneGuests, SandboxError> {
+        let (name, compiled) = &self.connector;
+        let connector = self.sandbox.instantiate(name, compiled)?;
+        let transforms = self
+            .transforms
+            .iter()
+            .map(|(name, compiled)| {
+                self.sandbox
+                    .instantiate_transform(name, compiled)
+                    .map(|t| Box::new(t) as Box<dyn Transformer>)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok((connector, transforms))
+    }
+
+    /// Each transform's own `--transform-option`s, in chain order.
+    pub(super) fn route_transform_options(
+        &self,
+        given: &[(String, String)],
+    ) -> Result<Vec<Vec<(String, String)>>, TransformFailure> {
+        let first = self.first.lock().expect("never poisoned");
+        let transforms = first
+            .as_ref()
+            .map(|(_, t)| t.as_slice())
+            .unwrap_or_default();
+        crate::pipeline::route_options(transforms, given)
+    }
+}
+
+/// Stands in until the first instance has described itself.
+fn placeholder_info() -> ConnectorInfo {
+    ConnectorInfo {
+        name: String::new(),
+        version: String::new(),
+        dialect: String::new(),
+        default_schema: None,
+        qualifier_is_catalog: false,
+        max_parallel_tables: None,
+        styles: Vec::new(),
+        options: None,
+    }
+}
+
+fn check_style(options: &Options, info: &ConnectorInfo) -> Result<(), AgentError> {
+    let wanted = options.style();
+    if info.styles.contains(&wanted) {
+        return Ok(());
+    }
+    Err(AgentError::Style {
+        connector: info.name.clone(),
+        style: wanted.name(),
+        supported: info
+            .styles
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}

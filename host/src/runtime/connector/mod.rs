@@ -1,0 +1,145 @@
+//! A running connector, called through the bindings of the contract version it targets. This
+//! is where the [`Planner`] seam meets WebAssembly: every conversion between the domain and a
+//! served contract version happens in this module's children, once in each direction.
+
+pub mod v0_1;
+pub mod v0_2;
+pub mod v0_3;
+
+use wasmtime::Store;
+
+use super::guest::{GuestState, call_guest};
+use crate::domain::{
+    ConnectorInfo, GuestError, Plan, PlanFailure, PlanKind, PlanOptions, PlanRefusal, PlanRequest,
+    Planner,
+};
+
+/// The bindings a connector instance is called through, by contract version.
+pub(super) enum Guest {
+    V0_3(v0_3::ConnectorGuest),
+    V0_2(v0_2::ConnectorGuest),
+    V0_1(v0_1::ConnectorGuest),
+}
+
+/// A running connector.
+pub struct ConnectorInstance {
+    pub(super) store: Store<GuestState>,
+    pub(super) instance: Guest,
+    pub(super) name: String,
+    pub(super) info: Option<ConnectorInfo>,
+    pub(super) ticks: u64,
+}
+
+impl ConnectorInstance {
+    fn call<T>(
+        &mut self,
+        call: &'static str,
+        f: impl FnOnce(&Guest, &mut Store<GuestState>) -> wasmtime::Result<T>,
+    ) -> Result<T, GuestError> {
+        let instance = &self.instance;
+        call_guest(&mut self.store, self.ticks, &self.name, call, |s| {
+            f(instance, s)
+        })
+    }
+
+    pub(super) fn describe(&mut self) -> Result<ConnectorInfo, GuestError> {
+        self.call("describe", |g, s| match g {
+            Guest::V0_3(i) => i
+                .hvrwasm_connector_connector()
+                .call_describe(s)
+                .map(v0_3::info),
+            Guest::V0_2(i) => i
+                .hvrwasm_connector_connector()
+                .call_describe(s)
+                .map(v0_2::info),
+            Guest::V0_1(i) => i
+                .hvrwasm_connector_connector()
+                .call_describe(s)
+                .map(v0_1::info),
+        })
+    }
+
+    /// One planning call in the guest's own contract version.
+    fn call_plan(
+        &mut self,
+        kind: PlanKind,
+        table: &PlanRequest,
+        options: &PlanOptions,
+    ) -> Result<Result<Plan, PlanRefusal>, GuestError> {
+        let refresh = kind == PlanKind::Refresh;
+        let call = if refresh {
+            "plan-refresh"
+        } else {
+            "plan-integrate"
+        };
+        if let Guest::V0_1(_) = self.instance {
+            // What 0.1.0 cannot express is refused in a sentence, not dropped.
+            let (t, o) = match (v0_1::table(table), v0_1::options(options)) {
+                (Ok(t), Ok(o)) => (t, o),
+                (Err(m), _) | (_, Err(m)) => return Ok(Err(PlanRefusal::Unsupported(m))),
+            };
+            return self.call(call, |g, s| {
+                let Guest::V0_1(i) = g else {
+                    unreachable!("matched above")
+                };
+                let c = i.hvrwasm_connector_connector();
+                let planned = if refresh {
+                    c.call_plan_refresh(s, &t, &o)
+                } else {
+                    c.call_plan_integrate(s, &t, &o)
+                };
+                planned.map(v0_1::plan)
+            });
+        }
+        self.call(call, |g, s| match g {
+            Guest::V0_3(i) => {
+                let (t, o) = (v0_3::table(table), v0_3::options(options));
+                let c = i.hvrwasm_connector_connector();
+                let planned = if refresh {
+                    c.call_plan_refresh(s, &t, &o)
+                } else {
+                    c.call_plan_integrate(s, &t, &o)
+                };
+                planned.map(v0_3::plan)
+            }
+            Guest::V0_2(i) => {
+                let (t, o) = (v0_2::table(table), v0_2::options(options));
+                let c = i.hvrwasm_connector_connector();
+                let planned = if refresh {
+                    c.call_plan_refresh(s, &t, &o)
+                } else {
+                    c.call_plan_integrate(s, &t, &o)
+                };
+                planned.map(v0_2::plan)
+            }
+            Guest::V0_1(_) => unreachable!("handled above"),
+        })
+    }
+}
+
+impl Planner for ConnectorInstance {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn info(&self) -> &ConnectorInfo {
+        self.info.as_ref().expect("described at instantiation")
+    }
+
+    fn plan(
+        &mut self,
+        kind: PlanKind,
+        table: &PlanRequest,
+        options: &PlanOptions,
+    ) -> Result<Plan, PlanFailure> {
+        let connector = self.name.clone();
+        let plan =
+            self.call_plan(kind, table, options)?
+                .map_err(|refusal| PlanFailure::Refused {
+                    connector: connector.clone(),
+                    refusal,
+                })?;
+        plan.checked(table.columns.len())
+            .map_err(|error| PlanFailure::Invalid { connector, error })
+    }
+}

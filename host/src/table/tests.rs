@@ -1,0 +1,263 @@
+//! The table orchestration over fakes (no database, no files on disk, no guest): the recovery
+//! decisions as a re-run meets them, retries on deadlock, and failures that stay inside their
+//! table.
+
+use super::fakes::{FakeDb, FakeFiles, FakePlanner};
+use super::*;
+use crate::hvr::invocation::ChannelColumn;
+
+struct Setup {
+    spec: TableSpec,
+    files: Vec<FileEntry>,
+    options: Options,
+    format: CsvFormat,
+    refresh: RefreshCall,
+    db: FakeDb,
+    location: FakeFiles,
+}
+
+impl Setup {
+    /// Table `t` (id key, v, op_type), with the given files (name, CSV text, rows).
+    fn new(files: &[(&str, &str, u64)]) -> Setup {
+        let column = |name: &str, is_key| ChannelColumn {
+            name: name.into(),
+            base_name: name.into(),
+            is_key,
+        };
+        let options = Options::from_words(vec![]).unwrap();
+        let location = FakeFiles::default();
+        for (name, text, _) in files {
+            location.write(name, text);
+        }
+        Setup {
+            spec: TableSpec {
+                name: "t".into(),
+                base_name: "t".into(),
+                schema: None,
+                columns: vec![
+                    column("id", true),
+                    column("v", false),
+                    column("op_type", false),
+                ],
+            },
+            files: files
+                .iter()
+                .map(|(name, _, rows)| FileEntry {
+                    name: name.to_string(),
+                    rows: Some(*rows),
+                    table: 0,
+                })
+                .collect(),
+            format: options.csv_format().unwrap(),
+            options,
+            refresh: RefreshCall::single(None),
+            db: FakeDb::default(),
+            location,
+        }
+    }
+
+    fn run(&self, mode: Mode, planner: &mut FakePlanner) -> Result<Outcome, TableError> {
+        let job = TableJob {
+            mode,
+            spec: &self.spec,
+            files: self.files.iter().collect(),
+            location: Some(&self.location),
+            format: &self.format,
+            options: &self.options,
+            connector_options: &[],
+            transform_options: &[],
+            state: &self.db,
+            refresh: &self.refresh,
+            channel: "chn",
+            location_name: "loc",
+        };
+        job.run(&self.db, planner, &mut [])
+    }
+}
+
+const CYCLE: &str = "id,v,op_type\n1,a,1\n2,b,1\n3,c,2\n";
+
+fn loaded(rows: u64) -> Outcome {
+    Outcome::Loaded {
+        files: 1,
+        rows,
+        cleanup: None,
+    }
+}
+
+#[test]
+fn a_cycle_commits_its_rows_and_the_fence_then_removes_its_files() {
+    let s = Setup::new(&[("a.csv", CYCLE, 3)]);
+    let outcome = s.run(Mode::IntegrateEnd, &mut FakePlanner::new()).unwrap();
+    assert_eq!(outcome, loaded(3));
+    assert_eq!(s.db.committed_rows().len(), 3);
+    assert!(!s.location.exists("a.csv"));
+}
+
+#[test]
+fn a_rerun_after_the_commit_removes_the_files_without_applying_again() {
+    let s = Setup::new(&[("a.csv", CYCLE, 3)]);
+    s.options_keep_files_once(|| s.run(Mode::IntegrateEnd, &mut FakePlanner::new()));
+    assert!(s.location.exists("a.csv"), "the crash left the file behind");
+    let outcome = s.run(Mode::IntegrateEnd, &mut FakePlanner::new()).unwrap();
+    assert!(
+        matches!(outcome, Outcome::AlreadyApplied { files: 1, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(s.db.committed_rows().len(), 3, "rows applied once");
+    assert!(!s.location.exists("a.csv"));
+    // And once more, with nothing left: skipped.
+    let outcome = s.run(Mode::IntegrateEnd, &mut FakePlanner::new()).unwrap();
+    assert!(matches!(
+        outcome,
+        Outcome::AlreadyApplied {
+            files: 1,
+            cleanup: None
+        }
+    ));
+    assert_eq!(s.db.commits(), 1);
+}
+
+#[test]
+fn a_file_written_again_after_a_cut_short_delete_is_refused() {
+    let s = Setup::new(&[("a.csv", CYCLE, 3), ("b.csv", CYCLE, 3)]);
+    s.options_keep_files_once(|| s.run(Mode::IntegrateEnd, &mut FakePlanner::new()));
+    // The crash came after b.csv was deleted, and a.csv was written again since.
+    s.location.delete("b.csv").unwrap();
+    s.location.write("a.csv", CYCLE);
+    let e = s
+        .run(Mode::IntegrateEnd, &mut FakePlanner::new())
+        .unwrap_err();
+    assert!(matches!(e, TableError::ChangedSinceApplied { .. }), "{e}");
+    assert_eq!(s.db.committed_rows().len(), 6);
+    assert!(s.location.exists("a.csv"), "nothing deleted");
+}
+
+#[test]
+fn files_all_written_again_are_a_new_cycle() {
+    let s = Setup::new(&[("a.csv", CYCLE, 3)]);
+    s.options_keep_files_once(|| s.run(Mode::IntegrateEnd, &mut FakePlanner::new()));
+    s.location.write("a.csv", CYCLE);
+    assert_eq!(
+        s.run(Mode::IntegrateEnd, &mut FakePlanner::new()).unwrap(),
+        loaded(3)
+    );
+    assert_eq!(s.db.committed_rows().len(), 6);
+}
+
+#[test]
+fn files_missing_without_a_record_are_refused_not_skipped() {
+    let s = Setup::new(&[("a.csv", CYCLE, 3), ("b.csv", CYCLE, 3)]);
+    s.location.delete("b.csv").unwrap();
+    let e = s
+        .run(Mode::IntegrateEnd, &mut FakePlanner::new())
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            TableError::PartialFiles {
+                present: 1,
+                total: 2,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    s.location.delete("a.csv").unwrap();
+    let e = s
+        .run(Mode::IntegrateEnd, &mut FakePlanner::new())
+        .unwrap_err();
+    assert!(matches!(e, TableError::AllMissing { total: 2, .. }), "{e}");
+    assert_eq!(s.db.commits(), 0);
+}
+
+#[test]
+fn a_deadlock_runs_the_table_again_and_rows_land_once() {
+    let s = Setup::new(&[("a.csv", CYCLE, 3)]);
+    s.db.deadlock_next_commits(2);
+    let outcome = s.run(Mode::IntegrateEnd, &mut FakePlanner::new()).unwrap();
+    assert_eq!(outcome, loaded(3));
+    assert_eq!(
+        s.db.committed_rows().len(),
+        3,
+        "rolled-back attempts left nothing"
+    );
+    // Past the attempts, the deadlock is the table's error and the files stay.
+    let s = Setup::new(&[("a.csv", CYCLE, 3)]);
+    s.db.deadlock_next_commits(TRANSIENT_ATTEMPTS);
+    let e = s
+        .run(Mode::IntegrateEnd, &mut FakePlanner::new())
+        .unwrap_err();
+    assert!(e.is_transient(), "{e}");
+    assert!(s.db.committed_rows().is_empty());
+    assert!(s.location.exists("a.csv"));
+}
+
+#[test]
+fn a_bad_file_fails_its_table_with_nothing_applied_and_the_next_table_runs() {
+    let bad = Setup::new(&[("a.csv", "id,v,op_type\n1,a,1\n2,b,7\n", 2)]);
+    let e = bad
+        .run(Mode::IntegrateEnd, &mut FakePlanner::new())
+        .unwrap_err();
+    assert!(e.to_string().contains("line 3, column 3"), "{e}");
+    assert!(bad.db.committed_rows().is_empty() && !bad.db.in_transaction());
+    assert!(bad.location.exists("a.csv"));
+    // The same planner goes on with the lane's next table.
+    let mut planner = FakePlanner::new();
+    let good = Setup::new(&[("b.csv", CYCLE, 3)]);
+    assert_eq!(
+        good.run(Mode::IntegrateEnd, &mut planner).unwrap(),
+        loaded(3)
+    );
+}
+
+#[test]
+fn a_panic_fails_its_table_rolls_back_and_keeps_the_files() {
+    let s = Setup::new(&[("a.csv", CYCLE, 3)]);
+    let mut planner = FakePlanner::new();
+    planner.panic_on_plan = true;
+    let e = s.run(Mode::IntegrateEnd, &mut planner).unwrap_err();
+    assert!(
+        matches!(&e, TableError::Panicked(_, m) if m.contains("told to panic")),
+        "{e}"
+    );
+    assert!(e.poisons_guests());
+    assert!(!s.db.in_transaction() && s.db.committed_rows().is_empty());
+    assert!(s.location.exists("a.csv"));
+    planner.panic_on_plan = false;
+    assert_eq!(s.run(Mode::IntegrateEnd, &mut planner).unwrap(), loaded(3));
+}
+
+#[test]
+fn a_refresh_replaces_the_rows_and_a_rerun_does_not_empty_them_again() {
+    let s = Setup::new(&[("a.csv", "id,v\n1,a\n2,b\n", 2)]);
+    assert_eq!(
+        s.run(Mode::RefreshEnd, &mut FakePlanner::new()).unwrap(),
+        Outcome::Loaded {
+            files: 1,
+            rows: 2,
+            cleanup: None
+        }
+    );
+    let outcome = s.run(Mode::RefreshEnd, &mut FakePlanner::new()).unwrap();
+    assert!(
+        matches!(outcome, Outcome::AlreadyApplied { .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(s.db.committed_rows().len(), 2);
+}
+
+impl Setup {
+    /// Runs `f` as a call that crashed right after its commit: the files are still there.
+    fn options_keep_files_once(&self, f: impl FnOnce() -> Result<Outcome, TableError>) {
+        let kept: Vec<_> = self
+            .files
+            .iter()
+            .map(|e| (e.name.clone(), self.location.snapshot(&e.name)))
+            .collect();
+        f().unwrap();
+        for (name, snapshot) in kept {
+            self.location.restore(&name, snapshot);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Logging from a transform to the job log (prefixed with the transform's name).
+
+use super::bindings::hvrwasm::transform::log::{Level, log};
+
+pub fn info(message: &str) {
+    log(Level::Info, message);
+}
+
+pub fn warn(message: &str) {
+    log(Level::Warn, message);
+}
