@@ -40,3 +40,6 @@ mod waits;
 mod shadow;
 // Refresh of a subset: --refresh-condition deletes only the matching rows.
 mod refresh_condition;
+// Contract 0.3: served versions and patches, declared connector options, transforms that
+// may not drop deletes or change keys in integrate.
+mod contract;

@@ -33,7 +33,7 @@ fn masked(rows: Vec<Row>) -> Vec<Row> {
 
 fn mask_args() -> String {
     format!(
-        "--transform {} --transform-option columns=customer,note --transform-option salt=pepper",
+        "--transform {} --transform-option mask.columns=customer,note --transform-option mask.salt=pepper",
         guest_wasm("transform_mask").display()
     )
 }
@@ -80,7 +80,7 @@ fn postgres_mask_transform_hashes_columns_on_refresh_and_integrate() {
 fn filter_transform_drops_matching_rows_and_chains_after_mask() {
     let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "transform_filter");
     s.hvr.user_arg = format!(
-        "{} --transform {} --transform-option column=note --transform-option is-null=true",
+        "{} --transform {} --transform-option filter.column=note --transform-option filter.is-null=true",
         mask_args(),
         guest_wasm("transform_filter").display()
     );

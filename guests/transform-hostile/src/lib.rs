@@ -2,7 +2,8 @@
 //! prove the host checks what transforms return. Not shipped.
 
 use hvrwasm_sdk::transform::{
-    RowBatch, TableContext, TableTransform, Transform, TransformInfo, TransformOptions, option,
+    Phase, RowBatch, TableContext, TableTransform, Transform, TransformInfo, TransformOptions,
+    option,
 };
 
 pub struct HostileTransform;
@@ -10,6 +11,7 @@ pub struct HostileTransform;
 /// Opened for one table, with the behaviour asked for.
 pub struct Hostile {
     behave: String,
+    phase: Phase,
 }
 
 impl Transform for HostileTransform {
@@ -19,12 +21,10 @@ impl Transform for HostileTransform {
         TransformInfo::new("hostile-transform", env!("CARGO_PKG_VERSION")).option("behave")
     }
 
-    fn open(_table: &TableContext, options: &TransformOptions) -> Result<Hostile, String> {
-        if option(options, "behave") == Some("panic-open") {
-            panic!("the hostile transform panics when opened");
-        }
+    fn open(table: &TableContext, options: &TransformOptions) -> Result<Hostile, String> {
         Ok(Hostile {
             behave: option(options, "behave").unwrap_or("").to_string(),
+            phase: table.phase,
         })
     }
 }
@@ -32,17 +32,8 @@ impl Transform for HostileTransform {
 impl TableTransform for Hostile {
     fn transform(&mut self, mut batch: RowBatch) -> Result<RowBatch, String> {
         match self.behave.as_str() {
-            // Drops every row: in integrate that drops the deletes too.
-            "drop-all" => {
-                batch.num_rows = 0;
-                for c in &mut batch.columns {
-                    c.data.clear();
-                    c.offsets.truncate(1);
-                    c.validity.clear();
-                }
-            }
-            // Rewrites the first column (the key in the suite's tables).
-            "change-key" => {
+            // Rewrites the first column (the key in the suite's tables) of integrate batches.
+            "change-key" if self.phase == Phase::Integrate => {
                 if let Some(c) = batch.columns.first_mut()
                     && let Some(first) = c.data.first_mut()
                 {
@@ -69,6 +60,7 @@ impl TableTransform for Hostile {
                 batch.names.pop();
                 batch.columns.pop();
             }
+            "change-key" => {}
             "loop" => {
                 let mut n = 0u64;
                 loop {

@@ -33,23 +33,26 @@ pub enum GuestError {
         reason: String,
     },
     #[error(
-        "{name} exceeded its time limit of {limit_ms} ms in {call} and was stopped (--guest-timeout-ms)"
+        "{kind} {name} exceeded its time limit of {limit_ms} ms in {call} and was stopped (--guest-timeout-ms)"
     )]
     Timeout {
+        kind: &'static str,
         name: String,
         call: &'static str,
         limit_ms: u64,
     },
     #[error(
-        "{name} exceeded its memory limit of {limit_mb} MiB in {call} and was stopped (--guest-memory-mb)"
+        "{kind} {name} exceeded its memory limit of {limit_mb} MiB in {call} and was stopped (--guest-memory-mb)"
     )]
     Memory {
+        kind: &'static str,
         name: String,
         call: &'static str,
         limit_mb: usize,
     },
-    #[error("{name} failed in {call}: {reason}")]
+    #[error("{kind} {name} failed in {call}: {reason}")]
     Trap {
+        kind: &'static str,
         name: String,
         call: &'static str,
         reason: String,

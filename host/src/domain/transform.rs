@@ -55,7 +55,7 @@ pub enum TransformFailure {
         known: String,
     },
     #[error(
-        "--transform-option {option} names no transform of this call; write NAME.key=value with NAME one of: {names}"
+        "--transform-option {option} names no transform of this call, and the call has more than one: prefix the key with the transform's name and a dot, one of: {names}"
     )]
     UnaddressedOption { option: String, names: String },
 }

@@ -47,6 +47,8 @@ pub struct GuestState {
     pub(super) table: ResourceTable,
     pub(super) cap: MemoryCap,
     pub(super) name: String,
+    /// `connector` or `transform`, for messages.
+    pub(super) kind: &'static str,
     pub(super) stdout: MemoryOutputPipe,
     pub(super) stderr: MemoryOutputPipe,
     /// Bytes of stdout/stderr already copied to the job log.
@@ -135,20 +137,24 @@ pub(super) fn call_guest<T>(
     result.map_err(|e| {
         let name = name.to_string();
         let state = store.data();
+        let kind = state.kind;
         if state.cap.exceeded {
             SandboxError::Memory {
+                kind,
                 name,
                 call,
                 limit_mb: state.cap.max / (1024 * 1024),
             }
         } else if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
             SandboxError::Timeout {
+                kind,
                 name,
                 call,
                 limit_ms: ticks * TICK.as_millis() as u64,
             }
         } else {
             SandboxError::Trap {
+                kind,
                 name,
                 call,
                 reason: format!("{e:#}"),

@@ -213,7 +213,7 @@ impl Sandbox {
         name: &str,
         compiled: &Compiled,
     ) -> Result<ConnectorInstance, SandboxError> {
-        let mut store = self.new_store(name);
+        let mut store = self.new_store(name, "connector");
         let instantiate_error = |e: wasmtime::Error| SandboxError::Instantiate {
             kind: "connector",
             name: name.to_string(),
@@ -263,7 +263,7 @@ impl Sandbox {
         name: &str,
         compiled: &Compiled,
     ) -> Result<TransformInstance, SandboxError> {
-        let mut store = self.new_store(name);
+        let mut store = self.new_store(name, "transform");
         let instantiate_error = |e: wasmtime::Error| SandboxError::Instantiate {
             kind: "transform",
             name: name.to_string(),
@@ -299,7 +299,7 @@ impl Sandbox {
         Ok(transform)
     }
 
-    fn new_store(&self, name: &str) -> Store<GuestState> {
+    fn new_store(&self, name: &str, kind: &'static str) -> Store<GuestState> {
         let stdout = MemoryOutputPipe::new(OUTPUT_CAPACITY);
         let stderr = MemoryOutputPipe::new(OUTPUT_CAPACITY);
         let state = GuestState {
@@ -313,6 +313,7 @@ impl Sandbox {
                 exceeded: false,
             },
             name: name.to_string(),
+            kind,
             stdout,
             stderr,
             printed: (0, 0),
