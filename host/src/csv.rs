@@ -4,6 +4,7 @@
 mod decode;
 mod format;
 mod reader;
+mod scan;
 
 #[cfg(test)]
 mod properties;

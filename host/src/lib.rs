@@ -14,12 +14,25 @@
 //!   target); [`secrets`] keeps credentials out of every printed line.
 
 /// Writes a line to stdout (HVR's job log), with secrets masked. A closed log must not crash
-/// a load, so write errors are ignored instead of panicking like `println!`.
+/// a load, so write errors are ignored instead of panicking like `println!`. Every line the
+/// host prints goes through this or [`say_err!`]: `clippy.toml` forbids `println!` and
+/// `eprintln!`, which would bypass the filter.
+#[macro_export]
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
         let line = $crate::secrets::redact(&format!($($arg)*));
         let _ = writeln!(std::io::stdout().lock(), "{line}");
+    }};
+}
+
+/// [`say!`] for stderr, where HVR looks for the `F_J` line.
+#[macro_export]
+macro_rules! say_err {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let line = $crate::secrets::redact(&format!($($arg)*));
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
     }};
 }
 
@@ -38,5 +51,7 @@ pub mod pipeline;
 pub mod runtime;
 pub mod secrets;
 pub mod store;
+#[cfg(test)]
+mod structure;
 pub mod table;
 pub mod watchdog;

@@ -3,8 +3,19 @@
 use std::process::ExitCode;
 
 use hvrwasm_host::agent::{self, Exit};
+use hvrwasm_host::{say, say_err};
 
 fn main() -> ExitCode {
+    // Panics print through the secret filter too. Table work runs on lane threads, where a
+    // panic fails only that table (its error follows in the summary); one on the main thread
+    // ends the call, with the one F_J line HVR looks for.
+    std::panic::set_hook(Box::new(|info| {
+        if std::thread::current().name() == Some("main") {
+            say_err!("F_JX0D03: hvrwasmagent stopped on an internal error: {info}");
+        } else {
+            say!("W_JX0E00: a table's work panicked: {info}");
+        }
+    }));
     let args: Vec<String> = std::env::args().skip(1).collect();
     if matches!(
         args.first().map(String::as_str),
@@ -16,11 +27,11 @@ fn main() -> ExitCode {
     // HVR always passes a mode; a person typing the bare name or --version gets an answer.
     match args.first().map(String::as_str) {
         None => {
-            eprintln!("hvrwasmagent: no mode given; see hvrwasmagent --help");
+            say_err!("hvrwasmagent: no mode given; see hvrwasmagent --help");
             return ExitCode::from(2);
         }
         Some("-V" | "--version" | "version") => {
-            println!("hvrwasmagent {}", env!("CARGO_PKG_VERSION"));
+            say!("hvrwasmagent {}", env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;
         }
         _ => {}
@@ -29,8 +40,7 @@ fn main() -> ExitCode {
         return match hvrwasm_host::inspect::run(&args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                let message = hvrwasm_host::secrets::redact(&e.to_string());
-                eprintln!("hvrwasmagent inspect: {message}");
+                say_err!("hvrwasmagent inspect: {e}");
                 ExitCode::from(1)
             }
         };
@@ -43,8 +53,7 @@ fn main() -> ExitCode {
             // HVR shows stderr in the job log: one line, F_J code first. Every error's message
             // already carries its cause, so the chain is not printed again.
             // Secrets are masked here too: library messages may quote what they were given.
-            let message = hvrwasm_host::secrets::redact(&e.to_string().replace('\n', " "));
-            eprintln!("F_JX0D03: {message}");
+            say_err!("F_JX0D03: {}", e.to_string().replace('\n', " "));
             ExitCode::from(1)
         }
     }
@@ -52,7 +61,7 @@ fn main() -> ExitCode {
 
 fn print_help() {
     use clap::CommandFactory;
-    println!(
+    say!(
         "usage: hvrwasmagent <mode> <channel> <location> [\"<options>\"]\n\
          \x20      hvrwasmagent inspect <connector> [options]\n\n\
          HVR AgentPlugin. Modes: refr_write_begin, refr_write_end, integ_begin, integ_end;\n\

@@ -191,7 +191,6 @@ fn signalled_message(signal: i32) -> String {
 }
 
 fn end(message: &str) -> ! {
-    let line = crate::secrets::redact(message);
-    eprintln!("F_JX0D03: {line}");
+    say_err!("F_JX0D03: {message}");
     std::process::exit(1)
 }

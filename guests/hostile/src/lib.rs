@@ -73,6 +73,8 @@ impl Connector for Hostile {
                 Ok(_) => "connected to 127.0.0.1:5432".into(),
                 Err(e) => format!("cannot connect: {e}"),
             }),
+            // Writing to its own stdout and stderr on purpose: the host must show them.
+            #[allow(clippy::disallowed_macros)]
             "print" => {
                 println!("hello on stdout");
                 eprintln!("hello on stderr");

@@ -6,7 +6,8 @@ use std::io::{self, BufRead};
 
 use thiserror::Error;
 
-use super::format::{CsvFormat, LineSeparator};
+use super::format::CsvFormat;
+use super::scan::{Scan, Scanned, Span};
 
 #[derive(Debug, Error)]
 pub enum CsvError {
@@ -26,13 +27,6 @@ pub enum CsvError {
     },
     #[error("line {line}: {source}")]
     Io { line: u64, source: io::Error },
-}
-
-#[derive(Clone, Copy, Debug)]
-struct Span {
-    start: usize,
-    end: usize,
-    quoted: bool,
 }
 
 /// One record; fields borrow the reader's buffer.
@@ -77,20 +71,6 @@ impl<'a> Record<'a> {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum State {
-    StartField,
-    Unquoted,
-    Quoted,
-    /// Saw the quote inside a quoted field, and the quote doubles as escape.
-    QuoteInQuoted,
-    /// Saw the closing quote (escape differs from the quote).
-    AfterQuoted,
-    /// After a closing quote, the first N bytes of a multi-byte separator.
-    SepAfterQuote(usize),
-    EscapeInQuoted,
-}
-
 pub struct RecordReader<R> {
     input: R,
     format: CsvFormat,
@@ -120,188 +100,45 @@ impl<R: BufRead> RecordReader<R> {
         self.buf.clear();
         self.spans.clear();
         let start_line = self.line;
-        let sep = self.format.field_separator.clone();
-        let (quote, escape) = (self.format.quote, self.format.escape);
-        // A separator of several bytes (a non-ASCII glyph) is recognised as the field's suffix
-        // when unquoted, and byte by byte after a closing quote.
-        let multi = sep.len() > 1;
-        // With the default `\n`, a file written with `\r\n` (a Windows writer) is read the
-        // same way: an unquoted `\r` right before the `\n` is dropped, never stored. HVR
-        // quotes a value that itself ends in `\r`, so no value is lost.
-        let (eol, crlf) = match self.format.line_separator {
-            LineSeparator::Byte(b'\n') => (b'\n', true),
-            LineSeparator::Byte(b) => (b, false),
-            LineSeparator::CrLf => (b'\n', true),
-        };
-        let mut state = State::StartField;
-        let mut field_start = 0usize;
-        let mut quoted = false;
-        let mut quote_line = start_line;
+        let mut scan = Scan::new(&self.format, start_line);
         let mut saw_any = false;
         loop {
             let chunk = match self.input.fill_buf() {
                 Ok(c) => c,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if e.kind() == io::ErrorKind::InvalidData => {
-                    return Err(CsvError::Encoding {
-                        line: self.line,
-                        column: self.spans.len() + 1,
-                        reason: e.to_string(),
-                    });
-                }
-                Err(source) => {
-                    return Err(CsvError::Io {
-                        line: self.line,
-                        source,
-                    });
-                }
+                Err(e) => return Err(read_error(e, self.line, self.spans.len() + 1)),
             };
             if chunk.is_empty() {
-                // End of stream.
-                return match state {
-                    State::Quoted | State::EscapeInQuoted => Err(CsvError::UnterminatedQuote {
-                        line: quote_line,
+                if scan.in_quoted_field() {
+                    return Err(CsvError::UnterminatedQuote {
+                        line: scan.quote_line,
                         column: self.spans.len() + 1,
-                    }),
-                    _ if !saw_any => Ok(None),
-                    _ => {
-                        self.finish_field(field_start, quoted, crlf);
-                        Ok(Some(self.record(start_line)))
-                    }
-                };
-            }
-            saw_any = true;
-            let mut consumed = 0;
-            let mut done = false;
-            for &b in chunk {
-                consumed += 1;
-                if b == b'\n' {
-                    self.line += 1;
+                    });
                 }
-                // Outside quotes (a doubled quote is still inside), separators end fields and
-                // the line separator ends the record.
-                let in_quotes = matches!(state, State::Quoted | State::EscapeInQuoted)
-                    || (state == State::QuoteInQuoted && Some(b) == quote);
-                if !in_quotes && !multi && b == sep[0] {
-                    Self::push_span(&mut self.spans, &mut self.buf, field_start, quoted, false);
-                    field_start = self.buf.len();
-                    quoted = false;
-                    state = State::StartField;
-                    continue;
+                if !saw_any {
+                    return Ok(None);
                 }
-                if !in_quotes && b == eol && !matches!(state, State::SepAfterQuote(_)) {
-                    done = true;
-                    break;
-                }
-                match state {
-                    State::StartField if Some(b) == quote => {
-                        state = State::Quoted;
-                        quoted = true;
-                        quote_line = self.line;
-                    }
-                    State::StartField | State::Unquoted => {
-                        self.buf.push(b);
-                        state = State::Unquoted;
-                        if multi
-                            && self.buf.len() - field_start >= sep.len()
-                            && self.buf.ends_with(&sep)
-                        {
-                            self.buf.truncate(self.buf.len() - sep.len());
-                            Self::push_span(
-                                &mut self.spans,
-                                &mut self.buf,
-                                field_start,
-                                false,
-                                false,
-                            );
-                            field_start = self.buf.len();
-                            state = State::StartField;
-                        }
-                    }
-                    State::SepAfterQuote(k) => {
-                        if b != sep[k] {
-                            let error = self.after_quote(b);
-                            self.input.consume(consumed);
-                            return Err(error);
-                        }
-                        if k + 1 == sep.len() {
-                            Self::push_span(
-                                &mut self.spans,
-                                &mut self.buf,
-                                field_start,
-                                true,
-                                false,
-                            );
-                            field_start = self.buf.len();
-                            quoted = false;
-                            state = State::StartField;
-                        } else {
-                            state = State::SepAfterQuote(k + 1);
-                        }
-                    }
-                    State::Quoted => {
-                        if Some(b) == escape && escape != quote {
-                            state = State::EscapeInQuoted;
-                        } else if Some(b) == quote {
-                            state = if escape == quote {
-                                State::QuoteInQuoted
-                            } else {
-                                State::AfterQuoted
-                            };
-                        } else {
-                            self.buf.push(b);
-                        }
-                    }
-                    State::EscapeInQuoted => {
-                        self.buf.push(b);
-                        state = State::Quoted;
-                    }
-                    State::QuoteInQuoted | State::AfterQuoted => {
-                        if state == State::QuoteInQuoted && Some(b) == quote {
-                            self.buf.push(b);
-                            state = State::Quoted;
-                        } else if multi && b == sep[0] {
-                            state = State::SepAfterQuote(1);
-                        } else if crlf && b == b'\r' {
-                            // The \n that must follow ends the record.
-                        } else {
-                            let error = self.after_quote(b);
-                            self.input.consume(consumed);
-                            return Err(error);
-                        }
-                    }
-                }
-            }
-            self.input.consume(consumed);
-            if done {
-                self.finish_field(field_start, quoted, crlf);
+                scan.finish(&mut self.buf, &mut self.spans);
                 return Ok(Some(self.record(start_line)));
             }
+            saw_any = true;
+            let (used, scanned) = scan.chunk(chunk, &mut self.line, &mut self.buf, &mut self.spans);
+            self.input.consume(used);
+            match scanned {
+                Scanned::More => {}
+                Scanned::EndOfRecord => {
+                    scan.finish(&mut self.buf, &mut self.spans);
+                    return Ok(Some(self.record(start_line)));
+                }
+                Scanned::AfterQuote(found) => {
+                    return Err(CsvError::AfterQuote {
+                        line: self.line,
+                        column: self.spans.len() + 1,
+                        found: found as char,
+                    });
+                }
+            }
         }
-    }
-
-    /// A byte after a closing quote that is neither a separator nor the end of the line.
-    fn after_quote(&self, found: u8) -> CsvError {
-        CsvError::AfterQuote {
-            line: self.line,
-            column: self.spans.len() + 1,
-            found: found as char,
-        }
-    }
-
-    fn push_span(spans: &mut Vec<Span>, buf: &mut Vec<u8>, start: usize, quoted: bool, crlf: bool) {
-        if crlf && !quoted && buf.len() > start && buf.last() == Some(&b'\r') {
-            buf.pop();
-        }
-        spans.push(Span {
-            start,
-            end: buf.len(),
-            quoted,
-        });
-    }
-
-    fn finish_field(&mut self, start: usize, quoted: bool, crlf: bool) {
-        Self::push_span(&mut self.spans, &mut self.buf, start, quoted, crlf);
     }
 
     fn record(&self, line: u64) -> Record<'_> {
@@ -314,9 +151,22 @@ impl<R: BufRead> RecordReader<R> {
     }
 }
 
+/// A read failure: undecodable bytes (from the transcoder) name the column they are in.
+fn read_error(e: io::Error, line: u64, column: usize) -> CsvError {
+    if e.kind() == io::ErrorKind::InvalidData {
+        return CsvError::Encoding {
+            line,
+            column,
+            reason: e.to_string(),
+        };
+    }
+    CsvError::Io { line, source: e }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::csv::format::LineSeparator;
 
     fn parse(text: &[u8], format: CsvFormat) -> Result<Vec<Vec<Option<String>>>, CsvError> {
         let mut r = RecordReader::new(text, format);
