@@ -18,3 +18,6 @@ pub use sandbox::{
     TRANSFORM_PACKAGE, TRANSFORM_VERSIONS,
 };
 pub use transform::TransformInstance;
+
+#[cfg(test)]
+mod patch_tests;

@@ -9,6 +9,8 @@ enum Does {
     Nothing,
     DropRow(usize),
     SetFirstColumn(&'static str),
+    /// Sets column `.0` of row `.1` to `.2`.
+    Set(usize, usize, &'static str),
 }
 
 struct Fake {
@@ -36,6 +38,9 @@ impl TableTransform for Opened {
             for (i, c) in batch.columns.iter().enumerate() {
                 match self.0 {
                     Does::SetFirstColumn(v) if i == 0 => out.columns[i].push(Some(v.as_bytes())),
+                    Does::Set(c, r, v) if c == i && r == row => {
+                        out.columns[i].push(Some(v.as_bytes()))
+                    }
                     _ => out.columns[i].push(c.get(row)),
                 }
             }
@@ -201,4 +206,70 @@ fn options_go_to_the_transform_they_name() {
         routing::check_declared("a", Some(&["k".to_string()]), &[pair("kk", "1")]),
         Err(TransformFailure::UnknownOption { .. })
     ));
+}
+
+#[test]
+fn turning_a_delete_into_an_update_is_refused() {
+    // Row 1 is the delete: op 0 becomes 2.
+    let e = run(
+        vec![fake("f", Does::Set(2, 1, "2"), false, false)],
+        Phase::Integrate,
+    )
+    .err()
+    .unwrap();
+    assert!(matches!(e, TransformFailure::Unsafe { .. }), "{e}");
+    // Even when keys may change, a delete may not silently stop being one.
+    let e = run(
+        vec![fake("f", Does::Set(2, 1, "2"), false, true)],
+        Phase::Integrate,
+    )
+    .err()
+    .unwrap();
+    assert!(matches!(e, TransformFailure::Unsafe { .. }), "{e}");
+    // Changing a data column of any row is a transform's job.
+    assert!(
+        run(
+            vec![fake("f", Does::Set(1, 1, "x"), false, false)],
+            Phase::Integrate
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn soft_deletes_are_protected_like_deletes() {
+    let columns = vec![
+        FileColumn {
+            is_key: true,
+            ..FileColumn::data("id")
+        },
+        FileColumn {
+            role: Role::SoftDelete,
+            ..FileColumn::data("is_deleted")
+        },
+    ];
+    let mut batch = TextBatch::new(2, 2);
+    for (id, deleted) in [("1", "0"), ("2", "1")] {
+        batch.columns[0].push(Some(id.as_bytes()));
+        batch.columns[1].push(Some(deleted.as_bytes()));
+    }
+    let outcome = |does| {
+        let mut transforms = vec![fake("f", does, false, false)];
+        let options = vec![Vec::new()];
+        let (mut chain, _) = TransformChain::open(
+            &mut transforms,
+            &options,
+            "t",
+            "t",
+            Phase::Integrate,
+            &columns,
+        )
+        .unwrap();
+        chain.run(&batch).map(|b| b.num_rows())
+    };
+    assert!(
+        outcome(Does::DropRow(1)).is_err(),
+        "the soft-deleted row must pass"
+    );
+    assert_eq!(outcome(Does::DropRow(0)).unwrap(), 1);
 }

@@ -65,7 +65,7 @@ enum World {
 /// served world. (Building the two linkers a call usually does not need costs nothing
 /// measurable: 3.4 ms against 3.6 ms for a whole warm call built lazily, hyperfine, 40 runs.)
 pub struct Sandbox {
-    engine: Engine,
+    pub(super) engine: Engine,
     linkers: [Linker<GuestState>; 5],
     limits: Limits,
     cache: CompileCache,
@@ -299,7 +299,7 @@ impl Sandbox {
         Ok(transform)
     }
 
-    fn new_store(&self, name: &str, kind: &'static str) -> Store<GuestState> {
+    pub(super) fn new_store(&self, name: &str, kind: &'static str) -> Store<GuestState> {
         let stdout = MemoryOutputPipe::new(OUTPUT_CAPACITY);
         let stderr = MemoryOutputPipe::new(OUTPUT_CAPACITY);
         let state = GuestState {

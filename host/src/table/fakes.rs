@@ -202,6 +202,17 @@ impl FenceStore for FakeDb {
 pub struct FakeFiles {
     files: Mutex<HashMap<String, (Vec<u8>, u32)>>,
     writes: Mutex<u32>,
+    /// Files whose reader panics, as a bug in a decoder would.
+    panics: Mutex<Vec<String>>,
+}
+
+/// A reader that panics on the first read.
+struct PanickingReader;
+
+impl std::io::Read for PanickingReader {
+    fn read(&mut self, _buf: &mut [u8]) -> std::io::Result<usize> {
+        panic!("the fake reader panics on purpose");
+    }
 }
 
 impl FakeFiles {
@@ -224,6 +235,10 @@ impl FakeFiles {
             .unwrap()
             .insert(name.to_string(), snapshot);
     }
+    /// Reading `name` panics from now on.
+    pub fn panic_on_read(&self, name: &str) {
+        self.panics.lock().unwrap().push(name.to_string());
+    }
     pub fn exists(&self, name: &str) -> bool {
         self.files.lock().unwrap().contains_key(name)
     }
@@ -240,6 +255,9 @@ impl Files for FakeFiles {
             .map(|(data, version)| FileIdentity(format!("{}:{version}", data.len()))))
     }
     fn open(&self, name: &str) -> Result<Box<dyn std::io::Read + Send>, LocationError> {
+        if self.panics.lock().unwrap().iter().any(|n| n == name) {
+            return Ok(Box::new(PanickingReader));
+        }
         let data = self.files.lock().unwrap().get(name).map(|(d, _)| d.clone());
         Ok(Box::new(Cursor::new(data.expect("opened files exist"))))
     }

@@ -229,6 +229,24 @@ fn a_panic_fails_its_table_rolls_back_and_keeps_the_files() {
 }
 
 #[test]
+fn a_panic_on_the_reader_thread_fails_its_table_not_the_process() {
+    let mut options = Options::from_words(vec!["--header-line".into(), "false".into()]).unwrap();
+    let mut s = Setup::new(&[("a.csv", "1,a,1\n", 1)]);
+    std::mem::swap(&mut s.options, &mut options);
+    s.format = s.options.csv_format().unwrap();
+    s.location.panic_on_read("a.csv");
+    let e = s
+        .run(Mode::IntegrateEnd, &mut FakePlanner::new())
+        .unwrap_err();
+    assert!(
+        matches!(&e, TableError::Panicked("reading the file", m) if m.contains("on purpose")),
+        "{e}"
+    );
+    assert!(!s.db.in_transaction() && s.db.committed_rows().is_empty());
+    assert!(s.location.exists("a.csv"));
+}
+
+#[test]
 fn a_refresh_replaces_the_rows_and_a_rerun_does_not_empty_them_again() {
     let s = Setup::new(&[("a.csv", "id,v\n1,a\n2,b\n", 2)]);
     assert_eq!(
