@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{ArgAction, Parser, ValueEnum};
 use thiserror::Error;
 
-use crate::csv::{Compression, CsvFormat, FormatError};
+use crate::csv::FormatError;
 pub use crate::domain::Style;
 
 #[derive(Debug, Error)]
@@ -369,53 +369,6 @@ impl Options {
                 .map(CompileCache::at)
                 .unwrap_or_else(CompileCache::disabled),
         }
-    }
-
-    /// The `--multi-delete` column of a table (by channel name), if configured.
-    pub fn multi_delete_for(&self, table: &str) -> Option<String> {
-        entries_for(&self.multi_delete, table)
-            .next()
-            .map(str::to_string)
-    }
-
-    /// The refresh condition of `table`: its own, else the one given for `*`.
-    pub fn refresh_condition_for(&self, table: &str) -> Option<String> {
-        let find = |name| entries_for(&self.refresh_conditions, name).find(|c| !c.is_empty());
-        find(table).or_else(|| find("*")).map(str::to_string)
-    }
-
-    pub fn connector_options(&self) -> Result<Vec<(String, String)>, OptionsError> {
-        pairs(&self.connector_options, "--connector-option")
-    }
-
-    pub fn transform_options(&self) -> Result<Vec<(String, String)>, OptionsError> {
-        pairs(&self.transform_options, "--transform-option")
-    }
-
-    pub fn store_settings(&self) -> Result<crate::store::StoreSettings, OptionsError> {
-        Ok(crate::store::StoreSettings {
-            endpoint: self.store_endpoint.clone().filter(|e| !e.is_empty()),
-            config: pairs(&self.store_config, "--store-config")?,
-            retries: self.store_retries,
-        })
-    }
-
-    pub fn csv_format(&self) -> Result<CsvFormat, OptionsError> {
-        Ok(CsvFormat::from_options(
-            self.header_line,
-            &self.field_separator,
-            &self.line_separator,
-            &self.quote_character,
-            self.escape_character.as_deref(),
-            self.null_representation.as_deref(),
-            self.file_terminator.as_deref(),
-            &self.encoding,
-            match self.compress {
-                CompressOption::None => Compression::None,
-                CompressOption::Gzip => Compression::Gzip,
-                CompressOption::Lz4 => Compression::Lz4,
-            },
-        )?)
     }
 }
 

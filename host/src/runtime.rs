@@ -10,6 +10,7 @@ mod guest;
 mod sandbox;
 mod transform;
 pub mod version;
+mod worlds;
 
 pub use cache::{CacheStatus, CompileCache};
 pub use connector::ConnectorInstance;

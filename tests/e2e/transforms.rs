@@ -85,7 +85,8 @@ fn filter_transform_drops_matching_rows_and_chains_after_mask() {
         guest_wasm("transform_filter").display()
     );
     let refresh = s.refresh_changes(40);
-    s.hvr.refresh(&refresh).assert_ok();
+    let run = s.hvr.refresh(&refresh);
+    run.assert_ok();
     let orders = &s.models[0];
     let want: Vec<Row> = masked(orders.expected())
         .into_iter()
@@ -96,6 +97,9 @@ fn filter_transform_drops_matching_rows_and_chains_after_mask() {
         "the data must have NULL notes to drop"
     );
     assert_eq!(s.target.rows(&orders.def, s.style), want);
+    // The job log counts the rows that were loaded, after the filter, not the file's.
+    let line = format!("table {}: {} rows from", orders.def.name, want.len());
+    assert!(run.stdout.contains(&line), "{line} not in {}", run.stdout);
 }
 
 fn hostile_transform(

@@ -1,7 +1,9 @@
-//! What the options mean for a plan: the style from `-O/-D/-t`, the extra columns' names, and
-//! the [`PlanOptions`] a connector is given.
+//! What the options mean: the style from `-O/-D/-t`, the extra columns' names, the
+//! [`PlanOptions`] a connector is given, per-table settings, `KEY=VALUE` lists, the store
+//! settings and the CSV format.
 
-use super::Options;
+use super::{CompressOption, Options, OptionsError, entries_for, pairs};
+use crate::csv::{Compression, CsvFormat};
 use crate::domain::{PlanOptions, Style};
 
 impl Options {
@@ -37,5 +39,52 @@ impl Options {
             refresh_shadow: self.refresh_shadow,
             extra,
         }
+    }
+
+    /// The `--multi-delete` column of a table (by channel name), if configured.
+    pub fn multi_delete_for(&self, table: &str) -> Option<String> {
+        entries_for(&self.multi_delete, table)
+            .next()
+            .map(str::to_string)
+    }
+
+    /// The refresh condition of `table`: its own, else the one given for `*`.
+    pub fn refresh_condition_for(&self, table: &str) -> Option<String> {
+        let find = |name| entries_for(&self.refresh_conditions, name).find(|c| !c.is_empty());
+        find(table).or_else(|| find("*")).map(str::to_string)
+    }
+
+    pub fn connector_options(&self) -> Result<Vec<(String, String)>, OptionsError> {
+        pairs(&self.connector_options, "--connector-option")
+    }
+
+    pub fn transform_options(&self) -> Result<Vec<(String, String)>, OptionsError> {
+        pairs(&self.transform_options, "--transform-option")
+    }
+
+    pub fn store_settings(&self) -> Result<crate::store::StoreSettings, OptionsError> {
+        Ok(crate::store::StoreSettings {
+            endpoint: self.store_endpoint.clone().filter(|e| !e.is_empty()),
+            config: pairs(&self.store_config, "--store-config")?,
+            retries: self.store_retries,
+        })
+    }
+
+    pub fn csv_format(&self) -> Result<CsvFormat, OptionsError> {
+        Ok(CsvFormat::from_options(
+            self.header_line,
+            &self.field_separator,
+            &self.line_separator,
+            &self.quote_character,
+            self.escape_character.as_deref(),
+            self.null_representation.as_deref(),
+            self.file_terminator.as_deref(),
+            &self.encoding,
+            match self.compress {
+                CompressOption::None => Compression::None,
+                CompressOption::Gzip => Compression::Gzip,
+                CompressOption::Lz4 => Compression::Lz4,
+            },
+        )?)
     }
 }
