@@ -161,3 +161,18 @@ fn transform_options_are_checked_and_addressed() {
     ]);
     assert_eq!(s.hvr.leftover_files().len(), 1);
 }
+
+/// Columns carry the logical type the target's catalog gives them, through the host's domain,
+/// the 0.3 contract and the SDK's types (PostgreSQL: the probing connector qualifies names by
+/// schema, which MariaDB's driver refuses).
+#[test]
+fn connectors_see_the_target_columns_logical_types() {
+    let mut s = Scenario::new(Db::Postgres, Style::ReplicationCopy, "contract_types_pg");
+    s.hvr.user_arg = format!(
+        "--connector {} --connector-option behave=types",
+        guest_wasm("guest_hostile").display()
+    );
+    refresh_orders(&mut s).assert_fails_with(&[
+        "probe: types id:int32,customer:text,amount:decimal(12,2),note:text,created:timestamp(6)",
+    ]);
+}

@@ -5,8 +5,8 @@
 
 use hvrwasm_sdk::sql::{Dialect, Layout};
 use hvrwasm_sdk::{
-    Connector, Info, Load, LoadShape, OptionKind, OptionSpec, Options, Plan, PlanError, Source,
-    Table,
+    Connector, Info, Load, LoadShape, LogicalType, OptionKind, OptionSpec, Options, Plan,
+    PlanError, Source, Table,
 };
 
 pub struct Hostile;
@@ -22,6 +22,25 @@ fn behaviour(options: &Options) -> String {
 
 fn report(what: String) -> Result<Plan, PlanError> {
     Err(PlanError::Unsupported(format!("probe: {what}")))
+}
+
+/// A logical type in a few characters, so a whole table fits the `F_J` line.
+fn short_type(t: Option<LogicalType>) -> String {
+    match t {
+        None => "?".into(),
+        Some(LogicalType::Decimal { precision, scale }) => format!("decimal({precision},{scale})"),
+        Some(LogicalType::Timestamp {
+            precision,
+            with_zone,
+        }) => format!(
+            "timestamp({precision}{})",
+            if with_zone { ",tz" } else { "" }
+        ),
+        Some(LogicalType::Int32) => "int32".into(),
+        Some(LogicalType::Int64) => "int64".into(),
+        Some(LogicalType::Text { .. }) => "text".into(),
+        Some(other) => format!("{other:?}"),
+    }
 }
 
 impl Connector for Hostile {
@@ -73,6 +92,17 @@ impl Connector for Hostile {
                 Ok(_) => "connected to 127.0.0.1:5432".into(),
                 Err(e) => format!("cannot connect: {e}"),
             }),
+            // The logical types the host read from the target's catalog.
+            "types" => report(format!(
+                "types {}",
+                table
+                    .target_columns
+                    .iter()
+                    .flatten()
+                    .map(|c| format!("{}:{}", c.name, short_type(c.logical_type)))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )),
             // Writing to its own stdout and stderr on purpose: the host must show them.
             #[allow(clippy::disallowed_macros)]
             "print" => {
