@@ -1,11 +1,10 @@
 //! One AgentPlugin call from start to exit code: read the invocation (options, `HVR_*`
 //! environment, file location), load the guests (`guests`), run the tables over parallel lanes
-//! (`lanes`), and report (`report`).
+//! (`table::lanes`), and report (`report`).
 
 use thiserror::Error;
 
 mod guests;
-mod lanes;
 mod report;
 mod summary;
 
@@ -13,7 +12,7 @@ use guests::Guests;
 use summary::refresh_call;
 
 use crate::connectors::ConnectorError;
-use crate::domain::{OptionError, TransformFailure};
+use crate::domain::{OptionError, Planner, TransformFailure};
 use crate::fence::{FenceError, RefreshCall, StateTable};
 use crate::hvr::env::EnvError;
 use crate::hvr::rename::RenameExpression;
@@ -109,7 +108,17 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
         .max_parallel_tables
         .map_or(usize::MAX, |n| n as usize);
     let workers = options.parallel.min(limit).clamp(1, jobs.len().max(1));
-    let results = lanes::run(&jobs, &guests, target, workers, || connect(&options))?;
+    let mut lanes = vec![guests.lane_with(target)?];
+    for _ in 1..workers {
+        lanes.push(guests.lane_with(connect(&options)?)?);
+    }
+    let fresh = || {
+        guests
+            .lane()
+            .ok()
+            .map(|(c, t)| (Box::new(c) as Box<dyn Planner + Send>, t))
+    };
+    let results = crate::table::lanes::run(&jobs, lanes, &fresh);
     report::finish(&call, &options, &env, &jobs, results)
 }
 

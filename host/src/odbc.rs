@@ -110,3 +110,56 @@ impl Database for Target {
         Ok(Box::new(BatchLoader::new(self, shape, width, batch_rows)?))
     }
 }
+
+/// A shared connection is a connection: lets a lane borrow one (the table tests share one fake
+/// between the lanes and the fence).
+impl<T: Database + ?Sized> Database for &T {
+    fn autocommit(&self) -> Result<(), OdbcError> {
+        (**self).autocommit()
+    }
+    fn begin(&self) -> Result<(), OdbcError> {
+        (**self).begin()
+    }
+    fn commit(&self) -> Result<(), OdbcError> {
+        (**self).commit()
+    }
+    fn rollback(&self) -> Result<(), OdbcError> {
+        (**self).rollback()
+    }
+    fn execute(&self, what: &str, sql: &str) -> Result<(), OdbcError> {
+        (**self).execute(what, sql)
+    }
+    fn execute_with(&self, what: &str, sql: &str, params: &[&str]) -> Result<(), OdbcError> {
+        (**self).execute_with(what, sql, params)
+    }
+    fn query_text(
+        &self,
+        what: &str,
+        sql: &str,
+        params: &[&str],
+    ) -> Result<Option<String>, OdbcError> {
+        (**self).query_text(what, sql, params)
+    }
+    fn dbms_name(&self) -> String {
+        (**self).dbms_name()
+    }
+    fn current_catalog(&self) -> Option<String> {
+        (**self).current_catalog()
+    }
+    fn columns(
+        &self,
+        catalog: Option<&str>,
+        schema: Option<&str>,
+        table: &str,
+    ) -> Result<Vec<TargetColumn>, OdbcError> {
+        (**self).columns(catalog, schema, table)
+    }
+    fn loader<'a>(
+        &'a self,
+        shape: &LoadShape,
+        width: usize,
+        batch_rows: usize,
+    ) -> Result<Box<dyn RowSink + 'a>, OdbcError> {
+        (**self).loader(shape, width, batch_rows)
+    }
+}

@@ -1,6 +1,7 @@
 //! One table of one call: recovery check, file columns, plan, load in one transaction, clean-up.
 
 mod columns;
+pub mod lanes;
 mod read;
 mod recover;
 mod restrict;

@@ -6,8 +6,10 @@ use std::sync::Mutex;
 use super::AgentError;
 use crate::connectors::{self, Origin};
 use crate::domain::{ConnectorInfo, Planner, TransformFailure, Transformer};
+use crate::odbc::Target;
 use crate::options::Options;
 use crate::runtime::{CacheStatus, Compiled, ConnectorInstance, Sandbox, SandboxError};
+use crate::table::lanes::Lane;
 
 /// One lane's guest instances.
 pub(super) type LaneGuests = (ConnectorInstance, Vec<Box<dyn Transformer>>);
@@ -75,6 +77,16 @@ impl Guests {
             Some(first) => Ok(first),
             None => self.instantiate(),
         }
+    }
+
+    /// A lane over `target`, with the guests of [`Guests::lane`].
+    pub(super) fn lane_with(&self, target: Target) -> Result<Lane<Target>, SandboxError> {
+        let (connector, transforms) = self.lane()?;
+        Ok(Lane {
+            db: target,
+            planner: Box::new(connector),
+            transforms,
+        })
     }
 
     fn instantiate(&self) -> Result<LaneGuests, SandboxError> {

@@ -1,11 +1,11 @@
 //! The end of a call: each table's outcome in the job log, stale-file housekeeping, the
 //! call's one-line summary, and the error that makes the `F_J` line.
 
-use super::lanes::TableResult;
 use super::{AgentError, Call, Exit};
 use crate::cleanup;
 use crate::hvr::HvrEnv;
 use crate::options::Options;
+use crate::table::lanes::TableResult;
 use crate::table::{Outcome, TableJob};
 
 pub(super) fn finish(

@@ -273,7 +273,8 @@ impl Files for FakeFiles {
 /// Plans a straight insert of every file column; refresh empties the table first.
 pub struct FakePlanner {
     info: ConnectorInfo,
-    pub panic_on_plan: bool,
+    /// Planning this table panics, as a bug in the host's planning code would.
+    pub panic_on_table: Option<String>,
 }
 
 impl FakePlanner {
@@ -289,7 +290,7 @@ impl FakePlanner {
                 styles: vec![Style::ReplicationCopy],
                 options: Some(Vec::new()),
             },
-            panic_on_plan: false,
+            panic_on_table: None,
         }
     }
 }
@@ -307,7 +308,10 @@ impl Planner for FakePlanner {
         table: &PlanRequest,
         _options: &PlanOptions,
     ) -> Result<Plan, PlanFailure> {
-        assert!(!self.panic_on_plan, "the fake planner was told to panic");
+        assert!(
+            self.panic_on_table.as_deref() != Some(&table.name),
+            "the fake planner was told to panic"
+        );
         let before = match kind {
             PlanKind::Refresh => vec!["DELETE ALL".to_string()],
             PlanKind::Integrate => vec![],

@@ -215,7 +215,7 @@ fn a_bad_file_fails_its_table_with_nothing_applied_and_the_next_table_runs() {
 fn a_panic_fails_its_table_rolls_back_and_keeps_the_files() {
     let s = Setup::new(&[("a.csv", CYCLE, 3)]);
     let mut planner = FakePlanner::new();
-    planner.panic_on_plan = true;
+    planner.panic_on_table = Some("t".into());
     let e = s.run(Mode::IntegrateEnd, &mut planner).unwrap_err();
     assert!(
         matches!(&e, TableError::Panicked(_, m) if m.contains("told to panic")),
@@ -224,7 +224,7 @@ fn a_panic_fails_its_table_rolls_back_and_keeps_the_files() {
     assert!(e.poisons_guests());
     assert!(!s.db.in_transaction() && s.db.committed_rows().is_empty());
     assert!(s.location.exists("a.csv"));
-    planner.panic_on_plan = false;
+    planner.panic_on_table = None;
     assert_eq!(s.run(Mode::IntegrateEnd, &mut planner).unwrap(), loaded(3));
 }
 
@@ -278,4 +278,72 @@ impl Setup {
             self.location.restore(&name, snapshot);
         }
     }
+}
+
+/// Three tables in a lane, the middle one failing by a panic: the others commit, the lane goes
+/// on with fresh guests, and every result comes back in job order. (One lane: lanes have a
+/// connection each, and the fake keeps one transaction.)
+#[test]
+fn a_table_that_fails_in_a_lane_leaves_the_other_tables_alone() {
+    let s = Setup::new(&[("a.csv", CYCLE, 3)]);
+    let specs: Vec<TableSpec> = ["t1", "bad", "t3"]
+        .iter()
+        .map(|name| TableSpec {
+            name: name.to_string(),
+            base_name: name.to_string(),
+            ..s.spec.clone()
+        })
+        .collect();
+    let files: Vec<FileEntry> = specs
+        .iter()
+        .map(|spec| {
+            let name = format!("{}.csv", spec.name);
+            s.location.write(&name, CYCLE);
+            FileEntry {
+                name,
+                rows: Some(3),
+                table: 0,
+            }
+        })
+        .collect();
+    let jobs: Vec<TableJob> = specs
+        .iter()
+        .zip(&files)
+        .map(|(spec, file)| TableJob {
+            mode: Mode::IntegrateEnd,
+            spec,
+            files: vec![file],
+            location: Some(&s.location),
+            format: &s.format,
+            options: &s.options,
+            connector_options: &[],
+            transform_options: &[],
+            state: &s.db,
+            refresh: &s.refresh,
+            channel: "chn",
+            location_name: "loc",
+        })
+        .collect();
+    let planner = || {
+        let mut p = FakePlanner::new();
+        p.panic_on_table = Some("bad".into());
+        Box::new(p) as Box<dyn Planner + Send>
+    };
+    let lanes = vec![lanes::Lane {
+        db: &s.db,
+        planner: planner(),
+        transforms: Vec::new(),
+    }];
+    let fresh = || Some((planner(), Vec::new()));
+    let results = lanes::run(&jobs, lanes, &fresh);
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0].as_ref().unwrap(), &loaded(3));
+    assert!(
+        matches!(results[1], Err(TableError::Panicked(..))),
+        "{:?}",
+        results[1]
+    );
+    assert_eq!(results[2].as_ref().unwrap(), &loaded(3));
+    assert_eq!(s.db.committed_rows().len(), 6);
+    assert!(s.location.exists("bad.csv") && !s.location.exists("t1.csv"));
 }
