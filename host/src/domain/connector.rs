@@ -94,9 +94,10 @@ impl ConnectorInfo {
             let fits = match spec.kind {
                 OptionKind::Text => true,
                 OptionKind::Integer => value.trim().parse::<i64>().is_ok(),
-                OptionKind::Boolean => {
-                    matches!(value.trim(), "true" | "false" | "yes" | "no" | "1" | "0")
-                }
+                OptionKind::Boolean => matches!(
+                    value.trim().to_ascii_lowercase().as_str(),
+                    "true" | "false" | "yes" | "no" | "1" | "0"
+                ),
             };
             if !fits {
                 return Err(OptionError::Kind {

@@ -20,10 +20,15 @@ pub fn route_options(
         });
         match addressed {
             Some((k, rest)) => routed[k].push((rest.to_string(), value.clone())),
+            None if transforms.is_empty() => {
+                return Err(TransformFailure::NoTransform {
+                    option: key.clone(),
+                });
+            }
             None if transforms.len() == 1 => routed[0].push((key.clone(), value.clone())),
             None => {
                 return Err(TransformFailure::UnaddressedOption {
-                    option: format!("{key}={value}"),
+                    option: key.clone(),
                     names: transforms
                         .iter()
                         .map(|t| t.name().to_string())

@@ -196,6 +196,10 @@ fn options_go_to_the_transform_they_name() {
         route_options(&transforms, &[pair("k", "1")]),
         Err(TransformFailure::UnaddressedOption { .. })
     ));
+    assert!(matches!(
+        route_options(&[], &[pair("k", "1")]),
+        Err(TransformFailure::NoTransform { .. })
+    ));
     // With one transform a bare key is unambiguous.
     let one = vec![fake("a", Does::Nothing, false, false)];
     assert_eq!(
