@@ -58,6 +58,10 @@ pub enum TransformFailure {
         "--transform-option {option} names no transform of this call, and the call has more than one: prefix the key with the transform's name and a dot, one of: {names}"
     )]
     UnaddressedOption { option: String, names: String },
+    #[error(
+        "--transform-option {option} names more than one transform of this call (the same transform twice?); give each a file of its own name"
+    )]
+    AmbiguousOption { option: String },
     #[error("--transform-option {option} is given, but no --transform")]
     NoTransform { option: String },
 }

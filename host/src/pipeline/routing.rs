@@ -12,21 +12,31 @@ pub fn route_options(
 ) -> Result<Vec<Vec<(String, String)>>, TransformFailure> {
     let mut routed = vec![Vec::new(); transforms.len()];
     for (key, value) in options {
-        let addressed = key.split_once('.').and_then(|(prefix, rest)| {
-            transforms
-                .iter()
-                .position(|t| t.name() == prefix || t.info().name == prefix)
-                .map(|k| (k, rest))
-        });
-        match addressed {
-            Some((k, rest)) => routed[k].push((rest.to_string(), value.clone())),
-            None if transforms.is_empty() => {
+        // `NAME.` where NAME is a transform's file stem or declared name (which may hold dots).
+        let addressed: Vec<(usize, &str)> = transforms
+            .iter()
+            .enumerate()
+            .filter_map(|(k, t)| {
+                [t.name(), t.info().name.as_str()]
+                    .into_iter()
+                    .find_map(|name| key.strip_prefix(name)?.strip_prefix('.'))
+                    .map(|rest| (k, rest))
+            })
+            .collect();
+        match addressed.as_slice() {
+            [(k, rest)] => routed[*k].push((rest.to_string(), value.clone())),
+            [_, _, ..] => {
+                return Err(TransformFailure::AmbiguousOption {
+                    option: key.clone(),
+                });
+            }
+            [] if transforms.is_empty() => {
                 return Err(TransformFailure::NoTransform {
                     option: key.clone(),
                 });
             }
-            None if transforms.len() == 1 => routed[0].push((key.clone(), value.clone())),
-            None => {
+            [] if transforms.len() == 1 => routed[0].push((key.clone(), value.clone())),
+            [] => {
                 return Err(TransformFailure::UnaddressedOption {
                     option: key.clone(),
                     names: transforms

@@ -200,6 +200,23 @@ fn options_go_to_the_transform_they_name() {
         route_options(&[], &[pair("k", "1")]),
         Err(TransformFailure::NoTransform { .. })
     ));
+    // A name with a dot still addresses its transform; one name twice is ambiguous.
+    let dotted = vec![
+        fake("my.mask", Does::Nothing, false, false),
+        fake("b", Does::Nothing, false, false),
+    ];
+    assert_eq!(
+        route_options(&dotted, &[pair("my.mask.k", "1")]).unwrap(),
+        vec![vec![pair("k", "1")], vec![]]
+    );
+    let twice = vec![
+        fake("a", Does::Nothing, false, false),
+        fake("a", Does::Nothing, false, false),
+    ];
+    assert!(matches!(
+        route_options(&twice, &[pair("a.k", "1")]),
+        Err(TransformFailure::AmbiguousOption { .. })
+    ));
     // With one transform a bare key is unambiguous.
     let one = vec![fake("a", Does::Nothing, false, false)];
     assert_eq!(
