@@ -122,6 +122,20 @@ fn legacy_transform_dropping_deletes_in_integrate_is_refused() {
 }
 
 #[test]
+fn sdk_transform_dropping_deletes_without_declaring_it_is_refused() {
+    let transform = format!(
+        "--transform {} --transform-option behave=drop-deletes",
+        guest_wasm("transform_hostile").display()
+    );
+    let (s, run, changed) = integrate_through(Db::Mariadb, "contract_sdk_drops", &transform);
+    run.assert_fails_with(&[
+        "transform transform_hostile dropped or rewrote a delete in an integrate cycle",
+    ]);
+    assert!(!changed, "target unchanged");
+    assert!(!s.hvr.leftover_files().is_empty(), "files kept");
+}
+
+#[test]
 fn sdk_filter_lets_deletes_through_in_integrate() {
     // Filtering on the op column would drop every delete; the SDK's filter keeps them.
     let transform = format!(

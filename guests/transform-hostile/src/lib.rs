@@ -2,8 +2,8 @@
 //! prove the host checks what transforms return. Not shipped.
 
 use hvrwasm_sdk::transform::{
-    Phase, RowBatch, TableContext, TableTransform, Transform, TransformInfo, TransformOptions,
-    option,
+    BatchBuilder, Phase, RowBatch, TableContext, TableTransform, Transform, TransformInfo,
+    TransformOptions, option, value,
 };
 
 pub struct HostileTransform;
@@ -12,6 +12,7 @@ pub struct HostileTransform;
 pub struct Hostile {
     behave: String,
     phase: Phase,
+    context: TableContext,
 }
 
 impl Transform for HostileTransform {
@@ -25,6 +26,7 @@ impl Transform for HostileTransform {
         Ok(Hostile {
             behave: option(options, "behave").unwrap_or("").to_string(),
             phase: table.phase,
+            context: table.clone(),
         })
     }
 }
@@ -61,6 +63,16 @@ impl TableTransform for Hostile {
                 batch.columns.pop();
             }
             "change-key" => {}
+            // Drops exactly the deletes, as a careless filter would (without declaring it).
+            "drop-deletes" => {
+                let mut out = BatchBuilder::new(batch.names.clone());
+                for row in 0..batch.num_rows as usize {
+                    if !self.context.is_delete(&batch, row) {
+                        out.push_row(batch.columns.iter().map(|c| value(c, row)));
+                    }
+                }
+                batch = out.finish();
+            }
             "loop" => {
                 let mut n = 0u64;
                 loop {
