@@ -168,6 +168,10 @@ pub trait Transform {
 }
 
 /// A transform opened for one table.
+///
+/// When the target reports a deadlock, the host runs the table's transaction again and sends
+/// its batches again to the same opened transform: keep what it remembers between batches
+/// deterministic (a counter of rows seen would count twice).
 pub trait TableTransform {
     /// Columns appended after the received ones. Default: none.
     fn added_columns(&self) -> Vec<String> {
