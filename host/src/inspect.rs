@@ -165,7 +165,7 @@ fn inspect_transform(
     row(
         "use",
         format!(
-            "--transform PATH, with --transform-option {name}.KEY=VALUE",
+            "--transform PATH, with --transform-option {name}.OPTION=VALUE",
             name = transform.name()
         ),
     );

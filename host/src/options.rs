@@ -391,7 +391,7 @@ fn pairs(values: &[String], option: &str) -> Result<Vec<(String, String)>, Optio
                 .ok_or_else(|| {
                     // Any of these may hold a secret: name the problem and the entry, not it.
                     OptionsError::Invalid(format!(
-                        "{option} entry {} is not KEY=VALUE (not shown: it may hold a secret)",
+                        "{option} entry {} is not NAME=VALUE (not shown: it may hold a secret)",
                         i + 1
                     ))
                 })
