@@ -60,57 +60,6 @@ impl RowSink for BatchLoader<'_> {
     }
 }
 
-impl Database for Target {
-    fn autocommit(&self) -> Result<(), OdbcError> {
-        Target::autocommit(self)
-    }
-    fn begin(&self) -> Result<(), OdbcError> {
-        Target::begin(self)
-    }
-    fn commit(&self) -> Result<(), OdbcError> {
-        Target::commit(self)
-    }
-    fn rollback(&self) -> Result<(), OdbcError> {
-        Target::rollback(self)
-    }
-    fn execute(&self, what: &str, sql: &str) -> Result<(), OdbcError> {
-        Target::execute(self, what, sql)
-    }
-    fn execute_with(&self, what: &str, sql: &str, params: &[&str]) -> Result<(), OdbcError> {
-        Target::execute_with(self, what, sql, params)
-    }
-    fn query_text(
-        &self,
-        what: &str,
-        sql: &str,
-        params: &[&str],
-    ) -> Result<Option<String>, OdbcError> {
-        Target::query_text(self, what, sql, params)
-    }
-    fn dbms_name(&self) -> String {
-        Target::dbms_name(self)
-    }
-    fn current_catalog(&self) -> Option<String> {
-        Target::current_catalog(self)
-    }
-    fn columns(
-        &self,
-        catalog: Option<&str>,
-        schema: Option<&str>,
-        table: &str,
-    ) -> Result<Vec<TargetColumn>, OdbcError> {
-        Target::columns(self, catalog, schema, table)
-    }
-    fn loader<'a>(
-        &'a self,
-        shape: &LoadShape,
-        width: usize,
-        batch_rows: usize,
-    ) -> Result<Box<dyn RowSink + 'a>, OdbcError> {
-        Ok(Box::new(BatchLoader::new(self, shape, width, batch_rows)?))
-    }
-}
-
 /// A shared connection is a connection: lets a lane borrow one (the table tests share one fake
 /// between the lanes and the fence).
 impl<T: Database + ?Sized> Database for &T {

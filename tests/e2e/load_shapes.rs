@@ -3,7 +3,7 @@
 
 use hvrwasm_host::batch::TextBatch;
 use hvrwasm_host::domain::LoadShape;
-use hvrwasm_host::odbc::{BatchLoader, Target as OdbcTarget};
+use hvrwasm_host::odbc::{BatchLoader, Database as _, Target as OdbcTarget};
 
 use crate::support::data::{Row, tricky_texts};
 use crate::support::hvr::scratch;

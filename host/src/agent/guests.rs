@@ -42,29 +42,24 @@ impl Guests {
                 Ok((bytes.name, compiled))
             })
             .collect::<Result<Vec<_>, AgentError>>()?;
-        let mut guests = Guests {
-            connector: (bytes.name, compiled),
-            transforms,
-            sandbox,
-            info: placeholder_info(),
-            first: Mutex::new(None),
-        };
-        let first = guests.instantiate()?;
-        guests.info = first.0.info().clone();
-        check_style(options, &guests.info)?;
+        let connector = (bytes.name, compiled);
+        let first = instantiate(&sandbox, &connector, &transforms)?;
+        let info = first.0.info().clone();
+        check_style(options, &info)?;
         if options.verbose {
             let origin = match &bytes.origin {
                 Origin::BuiltIn => "built in".to_string(),
                 Origin::File(p) => p.display().to_string(),
             };
-            say!(
-                "connector {} {} ({origin})",
-                guests.info.name,
-                guests.info.version
-            );
+            say!("connector {} {} ({origin})", info.name, info.version);
         }
-        *guests.first.get_mut().expect("not shared yet") = Some(first);
-        Ok(guests)
+        Ok(Guests {
+            sandbox,
+            connector,
+            transforms,
+            info,
+            first: Mutex::new(Some(first)),
+        })
     }
 
     pub(super) fn info(&self) -> &ConnectorInfo {
@@ -90,18 +85,7 @@ impl Guests {
     }
 
     fn instantiate(&self) -> Result<LaneGuests, SandboxError> {
-        let (name, compiled) = &self.connector;
-        let connector = self.sandbox.instantiate(name, compiled)?;
-        let transforms = self
-            .transforms
-            .iter()
-            .map(|(name, compiled)| {
-                self.sandbox
-                    .instantiate_transform(name, compiled)
-                    .map(|t| Box::new(t) as Box<dyn Transformer>)
-            })
-            .collect::<Result<_, _>>()?;
-        Ok((connector, transforms))
+        instantiate(&self.sandbox, &self.connector, &self.transforms)
     }
 
     /// Each transform's own `--transform-option`s, in chain order.
@@ -118,18 +102,22 @@ impl Guests {
     }
 }
 
-/// Stands in until the first instance has described itself.
-fn placeholder_info() -> ConnectorInfo {
-    ConnectorInfo {
-        name: String::new(),
-        version: String::new(),
-        dialect: String::new(),
-        default_schema: None,
-        qualifier_is_catalog: false,
-        max_parallel_tables: None,
-        styles: Vec::new(),
-        options: None,
-    }
+/// One lane's instances of the compiled connector and transforms.
+fn instantiate(
+    sandbox: &Sandbox,
+    (name, compiled): &(String, Compiled),
+    transforms: &[(String, Compiled)],
+) -> Result<LaneGuests, SandboxError> {
+    let connector = sandbox.instantiate(name, compiled)?;
+    let transforms = transforms
+        .iter()
+        .map(|(name, compiled)| {
+            sandbox
+                .instantiate_transform(name, compiled)
+                .map(|t| Box::new(t) as Box<dyn Transformer>)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((connector, transforms))
 }
 
 fn check_style(options: &Options, info: &ConnectorInfo) -> Result<(), AgentError> {

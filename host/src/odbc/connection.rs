@@ -4,7 +4,9 @@ use odbc_api::parameter::VarCharSlice;
 use odbc_api::{Connection, ConnectionOptions, Cursor, Environment};
 use thiserror::Error;
 
-use crate::domain::{LogicalType, TargetColumn};
+use super::load::BatchLoader;
+use super::{Database, RowSink};
+use crate::domain::{LoadShape, LogicalType, TargetColumn};
 
 #[derive(Debug, Error)]
 pub enum OdbcError {
@@ -130,8 +132,45 @@ impl Target {
         Ok(Target { conn, verbose })
     }
 
+    /// Bounds how long a statement waits for another session's lock, in the target's own
+    /// terms; `0` leaves the target's default.
+    pub fn set_lock_timeout(&self, seconds: u64) -> Result<(), OdbcError> {
+        if seconds == 0 {
+            return Ok(());
+        }
+        let dbms = self.dbms_name().to_ascii_lowercase();
+        let statements = if dbms.contains("postgres") {
+            vec![format!("SET lock_timeout = '{seconds}s'")]
+        } else if dbms.contains("mariadb") || dbms.contains("mysql") {
+            vec![
+                format!("SET SESSION innodb_lock_wait_timeout = {seconds}"),
+                format!("SET SESSION lock_wait_timeout = {seconds}"),
+            ]
+        } else if dbms.contains("sqlite") {
+            vec![format!("PRAGMA busy_timeout = {}", seconds * 1000)]
+        } else {
+            // Other targets: the driver's own settings apply (see the README).
+            vec![]
+        };
+        for sql in statements {
+            self.execute("setting the lock timeout", &sql)?;
+        }
+        Ok(())
+    }
+
+    pub fn connection(&self) -> &Connection<'static> {
+        &self.conn
+    }
+
+    pub fn verbose(&self) -> bool {
+        self.verbose
+    }
+}
+
+/// The host's seam to the target, over this one ODBC connection.
+impl Database for Target {
     /// The table's columns in ordinal order; empty when the table does not exist.
-    pub fn columns(
+    fn columns(
         &self,
         catalog: Option<&str>,
         schema: Option<&str>,
@@ -202,35 +241,9 @@ impl Target {
         Ok(rows.into_iter().map(|(_, c)| c).collect())
     }
 
-    /// Bounds how long a statement waits for another session's lock, in the target's own
-    /// terms; `0` leaves the target's default.
-    pub fn set_lock_timeout(&self, seconds: u64) -> Result<(), OdbcError> {
-        if seconds == 0 {
-            return Ok(());
-        }
-        let dbms = self.dbms_name().to_ascii_lowercase();
-        let statements = if dbms.contains("postgres") {
-            vec![format!("SET lock_timeout = '{seconds}s'")]
-        } else if dbms.contains("mariadb") || dbms.contains("mysql") {
-            vec![
-                format!("SET SESSION innodb_lock_wait_timeout = {seconds}"),
-                format!("SET SESSION lock_wait_timeout = {seconds}"),
-            ]
-        } else if dbms.contains("sqlite") {
-            vec![format!("PRAGMA busy_timeout = {}", seconds * 1000)]
-        } else {
-            // Other targets: the driver's own settings apply (see the README).
-            vec![]
-        };
-        for sql in statements {
-            self.execute("setting the lock timeout", &sql)?;
-        }
-        Ok(())
-    }
-
     /// Back to autocommit: each statement its own transaction (the connection stays in manual
     /// commit after a table's transaction otherwise).
-    pub fn autocommit(&self) -> Result<(), OdbcError> {
+    fn autocommit(&self) -> Result<(), OdbcError> {
         self.conn
             .set_autocommit(true)
             .map_err(|source| OdbcError::Transaction {
@@ -239,7 +252,7 @@ impl Target {
             })
     }
 
-    pub fn begin(&self) -> Result<(), OdbcError> {
+    fn begin(&self) -> Result<(), OdbcError> {
         self.conn
             .set_autocommit(false)
             .map_err(|source| OdbcError::Transaction {
@@ -248,7 +261,7 @@ impl Target {
             })
     }
 
-    pub fn commit(&self) -> Result<(), OdbcError> {
+    fn commit(&self) -> Result<(), OdbcError> {
         let _waiting = crate::watchdog::waiting(crate::watchdog::Kind::Statement, "commit");
         self.conn.commit().map_err(|source| OdbcError::Transaction {
             what: "commit",
@@ -257,7 +270,7 @@ impl Target {
     }
 
     /// Rolls back; a failure here is reported but the caller already has the real error.
-    pub fn rollback(&self) -> Result<(), OdbcError> {
+    fn rollback(&self) -> Result<(), OdbcError> {
         self.conn
             .rollback()
             .map_err(|source| OdbcError::Transaction {
@@ -266,7 +279,7 @@ impl Target {
             })
     }
 
-    pub fn execute(&self, what: &str, sql: &str) -> Result<(), OdbcError> {
+    fn execute(&self, what: &str, sql: &str) -> Result<(), OdbcError> {
         if self.verbose {
             say!("  SQL: {sql}");
         }
@@ -282,7 +295,7 @@ impl Target {
     }
 
     /// Runs a statement with text parameters.
-    pub fn execute_with(&self, what: &str, sql: &str, params: &[&str]) -> Result<(), OdbcError> {
+    fn execute_with(&self, what: &str, sql: &str, params: &[&str]) -> Result<(), OdbcError> {
         if self.verbose {
             say!("  SQL: {sql}");
         }
@@ -302,7 +315,7 @@ impl Target {
     }
 
     /// The first column of the first row as text; `None` without rows or for NULL.
-    pub fn query_text(
+    fn query_text(
         &self,
         what: &str,
         sql: &str,
@@ -332,22 +345,23 @@ impl Target {
     }
 
     /// The DBMS the driver says it talks to (`PostgreSQL`, `MariaDB`, `SQLite`, ...).
-    pub fn dbms_name(&self) -> String {
+    fn dbms_name(&self) -> String {
         self.conn
             .database_management_system_name()
             .unwrap_or_default()
     }
 
     /// The connection's current catalog (MariaDB: the database), when the driver has one.
-    pub fn current_catalog(&self) -> Option<String> {
+    fn current_catalog(&self) -> Option<String> {
         self.conn.current_catalog().ok().filter(|c| !c.is_empty())
     }
 
-    pub fn connection(&self) -> &Connection<'static> {
-        &self.conn
-    }
-
-    pub fn verbose(&self) -> bool {
-        self.verbose
+    fn loader<'a>(
+        &'a self,
+        shape: &LoadShape,
+        width: usize,
+        batch_rows: usize,
+    ) -> Result<Box<dyn RowSink + 'a>, OdbcError> {
+        Ok(Box::new(BatchLoader::new(self, shape, width, batch_rows)?))
     }
 }

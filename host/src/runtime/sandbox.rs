@@ -12,7 +12,7 @@ use super::connector::{self, ConnectorInstance, v0_1, v0_2, v0_3};
 use super::guest::{GuestState, MemoryCap};
 use super::transform::{self, TransformInstance};
 use super::version::Version;
-use super::worlds::{World, build_linker, exported_interface, exported_version, served_version};
+use super::worlds::{World, build_linker, exported_interface, served_version};
 pub use crate::domain::GuestError as SandboxError;
 
 /// The connector contract: its package and the versions this host serves, newest first (one
@@ -126,7 +126,8 @@ impl Sandbox {
     pub fn compile(&self, name: &str, wasm: &[u8]) -> Result<Compiled, SandboxError> {
         let (component, cache) = self.load(name, wasm, "connector")?;
         let interface = format!("{CONTRACT_PACKAGE}/connector");
-        let wanted = exported_version(&self.engine, name, &component, "connector", &[&interface])?;
+        let (_, wanted) =
+            exported_interface(&self.engine, name, &component, "connector", &[&interface])?;
         let served = served_version(
             name,
             "connector",

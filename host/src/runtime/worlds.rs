@@ -55,17 +55,6 @@ pub(super) fn build_linker(
     Ok(linker)
 }
 
-/// The version of the first of `interfaces` the component exports.
-pub(super) fn exported_version(
-    engine: &Engine,
-    name: &str,
-    component: &Component,
-    kind: &'static str,
-    interfaces: &[&str],
-) -> Result<String, SandboxError> {
-    exported_interface(engine, name, component, kind, interfaces).map(|(_, v)| v)
-}
-
 /// Which of `interfaces` (names without version) the component exports, and at which version.
 pub(super) fn exported_interface(
     engine: &Engine,

@@ -2,6 +2,70 @@
 //! is where the [`Planner`] seam meets WebAssembly: every conversion between the domain and a
 //! served contract version happens in this module's children, once in each direction.
 
+/// The conversions every served connector contract shares (its styles, roles and plan have
+/// the same shape in each version, as distinct generated types): expanded in each version's
+/// module, where `wit` names that version's `types` interface.
+macro_rules! shared_conversions {
+    () => {
+        fn style(s: crate::domain::Style) -> wit::TargetStyle {
+            match s {
+                crate::domain::Style::ReplicationCopy => wit::TargetStyle::ReplicationCopy,
+                crate::domain::Style::SoftDelete => wit::TargetStyle::SoftDelete,
+                crate::domain::Style::TimeKey => wit::TargetStyle::TimeKey,
+            }
+        }
+
+        fn domain_style(s: wit::TargetStyle) -> crate::domain::Style {
+            match s {
+                wit::TargetStyle::ReplicationCopy => crate::domain::Style::ReplicationCopy,
+                wit::TargetStyle::SoftDelete => crate::domain::Style::SoftDelete,
+                wit::TargetStyle::TimeKey => crate::domain::Style::TimeKey,
+            }
+        }
+
+        fn role(r: crate::domain::Role) -> wit::ColumnRole {
+            match r {
+                crate::domain::Role::Data => wit::ColumnRole::Data,
+                crate::domain::Role::Op => wit::ColumnRole::Op,
+                crate::domain::Role::SoftDelete => wit::ColumnRole::SoftDelete,
+            }
+        }
+
+        pub fn plan(
+            p: Result<wit::Plan, wit::PlanError>,
+        ) -> Result<crate::domain::Plan, crate::domain::PlanRefusal> {
+            use crate::domain::{LoadShape, PlanRefusal, Source};
+            let p = p.map_err(|e| match e {
+                wit::PlanError::Unsupported(m) => PlanRefusal::Unsupported(m),
+                wit::PlanError::InvalidTable(m) => PlanRefusal::InvalidTable(m),
+            })?;
+            Ok(crate::domain::Plan {
+                before: p.before,
+                sources: p
+                    .load
+                    .sources
+                    .into_iter()
+                    .map(|s| match s {
+                        wit::Source::Column(i) => Source::Column(i as usize),
+                        wit::Source::RowNumber => Source::RowNumber,
+                    })
+                    .collect(),
+                shape: match p.load.shape {
+                    wit::LoadShape::ParameterArray(sql) => LoadShape::ParameterArray(sql),
+                    wit::LoadShape::MultiRowValues(m) => LoadShape::MultiRowValues {
+                        prefix: m.prefix,
+                        row: m.row,
+                        rows_per_statement: m.rows_per_statement as usize,
+                    },
+                    wit::LoadShape::PostgresTextArrays(sql) => LoadShape::PostgresTextArrays(sql),
+                },
+                batch_rows: p.load.batch_rows as usize,
+                after: p.after,
+            })
+        }
+    };
+}
+
 pub mod v0_1;
 pub mod v0_2;
 pub mod v0_3;

@@ -7,10 +7,12 @@ wasmtime::component::bindgen!({
 });
 
 use crate::domain::{
-    ConnectorInfo, FileColumn, LoadShape, LogicalType, OptionKind, OptionSpec, Plan, PlanOptions,
-    PlanRefusal, PlanRequest, Role, Source, Style, TargetColumn,
+    ConnectorInfo, FileColumn, LogicalType, OptionKind, OptionSpec, PlanOptions, PlanRequest,
+    TargetColumn,
 };
 use hvrwasm::connector::types as wit;
+
+shared_conversions!();
 
 pub fn table(t: &PlanRequest) -> wit::Table {
     wit::Table {
@@ -31,11 +33,7 @@ fn column(c: &FileColumn) -> wit::Column {
         name: c.name.clone(),
         base_name: c.base_name.clone(),
         is_key: c.is_key,
-        role: match c.role {
-            Role::Data => wit::ColumnRole::Data,
-            Role::Op => wit::ColumnRole::Op,
-            Role::SoftDelete => wit::ColumnRole::SoftDelete,
-        },
+        role: role(c.role),
         logical_type: c.logical_type.map(logical_type),
     }
 }
@@ -90,14 +88,6 @@ pub fn options(o: &PlanOptions) -> wit::Options {
     }
 }
 
-fn style(s: Style) -> wit::TargetStyle {
-    match s {
-        Style::ReplicationCopy => wit::TargetStyle::ReplicationCopy,
-        Style::SoftDelete => wit::TargetStyle::SoftDelete,
-        Style::TimeKey => wit::TargetStyle::TimeKey,
-    }
-}
-
 pub fn info(i: wit::Info) -> ConnectorInfo {
     ConnectorInfo {
         name: i.name,
@@ -122,42 +112,5 @@ pub fn info(i: wit::Info) -> ConnectorInfo {
                 })
                 .collect(),
         ),
-    }
-}
-
-fn domain_style(s: wit::TargetStyle) -> Style {
-    match s {
-        wit::TargetStyle::ReplicationCopy => Style::ReplicationCopy,
-        wit::TargetStyle::SoftDelete => Style::SoftDelete,
-        wit::TargetStyle::TimeKey => Style::TimeKey,
-    }
-}
-
-pub fn plan(p: Result<wit::Plan, wit::PlanError>) -> Result<Plan, PlanRefusal> {
-    let p = p.map_err(|e| match e {
-        wit::PlanError::Unsupported(m) => PlanRefusal::Unsupported(m),
-        wit::PlanError::InvalidTable(m) => PlanRefusal::InvalidTable(m),
-    })?;
-    Ok(Plan {
-        before: p.before,
-        sources: p.load.sources.into_iter().map(source).collect(),
-        shape: match p.load.shape {
-            wit::LoadShape::ParameterArray(sql) => LoadShape::ParameterArray(sql),
-            wit::LoadShape::MultiRowValues(m) => LoadShape::MultiRowValues {
-                prefix: m.prefix,
-                row: m.row,
-                rows_per_statement: m.rows_per_statement as usize,
-            },
-            wit::LoadShape::PostgresTextArrays(sql) => LoadShape::PostgresTextArrays(sql),
-        },
-        batch_rows: p.load.batch_rows as usize,
-        after: p.after,
-    })
-}
-
-fn source(s: wit::Source) -> Source {
-    match s {
-        wit::Source::Column(i) => Source::Column(i as usize),
-        wit::Source::RowNumber => Source::RowNumber,
     }
 }

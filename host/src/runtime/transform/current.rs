@@ -6,7 +6,6 @@ wasmtime::component::bindgen!({
     path: "../wit/transform",
 });
 
-use super::packed::PackedColumn;
 use crate::domain::{Phase, Role, TransformContext, TransformInfo};
 use hvrwasm::transform::types as wit;
 
@@ -44,30 +43,4 @@ pub fn table(c: &TransformContext) -> wit::Table {
     }
 }
 
-pub fn batch(num_rows: usize, names: &[String], columns: Vec<PackedColumn>) -> wit::RowBatch {
-    wit::RowBatch {
-        num_rows: num_rows as u32,
-        names: names.to_vec(),
-        columns: columns
-            .into_iter()
-            .map(|c| wit::TextColumn {
-                data: c.data,
-                offsets: c.offsets,
-                validity: c.validity,
-            })
-            .collect(),
-    }
-}
-
-pub fn columns(b: wit::RowBatch) -> (u32, Vec<String>, Vec<PackedColumn>) {
-    let columns = b
-        .columns
-        .into_iter()
-        .map(|c| PackedColumn {
-            data: c.data,
-            offsets: c.offsets,
-            validity: c.validity,
-        })
-        .collect();
-    (b.num_rows, b.names, columns)
-}
+batch_conversions!();

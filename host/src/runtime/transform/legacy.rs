@@ -7,7 +7,6 @@ wasmtime::component::bindgen!({
     path: "../wit/archive/0.2.0",
 });
 
-use super::packed::PackedColumn;
 use crate::domain::TransformInfo;
 pub use exports::hvrwasm::connector::transform::TransformInfo as WitInfo;
 use hvrwasm::connector::batch as wit;
@@ -22,30 +21,4 @@ pub fn info(i: WitInfo) -> TransformInfo {
     }
 }
 
-pub fn batch(num_rows: usize, names: &[String], columns: Vec<PackedColumn>) -> wit::RowBatch {
-    wit::RowBatch {
-        num_rows: num_rows as u32,
-        names: names.to_vec(),
-        columns: columns
-            .into_iter()
-            .map(|c| wit::TextColumn {
-                data: c.data,
-                offsets: c.offsets,
-                validity: c.validity,
-            })
-            .collect(),
-    }
-}
-
-pub fn columns(b: wit::RowBatch) -> (u32, Vec<String>, Vec<PackedColumn>) {
-    let columns = b
-        .columns
-        .into_iter()
-        .map(|c| PackedColumn {
-            data: c.data,
-            offsets: c.offsets,
-            validity: c.validity,
-        })
-        .collect();
-    (b.num_rows, b.names, columns)
-}
+batch_conversions!();

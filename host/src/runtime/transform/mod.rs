@@ -1,6 +1,45 @@
 //! A running transform, called through the bindings of the contract it targets; implements
 //! the [`Transformer`] seam, so the pipeline sees only domain batches.
 
+/// Packed batches to and from a transform contract's `row-batch` (the same shape in every
+/// served version, as distinct generated types): expanded in each version's module, where
+/// `wit` names the interface holding `row-batch` and `text-column`.
+macro_rules! batch_conversions {
+    () => {
+        pub fn batch(
+            num_rows: usize,
+            names: &[String],
+            columns: Vec<super::packed::PackedColumn>,
+        ) -> wit::RowBatch {
+            wit::RowBatch {
+                num_rows: num_rows as u32,
+                names: names.to_vec(),
+                columns: columns
+                    .into_iter()
+                    .map(|c| wit::TextColumn {
+                        data: c.data,
+                        offsets: c.offsets,
+                        validity: c.validity,
+                    })
+                    .collect(),
+            }
+        }
+
+        pub fn columns(b: wit::RowBatch) -> (u32, Vec<String>, Vec<super::packed::PackedColumn>) {
+            let columns = b
+                .columns
+                .into_iter()
+                .map(|c| super::packed::PackedColumn {
+                    data: c.data,
+                    offsets: c.offsets,
+                    validity: c.validity,
+                })
+                .collect();
+            (b.num_rows, b.names, columns)
+        }
+    };
+}
+
 pub mod current;
 pub mod legacy;
 mod packed;
