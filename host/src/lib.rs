@@ -48,6 +48,7 @@ pub mod inspect;
 pub mod odbc;
 pub mod options;
 pub mod pipeline;
+pub mod rows;
 pub mod runtime;
 pub mod secrets;
 pub mod store;

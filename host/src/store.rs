@@ -6,6 +6,7 @@ mod client;
 mod local;
 pub mod name;
 mod remote;
+mod spool;
 mod stream;
 mod url;
 
@@ -79,6 +80,11 @@ pub trait Files: Sync {
     /// The file's identity, or `None` when it is not there.
     fn stat(&self, name: &str) -> Result<Option<FileIdentity>, LocationError>;
     fn open(&self, name: &str) -> Result<Box<dyn Read + Send>, LocationError>;
+    /// The file with random access, for formats read by offset (Parquet). A store's object
+    /// is copied to an unlinked temporary file first: memory stays flat, disk holds one file.
+    fn open_seekable(&self, name: &str) -> Result<std::fs::File, LocationError> {
+        spool::to_temp_file(self.open(name)?, name)
+    }
     /// Deleting a file that is already gone succeeds.
     fn delete(&self, name: &str) -> Result<(), LocationError>;
     /// Whether two names with one identity are one file (a local inode is; two objects with
@@ -95,6 +101,13 @@ impl Files for FileLocation {
     }
     fn open(&self, name: &str) -> Result<Box<dyn Read + Send>, LocationError> {
         FileLocation::open(self, name)
+    }
+    fn open_seekable(&self, name: &str) -> Result<std::fs::File, LocationError> {
+        name::check(name)?;
+        match self {
+            FileLocation::Local(l) => l.open_seekable(name),
+            FileLocation::Remote(r) => spool::to_temp_file(r.open(name)?, name),
+        }
     }
     fn delete(&self, name: &str) -> Result<(), LocationError> {
         FileLocation::delete(self, name)

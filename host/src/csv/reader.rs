@@ -77,6 +77,8 @@ pub struct RecordReader<R> {
     line: u64,
     buf: Vec<u8>,
     spans: Vec<Span>,
+    /// Line of the record `advance` last read.
+    current_line: u64,
 }
 
 impl<R: BufRead> RecordReader<R> {
@@ -87,7 +89,23 @@ impl<R: BufRead> RecordReader<R> {
             line: 1,
             buf: Vec::with_capacity(4096),
             spans: Vec::with_capacity(64),
+            current_line: 0,
         }
+    }
+
+    /// Reads the next record, kept for `current`; `false` at the end of the stream.
+    pub fn advance(&mut self) -> Result<bool, CsvError> {
+        let line = match self.next_record()? {
+            Some(record) => record.line,
+            None => return Ok(false),
+        };
+        self.current_line = line;
+        Ok(true)
+    }
+
+    /// The record `advance` read last.
+    pub fn current(&self) -> Record<'_> {
+        self.record(self.current_line)
     }
 
     /// The line the reader stands on (1-based).

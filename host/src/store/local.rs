@@ -88,6 +88,16 @@ impl LocalLocation {
             .map_err(|source| LocationError::Open { path, source })
     }
 
+    /// The file itself, for formats read by offset (Parquet's footer first).
+    pub(super) fn open_seekable(&self, name: &str) -> Result<File, LocationError> {
+        let path = self.root.join(name);
+        let real = self.resolve(name)?.ok_or_else(|| LocationError::Open {
+            path: path.clone(),
+            source: ErrorKind::NotFound.into(),
+        })?;
+        File::open(&real).map_err(|source| LocationError::Open { path, source })
+    }
+
     /// Deleting a file that is already gone succeeds, as on every object store: the state
     /// asked for is reached (another run, or this one before a crash, deleted it).
     pub(super) fn delete(&self, name: &str) -> Result<(), LocationError> {
