@@ -127,7 +127,8 @@ pub(crate) struct Call {
     pub(crate) mode: Mode,
     pub(crate) invocation: Invocation,
     pub(crate) rename: RenameExpression,
-    pub(crate) format: crate::csv::CsvFormat,
+    pub(crate) format: crate::rows::FileFormat,
+    pub(crate) column_types: crate::options::ColumnTypes,
     pub(crate) state: StateTable,
     pub(crate) refresh: RefreshCall,
     pub(crate) location: Option<FileLocation>,
@@ -136,7 +137,8 @@ pub(crate) struct Call {
 impl Call {
     /// `None` when there is nothing to do (not a loading mode, a recovery call, no files).
     fn read(mode: Mode, env: &HvrEnv, options: &Options) -> Result<Option<Call>, AgentError> {
-        let format = options.csv_format()?;
+        let format = options.files.file_format(options.csv_format()?);
+        let column_types = options.files.column_types()?;
         let rename = RenameExpression::parse(&options.rename_expression)?;
         if !mode.loads_files() {
             return Ok(None);
@@ -180,6 +182,7 @@ impl Call {
             invocation,
             rename,
             format,
+            column_types,
             state,
             refresh,
             location,
@@ -212,6 +215,7 @@ impl Call {
                     .as_ref()
                     .map(|l| l as &dyn crate::store::Files),
                 format: &self.format,
+                column_types: &self.column_types,
                 options,
                 connector_options,
                 transform_options,

@@ -18,6 +18,7 @@ pub mod connector;
 pub mod guest;
 pub mod plan;
 pub mod transform;
+mod type_name;
 
 pub use columns::{FileColumn, LogicalType, Role, TargetColumn};
 pub use connector::{ConnectorInfo, OptionError, OptionKind, OptionSpec, PlanFailure, Planner};

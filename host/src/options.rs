@@ -29,7 +29,10 @@ pub enum CompressOption {
 }
 
 mod choices;
+mod files;
 mod words;
+
+pub use files::{AdaptDdl, ColumnTypes, FileOptions};
 
 use words::{describe_parse_error, keep_escapes};
 
@@ -194,6 +197,9 @@ pub struct Options {
     )]
     pub rename_expression: String,
 
+    #[command(flatten)]
+    pub files: FileOptions,
+
     /// Whether the files start with a header line (FileFormat /HeaderLine).
     #[arg(long, env = "HVR_WASM_HEADER_LINE", default_value = "true", value_name = "BOOL", action = ArgAction::Set)]
     pub header_line: bool,
@@ -330,6 +336,7 @@ impl Options {
             ("transform_options", &mut options.transform_options),
             ("connector_options", &mut options.connector_options),
             ("store_config", &mut options.store_config),
+            ("column_types", &mut options.files.column_types),
         ] {
             if from_env(id) {
                 *list = list

@@ -13,7 +13,6 @@ use std::time::Instant;
 
 use thiserror::Error;
 
-use crate::csv::{CsvError, CsvFormat};
 use crate::domain::{
     ConnectorInfo, FileColumn, Phase, Plan, PlanFailure, PlanKind, PlanRequest, Planner, Role,
     TransformFailure, Transformer,
@@ -40,7 +39,10 @@ pub enum TableError {
         missing: String,
     },
     #[error("file {file}: {source}")]
-    Csv { file: String, source: CsvError },
+    Rows {
+        file: String,
+        source: crate::rows::RowError,
+    },
     #[error("file {file}: {message}")]
     File { file: String, message: String },
     #[error("file {file}: {context}: {source}")]
@@ -135,7 +137,9 @@ pub struct TableJob<'a> {
     pub spec: &'a TableSpec,
     pub files: Vec<&'a FileEntry>,
     pub location: Option<&'a dyn Files>,
-    pub format: &'a CsvFormat,
+    pub format: &'a crate::rows::FileFormat,
+    /// `--column-type` entries: types for created and added columns.
+    pub column_types: &'a crate::options::ColumnTypes,
     pub options: &'a Options,
     /// `--connector-option` pairs, checked against the connector's declarations.
     pub connector_options: &'a [(String, String)],

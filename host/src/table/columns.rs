@@ -1,50 +1,80 @@
-//! The columns of a table's files: from the header line (all files must agree) or from the
-//! channel, with the role of each extra column.
+//! The columns of a table's files: as the files declare them (header line, schema; all files
+//! must agree) or from the channel, with the role and type of each column.
 
 use super::{FileColumn, Role, TableError, TableJob};
-use crate::csv::{CsvFormat, RecordReader, open_decoded};
-use crate::store::Files;
+use crate::rows::{DeclaredColumn, FileFormat};
 
 impl TableJob<'_> {
-    /// The files' columns: from the header line when there is one (all files must agree),
-    /// else the channel's columns in order.
+    /// The files' columns: as the files declare them (a CSV header line, a Parquet or Avro
+    /// schema; all files must agree), else the channel's columns in order. A
+    /// `--column-type` entry gives (or overrides) a column's type.
     pub(super) fn file_columns(&self) -> Result<Vec<FileColumn>, TableError> {
-        let location = match self.location {
-            Some(l) if self.format.header && !self.files.is_empty() => l,
-            _ => {
-                return Ok(self
-                    .spec
-                    .columns
-                    .iter()
-                    .map(|c| self.file_column(&c.name, &c.base_name, c.is_key))
-                    .collect());
-            }
+        let mut columns = match self.declared_columns()? {
+            Some((file, declared)) => self.resolve_header(&file, &declared)?,
+            None => self
+                .spec
+                .columns
+                .iter()
+                .map(|c| self.file_column(&c.name, &c.base_name, c.is_key))
+                .collect(),
         };
-        let mut first: Option<(String, Vec<String>)> = None;
+        for c in &mut columns {
+            if let Some(t) = self.column_types.get(&self.spec.name, &c.name).or_else(|| {
+                self.column_types.get(&self.spec.base_name, &c.base_name)
+            }) {
+                c.logical_type = Some(t.clone());
+            }
+        }
+        Ok(columns)
+    }
+
+    /// What the files declare, with the first file's name; `None` for formats and settings
+    /// that declare nothing.
+    fn declared_columns(&self) -> Result<Option<(String, Vec<DeclaredColumn>)>, TableError> {
+        let declares = match self.format {
+            FileFormat::Csv(csv) => csv.header,
+            FileFormat::Parquet | FileFormat::Avro => true,
+            FileFormat::Json(_) => false,
+        };
+        let location = match self.location {
+            Some(l) if declares && !self.files.is_empty() => l,
+            _ => return Ok(None),
+        };
+        let mut first: Option<(String, Vec<DeclaredColumn>)> = None;
         for f in &self.files {
-            let header = read_header(location, &f.name, self.format)?;
+            let rows = crate::rows::open(self.format, location, &f.name, &[]).map_err(|source| {
+                TableError::Rows {
+                    file: f.name.clone(),
+                    source,
+                }
+            })?;
+            let declared = rows.declared().unwrap_or_default().to_vec();
             match &first {
-                None => first = Some((f.name.clone(), header)),
-                Some((first_file, names)) if *names != header => {
+                None => first = Some((f.name.clone(), declared)),
+                Some((first_file, columns)) if *columns != declared => {
                     return Err(TableError::File {
                         file: f.name.clone(),
                         message: format!(
-                            "line 1: header ({}) differs from the header of {first_file} ({})",
-                            header.join(","),
-                            names.join(",")
+                            "its columns ({}) differ from those of {first_file} ({}); files of one table in one call must agree",
+                            describe(&declared),
+                            describe(columns)
                         ),
                     });
                 }
                 Some(_) => {}
             }
         }
-        let (file, header) = first.expect("at least one file");
-        self.resolve_header(&file, &header)
+        Ok(first)
     }
 
-    fn resolve_header(&self, file: &str, header: &[String]) -> Result<Vec<FileColumn>, TableError> {
+    fn resolve_header(
+        &self,
+        file: &str,
+        header: &[DeclaredColumn],
+    ) -> Result<Vec<FileColumn>, TableError> {
         let mut out: Vec<FileColumn> = Vec::with_capacity(header.len());
-        for (i, name) in header.iter().enumerate() {
+        for (i, declared) in header.iter().enumerate() {
+            let name = &declared.name;
             let found = self
                 .spec
                 .columns
@@ -61,8 +91,10 @@ impl TableJob<'_> {
                 return Err(TableError::File {
                     file: file.to_string(),
                     message: format!(
-                        "line 1, column {}: header column {name:?} is not a column of table {} (HVR_COL_NAMES: {})",
+                        "{}column {}: {} column {name:?} is not a column of table {} (HVR_COL_NAMES: {})",
+                        self.header_at(),
                         i + 1,
+                        self.declared_by(),
                         self.spec.name,
                         self.spec
                             .columns
@@ -77,12 +109,16 @@ impl TableJob<'_> {
                 return Err(TableError::File {
                     file: file.to_string(),
                     message: format!(
-                        "line 1, column {}: column {name:?} appears twice in the header",
-                        i + 1
+                        "{}column {}: column {name:?} appears twice in the {}",
+                        self.header_at(),
+                        i + 1,
+                        self.declared_by()
                     ),
                 });
             }
-            out.push(self.file_column(&column.name, &column.base_name, column.is_key));
+            let mut column = self.file_column(&column.name, &column.base_name, column.is_key);
+            column.logical_type = declared.logical_type.clone();
+            out.push(column);
         }
         Ok(out)
     }
@@ -102,35 +138,36 @@ impl TableJob<'_> {
             // Extra columns are never part of the key a change is applied by.
             is_key: is_key && role == Role::Data,
             role,
-            // CSV carries text: the file declares no type.
+            // Typed formats and --column-type fill this in.
             logical_type: None,
         }
     }
 }
 
-fn read_header(
-    location: &dyn Files,
-    name: &str,
-    format: &CsvFormat,
-) -> Result<Vec<String>, TableError> {
-    let mut reader = RecordReader::new(open_decoded(location.open(name)?, format), format.clone());
-    let csv_error = |source| TableError::Csv {
-        file: name.to_string(),
-        source,
-    };
-    let record = reader
-        .next_record()
-        .map_err(csv_error)?
-        .ok_or_else(|| TableError::File {
-            file: name.to_string(),
-            message: "the file is empty, but a header line was expected (--header-line)".into(),
-        })?;
-    (0..record.len())
-        .map(|i| {
-            record
-                .field(i)
-                .map_err(csv_error)
-                .map(|f| f.unwrap_or("").trim().to_string())
+impl TableJob<'_> {
+    /// `line 1, ` for a CSV header; typed formats have a schema, not a line.
+    fn header_at(&self) -> &'static str {
+        match self.format {
+            FileFormat::Csv(_) => "line 1, ",
+            _ => "",
+        }
+    }
+
+    fn declared_by(&self) -> &'static str {
+        match self.format {
+            FileFormat::Csv(_) => "header",
+            _ => "schema",
+        }
+    }
+}
+
+fn describe(columns: &[DeclaredColumn]) -> String {
+    columns
+        .iter()
+        .map(|c| match &c.logical_type {
+            Some(t) => format!("{} {t}", c.name),
+            None => c.name.clone(),
         })
-        .collect()
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -6,16 +6,16 @@ use std::sync::mpsc;
 
 use super::{FileColumn, Role, TableError, TableJob};
 use crate::batch::TextBatch;
-use crate::csv::{RecordReader, open_decoded};
 use crate::domain::{Plan, Source};
 use crate::hvr::FileEntry;
 use crate::odbc::{Database, RowSink};
 use crate::options::Style;
 use crate::pipeline::{self, TransformChain};
+use crate::rows::Position;
 use crate::store::Files;
 
-/// A decoded batch and the lines of its first and last record, or why decoding stopped.
-type BatchResult = Result<(TextBatch, (u64, u64)), TableError>;
+/// A decoded batch and where its first and last rows are, or why decoding stopped.
+type BatchResult = Result<(TextBatch, (Position, Position)), TableError>;
 
 /// A batch also ends at this many bytes of values, so memory per batch is bounded by bytes,
 /// not by rows x the longest value.
@@ -111,7 +111,7 @@ impl TableJob<'_> {
                     *loaded += batch.num_rows() as u64;
                     loader.load(&batch).map_err(|source| TableError::Load {
                         file: file.name.clone(),
-                        context: format!("rows of lines {}-{}", line.0, line.1),
+                        context: rows_between(line),
                         source: Box::new(source),
                     })
                 });
@@ -147,17 +147,16 @@ impl TableJob<'_> {
         finish: &mut (dyn FnMut(TextBatch) -> Result<TextBatch, TableError> + Send),
         batches: mpsc::SyncSender<BatchResult>,
     ) -> Result<u64, TableError> {
-        let csv_error = |source| TableError::Csv {
+        let rows_error = |source| TableError::Rows {
             file: file.name.clone(),
             source,
         };
-        let mut reader = RecordReader::new(
-            open_decoded(location.open(&file.name)?, self.format),
-            self.format.clone(),
-        );
-        if self.format.header {
-            reader.next_record().map_err(csv_error)?;
-        }
+        let names: Vec<Vec<String>> = file_columns
+            .iter()
+            .map(|c| vec![c.name.clone(), c.base_name.clone()])
+            .collect();
+        let mut rows =
+            crate::rows::open(self.format, location, &file.name, &names).map_err(rows_error)?;
         let columns = file_columns.len();
         let op = file_columns.iter().position(|c| c.role == Role::Op);
         // TimeKey targets keep every row as history, so every op code is fine there.
@@ -167,28 +166,25 @@ impl TableJob<'_> {
         let mut batch = new_batch();
         let mut file_rows = 0u64;
         let mut number = String::new();
-        // Lines of the batch's first and last record, for a load error's location.
-        let mut lines = (0u64, 0u64);
-        while let Some(record) = reader.next_record().map_err(csv_error)? {
+        // Where the batch's first and last rows are, for a load error's location.
+        let mut span = (Position::Line(0), Position::Line(0));
+        while rows.advance().map_err(rows_error)? {
+            let at = rows.position();
             if batch.num_rows() == 0 {
-                lines.0 = record.line;
+                span.0 = at;
             }
-            lines.1 = record.line;
-            if record.len() != columns {
+            span.1 = at;
+            if rows.width() != columns {
                 return Err(TableError::File {
                     file: file.name.clone(),
-                    message: format!(
-                        "line {}: {} field(s), expected {columns}",
-                        record.line,
-                        record.len()
-                    ),
+                    message: format!("{at}: {} field(s), expected {columns}", rows.width()),
                 });
             }
             if let Some(op) = op {
-                check_op(record.field(op).map_err(csv_error)?, multi_delete).map_err(
+                check_op(rows.field(op).map_err(rows_error)?, multi_delete).map_err(
                     |message| TableError::File {
                         file: file.name.clone(),
-                        message: format!("line {}, column {}: {message}", record.line, op + 1),
+                        message: format!("{at}, column {}: {message}", op + 1),
                     },
                 )?;
             }
@@ -197,7 +193,7 @@ impl TableJob<'_> {
             for (slot, source) in sources.iter().enumerate() {
                 match source {
                     Source::Column(i) => {
-                        let value = record.field(*i).map_err(csv_error)?;
+                        let value = rows.field(*i).map_err(rows_error)?;
                         batch.columns[slot].push(value.map(str::as_bytes));
                     }
                     Source::RowNumber => {
@@ -209,7 +205,7 @@ impl TableJob<'_> {
             }
             if batch.num_rows() >= batch_rows || batch.data_bytes() >= BATCH_BYTES {
                 let full = finish(std::mem::replace(&mut batch, new_batch()))?;
-                if batches.send(Ok((full, lines))).is_err() {
+                if batches.send(Ok((full, span))).is_err() {
                     // The loader failed; its error is the one to report.
                     return Ok(row_number);
                 }
@@ -226,7 +222,7 @@ impl TableJob<'_> {
             });
         }
         if batch.num_rows() > 0 {
-            let _ = batches.send(Ok((finish(batch)?, lines)));
+            let _ = batches.send(Ok((finish(batch)?, span)));
         }
         Ok(row_number)
     }
@@ -244,5 +240,15 @@ fn check_op(value: Option<&str>, multi_delete: bool) -> Result<(), String> {
         ),
         Some(other) => Err(format!("{other:?} is not an HVR op code (0-5, 8)")),
         None => Err("the op column is empty".into()),
+    }
+}
+
+/// `rows of lines 3-9`, as CSV errors always said; `rows from row group 1, row 1 to ...`
+/// for the formats whose positions have two parts.
+fn rows_between((first, last): (Position, Position)) -> String {
+    match (first, last) {
+        (Position::Line(a), Position::Line(b)) => format!("rows of lines {a}-{b}"),
+        (Position::Element(a), Position::Element(b)) => format!("rows {a}-{b}"),
+        (a, b) => format!("rows from {a} to {b}"),
     }
 }

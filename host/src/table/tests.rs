@@ -10,7 +10,8 @@ struct Setup {
     spec: TableSpec,
     files: Vec<FileEntry>,
     options: Options,
-    format: CsvFormat,
+    format: crate::rows::FileFormat,
+    column_types: crate::options::ColumnTypes,
     refresh: RefreshCall,
     db: FakeDb,
     location: FakeFiles,
@@ -48,7 +49,8 @@ impl Setup {
                     table: 0,
                 })
                 .collect(),
-            format: options.csv_format().unwrap(),
+            format: crate::rows::FileFormat::Csv(options.csv_format().unwrap()),
+            column_types: Default::default(),
             options,
             refresh: RefreshCall::single(None),
             db: FakeDb::default(),
@@ -63,6 +65,7 @@ impl Setup {
             files: self.files.iter().collect(),
             location: Some(&self.location),
             format: &self.format,
+            column_types: &self.column_types,
             options: &self.options,
             connector_options: &[],
             transform_options: &[],
@@ -233,7 +236,7 @@ fn a_panic_on_the_reader_thread_fails_its_table_not_the_process() {
     let mut options = Options::from_words(vec!["--header-line".into(), "false".into()]).unwrap();
     let mut s = Setup::new(&[("a.csv", "1,a,1\n", 1)]);
     std::mem::swap(&mut s.options, &mut options);
-    s.format = s.options.csv_format().unwrap();
+    s.format = crate::rows::FileFormat::Csv(s.options.csv_format().unwrap());
     s.location.panic_on_read("a.csv");
     let e = s
         .run(Mode::IntegrateEnd, &mut FakePlanner::new())
@@ -315,6 +318,7 @@ fn a_table_that_fails_in_a_lane_leaves_the_other_tables_alone() {
             files: vec![file],
             location: Some(&s.location),
             format: &s.format,
+            column_types: &s.column_types,
             options: &s.options,
             connector_options: &[],
             transform_options: &[],
