@@ -95,10 +95,7 @@ pub enum RowError {
     #[error(transparent)]
     Location(#[from] LocationError),
     #[error("{at}: reading the file failed: {source}")]
-    Io {
-        at: String,
-        source: std::io::Error,
-    },
+    Io { at: String, source: std::io::Error },
 }
 
 /// One file's rows, one at a time. A row's fields stay valid until the next `advance`.

@@ -35,6 +35,7 @@ pub mod bindings {
 }
 
 #[doc(hidden)]
+pub mod column_types;
 pub mod convert;
 pub mod log;
 pub mod sql;

@@ -71,6 +71,8 @@ pub struct LandedColumn {
     /// The target's type name, when the table exists.
     pub type_name: Option<String>,
     pub is_key: bool,
+    /// The type the files (or a `--column-type`) declare, if any.
+    pub logical_type: Option<crate::LogicalType>,
 }
 
 /// Which file columns land where, for one table in one style.
@@ -180,6 +182,7 @@ fn landed_column(table: &Table, column: &Column, i: u32) -> Result<LandedColumn,
             name: column.base_name.clone(),
             type_name: None,
             is_key: column.is_key,
+            logical_type: column.logical_type,
         });
     };
     let found = find_target_column(target, &column.base_name).ok_or_else(|| {
@@ -200,6 +203,7 @@ fn landed_column(table: &Table, column: &Column, i: u32) -> Result<LandedColumn,
         name: found.name.clone(),
         type_name: Some(found.type_name.clone()),
         is_key: column.is_key,
+        logical_type: column.logical_type,
     })
 }
 
@@ -565,27 +569,27 @@ pub fn merge_apply(
     )
 }
 
-/// `CREATE TABLE` for a target that does not exist yet, every column of type `text_type` (key
-/// columns `key_type`, for databases that cannot index unbounded text), with the key as
-/// primary key. Used by refresh when the target is missing: HVR does not pass data
-/// types, so text is the only type that loses nothing. TimeKey targets hold many rows per key,
-/// so they pass `primary_key = false`.
-pub fn create_text_table(
+/// `CREATE TABLE` for a target that does not exist yet, with the key as primary key. A
+/// column gets the type its files declare (mapped by `types.typed`), else `types.text`
+/// (`types.key` for key columns, for databases that cannot index unbounded text): CSV
+/// carries no types, and text loses nothing. TimeKey targets hold many rows per key, so
+/// they pass `primary_key = false`.
+pub fn create_table(
     dialect: &Dialect,
     target: &str,
     layout: &Layout,
-    text_type: &str,
-    key_type: &str,
+    types: CreatedTypes,
     primary_key: bool,
 ) -> String {
     let mut defs: Vec<String> = layout
         .landed
         .iter()
         .map(|c| {
+            let ty = types.of(c);
             if c.is_key {
-                format!("{} {key_type} NOT NULL", dialect.ident(&c.name))
+                format!("{} {ty} NOT NULL", dialect.ident(&c.name))
             } else {
-                format!("{} {text_type}", dialect.ident(&c.name))
+                format!("{} {ty}", dialect.ident(&c.name))
             }
         })
         .collect();
@@ -605,6 +609,19 @@ pub struct CreatedTypes<'a> {
     pub text: &'a str,
     /// For key columns, where the database cannot index unbounded text.
     pub key: &'a str,
+    /// The dialect's type for a declared neutral type (`crate::column_types` has the
+    /// first-party ones); `None` falls back to `text` / `key`.
+    pub typed: fn(&crate::LogicalType, bool) -> Option<String>,
+}
+
+impl CreatedTypes<'_> {
+    /// The type a created column gets.
+    pub fn of(&self, c: &LandedColumn) -> String {
+        c.logical_type
+            .as_ref()
+            .and_then(|t| (self.typed)(t, c.is_key))
+            .unwrap_or_else(|| if c.is_key { self.key } else { self.text }.to_string())
+    }
 }
 
 /// The statements a refresh runs before loading: create a missing target with text columns
@@ -619,18 +636,11 @@ pub fn refresh_preparation(
 ) -> Vec<String> {
     let target = dialect.table_name(table);
     if table.target_columns.is_none() {
+        let created = create_table(dialect, &target, layout, types, applies_by_key(options));
         crate::log::warn(&format!(
-            "target table {target} does not exist; creating it with {} columns",
-            types.text
+            "target table {target} does not exist; creating it: {created}"
         ));
-        vec![create_text_table(
-            dialect,
-            &target,
-            layout,
-            types.text,
-            types.key,
-            applies_by_key(options),
-        )]
+        vec![created]
     } else if options.preserve_on_refresh {
         vec![]
     } else {

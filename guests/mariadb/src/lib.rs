@@ -9,6 +9,7 @@
 //! TRUNCATE and non-temporary DDL commit implicitly in MariaDB, so refresh empties with
 //! `DELETE` and staging uses temporary tables only: everything stays in the table's transaction.
 
+use hvrwasm_sdk::column_types;
 use hvrwasm_sdk::sql::{self, CreatedTypes, Dialect, Layout, SpecialOps, Stage};
 use hvrwasm_sdk::{Connector, Info, Load, Options, Plan, PlanError, Source, Table, TargetStyle};
 
@@ -40,6 +41,7 @@ impl Connector for MariaDb {
         let types = CreatedTypes {
             text: "LONGTEXT",
             key: "VARCHAR(255)",
+            typed: column_types::mariadb,
         };
         sql::parameter_array_refresh(&D, table, options, types, BATCH_ROWS)
     }

@@ -4,6 +4,7 @@
 //! from a temporary staging table. SQLite's ODBC driver executes parameter arrays natively
 //! inside one transaction, which is its fastest load shape.
 
+use hvrwasm_sdk::column_types;
 use hvrwasm_sdk::sql::{self, CreatedTypes, Dialect, Layout, SpecialOps, Stage};
 use hvrwasm_sdk::{Connector, Info, Load, Options, Plan, PlanError, Source, Table, TargetStyle};
 
@@ -33,6 +34,7 @@ impl Connector for Sqlite {
         let types = CreatedTypes {
             text: "TEXT",
             key: "TEXT",
+            typed: column_types::sqlite,
         };
         sql::parameter_array_refresh(&D, table, options, types, BATCH_ROWS)
     }

@@ -154,7 +154,12 @@ mod tests {
         );
         assert!("decimal(5,6)".parse::<LogicalType>().is_err());
         assert!("decimal(5".parse::<LogicalType>().is_err());
-        assert!("money".parse::<LogicalType>().unwrap_err().contains("decimal(P,S)"));
+        assert!(
+            "money"
+                .parse::<LogicalType>()
+                .unwrap_err()
+                .contains("decimal(P,S)")
+        );
         assert!("time(1,2)".parse::<LogicalType>().is_err());
     }
 }

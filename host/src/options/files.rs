@@ -51,7 +51,11 @@ pub struct FileOptions {
     /// Type of a column in tables the host creates or extends, for files that carry no types
     /// (CSV, JSON) or to override a file's: TABLE.COLUMN=TYPE, e.g. orders.price=decimal(12,2)
     /// (repeatable; `;`-separated in the variable). TABLE may be * for every table.
-    #[arg(long = "column-type", env = "HVR_WASM_COLUMN_TYPES", value_name = "TABLE.COLUMN=TYPE")]
+    #[arg(
+        long = "column-type",
+        env = "HVR_WASM_COLUMN_TYPES",
+        value_name = "TABLE.COLUMN=TYPE"
+    )]
     pub column_types: Vec<String>,
 
     /// A file of --column-type entries, one per line (# starts a comment).
@@ -114,10 +118,7 @@ impl FileOptions {
             .collect();
         if let Some(path) = &self.column_types_file {
             let text = std::fs::read_to_string(path).map_err(|e| {
-                OptionsError::Invalid(format!(
-                    "--column-types-file {}: {e}",
-                    path.display()
-                ))
+                OptionsError::Invalid(format!("--column-types-file {}: {e}", path.display()))
             })?;
             for (n, line) in text.lines().enumerate() {
                 let line = line.split('#').next().unwrap_or("").trim();

@@ -78,7 +78,9 @@ fn read_long(input: &mut impl Read, what: &str) -> Result<Option<i64>, RowError>
         }
         shift += 7;
         if shift > 63 {
-            return Err(RowError::Corrupt(format!("{what}: a length is not a valid varint")));
+            return Err(RowError::Corrupt(format!(
+                "{what}: a length is not a valid varint"
+            )));
         }
     }
 }
@@ -150,7 +152,9 @@ impl AvroRows {
         };
         let size = read_long(&mut self.input, &what)?.ok_or_else(|| cut_short(&what))?;
         if count < 0 || size < 0 {
-            return Err(RowError::Corrupt(format!("{what}: a negative count or size")));
+            return Err(RowError::Corrupt(format!(
+                "{what}: a negative count or size"
+            )));
         }
         let mut data = vec![0u8; size as usize];
         if !read_full(&mut self.input, &mut data, &what)? && size > 0 {
@@ -192,13 +196,14 @@ impl AvroRows {
         let mut cursor = Cursor::new(&self.block, self.offset);
         for field in &self.fields {
             let start = self.text.len();
-            let present = cursor
-                .value(&field.ty, &mut self.text)
-                .map_err(|message| RowError::Value {
-                    at,
-                    column: field.name.clone(),
-                    message,
-                })?;
+            let present =
+                cursor
+                    .value(&field.ty, &mut self.text)
+                    .map_err(|message| RowError::Value {
+                        at,
+                        column: field.name.clone(),
+                        message,
+                    })?;
             self.spans.push(present.then_some((start, self.text.len())));
         }
         self.offset = cursor.offset();
@@ -229,7 +234,9 @@ fn read_metadata(input: &mut impl Read) -> Result<HashMap<String, Vec<u8>>, RowE
 fn read_bytes(input: &mut impl Read, what: &str) -> Result<Vec<u8>, RowError> {
     let len = read_long(input, what)?.ok_or_else(|| cut_short(what))?;
     if !(0..=64 << 20).contains(&len) {
-        return Err(RowError::Corrupt(format!("{what}: an entry of {len} bytes")));
+        return Err(RowError::Corrupt(format!(
+            "{what}: an entry of {len} bytes"
+        )));
     }
     let mut buf = vec![0u8; len as usize];
     if len > 0 && !read_full(input, &mut buf, what)? {

@@ -32,10 +32,7 @@ impl CsvRows {
         } else {
             None
         };
-        Ok(CsvRows {
-            reader,
-            declared,
-        })
+        Ok(CsvRows { reader, declared })
     }
 }
 

@@ -233,7 +233,10 @@ mod tests {
     use super::*;
 
     fn rows(mode: JsonMode, text: &'static str) -> Result<Vec<Vec<Option<String>>>, RowError> {
-        let cols = vec![vec!["id".to_string()], vec!["v".to_string(), "V".to_string()]];
+        let cols = vec![
+            vec!["id".to_string()],
+            vec!["v".to_string(), "V".to_string()],
+        ];
         let mut r = JsonRows::open(Box::new(text.as_bytes()), mode, &cols)?;
         let mut out = Vec::new();
         while r.advance()? {
@@ -249,7 +252,10 @@ mod tests {
     #[test]
     fn both_modes_keep_numbers_exact_and_null_apart_from_empty() {
         let want = vec![
-            vec![Some("1".to_string()), Some("12345678901234567890.10".to_string())],
+            vec![
+                Some("1".to_string()),
+                Some("12345678901234567890.10".to_string()),
+            ],
             vec![Some("2".to_string()), None],
             vec![Some("3".to_string()), Some(String::new())],
         ];

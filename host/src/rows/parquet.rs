@@ -50,10 +50,17 @@ impl ParquetRows {
     pub fn open(file: File) -> Result<Self, RowError> {
         let file = SerializedFileReader::new(file).map_err(corrupt)?;
         let schema = file.metadata().file_metadata().schema_descr_ptr();
-        if let Some(group) = schema.root_schema().get_fields().iter().find(|f| f.is_group()) {
+        if let Some(group) = schema
+            .root_schema()
+            .get_fields()
+            .iter()
+            .find(|f| f.is_group())
+        {
             return Err(RowError::Unsupported {
                 column: group.name().to_string(),
-                message: "nested groups (structs, lists, maps) are not supported; HVR writes flat rows".into(),
+                message:
+                    "nested groups (structs, lists, maps) are not supported; HVR writes flat rows"
+                        .into(),
             });
         }
         let mut declared = Vec::new();
@@ -116,9 +123,10 @@ impl ParquetRows {
 
     fn open_group(&mut self) -> Result<(), RowError> {
         let group = self.group;
-        let reader = self.file.get_row_group(group).map_err(|e| {
-            RowError::Corrupt(format!("row group {}: {e}", group + 1))
-        })?;
+        let reader = self
+            .file
+            .get_row_group(group)
+            .map_err(|e| RowError::Corrupt(format!("row group {}: {e}", group + 1)))?;
         for (i, column) in self.columns.iter_mut().enumerate() {
             column.reader = Some(reader.get_column_reader(i).map_err(|e| {
                 RowError::Corrupt(format!(
@@ -193,7 +201,9 @@ fn decode_column(
         }
         ColumnReader::Int32ColumnReader(r) => {
             let v = read(r, want, sink.defs, *max_def).map_err(corrupt_at)?;
-            sink.render(&v.1, v.0, |out, x| int(out, i64::from(*x), *x as u32 as i64, kind))
+            sink.render(&v.1, v.0, |out, x| {
+                int(out, i64::from(*x), *x as u32 as i64, kind)
+            })
         }
         ColumnReader::Int64ColumnReader(r) => {
             let v = read(r, want, sink.defs, *max_def).map_err(corrupt_at)?;
@@ -339,7 +349,7 @@ fn long(out: &mut String, x: i64, kind: Kind) -> Result<(), String> {
         Kind::Int { signed: false } => out.push_str(&(x as u64).to_string()),
         Kind::DecimalInt { scale } => render::decimal_from_int(out, x, scale),
         Kind::Time(unit) => render::time(out, x, unit)?,
-        Kind::Timestamp { unit, utc } => render::timestamp(out, x, unit, utc)?,
+        Kind::Timestamp { unit, .. } => render::timestamp(out, x, unit)?,
         _ => out.push_str(&x.to_string()),
     }
     Ok(())
@@ -350,7 +360,7 @@ fn int96(out: &mut String, v: &Int96) -> Result<(), String> {
     let d = v.data();
     let nanos = (i64::from(d[1]) << 32) | i64::from(d[0]);
     let days = i64::from(d[2]) - JULIAN_EPOCH_DAY;
-    render::datetime(out, days, nanos, Unit::Nanos, false)
+    render::datetime(out, days, nanos, Unit::Nanos)
 }
 
 impl RowSource for ParquetRows {
@@ -375,13 +385,13 @@ impl RowSource for ParquetRows {
         match column.text.get(self.row) {
             None => Ok(None),
             // Every value was written from a `str` or ASCII digits.
-            Some(bytes) => std::str::from_utf8(bytes).map(Some).map_err(|_| {
-                RowError::Value {
+            Some(bytes) => std::str::from_utf8(bytes)
+                .map(Some)
+                .map_err(|_| RowError::Value {
                     at: self.position(),
                     column: column.name.clone(),
                     message: "a value is not UTF-8".into(),
-                }
-            }),
+                }),
         }
     }
 

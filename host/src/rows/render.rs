@@ -87,10 +87,11 @@ pub fn time(out: &mut String, value: i64, unit: Unit) -> Result<(), String> {
     Ok(())
 }
 
-/// `YYYY-MM-DD HH:MM:SS[.fraction][+00:00]` of an instant in `unit` since the epoch; a UTC
-/// instant carries its zone, so a `timestamp with time zone` target reads the same instant
-/// whatever its session's zone.
-pub fn timestamp(out: &mut String, value: i64, unit: Unit, utc: bool) -> Result<(), String> {
+/// `YYYY-MM-DD HH:MM:SS[.fraction]` of a time in `unit` since the epoch. An instant (a UTC
+/// timestamp) is written as UTC wall time without a suffix: MariaDB cannot parse an offset,
+/// so connectors whose columns hold instants pin their session's zone to UTC instead (the
+/// column's logical type says `with-zone`).
+pub fn timestamp(out: &mut String, value: i64, unit: Unit) -> Result<(), String> {
     let per = unit.per_second();
     let (secs, sub) = (value.div_euclid(per), value.rem_euclid(per));
     datetime(
@@ -98,26 +99,15 @@ pub fn timestamp(out: &mut String, value: i64, unit: Unit, utc: bool) -> Result<
         secs.div_euclid(86_400),
         secs.rem_euclid(86_400) * per + sub,
         unit,
-        utc,
     )
 }
 
 /// A day count from the epoch and a time of day in `unit`: Parquet's INT96 timestamps are
 /// (Julian day, nanoseconds of the day), which reach years an i64 of nanoseconds cannot.
-pub fn datetime(
-    out: &mut String,
-    days: i64,
-    of_day: i64,
-    unit: Unit,
-    utc: bool,
-) -> Result<(), String> {
+pub fn datetime(out: &mut String, days: i64, of_day: i64, unit: Unit) -> Result<(), String> {
     date(out, days)?;
     out.push(' ');
-    time(out, of_day, unit)?;
-    if utc {
-        out.push_str("+00:00");
-    }
-    Ok(())
+    time(out, of_day, unit)
 }
 
 /// A decimal from its unscaled value in big-endian two's complement (Parquet and Avro both
@@ -250,15 +240,15 @@ mod tests {
         assert!(date(&mut String::new(), -719_163).is_err());
         let t = 1_709_210_096_123_456i64;
         assert_eq!(
-            with(|s| timestamp(s, t, Unit::Micros, false).unwrap()),
+            with(|s| timestamp(s, t, Unit::Micros).unwrap()),
             "2024-02-29 12:34:56.123456"
         );
         assert_eq!(
-            with(|s| timestamp(s, -1, Unit::Millis, true).unwrap()),
-            "1969-12-31 23:59:59.999+00:00"
+            with(|s| timestamp(s, -1, Unit::Millis).unwrap()),
+            "1969-12-31 23:59:59.999"
         );
         assert_eq!(
-            with(|s| timestamp(s, 1_500_000_000, Unit::Nanos, false).unwrap()),
+            with(|s| timestamp(s, 1_500_000_000, Unit::Nanos).unwrap()),
             "1970-01-01 00:00:01.5"
         );
         assert_eq!(

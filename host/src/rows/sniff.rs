@@ -57,7 +57,9 @@ impl Read for Sniffed {
 
 /// Refuses a Parquet or Avro file at a location whose format is CSV, naming the option.
 pub fn refuse_typed_as_csv(file: &mut Sniffed) -> Result<(), RowError> {
-    let head = file.head(4).map_err(super::io_error("the start of the file"))?;
+    let head = file
+        .head(4)
+        .map_err(super::io_error("the start of the file"))?;
     let format = if head == PARQUET_MAGIC {
         "parquet"
     } else if head == AVRO_MAGIC {
@@ -67,7 +69,11 @@ pub fn refuse_typed_as_csv(file: &mut Sniffed) -> Result<(), RowError> {
     };
     Err(RowError::Corrupt(format!(
         "this is a {format} file, but the location's format is CSV; set --file-format {format} (FileFormat /{}) — nothing was applied",
-        if format == "parquet" { "Parquet" } else { "Avro" }
+        if format == "parquet" {
+            "Parquet"
+        } else {
+            "Avro"
+        }
     )))
 }
 

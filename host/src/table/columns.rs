@@ -19,9 +19,11 @@ impl TableJob<'_> {
                 .collect(),
         };
         for c in &mut columns {
-            if let Some(t) = self.column_types.get(&self.spec.name, &c.name).or_else(|| {
-                self.column_types.get(&self.spec.base_name, &c.base_name)
-            }) {
+            if let Some(t) = self
+                .column_types
+                .get(&self.spec.name, &c.name)
+                .or_else(|| self.column_types.get(&self.spec.base_name, &c.base_name))
+            {
                 c.logical_type = Some(t.clone());
             }
         }
@@ -42,12 +44,13 @@ impl TableJob<'_> {
         };
         let mut first: Option<(String, Vec<DeclaredColumn>)> = None;
         for f in &self.files {
-            let rows = crate::rows::open(self.format, location, &f.name, &[]).map_err(|source| {
-                TableError::Rows {
-                    file: f.name.clone(),
-                    source,
-                }
-            })?;
+            let rows =
+                crate::rows::open(self.format, location, &f.name, &[]).map_err(|source| {
+                    TableError::Rows {
+                        file: f.name.clone(),
+                        source,
+                    }
+                })?;
             let declared = rows.declared().unwrap_or_default().to_vec();
             match &first {
                 None => first = Some((f.name.clone(), declared)),

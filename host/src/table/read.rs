@@ -181,12 +181,12 @@ impl TableJob<'_> {
                 });
             }
             if let Some(op) = op {
-                check_op(rows.field(op).map_err(rows_error)?, multi_delete).map_err(
-                    |message| TableError::File {
+                check_op(rows.field(op).map_err(rows_error)?, multi_delete).map_err(|message| {
+                    TableError::File {
                         file: file.name.clone(),
                         message: format!("{at}, column {}: {message}", op + 1),
-                    },
-                )?;
+                    }
+                })?;
             }
             row_number += 1;
             file_rows += 1;

@@ -67,7 +67,11 @@ impl<'a> Cursor<'a> {
             }
             Type::Double => {
                 let b = self.take(8)?;
-                render::float(out, f64::from_le_bytes(b.try_into().expect("8 bytes")), false);
+                render::float(
+                    out,
+                    f64::from_le_bytes(b.try_into().expect("8 bytes")),
+                    false,
+                );
             }
             Type::String => {
                 let b = self.bytes()?;
@@ -95,7 +99,7 @@ impl<'a> Cursor<'a> {
             }
             Type::Date => render::date(out, self.long()?)?,
             Type::Time(unit) => render::time(out, self.long()?, *unit)?,
-            Type::Timestamp { unit, utc } => render::timestamp(out, self.long()?, *unit, *utc)?,
+            Type::Timestamp { unit, .. } => render::timestamp(out, self.long()?, *unit)?,
             Type::Uuid => {
                 let b = self.bytes_or_fixed_uuid()?;
                 out.push_str(&b);

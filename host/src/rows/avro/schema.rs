@@ -134,7 +134,10 @@ fn annotated(base: &str, logical: Option<&str>, value: &Value) -> Result<Type, S
         }
         (
             "long",
-            Some(ts @ ("local-timestamp-millis" | "local-timestamp-micros" | "local-timestamp-nanos")),
+            Some(
+                ts
+                @ ("local-timestamp-millis" | "local-timestamp-micros" | "local-timestamp-nanos"),
+            ),
         ) => Type::Timestamp {
             unit: unit(ts),
             utc: false,
@@ -245,6 +248,10 @@ mod tests {
         );
         assert_eq!(f[4].ty, Type::Union(vec![Type::Null, Type::Fixed(4)]));
         let nested = r#"{"type":"record","name":"t","fields":[{"name":"a","type":{"type":"array","items":"int"}}]}"#;
-        assert!(fields(nested).unwrap_err().contains("field a: nested array"));
+        assert!(
+            fields(nested)
+                .unwrap_err()
+                .contains("field a: nested array")
+        );
     }
 }

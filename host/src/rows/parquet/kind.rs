@@ -10,16 +10,25 @@ use crate::rows::render::Unit;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Kind {
     Bool,
-    Int { signed: bool },
+    Int {
+        signed: bool,
+    },
     Float,
     Double,
     /// A decimal stored as an unscaled INT32 or INT64.
-    DecimalInt { scale: i32 },
+    DecimalInt {
+        scale: i32,
+    },
     /// A decimal stored as big-endian two's complement bytes.
-    DecimalBytes { scale: i32 },
+    DecimalBytes {
+        scale: i32,
+    },
     Date,
     Time(Unit),
-    Timestamp { unit: Unit, utc: bool },
+    Timestamp {
+        unit: Unit,
+        utc: bool,
+    },
     /// Impala's (and HVR's ParquetVersion v1/v2) 12-byte timestamp, local time.
     Int96,
     Text,
@@ -61,9 +70,7 @@ pub fn kind_of(col: &ColumnDescriptor) -> Result<Kind, String> {
                 unit: unit(u),
                 utc: *is_adjusted_to_u_t_c,
             }),
-            Pq::Integer { is_signed, .. } => Some(Kind::Int {
-                signed: *is_signed,
-            }),
+            Pq::Integer { is_signed, .. } => Some(Kind::Int { signed: *is_signed }),
             Pq::Unknown => None,
             other => return Err(format!("Parquet logical type {other:?} is not supported")),
         };
