@@ -57,10 +57,11 @@ fi
 if $servers; then
     tools="$(cd "$(dirname "$0")/.." && pwd)/.tools"
     mkdir -p "$tools"
-    if ! "$tools/venv/bin/python" -c 'import moto.server, azure.storage.blob' 2>/dev/null; then
-        echo "setup: installing moto (S3 emulator) and azure-storage-blob into .tools/venv"
+    if ! "$tools/venv/bin/python" -c 'import moto.server, azure.storage.blob, pyarrow, fastavro' 2>/dev/null; then
+        echo "setup: installing moto (S3 emulator), azure-storage-blob, and pyarrow and fastavro (they write the tests' Parquet and Avro files as HVR does) into .tools/venv"
         python3 -m venv "$tools/venv"
-        "$tools/venv/bin/pip" install -q 'moto[server]>=5,<6' 'azure-storage-blob>=12,<13'
+        "$tools/venv/bin/pip" install -q 'moto[server]>=5,<6' 'azure-storage-blob>=12,<13' \
+            'pyarrow>=14,<25' 'fastavro>=1.9,<2'
     fi
     if [[ ! -x "$tools/node_modules/.bin/azurite-blob" ]]; then
         echo "setup: installing Azurite (Azure Blob emulator) into .tools"

@@ -139,7 +139,8 @@ impl Call {
     fn read(mode: Mode, env: &HvrEnv, options: &Options) -> Result<Option<Call>, AgentError> {
         let format = options.files.file_format(options.csv_format()?);
         let column_types = options.files.column_types()?;
-        let rename = RenameExpression::parse(&options.rename_expression)?;
+        let rename =
+            RenameExpression::parse(&options.files.rename_expression(&options.rename_expression))?;
         if !mode.loads_files() {
             return Ok(None);
         }

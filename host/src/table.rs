@@ -1,6 +1,8 @@
 //! One table of one call: recovery check, file columns, plan, load in one transaction, clean-up.
 
 mod columns;
+mod drift;
+mod host_sql;
 pub mod lanes;
 mod read;
 mod recover;
@@ -83,6 +85,8 @@ pub enum TableError {
         "files {first} and {second} are the same file (a link); its rows would land twice, so nothing was applied"
     )]
     SameFile { first: String, second: String },
+    #[error("table {table}: {message}")]
+    Drift { table: String, message: String },
     #[error(
         "--refresh-condition needs identifier quoting the host knows, and connector dialect {dialect:?} is not one of sqlite, postgresql, mariadb, mysql; nothing was deleted"
     )]
@@ -289,11 +293,18 @@ impl TableJob<'_> {
         )?;
         columns.extend(added);
         let info = planner.info().clone();
+        let recreate = self.recreates(&info)?;
+        let target_columns = match self.target_columns(db, &info)? {
+            // -r plans as for a missing table; the DROP runs first in the transaction.
+            Some(_) if recreate.is_some() => None,
+            Some(existing) => Some(self.adapt_target(db, &info, &columns, existing)?),
+            None => None,
+        };
         let request = PlanRequest {
             name: self.spec.name.clone(),
             base_name: self.spec.base_name.clone(),
             schema: self.spec.schema.clone(),
-            target_columns: self.target_columns(db, &info)?,
+            target_columns,
             columns,
             multi_delete_exclude: self.options.multi_delete_for(&self.spec.name),
         };
@@ -311,7 +322,10 @@ impl TableJob<'_> {
             _ => None,
         };
         // A refresh of a subset keeps the other rows: the connector plans as with -p.
-        let plan = plan_with(restrict.is_some())?;
+        let mut plan = plan_with(restrict.is_some())?;
+        if let Some(drop) = recreate {
+            plan.before.insert(0, drop);
+        }
         // Only a later slice of a sliced refresh adds to the rows: plain refreshes never need it.
         let plan_keeping_rows = match self.mode {
             Mode::RefreshEnd if !self.options.preserve && self.refresh.total > 1 => {

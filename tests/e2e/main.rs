@@ -43,3 +43,5 @@ mod refresh_condition;
 // Contract 0.3: served versions and patches, declared connector options, transforms that
 // may not drop deletes or change keys in integrate.
 mod contract;
+// Parquet, Avro and JSON files, typed tables and schema drift.
+mod typed_files;

@@ -96,6 +96,24 @@ impl ColumnTypes {
 }
 
 impl FileOptions {
+    /// The RenameExpression to map file names with: HVR's default names files `.csv`
+    /// whatever their format, but a location of Parquet files is named `.parquet`, so the
+    /// default follows the format. An expression the user gave is kept as it is.
+    pub fn rename_expression(&self, given: &str) -> String {
+        let ext = match self.file_format {
+            FileFormatOption::Csv => return given.to_string(),
+            FileFormatOption::Parquet => "parquet",
+            FileFormatOption::Avro => "avro",
+            FileFormatOption::Json => "json",
+        };
+        match given.strip_suffix(".csv") {
+            Some(stem) if given == crate::hvr::rename::DEFAULT_EXPRESSION => {
+                format!("{stem}.{ext}")
+            }
+            _ => given.to_string(),
+        }
+    }
+
     pub fn file_format(&self, csv: crate::csv::CsvFormat) -> FileFormat {
         match self.file_format {
             FileFormatOption::Csv => FileFormat::Csv(csv),

@@ -2,6 +2,7 @@
 //! itself, and the message of a panic that failed a table.
 
 use super::TableError;
+use super::host_sql::HostSql;
 use crate::domain::ConnectorInfo;
 use crate::hvr::TableSpec;
 
@@ -22,22 +23,9 @@ pub(super) fn restrict_delete(
     spec: &TableSpec,
     condition: &str,
 ) -> Result<String, TableError> {
-    let quote = match info.dialect.as_str() {
-        "sqlite" | "postgresql" | "postgres" | "ansi" => '"',
-        "mariadb" | "mysql" => '`',
-        other => {
-            return Err(TableError::RestrictUnsupported {
-                dialect: other.to_string(),
-            });
-        }
-    };
-    let ident = |name: &str| {
-        let doubled = name.replace(quote, &format!("{quote}{quote}"));
-        format!("{quote}{doubled}{quote}")
-    };
-    let table = match &spec.schema {
-        Some(schema) => format!("{}.{}", ident(schema), ident(&spec.base_name)),
-        None => ident(&spec.base_name),
-    };
+    let sql = HostSql::for_connector(info).ok_or_else(|| TableError::RestrictUnsupported {
+        dialect: info.dialect.clone(),
+    })?;
+    let table = sql.table(spec);
     Ok(format!("DELETE FROM {table} WHERE {condition}"))
 }

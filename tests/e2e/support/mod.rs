@@ -105,3 +105,4 @@ pub fn refresh_orders(s: &mut Scenario) -> hvr::Run {
     let vars = s.hvr.end_env(&[&orders], &files, true);
     s.hvr.call("refr_write_end", &vars)
 }
+pub mod typed;

@@ -1,0 +1,140 @@
+//! Typed files (Parquet, Avro, JSON) for the tests, written by pyarrow and fastavro as HVR
+//! writes them, and a one-table channel to load them with.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use super::hvr::{Hvr, Run, scratch};
+use super::model::Style;
+use super::target::{Db, Target};
+
+fn python() -> PathBuf {
+    let python = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.tools/venv/bin/python");
+    assert!(
+        python.is_file(),
+        "pyarrow and fastavro are required for this test and are not installed; run scripts/setup.sh --servers"
+    );
+    python
+}
+
+/// One table `t` of one test, on a fresh target.
+pub struct Channel {
+    pub target: Target,
+    pub hvr: Hvr,
+}
+
+impl Channel {
+    pub fn new(db: Db, test: &str, user_arg: &str) -> Channel {
+        let dir = scratch(test);
+        let target = Target::fresh(db, test, &dir);
+        let mut hvr = Hvr::new(&dir, vec![], Style::ReplicationCopy, "main");
+        hvr.env.push((
+            "HVR_WASM_CONNECT_STRING".into(),
+            target.connect_string.clone(),
+        ));
+        hvr.env
+            .push(("HVR_WASM_CONNECTOR".into(), target.connector().to_string()));
+        hvr.user_arg = user_arg.to_string();
+        Channel { target, hvr }
+    }
+
+    /// Writes a Parquet or Avro file from `spec` (see typed_files.py) into the location.
+    pub fn typed(&self, format: &str, name: &str, spec: Value) {
+        let out = self.hvr.files_dir.join(name);
+        let script =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/e2e/support/typed_files.py");
+        let mut child = Command::new(python())
+            .arg(&script)
+            .arg(format)
+            .arg(&out)
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(spec.to_string().as_bytes())
+            .unwrap();
+        let done = child.wait_with_output().unwrap();
+        assert!(
+            done.status.success(),
+            "writing {name}: {}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+    }
+
+    pub fn raw(&self, name: &str, bytes: &[u8]) {
+        std::fs::write(self.hvr.files_dir.join(name), bytes).unwrap();
+    }
+
+    /// Calls `mode` for table `t` with these channel columns and files (name, rows).
+    pub fn call(&self, mode: &str, columns: &str, keys: &str, files: &[(&str, usize)]) -> Run {
+        let names: Vec<&str> = files.iter().map(|f| f.0).collect();
+        let rows: Vec<String> = files.iter().map(|f| f.1.to_string()).collect();
+        let vars: Vec<(String, String)> = [
+            ("HVR_TBL_NAMES", "t".to_string()),
+            ("HVR_BASE_NAMES", "t".to_string()),
+            ("HVR_COL_NAMES", columns.to_string()),
+            ("HVR_TBL_KEYS", keys.to_string()),
+            ("HVR_FILE_NAMES", names.join(":")),
+            ("HVR_FILE_NROWS", rows.join(":")),
+            ("HVR_FILE_LOC", self.hvr.files_dir.display().to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        self.hvr.call(mode, &vars)
+    }
+
+    pub fn file_exists(&self, name: &str) -> bool {
+        self.hvr.files_dir.join(name).exists()
+    }
+
+    /// `column` as text in the target's dialect, for comparing values across databases.
+    pub fn text(&self, column: &str) -> String {
+        let c = self.target.ident(column);
+        match self.target.db {
+            Db::Postgres => format!("{c}::text"),
+            Db::Mariadb => format!("CAST({c} AS CHAR)"),
+            Db::Sqlite => format!("CAST({c} AS TEXT)"),
+        }
+    }
+
+    /// Rows of `t` with these columns as text, ordered by the first.
+    pub fn rows(&self, columns: &[&str]) -> Vec<Vec<Option<String>>> {
+        let list: Vec<String> = columns.iter().map(|c| self.text(c)).collect();
+        self.target.query(&format!(
+            "SELECT {} FROM t ORDER BY {}",
+            list.join(", "),
+            self.target.ident(columns[0])
+        ))
+    }
+
+    /// The target's type name of each column of `t`, lower case, in order.
+    pub fn column_types(&self) -> Vec<(String, String)> {
+        let sql = match self.target.db {
+            Db::Postgres => "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 't' ORDER BY ordinal_position".to_string(),
+            Db::Mariadb => "SELECT column_name, column_type FROM information_schema.columns WHERE table_name = 't' AND table_schema = DATABASE() ORDER BY ordinal_position".to_string(),
+            Db::Sqlite => "SELECT name, type FROM pragma_table_info('t') ORDER BY cid".to_string(),
+        };
+        self.target
+            .query(&sql)
+            .into_iter()
+            .map(|r| {
+                (
+                    r[0].clone().unwrap_or_default().to_lowercase(),
+                    r[1].clone().unwrap_or_default().to_lowercase(),
+                )
+            })
+            .collect()
+    }
+}
+
+pub fn s(v: &str) -> Option<String> {
+    Some(v.to_string())
+}

@@ -1,0 +1,572 @@
+//! Parquet, Avro and JSON files as HVR writes them (pyarrow, fastavro), loaded by the binary
+//! into every database in every style; typed tables, schema drift, and damaged files.
+
+use serde_json::{Value, json};
+
+use crate::support::target::Db;
+use crate::support::typed::{Channel, s};
+
+const COLUMNS: &str = "id,price,at,d,name";
+
+fn base_columns() -> Vec<Value> {
+    vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "price", "type": "decimal(12,2)"}),
+        json!({"name": "at", "type": "timestamp_us"}),
+        json!({"name": "d", "type": "date"}),
+        json!({"name": "name", "type": "string"}),
+    ]
+}
+
+/// Rows of the refresh, with the extra columns `extra` appended to each.
+fn refresh_rows(extra: &[Value]) -> Vec<Value> {
+    let rows = vec![
+        json!([1, "123.45", "2024-02-29 12:34:56.123456", "2024-02-29", "a"]),
+        json!([2, "-0.01", null, null, ""]),
+        json!([
+            3,
+            "9999999999.99",
+            "1999-12-31 23:59:59.999999",
+            "1970-01-01",
+            null
+        ]),
+    ];
+    rows.into_iter()
+        .map(|r| {
+            let mut r = r.as_array().unwrap().clone();
+            r.extend(extra.iter().cloned());
+            Value::Array(r)
+        })
+        .collect()
+}
+
+fn spec(columns: Vec<Value>, rows: Vec<Value>) -> Value {
+    json!({"columns": columns, "rows": rows})
+}
+
+fn expected_after_refresh() -> Vec<Vec<Option<String>>> {
+    vec![
+        vec![
+            s("1"),
+            s("123.45"),
+            s("2024-02-29 12:34:56.123456"),
+            s("2024-02-29"),
+            s("a"),
+        ],
+        vec![s("2"), s("-0.01"), None, None, s("")],
+        vec![
+            s("3"),
+            s("9999999999.99"),
+            s("1999-12-31 23:59:59.999999"),
+            s("1970-01-01"),
+            None,
+        ],
+    ]
+}
+
+/// Refresh from Parquet into a missing table (created typed), then an integrate cycle from
+/// Avro (update, delete, insert), in replication-copy style.
+fn replication_copy_cycle(db: Db, test: &str) {
+    let mut ch = Channel::new(db, test, "--file-format parquet");
+    ch.typed(
+        "parquet",
+        "20240101000000001-t.parquet",
+        spec(base_columns(), refresh_rows(&[])),
+    );
+    ch.call(
+        "refr_write_end",
+        COLUMNS,
+        "id",
+        &[("20240101000000001-t.parquet", 3)],
+    )
+    .assert_ok();
+    let cols = ["id", "price", "at", "d", "name"];
+    assert_eq!(ch.rows(&cols), expected_after_refresh());
+    let types = ch.column_types();
+    assert!(
+        types[1].1.contains("numeric") || types[1].1.contains("decimal") || types[1].1 == "text",
+        "{types:?}"
+    );
+    assert!(!types[0].1.contains("text"), "the key is typed: {types:?}");
+    let mut columns = base_columns();
+    columns.push(json!({"name": "op_type", "type": "int32"}));
+    let changes = vec![
+        json!([
+            1,
+            "1.10",
+            "2024-02-29 12:34:56.123456",
+            "2024-02-29",
+            "a2",
+            2
+        ]),
+        json!([2, "-0.01", null, null, "", 0]),
+        json!([
+            4,
+            "0.00",
+            "2000-01-01 00:00:00.000001",
+            "2000-01-01",
+            "new",
+            1
+        ]),
+    ];
+    ch.hvr.user_arg = "--file-format avro".into();
+    ch.typed("avro", "20240101000000002-t.avro", spec(columns, changes));
+    ch.call(
+        "integ_end",
+        "id,price,at,d,name,op_type",
+        "id",
+        &[("20240101000000002-t.avro", 3)],
+    )
+    .assert_ok();
+    assert_eq!(
+        ch.rows(&cols),
+        vec![
+            vec![
+                s("1"),
+                s("1.10"),
+                s("2024-02-29 12:34:56.123456"),
+                s("2024-02-29"),
+                s("a2")
+            ],
+            expected_after_refresh()[2].clone(),
+            vec![
+                s("4"),
+                s("0.00"),
+                s("2000-01-01 00:00:00.000001"),
+                s("2000-01-01"),
+                s("new")
+            ],
+        ]
+    );
+    assert!(
+        !ch.file_exists("20240101000000002-t.avro")
+            && !ch.file_exists("20240101000000001-t.parquet")
+    );
+}
+
+/// SoftDelete and TimeKey from Parquet: a delete marks the row; TimeKey appends every change.
+fn soft_delete_and_time_key(db: Db, test: &str) {
+    let mut columns = base_columns();
+    columns.push(json!({"name": "op_type", "type": "int32"}));
+    columns.push(json!({"name": "is_deleted", "type": "int32"}));
+    let all = "id,price,at,d,name,op_type,is_deleted";
+    let changes = vec![
+        json!([1, "2.50", null, null, "a3", 2, 0]),
+        json!([3, "9999999999.99", null, null, null, 0, 1]),
+    ];
+    for (style, flag) in [("sd", "-D is_deleted"), ("tk", "-t")] {
+        let ch = Channel::new(
+            db,
+            &format!("{test}_{style}"),
+            &format!("--file-format parquet {flag}"),
+        );
+        ch.typed(
+            "parquet",
+            "20240101000000003-t.parquet",
+            spec(columns.clone(), refresh_rows(&[json!(1), json!(0)])),
+        );
+        ch.call(
+            "refr_write_end",
+            all,
+            "id",
+            &[("20240101000000003-t.parquet", 3)],
+        )
+        .assert_ok();
+        ch.typed(
+            "parquet",
+            "20240101000000004-t.parquet",
+            spec(columns.clone(), changes.clone()),
+        );
+        ch.call(
+            "integ_end",
+            all,
+            "id",
+            &[("20240101000000004-t.parquet", 2)],
+        )
+        .assert_ok();
+        if style == "sd" {
+            assert_eq!(
+                ch.rows(&["id", "price", "is_deleted"]),
+                vec![
+                    vec![s("1"), s("2.50"), s("0")],
+                    vec![s("2"), s("-0.01"), s("0")],
+                    vec![s("3"), s("9999999999.99"), s("1")],
+                ]
+            );
+        } else {
+            let rows = ch.rows(&["id", "op_type", "price"]);
+            assert_eq!(rows.len(), 5, "{rows:?}");
+            assert!(
+                rows.contains(&vec![s("3"), s("0"), s("9999999999.99")]),
+                "{rows:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn parquet_and_avro_cycles_on_sqlite() {
+    replication_copy_cycle(Db::Sqlite, "typed_rc_sqlite");
+    soft_delete_and_time_key(Db::Sqlite, "typed_sqlite");
+}
+
+#[test]
+fn parquet_and_avro_cycles_on_postgres() {
+    replication_copy_cycle(Db::Postgres, "typed_rc_pg");
+    soft_delete_and_time_key(Db::Postgres, "typed_pg");
+}
+
+#[test]
+fn parquet_and_avro_cycles_on_mariadb() {
+    replication_copy_cycle(Db::Mariadb, "typed_rc_maria");
+    soft_delete_and_time_key(Db::Mariadb, "typed_maria");
+}
+
+#[test]
+fn int96_timestamps_every_codec_and_many_row_groups_load_exactly() {
+    for (i, codec) in ["none", "gzip", "snappy", "zstd", "lz4"].iter().enumerate() {
+        for (version, int96) in [("1.0", true), ("2.6", true), ("2.6", false)] {
+            let ch = Channel::new(
+                Db::Sqlite,
+                &format!("codec_{i}_{version}_{int96}"),
+                "--file-format parquet",
+            );
+            let mut file = spec(
+                vec![
+                    json!({"name": "id", "type": "int64"}),
+                    json!({"name": "at", "type": "timestamp_us"}),
+                    json!({"name": "v", "type": "double"}),
+                ],
+                (1..=5)
+                    .map(|n| json!([n, format!("2024-02-29 12:34:5{n}.00000{n}"), 0.5 * n as f64]))
+                    .collect(),
+            );
+            file["compression"] = json!(codec);
+            file["int96"] = json!(int96);
+            file["version"] = json!(version);
+            file["row_group_size"] = json!(2);
+            ch.typed("parquet", "20240101000000005-t.parquet", file);
+            ch.call(
+                "refr_write_end",
+                "id,at,v",
+                "id",
+                &[("20240101000000005-t.parquet", 5)],
+            )
+            .assert_ok();
+            let rows = ch.rows(&["id", "at", "v"]);
+            assert_eq!(rows.len(), 5, "{codec} {version}: {rows:?}");
+            assert_eq!(
+                rows[2],
+                vec![s("3"), s("2024-02-29 12:34:53.000003"), s("1.5")]
+            );
+        }
+    }
+}
+
+#[test]
+fn oracle_number_without_precision_loads_exactly() {
+    let value = "123456789012345678901234567890123456789012.0123456789";
+    for (db, test) in [
+        (Db::Postgres, "oracle_number_pg"),
+        (Db::Mariadb, "oracle_number_maria"),
+    ] {
+        let ch = Channel::new(db, test, "--file-format avro");
+        let columns = vec![
+            json!({"name": "id", "type": "int64"}),
+            json!({"name": "n", "type": "decimal(1000,10)"}),
+        ];
+        ch.typed(
+            "avro",
+            "20240101000000006-t.avro",
+            spec(columns, vec![json!([1, value]), json!([2, null])]),
+        );
+        ch.call(
+            "refr_write_end",
+            "id,n",
+            "id",
+            &[("20240101000000006-t.avro", 2)],
+        )
+        .assert_ok();
+        assert_eq!(
+            ch.rows(&["id", "n"]),
+            vec![vec![s("1"), s(value)], vec![s("2"), None]]
+        );
+    }
+}
+
+#[test]
+fn json_row_fragments_and_table_objects_keep_numbers_exact() {
+    for (db, test) in [(Db::Sqlite, "json_sqlite"), (Db::Postgres, "json_pg")] {
+        let mut ch = Channel::new(
+            db,
+            test,
+            "--file-format json --json-mode row-fragments --column-type t.price=decimal(30,10)",
+        );
+        ch.raw(
+            "20240101000000007-t.json",
+            b"{\"id\":1,\"price\":12345678901234567890.0123456789,\"name\":\"x\\ny\"}\n{\"id\":2,\"price\":null,\"name\":\"\"}\n",
+        );
+        ch.call(
+            "refr_write_end",
+            "id,price,name",
+            "id",
+            &[("20240101000000007-t.json", 2)],
+        )
+        .assert_ok();
+        assert_eq!(
+            ch.rows(&["id", "price", "name"]),
+            vec![
+                vec![s("1"), s("12345678901234567890.0123456789"), s("x\ny")],
+                vec![s("2"), None, s("")],
+            ]
+        );
+        ch.hvr.user_arg = "--file-format json".into();
+        ch.raw(
+            "20240101000000008-t.json",
+            b"{\"t\": [{\"id\": 3, \"price\": 0.5, \"name\": \"z\", \"op_type\": 1}]}",
+        );
+        ch.call(
+            "integ_end",
+            "id,price,name,op_type",
+            "id",
+            &[("20240101000000008-t.json", 1)],
+        )
+        .assert_ok();
+        assert_eq!(
+            ch.rows(&["id", "price"])[2],
+            // SQLite keeps decimals as their exact text; numeric(30,10) pads them.
+            vec![
+                s("3"),
+                s(if db == Db::Sqlite {
+                    "0.5"
+                } else {
+                    "0.5000000000"
+                })
+            ]
+        );
+    }
+}
+
+/// A channel adds a column mid-way (CSV, then typed from Parquet) and later stops sending
+/// another: the target gains them, keeps the old one, and new rows get NULL there.
+fn drift(db: Db, test: &str) {
+    let mut ch = Channel::new(db, test, "");
+    ch.raw("20240101000000009-t.csv", b"id,a\n1,x\n");
+    ch.call(
+        "refr_write_end",
+        "id,a",
+        "id",
+        &[("20240101000000009-t.csv", 1)],
+    )
+    .assert_ok();
+    ch.raw("20240101000000010-t.csv", b"id,a,b,op_type\n2,y,new,1\n");
+    let run = ch.call(
+        "integ_end",
+        "id,a,b,op_type",
+        "id",
+        &[("20240101000000010-t.csv", 1)],
+    );
+    run.assert_ok();
+    assert!(run.stdout.contains("added it"), "{}", run.stdout);
+    ch.hvr.user_arg = "--file-format parquet".into();
+    let columns = vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "b", "type": "string"}),
+        json!({"name": "c", "type": "decimal(12,2)"}),
+        json!({"name": "op_type", "type": "int32"}),
+    ];
+    ch.typed(
+        "parquet",
+        "20240101000000011-t.parquet",
+        spec(columns, vec![json!([3, "z", "1.50", 1])]),
+    );
+    ch.call(
+        "integ_end",
+        "id,b,c,op_type",
+        "id",
+        &[("20240101000000011-t.parquet", 1)],
+    )
+    .assert_ok();
+    assert_eq!(
+        ch.rows(&["id", "a", "b", "c"]),
+        vec![
+            vec![s("1"), s("x"), None, None],
+            vec![s("2"), s("y"), s("new"), None],
+            vec![s("3"), None, s("z"), s("1.50")],
+        ]
+    );
+    let types = ch.column_types();
+    let c = types.iter().find(|(n, _)| n == "c").unwrap();
+    assert!(
+        c.1.contains("numeric") || c.1.contains("decimal") || c.1 == "text",
+        "{types:?}"
+    );
+    // Without AdaptDDL the table fails, naming the column, and keeps its file.
+    ch.hvr.user_arg = "--adapt-ddl none".into();
+    ch.raw("20240101000000012-t.csv", b"id,d,op_type\n4,w,1\n");
+    ch.call(
+        "integ_end",
+        "id,d,op_type",
+        "id",
+        &[("20240101000000012-t.csv", 1)],
+    )
+    .assert_fails_with(&["file column d"]);
+    assert!(ch.file_exists("20240101000000012-t.csv"));
+}
+
+#[test]
+fn drift_on_sqlite() {
+    drift(Db::Sqlite, "drift_sqlite");
+}
+
+#[test]
+fn drift_on_postgres() {
+    drift(Db::Postgres, "drift_pg");
+}
+
+#[test]
+fn drift_on_mariadb_whose_ddl_commits_implicitly() {
+    drift(Db::Mariadb, "drift_maria");
+}
+
+#[test]
+fn a_type_change_or_a_new_key_column_is_refused_and_the_files_kept() {
+    let ch = Channel::new(Db::Postgres, "type_change_pg", "--file-format parquet");
+    ch.target
+        .execute(&["CREATE TABLE t (id bigint PRIMARY KEY, price integer)".to_string()]);
+    let columns = vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "price", "type": "decimal(12,2)"}),
+        json!({"name": "op_type", "type": "int32"}),
+    ];
+    ch.typed(
+        "parquet",
+        "20240101000000005-t.parquet",
+        spec(columns, vec![json!([1, "1.50", 1])]),
+    );
+    ch.call(
+        "integ_end",
+        "id,price,op_type",
+        "id",
+        &[("20240101000000005-t.parquet", 1)],
+    )
+    .assert_fails_with(&["price", "decimal(12,2)", "a type change is not guessed"]);
+    assert!(ch.file_exists("20240101000000005-t.parquet"));
+    let columns = vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "k2", "type": "int64"}),
+        json!({"name": "op_type", "type": "int32"}),
+    ];
+    ch.typed(
+        "parquet",
+        "20240101000000013-t.parquet",
+        spec(columns, vec![json!([1, 2, 1])]),
+    );
+    ch.call(
+        "integ_end",
+        "id,k2,op_type",
+        "id,k2",
+        &[("20240101000000013-t.parquet", 1)],
+    )
+    .assert_fails_with(&["key column k2"]);
+    assert!(ch.file_exists("20240101000000013-t.parquet"));
+    assert!(ch.target.query("SELECT * FROM t").is_empty());
+}
+
+#[test]
+fn recreate_replaces_a_text_table_with_the_files_types() {
+    let mut ch = Channel::new(Db::Mariadb, "recreate_maria", "");
+    ch.raw("20240101000000009-t.csv", b"id,price\n1,1.5\n");
+    ch.call(
+        "refr_write_end",
+        "id,price",
+        "id",
+        &[("20240101000000009-t.csv", 1)],
+    )
+    .assert_ok();
+    assert!(
+        ch.column_types()[1].1.contains("text"),
+        "{:?}",
+        ch.column_types()
+    );
+    ch.hvr.user_arg = "--file-format parquet -r".into();
+    let columns = vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "price", "type": "decimal(12,2)"}),
+    ];
+    ch.typed(
+        "parquet",
+        "20240101000000003-t.parquet",
+        spec(columns, vec![json!([2, "2.25"])]),
+    );
+    ch.call(
+        "refr_write_end",
+        "id,price",
+        "id",
+        &[("20240101000000003-t.parquet", 1)],
+    )
+    .assert_ok();
+    assert_eq!(ch.column_types()[1].1, "decimal(12,2)");
+    assert_eq!(ch.rows(&["id", "price"]), vec![vec![s("2"), s("2.25")]]);
+}
+
+#[test]
+fn damaged_or_mislabelled_typed_files_are_refused_with_their_place() {
+    let ch = Channel::new(Db::Sqlite, "damaged_typed", "--file-format parquet");
+    let columns = vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "v", "type": "string"}),
+    ];
+    ch.typed(
+        "parquet",
+        "20240101000000014-t.parquet",
+        spec(columns.clone(), vec![json!([1, "a"])]),
+    );
+    let good = std::fs::read(ch.hvr.files_dir.join("20240101000000014-t.parquet")).unwrap();
+    ch.raw("20240101000000015-t.parquet", &good[..good.len() - 20]);
+    ch.call(
+        "refr_write_end",
+        "id,v",
+        "id",
+        &[("20240101000000015-t.parquet", 1)],
+    )
+    .assert_fails_with(&["20240101000000015-t.parquet", "Parquet"]);
+    assert!(ch.file_exists("20240101000000015-t.parquet"));
+    // HVR_FILE_NROWS disagrees with the file.
+    ch.call(
+        "refr_write_end",
+        "id,v",
+        "id",
+        &[("20240101000000014-t.parquet", 2)],
+    )
+    .assert_fails_with(&["20240101000000014-t.parquet", "HVR_FILE_NROWS says 2"]);
+    // A Parquet file at a CSV location.
+    let mut csv = Channel::new(Db::Sqlite, "mislabelled_typed", "");
+    csv.raw("20240101000000016-t.csv", &good);
+    csv.call(
+        "refr_write_end",
+        "id,v",
+        "id",
+        &[("20240101000000016-t.csv", 1)],
+    )
+    .assert_fails_with(&["20240101000000016-t.csv", "--file-format parquet"]);
+    // An Avro file whose second block's sync marker is damaged.
+    csv.hvr.user_arg = "--file-format avro".into();
+    let mut avro = spec(columns, (0..3).map(|n| json!([n, "x"])).collect());
+    avro["codec"] = json!("null");
+    csv.typed("avro", "20240101000000006-t.avro", avro);
+    let mut bytes = std::fs::read(csv.hvr.files_dir.join("20240101000000006-t.avro")).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    csv.raw("20240101000000006-t.avro", &bytes);
+    csv.call(
+        "refr_write_end",
+        "id,v",
+        "id",
+        &[("20240101000000006-t.avro", 3)],
+    )
+    .assert_fails_with(&["20240101000000006-t.avro", "block 1", "sync marker"]);
+    assert!(
+        csv.file_exists("20240101000000006-t.avro") && csv.file_exists("20240101000000016-t.csv")
+    );
+}
