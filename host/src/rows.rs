@@ -142,6 +142,22 @@ pub fn open<'a>(
     })
 }
 
+/// The columns a file declares, reading as little of it as the format allows (a Parquet
+/// footer; the start of the others); `None` when the format declares none.
+pub fn declared(
+    format: &FileFormat,
+    location: &dyn Files,
+    name: &str,
+) -> Result<Option<Vec<DeclaredColumn>>, RowError> {
+    match format {
+        FileFormat::Parquet => parquet::declared(location, name).map(Some),
+        FileFormat::Json(_) => Ok(None),
+        _ => Ok(open(format, location, name, &[])?
+            .declared()
+            .map(<[DeclaredColumn]>::to_vec)),
+    }
+}
+
 /// Reads a whole stream into the error a short read or I/O failure gives.
 fn io_error(at: impl Into<String>) -> impl FnOnce(std::io::Error) -> RowError {
     let at = at.into();

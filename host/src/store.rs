@@ -85,6 +85,30 @@ pub trait Files: Sync {
     fn open_seekable(&self, name: &str) -> Result<std::fs::File, LocationError> {
         spool::to_temp_file(self.open(name)?, name)
     }
+    /// `len` bytes from offset `start` (fewer at the end), e.g. a Parquet footer, without
+    /// fetching the whole file. The default reads from the start; backends do better.
+    fn read_range(&self, name: &str, start: u64, len: usize) -> Result<Vec<u8>, LocationError> {
+        let open_error = |source| LocationError::Open {
+            path: name.into(),
+            source,
+        };
+        let mut input = self.open(name)?;
+        std::io::copy(&mut (&mut input).take(start), &mut std::io::sink()).map_err(open_error)?;
+        let mut out = Vec::with_capacity(len);
+        input
+            .take(len as u64)
+            .read_to_end(&mut out)
+            .map_err(open_error)?;
+        Ok(out)
+    }
+    /// The file's size in bytes.
+    fn size(&self, name: &str) -> Result<u64, LocationError> {
+        let mut input = self.open(name)?;
+        std::io::copy(&mut input, &mut std::io::sink()).map_err(|source| LocationError::Open {
+            path: name.into(),
+            source,
+        })
+    }
     /// Deleting a file that is already gone succeeds.
     fn delete(&self, name: &str) -> Result<(), LocationError>;
     /// Whether two names with one identity are one file (a local inode is; two objects with
@@ -107,6 +131,28 @@ impl Files for FileLocation {
         match self {
             FileLocation::Local(l) => l.open_seekable(name),
             FileLocation::Remote(r) => spool::to_temp_file(r.open(name)?, name),
+        }
+    }
+    fn read_range(&self, name: &str, start: u64, len: usize) -> Result<Vec<u8>, LocationError> {
+        name::check(name)?;
+        match self {
+            FileLocation::Local(l) => l.read_range(name, start, len),
+            FileLocation::Remote(r) => r.read_range(name, start, len),
+        }
+    }
+    fn size(&self, name: &str) -> Result<u64, LocationError> {
+        name::check(name)?;
+        match self {
+            FileLocation::Local(l) => {
+                l.open_seekable(name)?
+                    .metadata()
+                    .map(|m| m.len())
+                    .map_err(|source| LocationError::Open {
+                        path: name.into(),
+                        source,
+                    })
+            }
+            FileLocation::Remote(r) => r.size(name),
         }
     }
     fn delete(&self, name: &str) -> Result<(), LocationError> {

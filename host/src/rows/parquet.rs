@@ -7,11 +7,15 @@ use std::fs::File;
 
 use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
 use parquet::data_type::{ByteArray, DataType, Int96};
-use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::errors::ParquetError;
+use parquet::file::metadata::ParquetMetaDataReader;
+use parquet::file::reader::{ChunkReader, FileReader, Length, SerializedFileReader};
+use parquet::schema::types::SchemaDescriptor;
 
 use super::render::{self, Unit};
 use super::{DeclaredColumn, Position, RowError, RowSource};
 use crate::batch::TextColumn;
+use crate::store::Files;
 use kind::Kind;
 
 /// Rows decoded per column at a time.
@@ -49,41 +53,7 @@ fn corrupt(e: impl std::fmt::Display) -> RowError {
 impl ParquetRows {
     pub fn open(file: File) -> Result<Self, RowError> {
         let file = SerializedFileReader::new(file).map_err(corrupt)?;
-        let schema = file.metadata().file_metadata().schema_descr_ptr();
-        if let Some(group) = schema
-            .root_schema()
-            .get_fields()
-            .iter()
-            .find(|f| f.is_group())
-        {
-            return Err(RowError::Unsupported {
-                column: group.name().to_string(),
-                message:
-                    "nested groups (structs, lists, maps) are not supported; HVR writes flat rows"
-                        .into(),
-            });
-        }
-        let mut declared = Vec::new();
-        let mut columns = Vec::new();
-        for descr in schema.columns() {
-            let name = descr.name().to_string();
-            let kind = kind::kind_of(descr).map_err(|message| RowError::Unsupported {
-                column: name.clone(),
-                message,
-            })?;
-            declared.push(DeclaredColumn {
-                name: name.clone(),
-                logical_type: Some(kind::logical_type(descr, kind)),
-            });
-            columns.push(Column {
-                name,
-                kind,
-                max_def: descr.max_def_level(),
-                reader: None,
-                defs: Vec::new(),
-                text: TextColumn::with_capacity(CHUNK_ROWS),
-            });
-        }
+        let (declared, columns) = schema_columns(file.metadata().file_metadata().schema_descr())?;
         Ok(ParquetRows {
             file,
             declared,
@@ -160,6 +130,101 @@ impl ParquetRows {
         }
         self.chunk_len = want;
         Ok(())
+    }
+}
+
+/// The file's columns from its schema; nested groups and unsupported types are refused.
+fn schema_columns(
+    schema: &SchemaDescriptor,
+) -> Result<(Vec<DeclaredColumn>, Vec<Column>), RowError> {
+    if let Some(group) = schema
+        .root_schema()
+        .get_fields()
+        .iter()
+        .find(|f| f.is_group())
+    {
+        return Err(RowError::Unsupported {
+            column: group.name().to_string(),
+            message: "nested groups (structs, lists, maps) are not supported; HVR writes flat rows"
+                .into(),
+        });
+    }
+    let mut declared = Vec::new();
+    let mut columns = Vec::new();
+    for descr in schema.columns() {
+        let name = descr.name().to_string();
+        let kind = kind::kind_of(descr).map_err(|message| RowError::Unsupported {
+            column: name.clone(),
+            message,
+        })?;
+        declared.push(DeclaredColumn {
+            name: name.clone(),
+            logical_type: Some(kind::logical_type(descr, kind)),
+        });
+        columns.push(Column {
+            name,
+            kind,
+            max_def: descr.max_def_level(),
+            reader: None,
+            defs: Vec::new(),
+            text: TextColumn::with_capacity(CHUNK_ROWS),
+        });
+    }
+    Ok((declared, columns))
+}
+
+/// The columns a Parquet file declares, from its footer alone: two ranged reads, so a
+/// file in a store is not downloaded just to learn its schema.
+pub fn declared(location: &dyn Files, name: &str) -> Result<Vec<DeclaredColumn>, RowError> {
+    let size = location.size(name)?;
+    let ranged = Ranged {
+        location,
+        name,
+        size,
+    };
+    let metadata = ParquetMetaDataReader::new()
+        .parse_and_finish(&ranged)
+        .map_err(corrupt)?;
+    Ok(schema_columns(metadata.file_metadata().schema_descr())?.0)
+}
+
+/// A file read by ranges through its location.
+struct Ranged<'a> {
+    location: &'a dyn Files,
+    name: &'a str,
+    size: u64,
+}
+
+impl Length for Ranged<'_> {
+    fn len(&self) -> u64 {
+        self.size
+    }
+}
+
+impl ChunkReader for Ranged<'_> {
+    type T = std::io::Cursor<Vec<u8>>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        // Only the footer is read this way; a bounded window is plenty for a page header.
+        self.get_bytes(
+            start,
+            (self.size.saturating_sub(start)).min(64 * 1024) as usize,
+        )
+        .map(|b| std::io::Cursor::new(b.to_vec()))
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+        let data = self
+            .location
+            .read_range(self.name, start, length)
+            .map_err(|e| ParquetError::External(Box::new(e)))?;
+        if data.len() != length {
+            return Err(ParquetError::EOF(format!(
+                "the file ends at {} bytes, {length} were wanted from {start}",
+                start + data.len() as u64
+            )));
+        }
+        Ok(data.into())
     }
 }
 

@@ -88,6 +88,33 @@ impl LocalLocation {
             .map_err(|source| LocationError::Open { path, source })
     }
 
+    pub(super) fn read_range(
+        &self,
+        name: &str,
+        start: u64,
+        len: usize,
+    ) -> Result<Vec<u8>, LocationError> {
+        use std::os::unix::fs::FileExt;
+        let file = self.open_seekable(name)?;
+        let mut out = vec![0u8; len];
+        let mut got = 0;
+        while got < len {
+            match file.read_at(&mut out[got..], start + got as u64) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(source) => {
+                    return Err(LocationError::Open {
+                        path: self.root.join(name),
+                        source,
+                    });
+                }
+            }
+        }
+        out.truncate(got);
+        Ok(out)
+    }
+
     /// The file itself, for formats read by offset (Parquet's footer first).
     pub(super) fn open_seekable(&self, name: &str) -> Result<File, LocationError> {
         let path = self.root.join(name);

@@ -134,6 +134,28 @@ impl RemoteLocation {
         )))
     }
 
+    /// Bytes `start..start + len` of the object (fewer at its end), in one ranged GET.
+    pub fn read_range(&self, name: &str, start: u64, len: usize) -> Result<Vec<u8>, LocationError> {
+        let path = self.path(name)?;
+        let size = self.size(name)?;
+        let end = (start + len as u64).min(size);
+        if start >= end {
+            return Ok(Vec::new());
+        }
+        self.runtime
+            .block_on(self.store.get_range(&path, start..end))
+            .map(|b| b.to_vec())
+            .map_err(|e| self.failed("reading", name, &e))
+    }
+
+    pub fn size(&self, name: &str) -> Result<u64, LocationError> {
+        let path = self.path(name)?;
+        self.runtime
+            .block_on(self.store.head(&path))
+            .map(|meta| meta.size)
+            .map_err(|e| self.failed("checking", name, &e))
+    }
+
     /// Deleting an object that is already gone succeeds (S3 says so itself, Azure answers
     /// 404): the state asked for is reached, e.g. when a killed call's DELETE did land.
     pub fn delete(&self, name: &str) -> Result<(), LocationError> {

@@ -44,14 +44,12 @@ impl TableJob<'_> {
         };
         let mut first: Option<(String, Vec<DeclaredColumn>)> = None;
         for f in &self.files {
-            let rows =
-                crate::rows::open(self.format, location, &f.name, &[]).map_err(|source| {
-                    TableError::Rows {
-                        file: f.name.clone(),
-                        source,
-                    }
-                })?;
-            let declared = rows.declared().unwrap_or_default().to_vec();
+            let declared = crate::rows::declared(self.format, location, &f.name)
+                .map_err(|source| TableError::Rows {
+                    file: f.name.clone(),
+                    source,
+                })?
+                .unwrap_or_default();
             match &first {
                 None => first = Some((f.name.clone(), declared)),
                 Some((first_file, columns)) if *columns != declared => {
