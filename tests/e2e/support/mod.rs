@@ -1,4 +1,5 @@
 pub mod data;
+pub mod gcs;
 pub mod hvr;
 pub mod model;
 pub mod stores;

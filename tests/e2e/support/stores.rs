@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use futures::TryStreamExt as _;
 use object_store::aws::AmazonS3Builder;
 use object_store::azure::MicrosoftAzureBuilder;
+use object_store::gcp::GoogleCloudStorageBuilder;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt as _, PutPayload};
 
@@ -86,7 +87,7 @@ pub fn azure_container_sas(permissions: &str) -> String {
     sas
 }
 
-fn tools() -> PathBuf {
+pub(super) fn tools() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.tools");
     assert!(
         dir.join("venv/bin/moto_server").is_file()
@@ -98,7 +99,7 @@ fn tools() -> PathBuf {
     dir
 }
 
-fn free_port() -> u16 {
+pub(super) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -107,12 +108,12 @@ fn free_port() -> u16 {
 }
 
 /// A server process that lives as long as this test process.
-struct Server {
-    endpoint: String,
+pub(super) struct Server {
+    pub endpoint: String,
     _guard: Mutex<(Child, ChildStdin)>,
 }
 
-fn start(what: &str, program: PathBuf, args: &[String], port: u16) -> Server {
+pub(super) fn start(what: &str, program: PathBuf, args: &[String], port: u16) -> Server {
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(r#""$@" >/dev/null 2>&1 & pid=$!; read -r _; kill "$pid""#)
@@ -247,6 +248,8 @@ pub struct StoreLocation {
     pub endpoint: String,
     store: Arc<dyn ObjectStore>,
     prefix: String,
+    /// fake-gcs-server takes uploads through the JSON API only.
+    gcs_uploads: Option<String>,
 }
 
 impl StoreLocation {
@@ -269,6 +272,7 @@ impl StoreLocation {
             endpoint: server.endpoint.clone(),
             store: Arc::new(store),
             prefix: test.to_string(),
+            gcs_uploads: None,
         };
         location.clear();
         location
@@ -299,6 +303,39 @@ impl StoreLocation {
             endpoint: account_endpoint,
             store: Arc::new(store),
             prefix: test.to_string(),
+            gcs_uploads: None,
+        };
+        location.clear();
+        location
+    }
+
+    /// `gs://hvr-e2e/<test>` on fake-gcs-server, configured as a user would: the endpoint,
+    /// plain HTTP, and a service-account file (`HVR_WASM_STORE_CONFIG`).
+    pub fn gcs(test: &str) -> StoreLocation {
+        let gcs = super::gcs::fake_gcs();
+        let account = gcs.service_account.display().to_string();
+        let store = GoogleCloudStorageBuilder::new()
+            .with_bucket_name(BUCKET)
+            .with_service_account_path(&account)
+            .with_client_options(object_store::ClientOptions::new().with_allow_http(true))
+            .build()
+            .unwrap();
+        let location = StoreLocation {
+            url: format!("gs://{BUCKET}/{test}"),
+            env: vec![
+                (
+                    "HVR_WASM_STORE_ENDPOINT".into(),
+                    gcs.server.endpoint.clone(),
+                ),
+                (
+                    "HVR_WASM_STORE_CONFIG".into(),
+                    format!("allow_http=true;google_service_account={account}"),
+                ),
+            ],
+            endpoint: gcs.server.endpoint.clone(),
+            store: Arc::new(store),
+            prefix: test.to_string(),
+            gcs_uploads: Some(gcs.server.endpoint.clone()),
         };
         location.clear();
         location
@@ -309,6 +346,10 @@ impl StoreLocation {
     }
 
     pub fn put(&self, name: &str, bytes: &[u8]) {
+        if let Some(endpoint) = &self.gcs_uploads {
+            let object = format!("{}/{name}", self.prefix);
+            return super::gcs::upload(endpoint, &object, bytes);
+        }
         let payload = PutPayload::from(bytes.to_vec());
         runtime()
             .block_on(self.store.put(&self.path(name), payload))

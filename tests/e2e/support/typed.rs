@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::hvr::{Hvr, Run, scratch};
 use super::model::Style;
+use super::stores::StoreLocation;
 use super::target::{Db, Target};
 
 fn python() -> PathBuf {
@@ -41,6 +42,22 @@ impl Channel {
         Channel { target, hvr }
     }
 
+    /// The same, with the files in a store.
+    pub fn in_store(db: Db, test: &str, user_arg: &str, store: StoreLocation) -> Channel {
+        let mut ch = Channel::new(db, test, user_arg);
+        ch.hvr.use_store(store);
+        ch
+    }
+
+    /// Moves a file written locally to the store, when the channel has one.
+    fn publish(&self, name: &str) {
+        if let Some(store) = &self.hvr.store {
+            let path = self.hvr.files_dir.join(name);
+            store.put(name, &std::fs::read(&path).unwrap());
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+
     /// Writes a Parquet or Avro file from `spec` (see typed_files.py) into the location.
     pub fn typed(&self, format: &str, name: &str, spec: Value) {
         let out = self.hvr.files_dir.join(name);
@@ -66,10 +83,12 @@ impl Channel {
             "writing {name}: {}",
             String::from_utf8_lossy(&done.stderr)
         );
+        self.publish(name);
     }
 
     pub fn raw(&self, name: &str, bytes: &[u8]) {
         std::fs::write(self.hvr.files_dir.join(name), bytes).unwrap();
+        self.publish(name);
     }
 
     /// Calls `mode` for table `t` with these channel columns and files (name, rows).
@@ -83,7 +102,7 @@ impl Channel {
             ("HVR_TBL_KEYS", keys.to_string()),
             ("HVR_FILE_NAMES", names.join(":")),
             ("HVR_FILE_NROWS", rows.join(":")),
-            ("HVR_FILE_LOC", self.hvr.files_dir.display().to_string()),
+            ("HVR_FILE_LOC", self.hvr.file_location()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -92,7 +111,10 @@ impl Channel {
     }
 
     pub fn file_exists(&self, name: &str) -> bool {
-        self.hvr.files_dir.join(name).exists()
+        match &self.hvr.store {
+            Some(store) => store.names().iter().any(|n| n == name),
+            None => self.hvr.files_dir.join(name).exists(),
+        }
     }
 
     /// `column` as text in the target's dialect, for comparing values across databases.
