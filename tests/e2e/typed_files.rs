@@ -626,3 +626,55 @@ fn csv_and_typed_files_from_gcs() {
         StoreLocation::gcs(test),
     ));
 }
+
+#[test]
+fn many_avro_blocks_and_parquet_v2_pages_keep_every_row() {
+    let columns = vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "v", "type": "string"}),
+        json!({"name": "n", "type": "decimal(20,4)"}),
+    ];
+    let rows: Vec<Value> = (1..=2000)
+        .map(|i| {
+            let text = if i % 7 == 0 {
+                Value::Null
+            } else {
+                json!(format!("row {i} «ü»"))
+            };
+            json!([i, text, format!("{i}.{:04}", i % 10_000)])
+        })
+        .collect();
+    let mut avro = spec(columns.clone(), rows.clone());
+    avro["sync_interval"] = json!(200);
+    let ch = Channel::new(Db::Sqlite, "many_blocks", "--file-format avro");
+    ch.typed("avro", "20240101000000001-t.avro", avro);
+    ch.call(
+        "refr_write_end",
+        "id,v,n",
+        "id",
+        &[("20240101000000001-t.avro", 2000)],
+    )
+    .assert_ok();
+    let mut parquet = spec(columns, rows);
+    parquet["data_page_version"] = json!("2.0");
+    parquet["data_page_size"] = json!(1024);
+    parquet["row_group_size"] = json!(700);
+    let pq = Channel::new(Db::Sqlite, "v2_pages", "--file-format parquet");
+    pq.typed("parquet", "20240101000000001-t.parquet", parquet);
+    pq.call(
+        "refr_write_end",
+        "id,v,n",
+        "id",
+        &[("20240101000000001-t.parquet", 2000)],
+    )
+    .assert_ok();
+    for ch in [&ch, &pq] {
+        let got = ch.rows(&["id", "v", "n"]);
+        assert_eq!(got.len(), 2000);
+        assert_eq!(got[6], vec![s("7"), None, s("7.0007")]);
+        assert_eq!(
+            got[1999],
+            vec![s("2000"), s("row 2000 «ü»"), s("2000.2000")]
+        );
+    }
+}

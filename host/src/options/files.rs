@@ -95,6 +95,16 @@ impl ColumnTypes {
     }
 }
 
+impl ColumnTypes {
+    /// The columns named for `table` itself (not through `*`).
+    pub fn columns_of<'a>(&'a self, table: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.by_column
+            .keys()
+            .filter(move |(t, _)| t == table)
+            .map(|(_, c)| c.as_str())
+    }
+}
+
 impl FileOptions {
     /// The RenameExpression to map file names with: HVR's default names files `.csv`
     /// whatever their format, but a location of Parquet files is named `.parquet`, so the

@@ -153,6 +153,12 @@ fn schema_columns(
     let mut columns = Vec::new();
     for descr in schema.columns() {
         let name = descr.name().to_string();
+        if descr.max_rep_level() > 0 {
+            return Err(RowError::Unsupported {
+                column: name,
+                message: "repeated values (a list) are not supported; HVR writes flat rows".into(),
+            });
+        }
         let kind = kind::kind_of(descr).map_err(|message| RowError::Unsupported {
             column: name.clone(),
             message,

@@ -18,6 +18,22 @@ impl TableJob<'_> {
                 .map(|c| self.file_column(&c.name, &c.base_name, c.is_key))
                 .collect(),
         };
+        let hinted: std::collections::BTreeSet<&str> = self
+            .column_types
+            .columns_of(&self.spec.name)
+            .chain(self.column_types.columns_of(&self.spec.base_name))
+            .collect();
+        for hinted in hinted {
+            if !columns
+                .iter()
+                .any(|c| c.name == hinted || c.base_name == hinted)
+            {
+                say!(
+                    "W_JX0E00: --column-type {}.{hinted}: the table's files have no column {hinted}; the entry is ignored",
+                    self.spec.name
+                );
+            }
+        }
         for c in &mut columns {
             if let Some(t) = self
                 .column_types

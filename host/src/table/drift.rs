@@ -64,8 +64,13 @@ impl TableJob<'_> {
                 sql.column_type(column.logical_type.as_ref())
             );
             db.begin()?;
-            db.execute("adding a column the files carry", &statement)?;
-            db.commit()?;
+            if let Err(e) = db
+                .execute("adding a column the files carry", &statement)
+                .and_then(|()| db.commit())
+            {
+                let _ = db.rollback();
+                return Err(e.into());
+            }
             say!(
                 "table {}: the files carry column {} that target table {} lacked; added it (--adapt-ddl add-columns): {statement}",
                 self.spec.name,

@@ -63,6 +63,8 @@ def parquet(spec, out):
         use_deprecated_int96_timestamps=spec.get("int96", False),
         version=spec.get("version", "2.6"),
         row_group_size=spec.get("row_group_size"),
+        data_page_version=spec.get("data_page_version", "1.0"),
+        data_page_size=spec.get("data_page_size"),
     )
 
 
@@ -92,7 +94,8 @@ def avro(spec, out):
     ]
     with open(out, "wb") as f:
         fastavro.writer(f, fastavro.parse_schema(schema), records,
-                        codec=spec.get("codec", "deflate"))
+                        codec=spec.get("codec", "deflate"),
+                        sync_interval=spec.get("sync_interval", 16000))
 
 
 if __name__ == "__main__":
