@@ -678,3 +678,97 @@ fn many_avro_blocks_and_parquet_v2_pages_keep_every_row() {
         );
     }
 }
+
+#[test]
+fn instants_are_the_same_instant_whatever_the_session_zone() {
+    let columns = vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "at", "type": "timestamp_us_utc"}),
+    ];
+    let rows = vec![json!([1, "2024-07-01 10:00:00.250000"])];
+    let ch = Channel::new(Db::Postgres, "instants_pg", "--file-format parquet");
+    // The target database's sessions start in a zone far from UTC.
+    let db_name = "hvr_e2e_instants_pg";
+    ch.target.execute(&[format!(
+        "ALTER DATABASE {db_name} SET timezone TO 'America/New_York'"
+    )]);
+    ch.typed(
+        "parquet",
+        "20240101000000001-t.parquet",
+        spec(columns, rows),
+    );
+    ch.call(
+        "refr_write_end",
+        "id,at",
+        "id",
+        &[("20240101000000001-t.parquet", 1)],
+    )
+    .assert_ok();
+    let types = ch.column_types();
+    assert_eq!(types[1].1, "timestamp with time zone", "{types:?}");
+    let utc = ch
+        .target
+        .query("SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') FROM t");
+    assert_eq!(utc, vec![vec![s("2024-07-01 10:00:00.250000")]]);
+}
+
+#[test]
+fn files_of_one_table_that_declare_different_columns_are_refused() {
+    let ch = Channel::new(Db::Sqlite, "files_disagree", "--file-format parquet -v");
+    let a = vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "v", "type": "string"}),
+    ];
+    let b = vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "v", "type": "int64"}),
+    ];
+    ch.typed(
+        "parquet",
+        "20240101000000001-t.parquet",
+        spec(a, vec![json!([1, "x"])]),
+    );
+    ch.typed(
+        "parquet",
+        "20240101000000002-t.parquet",
+        spec(b, vec![json!([2, 5])]),
+    );
+    ch.call(
+        "refr_write_end",
+        "id,v",
+        "id",
+        &[
+            ("20240101000000001-t.parquet", 1),
+            ("20240101000000002-t.parquet", 1),
+        ],
+    )
+    .assert_fails_with(&[
+        "20240101000000002-t.parquet",
+        "v int64",
+        "v text",
+        "must agree",
+    ]);
+    assert!(ch.file_exists("20240101000000001-t.parquet"));
+}
+
+#[test]
+fn a_column_type_for_a_column_the_files_lack_is_reported() {
+    let ch = Channel::new(
+        Db::Sqlite,
+        "hint_typo",
+        "--column-type t.prcie=decimal(12,2)",
+    );
+    ch.raw("20240101000000001-t.csv", b"id,price\n1,2.50\n");
+    let run = ch.call(
+        "refr_write_end",
+        "id,price",
+        "id",
+        &[("20240101000000001-t.csv", 1)],
+    );
+    run.assert_ok();
+    assert!(
+        run.stdout.contains("--column-type t.prcie") && run.stdout.contains("ignored"),
+        "{}",
+        run.stdout
+    );
+}
