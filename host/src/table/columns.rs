@@ -40,7 +40,7 @@ impl TableJob<'_> {
                 .get(&self.spec.name, &c.name)
                 .or_else(|| self.column_types.get(&self.spec.base_name, &c.base_name))
             {
-                c.logical_type = Some(t.clone());
+                c.logical_type = Some(*t);
             }
         }
         Ok(columns)
@@ -134,7 +134,7 @@ impl TableJob<'_> {
                 });
             }
             let mut column = self.file_column(&column.name, &column.base_name, column.is_key);
-            column.logical_type = declared.logical_type.clone();
+            column.logical_type = declared.logical_type;
             out.push(column);
         }
         Ok(out)

