@@ -45,3 +45,7 @@ mod refresh_condition;
 mod contract;
 // Parquet, Avro and JSON files, typed tables and schema drift.
 mod typed_files;
+// AdaptDDL: columns added and dropped mid-channel, type changes refused, -r.
+mod schema_drift;
+// Damaged, cut-short and mislabelled typed files.
+mod typed_bad_input;

@@ -157,6 +157,11 @@ impl Channel {
     }
 }
 
+/// A typed file's spec for typed_files.py: its columns and rows.
+pub fn spec(columns: Vec<Value>, rows: Vec<Value>) -> Value {
+    serde_json::json!({"columns": columns, "rows": rows})
+}
+
 pub fn s(v: &str) -> Option<String> {
     Some(v.to_string())
 }

@@ -1,0 +1,193 @@
+//! Schema drift as HVR's AdaptDDL causes it: columns added mid-channel (from CSV and typed
+//! files) and later no longer sent, on every database; what is refused instead of guessed;
+//! `-r`; and `--column-type` mistakes.
+
+use serde_json::json;
+
+use crate::support::target::Db;
+use crate::support::typed::{Channel, s, spec};
+
+/// A channel adds a column mid-way (CSV, then typed from Parquet) and later stops sending
+/// another: the target gains them, keeps the old one, and new rows get NULL there.
+fn drift(db: Db, test: &str) {
+    let mut ch = Channel::new(db, test, "");
+    ch.raw("20240101000000009-t.csv", b"id,a\n1,x\n");
+    ch.call(
+        "refr_write_end",
+        "id,a",
+        "id",
+        &[("20240101000000009-t.csv", 1)],
+    )
+    .assert_ok();
+    ch.raw("20240101000000010-t.csv", b"id,a,b,op_type\n2,y,new,1\n");
+    let run = ch.call(
+        "integ_end",
+        "id,a,b,op_type",
+        "id",
+        &[("20240101000000010-t.csv", 1)],
+    );
+    run.assert_ok();
+    assert!(run.stdout.contains("added it"), "{}", run.stdout);
+    ch.hvr.user_arg = "--file-format parquet".into();
+    let columns = vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "b", "type": "string"}),
+        json!({"name": "c", "type": "decimal(12,2)"}),
+        json!({"name": "op_type", "type": "int32"}),
+    ];
+    ch.typed(
+        "parquet",
+        "20240101000000011-t.parquet",
+        spec(columns, vec![json!([3, "z", "1.50", 1])]),
+    );
+    ch.call(
+        "integ_end",
+        "id,b,c,op_type",
+        "id",
+        &[("20240101000000011-t.parquet", 1)],
+    )
+    .assert_ok();
+    assert_eq!(
+        ch.rows(&["id", "a", "b", "c"]),
+        vec![
+            vec![s("1"), s("x"), None, None],
+            vec![s("2"), s("y"), s("new"), None],
+            vec![s("3"), None, s("z"), s("1.50")],
+        ]
+    );
+    let types = ch.column_types();
+    let c = types.iter().find(|(n, _)| n == "c").unwrap();
+    assert!(
+        c.1.contains("numeric") || c.1.contains("decimal") || c.1 == "text",
+        "{types:?}"
+    );
+    // Without AdaptDDL the table fails, naming the column, and keeps its file.
+    ch.hvr.user_arg = "--adapt-ddl none".into();
+    ch.raw("20240101000000012-t.csv", b"id,d,op_type\n4,w,1\n");
+    ch.call(
+        "integ_end",
+        "id,d,op_type",
+        "id",
+        &[("20240101000000012-t.csv", 1)],
+    )
+    .assert_fails_with(&["file column d"]);
+    assert!(ch.file_exists("20240101000000012-t.csv"));
+}
+
+#[test]
+fn drift_on_sqlite() {
+    drift(Db::Sqlite, "drift_sqlite");
+}
+
+#[test]
+fn drift_on_postgres() {
+    drift(Db::Postgres, "drift_pg");
+}
+
+#[test]
+fn drift_on_mariadb_whose_ddl_commits_implicitly() {
+    drift(Db::Mariadb, "drift_maria");
+}
+
+#[test]
+fn a_type_change_or_a_new_key_column_is_refused_and_the_files_kept() {
+    let ch = Channel::new(Db::Postgres, "type_change_pg", "--file-format parquet");
+    ch.target
+        .execute(&["CREATE TABLE t (id bigint PRIMARY KEY, price integer)".to_string()]);
+    let columns = vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "price", "type": "decimal(12,2)"}),
+        json!({"name": "op_type", "type": "int32"}),
+    ];
+    ch.typed(
+        "parquet",
+        "20240101000000005-t.parquet",
+        spec(columns, vec![json!([1, "1.50", 1])]),
+    );
+    ch.call(
+        "integ_end",
+        "id,price,op_type",
+        "id",
+        &[("20240101000000005-t.parquet", 1)],
+    )
+    .assert_fails_with(&["price", "decimal(12,2)", "a type change is not guessed"]);
+    assert!(ch.file_exists("20240101000000005-t.parquet"));
+    let columns = vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "k2", "type": "int64"}),
+        json!({"name": "op_type", "type": "int32"}),
+    ];
+    ch.typed(
+        "parquet",
+        "20240101000000013-t.parquet",
+        spec(columns, vec![json!([1, 2, 1])]),
+    );
+    ch.call(
+        "integ_end",
+        "id,k2,op_type",
+        "id,k2",
+        &[("20240101000000013-t.parquet", 1)],
+    )
+    .assert_fails_with(&["key column k2"]);
+    assert!(ch.file_exists("20240101000000013-t.parquet"));
+    assert!(ch.target.query("SELECT * FROM t").is_empty());
+}
+
+#[test]
+fn recreate_replaces_a_text_table_with_the_files_types() {
+    let mut ch = Channel::new(Db::Mariadb, "recreate_maria", "");
+    ch.raw("20240101000000009-t.csv", b"id,price\n1,1.5\n");
+    ch.call(
+        "refr_write_end",
+        "id,price",
+        "id",
+        &[("20240101000000009-t.csv", 1)],
+    )
+    .assert_ok();
+    assert!(
+        ch.column_types()[1].1.contains("text"),
+        "{:?}",
+        ch.column_types()
+    );
+    ch.hvr.user_arg = "--file-format parquet -r".into();
+    let columns = vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "price", "type": "decimal(12,2)"}),
+    ];
+    ch.typed(
+        "parquet",
+        "20240101000000003-t.parquet",
+        spec(columns, vec![json!([2, "2.25"])]),
+    );
+    ch.call(
+        "refr_write_end",
+        "id,price",
+        "id",
+        &[("20240101000000003-t.parquet", 1)],
+    )
+    .assert_ok();
+    assert_eq!(ch.column_types()[1].1, "decimal(12,2)");
+    assert_eq!(ch.rows(&["id", "price"]), vec![vec![s("2"), s("2.25")]]);
+}
+
+#[test]
+fn a_column_type_for_a_column_the_files_lack_is_reported() {
+    let ch = Channel::new(
+        Db::Sqlite,
+        "hint_typo",
+        "--column-type t.prcie=decimal(12,2)",
+    );
+    ch.raw("20240101000000001-t.csv", b"id,price\n1,2.50\n");
+    let run = ch.call(
+        "refr_write_end",
+        "id,price",
+        "id",
+        &[("20240101000000001-t.csv", 1)],
+    );
+    run.assert_ok();
+    assert!(
+        run.stdout.contains("--column-type t.prcie") && run.stdout.contains("ignored"),
+        "{}",
+        run.stdout
+    );
+}

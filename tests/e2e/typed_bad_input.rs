@@ -1,0 +1,107 @@
+//! Typed files that are damaged, cut short, mislabelled or inconsistent: each fails its table
+//! with the file and the place in it, and nothing is applied or deleted.
+
+use serde_json::json;
+
+use crate::support::target::Db;
+use crate::support::typed::{Channel, spec};
+
+#[test]
+fn damaged_or_mislabelled_typed_files_are_refused_with_their_place() {
+    let ch = Channel::new(Db::Sqlite, "damaged_typed", "--file-format parquet");
+    let columns = vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "v", "type": "string"}),
+    ];
+    ch.typed(
+        "parquet",
+        "20240101000000014-t.parquet",
+        spec(columns.clone(), vec![json!([1, "a"])]),
+    );
+    let good = std::fs::read(ch.hvr.files_dir.join("20240101000000014-t.parquet")).unwrap();
+    ch.raw("20240101000000015-t.parquet", &good[..good.len() - 20]);
+    ch.call(
+        "refr_write_end",
+        "id,v",
+        "id",
+        &[("20240101000000015-t.parquet", 1)],
+    )
+    .assert_fails_with(&["20240101000000015-t.parquet", "Parquet"]);
+    assert!(ch.file_exists("20240101000000015-t.parquet"));
+    // HVR_FILE_NROWS disagrees with the file.
+    ch.call(
+        "refr_write_end",
+        "id,v",
+        "id",
+        &[("20240101000000014-t.parquet", 2)],
+    )
+    .assert_fails_with(&["20240101000000014-t.parquet", "HVR_FILE_NROWS says 2"]);
+    // A Parquet file at a CSV location.
+    let mut csv = Channel::new(Db::Sqlite, "mislabelled_typed", "");
+    csv.raw("20240101000000016-t.csv", &good);
+    csv.call(
+        "refr_write_end",
+        "id,v",
+        "id",
+        &[("20240101000000016-t.csv", 1)],
+    )
+    .assert_fails_with(&["20240101000000016-t.csv", "--file-format parquet"]);
+    // An Avro file whose second block's sync marker is damaged.
+    csv.hvr.user_arg = "--file-format avro".into();
+    let mut avro = spec(columns, (0..3).map(|n| json!([n, "x"])).collect());
+    avro["codec"] = json!("null");
+    csv.typed("avro", "20240101000000006-t.avro", avro);
+    let mut bytes = std::fs::read(csv.hvr.files_dir.join("20240101000000006-t.avro")).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    csv.raw("20240101000000006-t.avro", &bytes);
+    csv.call(
+        "refr_write_end",
+        "id,v",
+        "id",
+        &[("20240101000000006-t.avro", 3)],
+    )
+    .assert_fails_with(&["20240101000000006-t.avro", "block 1", "sync marker"]);
+    assert!(
+        csv.file_exists("20240101000000006-t.avro") && csv.file_exists("20240101000000016-t.csv")
+    );
+}
+
+#[test]
+fn files_of_one_table_that_declare_different_columns_are_refused() {
+    let ch = Channel::new(Db::Sqlite, "files_disagree", "--file-format parquet -v");
+    let a = vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "v", "type": "string"}),
+    ];
+    let b = vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "v", "type": "int64"}),
+    ];
+    ch.typed(
+        "parquet",
+        "20240101000000001-t.parquet",
+        spec(a, vec![json!([1, "x"])]),
+    );
+    ch.typed(
+        "parquet",
+        "20240101000000002-t.parquet",
+        spec(b, vec![json!([2, 5])]),
+    );
+    ch.call(
+        "refr_write_end",
+        "id,v",
+        "id",
+        &[
+            ("20240101000000001-t.parquet", 1),
+            ("20240101000000002-t.parquet", 1),
+        ],
+    )
+    .assert_fails_with(&[
+        "20240101000000002-t.parquet",
+        "v int64",
+        "v text",
+        "must agree",
+    ]);
+    assert!(ch.file_exists("20240101000000001-t.parquet"));
+}
