@@ -191,3 +191,73 @@ fn a_column_type_for_a_column_the_files_lack_is_reported() {
         run.stdout
     );
 }
+
+/// Two tables drift in one call, applied in parallel, in SoftDelete and TimeKey style.
+fn drift_in_parallel(db: Db, test: &str, style: &str) {
+    let mut ch = Channel::new(db, test, &format!("--parallel 2 {style}"));
+    let extras = "op_type,is_deleted";
+    ch.raw(
+        "20240101000000001-t.csv",
+        b"id,a,op_type,is_deleted\n1,x,1,0\n",
+    );
+    ch.raw(
+        "20240101000000001-u.csv",
+        b"id,a,op_type,is_deleted\n1,x,1,0\n",
+    );
+    let refresh_cols = format!("id,a,{extras}");
+    ch.call_tables(
+        "refr_write_end",
+        &[("t", &refresh_cols, "id"), ("u", &refresh_cols, "id")],
+        &[
+            ("20240101000000001-t.csv", 1),
+            ("20240101000000001-u.csv", 1),
+        ],
+    )
+    .assert_ok();
+    ch.hvr.user_arg = format!("--parallel 2 {style} --column-type u.c=decimal(12,2)");
+    ch.raw(
+        "20240101000000002-t.csv",
+        b"id,a,b,op_type,is_deleted\n2,y,new,1,0\n1,x,,0,1\n",
+    );
+    ch.raw(
+        "20240101000000002-u.csv",
+        b"id,a,c,op_type,is_deleted\n2,y,1.50,1,0\n",
+    );
+    let run = ch.call_tables(
+        "integ_end",
+        &[
+            ("t", &format!("id,a,b,{extras}"), "id"),
+            ("u", &format!("id,a,c,{extras}"), "id"),
+        ],
+        &[
+            ("20240101000000002-t.csv", 2),
+            ("20240101000000002-u.csv", 1),
+        ],
+    );
+    run.assert_ok();
+    assert_eq!(run.stdout.matches("added it").count(), 2, "{}", run.stdout);
+    let t = ch.rows_of("t", &["id", "b", "is_deleted"]);
+    let u = ch.rows_of("u", &["id", "c"]);
+    if style.starts_with("-D") {
+        assert_eq!(
+            t,
+            vec![vec![s("1"), None, s("1")], vec![s("2"), s("new"), s("0")]]
+        );
+        assert_eq!(u, vec![vec![s("1"), None], vec![s("2"), s("1.50")]]);
+    } else {
+        // TimeKey keeps every change as a row.
+        assert_eq!(t.len(), 3, "{t:?}");
+        assert!(t.contains(&vec![s("1"), None, s("1")]), "{t:?}");
+        assert_eq!(u, vec![vec![s("1"), None], vec![s("2"), s("1.50")]]);
+    }
+}
+
+#[test]
+fn drift_in_parallel_tables_soft_delete_on_postgres() {
+    drift_in_parallel(Db::Postgres, "drift_par_pg", "-D is_deleted");
+}
+
+#[test]
+fn drift_in_parallel_tables_time_key_on_mariadb() {
+    drift_in_parallel(Db::Mariadb, "drift_par_maria", "-t");
+}

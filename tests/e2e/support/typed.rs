@@ -93,13 +93,26 @@ impl Channel {
 
     /// Calls `mode` for table `t` with these channel columns and files (name, rows).
     pub fn call(&self, mode: &str, columns: &str, keys: &str, files: &[(&str, usize)]) -> Run {
+        self.call_tables(mode, &[("t", columns, keys)], files)
+    }
+
+    /// Calls `mode` for several tables (name, channel columns, keys) and their files.
+    pub fn call_tables(
+        &self,
+        mode: &str,
+        tables: &[(&str, &str, &str)],
+        files: &[(&str, usize)],
+    ) -> Run {
+        let per_table = |f: fn(&(&str, &str, &str)) -> String| {
+            tables.iter().map(f).collect::<Vec<_>>().join(":")
+        };
         let names: Vec<&str> = files.iter().map(|f| f.0).collect();
         let rows: Vec<String> = files.iter().map(|f| f.1.to_string()).collect();
         let vars: Vec<(String, String)> = [
-            ("HVR_TBL_NAMES", "t".to_string()),
-            ("HVR_BASE_NAMES", "t".to_string()),
-            ("HVR_COL_NAMES", columns.to_string()),
-            ("HVR_TBL_KEYS", keys.to_string()),
+            ("HVR_TBL_NAMES", per_table(|t| t.0.to_string())),
+            ("HVR_BASE_NAMES", per_table(|t| t.0.to_string())),
+            ("HVR_COL_NAMES", per_table(|t| t.1.to_string())),
+            ("HVR_TBL_KEYS", per_table(|t| t.2.to_string())),
             ("HVR_FILE_NAMES", names.join(":")),
             ("HVR_FILE_NROWS", rows.join(":")),
             ("HVR_FILE_LOC", self.hvr.file_location()),
@@ -129,11 +142,18 @@ impl Channel {
 
     /// Rows of `t` with these columns as text, ordered by the first.
     pub fn rows(&self, columns: &[&str]) -> Vec<Vec<Option<String>>> {
+        self.rows_of("t", columns)
+    }
+
+    /// Rows of `table` with these columns as text, ordered by all of them.
+    pub fn rows_of(&self, table: &str, columns: &[&str]) -> Vec<Vec<Option<String>>> {
         let list: Vec<String> = columns.iter().map(|c| self.text(c)).collect();
+        let order: Vec<String> = columns.iter().map(|c| self.target.ident(c)).collect();
         self.target.query(&format!(
-            "SELECT {} FROM t ORDER BY {}",
+            "SELECT {} FROM {} ORDER BY {}",
             list.join(", "),
-            self.target.ident(columns[0])
+            self.target.ident(table),
+            order.join(", ")
         ))
     }
 
