@@ -137,7 +137,7 @@ pub(crate) struct Call {
 impl Call {
     /// `None` when there is nothing to do (not a loading mode, a recovery call, no files).
     fn read(mode: Mode, env: &HvrEnv, options: &Options) -> Result<Option<Call>, AgentError> {
-        let format = options.files.file_format(options.csv_format()?);
+        let format = options.files.file_format(options.csv_format()?)?;
         let column_types = options.files.column_types()?;
         let rename =
             RenameExpression::parse(&options.files.rename_expression(&options.rename_expression))?;

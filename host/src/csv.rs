@@ -9,6 +9,6 @@ mod scan;
 #[cfg(test)]
 mod properties;
 
-pub use decode::open_decoded;
+pub use decode::{decompressed, open_decoded};
 pub use format::{Compression, CsvFormat, FormatError, TextEncoding, unescape};
 pub use reader::{CsvError, Record, RecordReader};

@@ -18,7 +18,7 @@ use std::io::Read;
 
 use thiserror::Error;
 
-use crate::csv::{CsvError, CsvFormat, open_decoded};
+use crate::csv::{Compression, CsvError, CsvFormat, decompressed, open_decoded};
 use crate::domain::LogicalType;
 use crate::store::{Files, LocationError};
 
@@ -30,7 +30,8 @@ pub enum FileFormat {
     Csv(CsvFormat),
     Parquet,
     Avro,
-    Json(JsonMode),
+    /// JSON files, whole-file compressed or not (FileFormat /Compress).
+    Json(JsonMode, Compression),
 }
 
 impl FileFormat {
@@ -39,7 +40,7 @@ impl FileFormat {
             FileFormat::Csv(_) => "csv",
             FileFormat::Parquet => "parquet",
             FileFormat::Avro => "avro",
-            FileFormat::Json(_) => "json",
+            FileFormat::Json(..) => "json",
         }
     }
 }
@@ -138,7 +139,11 @@ pub fn open<'a>(
         }
         FileFormat::Parquet => unreachable!("opened by offset above"),
         FileFormat::Avro => Box::new(avro::AvroRows::open(raw)?),
-        FileFormat::Json(mode) => Box::new(json::JsonRows::open(raw, *mode, columns)?),
+        FileFormat::Json(mode, compression) => Box::new(json::JsonRows::open(
+            decompressed(raw, *compression),
+            *mode,
+            columns,
+        )?),
     })
 }
 
@@ -151,7 +156,7 @@ pub fn declared(
 ) -> Result<Option<Vec<DeclaredColumn>>, RowError> {
     match format {
         FileFormat::Parquet => parquet::declared(location, name).map(Some),
-        FileFormat::Json(_) => Ok(None),
+        FileFormat::Json(..) => Ok(None),
         _ => Ok(open(format, location, name, &[])?
             .declared()
             .map(<[DeclaredColumn]>::to_vec)),

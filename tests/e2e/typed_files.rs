@@ -483,3 +483,42 @@ fn instants_are_the_same_instant_whatever_the_session_zone() {
         .query("SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') FROM t");
     assert_eq!(utc, vec![vec![s("2024-07-01 10:00:00.250000")]]);
 }
+
+#[test]
+fn gzip_compressed_json_is_read_and_compress_with_parquet_is_refused() {
+    use std::io::Write as _;
+    let ch = Channel::new(
+        Db::Sqlite,
+        "json_gzip",
+        "--file-format json --json-mode row-fragments --compress gzip",
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(b"{\"id\":1,\"v\":\"a\"}\n{\"id\":2,\"v\":null}\n")
+        .unwrap();
+    ch.raw("20240101000000001-t.json", &gz.finish().unwrap());
+    ch.call(
+        "refr_write_end",
+        "id,v",
+        "id",
+        &[("20240101000000001-t.json", 2)],
+    )
+    .assert_ok();
+    assert_eq!(
+        ch.rows(&["id", "v"]),
+        vec![vec![s("1"), s("a")], vec![s("2"), None]]
+    );
+    let pq = Channel::new(
+        Db::Sqlite,
+        "parquet_compress",
+        "--file-format parquet --compress gzip",
+    );
+    pq.raw("20240101000000001-t.parquet", b"PAR1");
+    pq.call(
+        "refr_write_end",
+        "id,v",
+        "id",
+        &[("20240101000000001-t.parquet", 1)],
+    )
+    .assert_fails_with(&["--compress", "BlockCompress"]);
+    assert!(pq.file_exists("20240101000000001-t.parquet"));
+}

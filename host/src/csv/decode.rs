@@ -9,15 +9,7 @@ const BUFFER: usize = 256 * 1024;
 
 /// Wraps raw file bytes so that what comes out is the file's UTF-8 text without its terminator.
 pub fn open_decoded(raw: Box<dyn Read + Send>, format: &CsvFormat) -> Box<dyn BufRead + Send> {
-    let decompressed: Box<dyn Read + Send> = match format.compression {
-        Compression::None => raw,
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
-            BUFFER, raw,
-        ))),
-        Compression::Lz4 => Box::new(lz4_flex::frame::FrameDecoder::new(
-            BufReader::with_capacity(BUFFER, raw),
-        )),
-    };
+    let decompressed = decompressed(raw, format.compression);
     let trimmed: Box<dyn Read + Send> = match &format.terminator {
         Some(t) => Box::new(StripTrailer::new(decompressed, t.clone())),
         None => decompressed,
@@ -293,5 +285,18 @@ mod tests {
             ..CsvFormat::default()
         };
         assert_eq!(decode(&lz.finish().unwrap(), &f).unwrap(), b"x,y\n");
+    }
+}
+
+/// The file with FileFormat /Compress undone (whole-file GZIP or LZ4 frames).
+pub fn decompressed(raw: Box<dyn Read + Send>, compression: Compression) -> Box<dyn Read + Send> {
+    match compression {
+        Compression::None => raw,
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+            BUFFER, raw,
+        ))),
+        Compression::Lz4 => Box::new(lz4_flex::frame::FrameDecoder::new(
+            BufReader::with_capacity(BUFFER, raw),
+        )),
     }
 }

@@ -124,16 +124,28 @@ impl FileOptions {
         }
     }
 
-    pub fn file_format(&self, csv: crate::csv::CsvFormat) -> FileFormat {
-        match self.file_format {
+    /// The location's format. `--compress` (FileFormat /Compress) applies to CSV and JSON;
+    /// Parquet and Avro compress their own pages and blocks (/BlockCompress), so it is refused
+    /// with them rather than ignored.
+    pub fn file_format(&self, csv: crate::csv::CsvFormat) -> Result<FileFormat, OptionsError> {
+        let compressed = csv.compression != crate::csv::Compression::None;
+        Ok(match self.file_format {
             FileFormatOption::Csv => FileFormat::Csv(csv),
+            FileFormatOption::Parquet | FileFormatOption::Avro if compressed => {
+                return Err(OptionsError::Invalid(
+                    "--compress applies to CSV and JSON files; Parquet and Avro files compress their own pages and blocks (FileFormat /BlockCompress), which is read without an option".into(),
+                ));
+            }
             FileFormatOption::Parquet => FileFormat::Parquet,
             FileFormatOption::Avro => FileFormat::Avro,
-            FileFormatOption::Json => FileFormat::Json(match self.json_mode {
-                JsonModeOption::TableObject => JsonMode::TableObject,
-                JsonModeOption::RowFragments => JsonMode::RowFragments,
-            }),
-        }
+            FileFormatOption::Json => FileFormat::Json(
+                match self.json_mode {
+                    JsonModeOption::TableObject => JsonMode::TableObject,
+                    JsonModeOption::RowFragments => JsonMode::RowFragments,
+                },
+                csv.compression,
+            ),
+        })
     }
 
     /// Parses `--column-type` and `--column-types-file`, naming the entry that is wrong.

@@ -52,7 +52,7 @@ impl TableJob<'_> {
         let declares = match self.format {
             FileFormat::Csv(csv) => csv.header,
             FileFormat::Parquet | FileFormat::Avro => true,
-            FileFormat::Json(_) => false,
+            FileFormat::Json(..) => false,
         };
         let location = match self.location {
             Some(l) if declares && !self.files.is_empty() => l,
