@@ -231,6 +231,19 @@ impl<R: Read> Read for Transcode<R> {
     }
 }
 
+/// The file with FileFormat /Compress undone (whole-file GZIP or LZ4 frames).
+pub fn decompressed(raw: Box<dyn Read + Send>, compression: Compression) -> Box<dyn Read + Send> {
+    match compression {
+        Compression::None => raw,
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+            BUFFER, raw,
+        ))),
+        Compression::Lz4 => Box::new(lz4_flex::frame::FrameDecoder::new(
+            BufReader::with_capacity(BUFFER, raw),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,18 +298,5 @@ mod tests {
             ..CsvFormat::default()
         };
         assert_eq!(decode(&lz.finish().unwrap(), &f).unwrap(), b"x,y\n");
-    }
-}
-
-/// The file with FileFormat /Compress undone (whole-file GZIP or LZ4 frames).
-pub fn decompressed(raw: Box<dyn Read + Send>, compression: Compression) -> Box<dyn Read + Send> {
-    match compression {
-        Compression::None => raw,
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
-            BUFFER, raw,
-        ))),
-        Compression::Lz4 => Box::new(lz4_flex::frame::FrameDecoder::new(
-            BufReader::with_capacity(BUFFER, raw),
-        )),
     }
 }
