@@ -360,6 +360,18 @@ fn typed_files_from_s3_into_postgres() {
 }
 
 #[test]
+fn typed_files_from_azure_into_mariadb() {
+    let test = "typed_azure_maria";
+    let store = StoreLocation::azure(test);
+    replication_copy_cycle_in(Channel::in_store(
+        Db::Mariadb,
+        test,
+        "--file-format parquet",
+        store,
+    ));
+}
+
+#[test]
 fn csv_and_typed_files_from_gcs() {
     let test = "typed_gcs_sqlite";
     let mut ch = Channel::in_store(Db::Sqlite, test, "", StoreLocation::gcs(test));
