@@ -71,6 +71,7 @@ impl TableJob<'_> {
                 let _ = db.rollback();
                 return Err(e.into());
             }
+            crate::fence::crash_point("after-add-column");
             say!(
                 "table {}: the files carry column {} that target table {} lacked; added it (--adapt-ddl add-columns): {statement}",
                 self.spec.name,

@@ -96,12 +96,34 @@ impl Channel {
         self.call_tables(mode, &[("t", columns, keys)], files)
     }
 
+    /// `call` with extra variables (e.g. a test crash point).
+    pub fn call_with(
+        &self,
+        mode: &str,
+        columns: &str,
+        keys: &str,
+        files: &[(&str, usize)],
+        extra: &[(String, String)],
+    ) -> Run {
+        self.call_tables_with(mode, &[("t", columns, keys)], files, extra)
+    }
+
     /// Calls `mode` for several tables (name, channel columns, keys) and their files.
     pub fn call_tables(
         &self,
         mode: &str,
         tables: &[(&str, &str, &str)],
         files: &[(&str, usize)],
+    ) -> Run {
+        self.call_tables_with(mode, tables, files, &[])
+    }
+
+    fn call_tables_with(
+        &self,
+        mode: &str,
+        tables: &[(&str, &str, &str)],
+        files: &[(&str, usize)],
+        extra: &[(String, String)],
     ) -> Run {
         let per_table = |f: fn(&(&str, &str, &str)) -> String| {
             tables.iter().map(f).collect::<Vec<_>>().join(":")
@@ -119,6 +141,7 @@ impl Channel {
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
+        .chain(extra.iter().cloned())
         .collect();
         self.hvr.call(mode, &vars)
     }
