@@ -91,7 +91,7 @@ fn drift_on_mariadb_whose_ddl_commits_implicitly() {
 
 #[test]
 fn a_type_change_or_a_new_key_column_is_refused_and_the_files_kept() {
-    let ch = Channel::new(Db::Postgres, "type_change_pg", "--file-format parquet");
+    let mut ch = Channel::new(Db::Postgres, "type_change_pg", "--file-format parquet");
     ch.target
         .execute(&["CREATE TABLE t (id bigint PRIMARY KEY, price integer)".to_string()]);
     let columns = vec![
@@ -131,6 +131,21 @@ fn a_type_change_or_a_new_key_column_is_refused_and_the_files_kept() {
     .assert_fails_with(&["key column k2"]);
     assert!(ch.file_exists("20240101000000013-t.parquet"));
     assert!(ch.target.query("SELECT * FROM t").is_empty());
+    // An int64 file column into an integer column is refused too, unless the user declares
+    // that its values fit.
+    let columns = vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "price", "type": "int64"}),
+        json!({"name": "op_type", "type": "int32"}),
+    ];
+    let wide = "20240101000000014-t.parquet";
+    ch.typed("parquet", wide, spec(columns, vec![json!([1, 7, 1])]));
+    ch.call("integ_end", "id,price,op_type", "id", &[(wide, 1)])
+        .assert_fails_with(&["int64", "--column-type t.price=TYPE"]);
+    ch.hvr.user_arg = "--file-format parquet --column-type t.price=int32".into();
+    ch.call("integ_end", "id,price,op_type", "id", &[(wide, 1)])
+        .assert_ok();
+    assert_eq!(ch.rows(&["id", "price"]), vec![vec![s("1"), s("7")]]);
 }
 
 #[test]

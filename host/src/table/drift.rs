@@ -127,8 +127,8 @@ fn check_types(
             return Err(TableError::Drift {
                 table: table.to_string(),
                 message: format!(
-                    "the files carry column {} as {file}, but target column {} is {} ({held}); a type change is not guessed: change the column (or refresh with -r) and run again; nothing was applied",
-                    column.base_name, existing.name, existing.type_name
+                    "the files carry column {} as {file}, but target column {} is {} ({held}), which cannot hold every such value; a type change is not guessed: change the column, refresh with -r, or, if the values fit, declare the files' type with --column-type {table}.{}=TYPE; nothing was applied",
+                    column.base_name, existing.name, existing.type_name, column.name
                 ),
             });
         }
@@ -167,6 +167,9 @@ pub(super) fn holds(held: &LogicalType, file: &LogicalType) -> bool {
             // MariaDB's BOOLEAN is a TINYINT: a boolean file column fits any integer.
             int_digits(h) >= int_digits(f) || matches!(f, T::Boolean)
         }
+        // ParquetVersion v1 writes decimals as doubles: the column's scale decides, as it
+        // would for the decimal HVR read.
+        (T::Decimal { .. }, T::Float32 | T::Float64) => true,
         (T::Decimal { precision, scale }, f) => {
             let (p, s) = match f {
                 // Oracle NUMBER without precision: its values are only as wide as they are.
@@ -256,6 +259,8 @@ mod tests {
         assert!(holds(&dec(19, 0), &T::Int64));
         assert!(!holds(&T::Int64, &dec(12, 2)));
         assert!(!holds(&T::Float64, &T::Int64));
+        assert!(holds(&dec(12, 2), &T::Float64));
+        assert!(!holds(&T::Float64, &dec(12, 2)));
         assert!(!holds(&T::Date, &T::Int32));
         assert!(holds(
             &T::Timestamp {
