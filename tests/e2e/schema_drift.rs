@@ -348,3 +348,58 @@ fn drift_survives_kills_on_mariadb_without_duplicates() {
 fn drift_survives_kills_on_postgres() {
     drift_survives_kills(Db::Postgres, "drift_kill_pg", "");
 }
+
+#[test]
+fn csv_gets_typed_columns_from_a_column_types_file() {
+    let dir = crate::support::hvr::scratch("hints_file");
+    let hints = dir.join("types.txt");
+    std::fs::write(
+        &hints,
+        "# the orders channel\nt.price = decimal(12,2)\nt.at=timestamp(3)  # ms\n*.qty=int32\n",
+    )
+    .unwrap();
+    let ch = Channel::new(
+        Db::Postgres,
+        "hints_file_pg",
+        &format!("--column-types-file {}", hints.display()),
+    );
+    ch.raw(
+        "20240101000000001-t.csv",
+        b"id,price,at,qty,note\n1,12.50,2024-02-29 12:34:56.789,3,x\n",
+    );
+    ch.call(
+        "refr_write_end",
+        "id,price,at,qty,note",
+        "id",
+        &[("20240101000000001-t.csv", 1)],
+    )
+    .assert_ok();
+    let types: Vec<String> = ch.column_types().into_iter().map(|(_, t)| t).collect();
+    assert_eq!(
+        types,
+        [
+            "text",
+            "numeric",
+            "timestamp without time zone",
+            "integer",
+            "text"
+        ],
+        "the key stays text: CSV declares no type for it"
+    );
+    assert_eq!(
+        ch.rows(&["id", "price", "at"]),
+        vec![vec![s("1"), s("12.50"), s("2024-02-29 12:34:56.789")]]
+    );
+    let bad = dir.join("bad.txt");
+    std::fs::write(&bad, "t.price=money\n").unwrap();
+    let mut ch = ch;
+    ch.hvr.user_arg = format!("--column-types-file {}", bad.display());
+    ch.raw("20240101000000002-t.csv", b"id,price,at,qty,note\n2,1,,,\n");
+    ch.call(
+        "refr_write_end",
+        "id,price,at,qty,note",
+        "id",
+        &[("20240101000000002-t.csv", 1)],
+    )
+    .assert_fails_with(&["bad.txt line 1", "money"]);
+}
