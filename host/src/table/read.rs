@@ -151,12 +151,7 @@ impl TableJob<'_> {
             file: file.name.clone(),
             source,
         };
-        let names: Vec<Vec<String>> = file_columns
-            .iter()
-            .map(|c| vec![c.name.clone(), c.base_name.clone()])
-            .collect();
-        let mut rows =
-            crate::rows::open(self.format, location, &file.name, &names).map_err(rows_error)?;
+        let mut rows = open_rows(self.format, location, file, file_columns)?;
         let columns = file_columns.len();
         let op = file_columns.iter().position(|c| c.role == Role::Op);
         // TimeKey targets keep every row as history, so every op code is fine there.
@@ -226,6 +221,24 @@ impl TableJob<'_> {
         }
         Ok(row_number)
     }
+}
+
+/// The file's rows. JSON rows are keyed by name: a column may appear under its channel name
+/// or its base name.
+fn open_rows<'a>(
+    format: &crate::rows::FileFormat,
+    location: &dyn Files,
+    file: &FileEntry,
+    columns: &[FileColumn],
+) -> Result<Box<dyn crate::rows::RowSource + 'a>, TableError> {
+    let names: Vec<Vec<String>> = columns
+        .iter()
+        .map(|c| vec![c.name.clone(), c.base_name.clone()])
+        .collect();
+    crate::rows::open(format, location, &file.name, &names).map_err(|source| TableError::Rows {
+        file: file.name.clone(),
+        source,
+    })
 }
 
 /// The op codes HVR writes. SAP multi-delete rows (8) are applied only for tables named in
