@@ -39,7 +39,7 @@ use words::{describe_parse_error, keep_escapes};
 #[derive(Parser, Clone)]
 #[command(
     name = "hvrwasmagent",
-    about = "HVR AgentPlugin: loads HVR's CSV files into a database through a WebAssembly connector",
+    about = "HVR AgentPlugin: loads HVR's files (CSV, Parquet, Avro, JSON) into a database through a WebAssembly connector",
     disable_version_flag = true
 )]
 pub struct Options {
