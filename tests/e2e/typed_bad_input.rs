@@ -105,3 +105,39 @@ fn files_of_one_table_that_declare_different_columns_are_refused() {
     ]);
     assert!(ch.file_exists("20240101000000001-t.parquet"));
 }
+
+#[test]
+fn nested_parquet_columns_and_unread_avro_codecs_are_refused_by_name() {
+    let ch = Channel::new(Db::Sqlite, "nested_typed", "--file-format parquet");
+    let columns = vec![
+        json!({"name": "id", "type": "int64"}),
+        json!({"name": "tags", "type": "list_int64"}),
+    ];
+    ch.typed(
+        "parquet",
+        "20240101000000001-t.parquet",
+        spec(columns.clone(), vec![json!([1, [1, 2]])]),
+    );
+    ch.call(
+        "refr_write_end",
+        "id,tags",
+        "id",
+        &[("20240101000000001-t.parquet", 1)],
+    )
+    .assert_fails_with(&["20240101000000001-t.parquet", "tags", "not supported"]);
+    let avro = Channel::new(Db::Sqlite, "bzip2_avro", "--file-format avro");
+    let mut file = spec(
+        vec![json!({"name": "id", "type": "int64"})],
+        vec![json!([1])],
+    );
+    file["codec"] = json!("bzip2");
+    avro.typed("avro", "20240101000000001-t.avro", file);
+    avro.call(
+        "refr_write_end",
+        "id",
+        "id",
+        &[("20240101000000001-t.avro", 1)],
+    )
+    .assert_fails_with(&["bzip2", "DEFLATE"]);
+    assert!(avro.file_exists("20240101000000001-t.avro"));
+}

@@ -6,7 +6,7 @@ spec: {"columns": [{"name": "id", "type": "int64"}, ...], "rows": [[1, "12.34", 
        "compression": "gzip", "int96": false, "version": "2.6", "row_group_size": 1000,
        "codec": "deflate"}
 types: int32 int64 bool double string decimal(P,S) date time_us timestamp_us
-       timestamp_us_utc; values are JSON, decimals and times as strings, null for NULL.
+       timestamp_us_utc, and list_int64 (Parquet only, for refusals); values are JSON, decimals and times as strings, null for NULL.
 """
 import datetime
 import decimal
@@ -49,6 +49,7 @@ def parquet(spec, out):
             "double": pa.float64(), "string": pa.string(), "date": pa.date32(),
             "time_us": pa.time64("us"), "timestamp_us": pa.timestamp("us"),
             "timestamp_us_utc": pa.timestamp("us", tz="UTC"),
+            "list_int64": pa.list_(pa.int64()),
         }[kind]
 
     cols = spec["columns"]
