@@ -122,25 +122,20 @@ pub fn open<'a>(
     name: &str,
     columns: &[Vec<String>],
 ) -> Result<Box<dyn RowSource + 'a>, RowError> {
-    if let FileFormat::Parquet = format {
-        return Ok(Box::new(parquet::ParquetRows::open(
-            location.open_seekable(name)?,
-        )?));
-    }
-    let raw = location.open(name)?;
     Ok(match format {
+        // Parquet is read by offset (its footer first); the others as a stream.
+        FileFormat::Parquet => Box::new(parquet::ParquetRows::open(location.open_seekable(name)?)?),
         FileFormat::Csv(csv) => {
-            let mut raw = sniff::Sniffed::new(raw);
+            let mut raw = sniff::Sniffed::new(location.open(name)?);
             sniff::refuse_typed_as_csv(&mut raw)?;
             Box::new(csv_rows::CsvRows::open(
                 open_decoded(Box::new(raw), csv),
                 csv,
             )?)
         }
-        FileFormat::Parquet => unreachable!("opened by offset above"),
-        FileFormat::Avro => Box::new(avro::AvroRows::open(raw)?),
+        FileFormat::Avro => Box::new(avro::AvroRows::open(location.open(name)?)?),
         FileFormat::Json(mode, compression) => Box::new(json::JsonRows::open(
-            decompressed(raw, *compression),
+            decompressed(location.open(name)?, *compression),
             *mode,
             columns,
         )?),

@@ -85,8 +85,9 @@ pub trait Files: Sync {
     fn open_seekable(&self, name: &str) -> Result<std::fs::File, LocationError> {
         spool::to_temp_file(self.open(name)?, name)
     }
-    /// `len` bytes from offset `start` (fewer at the end), e.g. a Parquet footer, without
-    /// fetching the whole file. The default reads from the start; backends do better.
+    /// `len` bytes from offset `start`, e.g. a Parquet footer, without fetching the whole
+    /// file; the range lies inside the file (callers know its `size`). The default reads
+    /// from the start; backends do better.
     fn read_range(&self, name: &str, start: u64, len: usize) -> Result<Vec<u8>, LocationError> {
         let open_error = |source| LocationError::Open {
             path: name.into(),

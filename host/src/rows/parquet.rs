@@ -24,35 +24,12 @@ const CHUNK_ROWS: usize = 8192;
 pub(super) const JULIAN_EPOCH_DAY: i64 = 2_440_588;
 
 pub(super) struct Column {
-    name: String,
-    kind: Kind,
-    max_def: i16,
-    reader: Option<ColumnReader>,
-    defs: Vec<i16>,
-    text: TextColumn,
-}
-
-impl Column {
-    /// The parts decoding works on, borrowed at once.
-    fn parts(
-        &mut self,
-    ) -> (
-        &str,
-        Kind,
-        i16,
-        &mut ColumnReader,
-        &mut Vec<i16>,
-        &mut TextColumn,
-    ) {
-        (
-            &self.name,
-            self.kind,
-            self.max_def,
-            self.reader.as_mut().expect("the row group is open"),
-            &mut self.defs,
-            &mut self.text,
-        )
-    }
+    pub(super) name: String,
+    pub(super) kind: Kind,
+    pub(super) max_def: i16,
+    pub(super) reader: Option<ColumnReader>,
+    pub(super) defs: Vec<i16>,
+    pub(super) text: TextColumn,
 }
 
 pub struct ParquetRows {

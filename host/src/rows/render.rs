@@ -115,6 +115,14 @@ pub fn datetime(out: &mut String, days: i64, of_day: i64, unit: Unit) -> Result<
 /// precision 1000.
 pub fn decimal_from_be(out: &mut String, bytes: &[u8], scale: i32) {
     let negative = bytes.first().is_some_and(|b| b & 0x80 != 0);
+    if bytes.len() <= 16 {
+        // Precision up to 38, the common case: sign-extend into an i128, no limb arithmetic.
+        let start: i128 = if negative { -1 } else { 0 };
+        let unscaled = bytes
+            .iter()
+            .fold(start, |acc, b| (acc << 8) | i128::from(*b));
+        return decimal_from_i128(out, unscaled, scale);
+    }
     // Magnitude as little-endian u32 limbs.
     let mut magnitude: Vec<u8> = bytes.to_vec();
     if negative {
@@ -159,6 +167,10 @@ pub fn decimal_from_be(out: &mut String, bytes: &[u8], scale: i32) {
 
 /// A decimal from an unscaled integer (Parquet's INT32/INT64 decimals).
 pub fn decimal_from_int(out: &mut String, unscaled: i64, scale: i32) {
+    decimal_from_i128(out, i128::from(unscaled), scale);
+}
+
+fn decimal_from_i128(out: &mut String, unscaled: i128, scale: i32) {
     let digits = unscaled.unsigned_abs().to_string();
     place_point(out, unscaled < 0, &digits, scale);
 }

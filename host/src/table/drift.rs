@@ -10,7 +10,7 @@
 
 use super::host_sql::HostSql;
 use super::{TableError, TableJob};
-use crate::domain::{ConnectorInfo, FileColumn, LogicalType, Role, TargetColumn};
+use crate::domain::{ConnectorInfo, FileColumn, LogicalType, PlanOptions, Role, TargetColumn};
 use crate::odbc::Database;
 use crate::options::AdaptDdl;
 
@@ -24,7 +24,8 @@ impl TableJob<'_> {
         columns: &[FileColumn],
         target: Vec<TargetColumn>,
     ) -> Result<Vec<TargetColumn>, TableError> {
-        let landing: Vec<&FileColumn> = columns.iter().filter(|c| self.lands(c)).collect();
+        let options = self.options.plan_options(Vec::new());
+        let landing: Vec<&FileColumn> = columns.iter().filter(|c| lands(c, &options)).collect();
         let sql = HostSql::for_connector(info);
         if let Some(sql) = &sql
             && sql.checks_types()
@@ -81,16 +82,15 @@ impl TableJob<'_> {
         }
         Ok(self.target_columns(db, info)?.unwrap_or_default())
     }
+}
 
-    /// Whether a file column lands in the target in this style (as the connectors' layouts
-    /// decide: data always, the op and SoftDelete columns only when kept).
-    fn lands(&self, column: &FileColumn) -> bool {
-        let options = self.options.plan_options(Vec::new());
-        match column.role {
-            Role::Data => true,
-            Role::Op => options.keep_op_column,
-            Role::SoftDelete => options.keep_soft_delete_column,
-        }
+/// Whether a file column lands in the target in this style (as the connectors' layouts
+/// decide: data always, the op and SoftDelete columns only when kept).
+fn lands(column: &FileColumn, options: &PlanOptions) -> bool {
+    match column.role {
+        Role::Data => true,
+        Role::Op => options.keep_op_column,
+        Role::SoftDelete => options.keep_soft_delete_column,
     }
 }
 

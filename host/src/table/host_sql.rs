@@ -6,7 +6,6 @@ use crate::domain::{ConnectorInfo, LogicalType};
 use crate::hvr::TableSpec;
 
 pub(super) struct HostSql {
-    quote: char,
     dialect: Dialect,
 }
 
@@ -20,17 +19,20 @@ enum Dialect {
 impl HostSql {
     /// `None` for a dialect the host does not know.
     pub fn for_connector(info: &ConnectorInfo) -> Option<HostSql> {
-        let (quote, dialect) = match info.dialect.as_str() {
-            "sqlite" => ('"', Dialect::Sqlite),
-            "postgresql" | "postgres" | "ansi" => ('"', Dialect::Postgres),
-            "mariadb" | "mysql" => ('`', Dialect::MariaDb),
+        let dialect = match info.dialect.as_str() {
+            "sqlite" => Dialect::Sqlite,
+            "postgresql" | "postgres" | "ansi" => Dialect::Postgres,
+            "mariadb" | "mysql" => Dialect::MariaDb,
             _ => return None,
         };
-        Some(HostSql { quote, dialect })
+        Some(HostSql { dialect })
     }
 
     pub fn ident(&self, name: &str) -> String {
-        let q = self.quote;
+        let q = match self.dialect {
+            Dialect::MariaDb => '`',
+            Dialect::Sqlite | Dialect::Postgres => '"',
+        };
         format!("{q}{}{q}", name.replace(q, &format!("{q}{q}")))
     }
 

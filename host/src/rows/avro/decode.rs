@@ -1,5 +1,7 @@
 //! Avro's binary encoding of one value, rendered as text.
 
+use std::fmt::Write as _;
+
 use super::schema::Type;
 use crate::rows::render;
 
@@ -59,7 +61,10 @@ impl<'a> Cursor<'a> {
                 1 => '1',
                 b => return Err(format!("boolean byte {b}")),
             }),
-            Type::Int | Type::Long => out.push_str(&self.long()?.to_string()),
+            Type::Int | Type::Long => {
+                let v = self.long()?;
+                write!(out, "{v}").expect("writing to a String");
+            }
             Type::Float => {
                 let b = self.take(4)?;
                 let v = f32::from_le_bytes(b.try_into().expect("4 bytes"));

@@ -1,6 +1,8 @@
 //! One column's values of a chunk of rows: read through the parquet crate's typed column
 //! readers, rendered as text, NULL where the definition level says so.
 
+use std::fmt::Write as _;
+
 use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
 use parquet::data_type::{ByteArray, DataType, Int96};
 
@@ -17,7 +19,16 @@ pub(super) fn decode_column(
     scratch: &mut String,
     at: impl Fn(usize) -> Position,
 ) -> Result<usize, RowError> {
-    let (name, kind, max_def, reader, defs, text) = column.parts();
+    let Column {
+        name,
+        kind,
+        max_def,
+        reader,
+        defs,
+        text,
+    } = column;
+    let (kind, max_def) = (*kind, *max_def);
+    let reader = reader.as_mut().expect("the row group is open");
     let mut sink = Sink {
         text,
         defs,
@@ -173,22 +184,22 @@ impl<F: Fn(usize) -> Position> Sink<'_, F> {
 
 fn int(out: &mut String, signed: i64, unsigned: i64, kind: Kind) -> Result<(), String> {
     match kind {
-        Kind::Int { signed: false } => out.push_str(&unsigned.to_string()),
+        Kind::Int { signed: false } => write!(out, "{unsigned}").expect("writing to a String"),
         Kind::DecimalInt { scale } => render::decimal_from_int(out, signed, scale),
         Kind::Date => render::date(out, signed)?,
         Kind::Time(unit) => render::time(out, signed, unit)?,
-        _ => out.push_str(&signed.to_string()),
+        _ => write!(out, "{signed}").expect("writing to a String"),
     }
     Ok(())
 }
 
 fn long(out: &mut String, x: i64, kind: Kind) -> Result<(), String> {
     match kind {
-        Kind::Int { signed: false } => out.push_str(&(x as u64).to_string()),
+        Kind::Int { signed: false } => write!(out, "{}", x as u64).expect("writing to a String"),
         Kind::DecimalInt { scale } => render::decimal_from_int(out, x, scale),
         Kind::Time(unit) => render::time(out, x, unit)?,
         Kind::Timestamp { unit, .. } => render::timestamp(out, x, unit)?,
-        _ => out.push_str(&x.to_string()),
+        _ => write!(out, "{x}").expect("writing to a String"),
     }
     Ok(())
 }
