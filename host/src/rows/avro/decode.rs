@@ -105,9 +105,11 @@ impl<'a> Cursor<'a> {
             Type::Date => render::date(out, self.long()?)?,
             Type::Time(unit) => render::time(out, self.long()?, *unit)?,
             Type::Timestamp { unit, .. } => render::timestamp(out, self.long()?, *unit)?,
-            Type::Uuid => {
-                let b = self.bytes_or_fixed_uuid()?;
-                out.push_str(&b);
+            Type::Uuid { fixed: true } => render::uuid(out, self.take(16)?)?,
+            Type::Uuid { fixed: false } => {
+                let b = self.bytes()?;
+                let s = std::str::from_utf8(b).map_err(|_| "a uuid string is not UTF-8")?;
+                out.push_str(s);
             }
             Type::Union(branches) => {
                 let i = self.long()?;
@@ -119,14 +121,6 @@ impl<'a> Cursor<'a> {
             }
         }
         Ok(true)
-    }
-
-    /// A UUID: the string logical type carries the text form already.
-    fn bytes_or_fixed_uuid(&mut self) -> Result<String, String> {
-        let b = self.bytes()?;
-        std::str::from_utf8(b)
-            .map(str::to_string)
-            .map_err(|_| "a uuid string is not UTF-8".into())
     }
 }
 
@@ -163,5 +157,12 @@ mod tests {
         };
         c.value(&decimal, &mut out).unwrap();
         assert_eq!(out, "12.34");
+        // A fixed(16) uuid is its 16 bytes, not a length-prefixed string.
+        let bytes = [0x12u8; 16];
+        out.clear();
+        Cursor::new(&bytes, 0)
+            .value(&Type::Uuid { fixed: true }, &mut out)
+            .unwrap();
+        assert_eq!(out, "12121212-1212-1212-1212-121212121212");
     }
 }

@@ -31,7 +31,10 @@ pub enum Type {
         unit: Unit,
         utc: bool,
     },
-    Uuid,
+    /// A UUID: its text form in a `string`, or 16 bytes in a `fixed`.
+    Uuid {
+        fixed: bool,
+    },
     /// A union: the branch index comes first in the data.
     Union(Vec<Type>),
 }
@@ -143,7 +146,9 @@ fn annotated(base: &str, logical: Option<&str>, value: &Value) -> Result<Type, S
             utc: false,
         },
         ("string", Some("uuid")) | ("fixed", Some("uuid")) if fixed.is_none_or(|f| f == 16) => {
-            Type::Uuid
+            Type::Uuid {
+                fixed: fixed.is_some(),
+            }
         }
         (_, Some("duration")) => return Err("Avro duration is not supported".into()),
         ("fixed", _) => Type::Fixed(fixed.expect("checked above")),
@@ -204,7 +209,7 @@ pub fn logical_type(ty: &Type) -> Option<LogicalType> {
             precision: unit.digits(),
             with_zone: *utc,
         },
-        Type::Uuid => LogicalType::Text {
+        Type::Uuid { .. } => LogicalType::Text {
             max_length: Some(36),
         },
         // ["null", T] is how a nullable column is written; another union has no one type.
