@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use crate::support::target::Db;
-use crate::support::typed::{Channel, s, spec};
+use crate::support::typed::{Channel, cols, s, spec};
 
 /// A channel adds a column mid-way (CSV, then typed from Parquet) and later stops sending
 /// another: the target gains them, keeps the old one, and new rows get NULL there.
@@ -29,12 +29,12 @@ fn drift(db: Db, test: &str) {
     run.assert_ok();
     assert!(run.stdout.contains("added it"), "{}", run.stdout);
     ch.hvr.user_arg = "--file-format parquet".into();
-    let columns = vec![
-        json!({"name": "id", "type": "int64"}),
-        json!({"name": "b", "type": "string"}),
-        json!({"name": "c", "type": "decimal(12,2)"}),
-        json!({"name": "op_type", "type": "int32"}),
-    ];
+    let columns = cols(&[
+        ("id", "int64"),
+        ("b", "string"),
+        ("c", "decimal(12,2)"),
+        ("op_type", "int32"),
+    ]);
     ch.typed(
         "parquet",
         "20240101000000011-t.parquet",
@@ -94,11 +94,11 @@ fn a_type_change_or_a_new_key_column_is_refused_and_the_files_kept() {
     let mut ch = Channel::new(Db::Postgres, "type_change_pg", "--file-format parquet");
     ch.target
         .execute(&["CREATE TABLE t (id bigint PRIMARY KEY, price integer)".to_string()]);
-    let columns = vec![
-        json!({"name": "id", "type": "int64"}),
-        json!({"name": "price", "type": "decimal(12,2)"}),
-        json!({"name": "op_type", "type": "int32"}),
-    ];
+    let columns = cols(&[
+        ("id", "int64"),
+        ("price", "decimal(12,2)"),
+        ("op_type", "int32"),
+    ]);
     ch.typed(
         "parquet",
         "20240101000000005-t.parquet",
@@ -112,11 +112,7 @@ fn a_type_change_or_a_new_key_column_is_refused_and_the_files_kept() {
     )
     .assert_fails_with(&["price", "decimal(12,2)", "a type change is not guessed"]);
     assert!(ch.file_exists("20240101000000005-t.parquet"));
-    let columns = vec![
-        json!({"name": "id", "type": "int64"}),
-        json!({"name": "k2", "type": "int64"}),
-        json!({"name": "op_type", "type": "int32"}),
-    ];
+    let columns = cols(&[("id", "int64"), ("k2", "int64"), ("op_type", "int32")]);
     ch.typed(
         "parquet",
         "20240101000000013-t.parquet",
@@ -133,11 +129,7 @@ fn a_type_change_or_a_new_key_column_is_refused_and_the_files_kept() {
     assert!(ch.target.query("SELECT * FROM t").is_empty());
     // An int64 file column into an integer column is refused too, unless the user declares
     // that its values fit.
-    let columns = vec![
-        json!({"name": "id", "type": "int64"}),
-        json!({"name": "price", "type": "int64"}),
-        json!({"name": "op_type", "type": "int32"}),
-    ];
+    let columns = cols(&[("id", "int64"), ("price", "int64"), ("op_type", "int32")]);
     let wide = "20240101000000014-t.parquet";
     ch.typed("parquet", wide, spec(columns, vec![json!([1, 7, 1])]));
     ch.call("integ_end", "id,price,op_type", "id", &[(wide, 1)])
@@ -165,10 +157,7 @@ fn recreate_replaces_a_text_table_with_the_files_types() {
         ch.column_types()
     );
     ch.hvr.user_arg = "--file-format parquet -r".into();
-    let columns = vec![
-        json!({"name": "id", "type": "int64"}),
-        json!({"name": "price", "type": "decimal(12,2)"}),
-    ];
+    let columns = cols(&[("id", "int64"), ("price", "decimal(12,2)")]);
     ch.typed(
         "parquet",
         "20240101000000003-t.parquet",
@@ -297,12 +286,12 @@ fn drift_survives_kills(db: Db, test: &str, style: &str) {
         )
         .assert_ok();
         ch.hvr.user_arg = format!("{style} --file-format parquet");
-        let columns = vec![
-            json!({"name": "id", "type": "int64"}),
-            json!({"name": "a", "type": "string"}),
-            json!({"name": "c", "type": "decimal(12,2)"}),
-            json!({"name": "op_type", "type": "int32"}),
-        ];
+        let columns = cols(&[
+            ("id", "int64"),
+            ("a", "string"),
+            ("c", "decimal(12,2)"),
+            ("op_type", "int32"),
+        ]);
         let first = "20240101000000002-t.parquet";
         let second = "20240101000000003-t.parquet";
         ch.typed(

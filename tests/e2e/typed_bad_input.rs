@@ -4,15 +4,12 @@
 use serde_json::json;
 
 use crate::support::target::Db;
-use crate::support::typed::{Channel, spec};
+use crate::support::typed::{Channel, cols, spec};
 
 #[test]
 fn damaged_or_mislabelled_typed_files_are_refused_with_their_place() {
     let ch = Channel::new(Db::Sqlite, "damaged_typed", "--file-format parquet");
-    let columns = vec![
-        json!({"name": "id", "type": "int64"}),
-        json!({"name": "v", "type": "string"}),
-    ];
+    let columns = cols(&[("id", "int64"), ("v", "string")]);
     ch.typed(
         "parquet",
         "20240101000000014-t.parquet",
@@ -70,14 +67,8 @@ fn damaged_or_mislabelled_typed_files_are_refused_with_their_place() {
 #[test]
 fn files_of_one_table_that_declare_different_columns_are_refused() {
     let ch = Channel::new(Db::Sqlite, "files_disagree", "--file-format parquet -v");
-    let a = vec![
-        json!({"name": "id", "type": "int64"}),
-        json!({"name": "v", "type": "string"}),
-    ];
-    let b = vec![
-        json!({"name": "id", "type": "int64"}),
-        json!({"name": "v", "type": "int64"}),
-    ];
+    let a = cols(&[("id", "int64"), ("v", "string")]);
+    let b = cols(&[("id", "int64"), ("v", "int64")]);
     ch.typed(
         "parquet",
         "20240101000000001-t.parquet",
@@ -109,10 +100,7 @@ fn files_of_one_table_that_declare_different_columns_are_refused() {
 #[test]
 fn nested_parquet_columns_and_unread_avro_codecs_are_refused_by_name() {
     let ch = Channel::new(Db::Sqlite, "nested_typed", "--file-format parquet");
-    let columns = vec![
-        json!({"name": "id", "type": "int64"}),
-        json!({"name": "tags", "type": "list_int64"}),
-    ];
+    let columns = cols(&[("id", "int64"), ("tags", "list_int64")]);
     ch.typed(
         "parquet",
         "20240101000000001-t.parquet",
@@ -126,10 +114,7 @@ fn nested_parquet_columns_and_unread_avro_codecs_are_refused_by_name() {
     )
     .assert_fails_with(&["20240101000000001-t.parquet", "tags", "not supported"]);
     let avro = Channel::new(Db::Sqlite, "bzip2_avro", "--file-format avro");
-    let mut file = spec(
-        vec![json!({"name": "id", "type": "int64"})],
-        vec![json!([1])],
-    );
+    let mut file = spec(cols(&[("id", "int64")]), vec![json!([1])]);
     file["codec"] = json!("bzip2");
     avro.typed("avro", "20240101000000001-t.avro", file);
     avro.call(

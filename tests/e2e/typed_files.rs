@@ -5,18 +5,18 @@ use serde_json::{Value, json};
 
 use crate::support::stores::StoreLocation;
 use crate::support::target::Db;
-use crate::support::typed::{Channel, s, spec};
+use crate::support::typed::{Channel, cols, s, spec};
 
 const COLUMNS: &str = "id,price,at,d,name";
 
 fn base_columns() -> Vec<Value> {
-    vec![
-        json!({"name": "id", "type": "int64"}),
-        json!({"name": "price", "type": "decimal(12,2)"}),
-        json!({"name": "at", "type": "timestamp_us"}),
-        json!({"name": "d", "type": "date"}),
-        json!({"name": "name", "type": "string"}),
-    ]
+    cols(&[
+        ("id", "int64"),
+        ("price", "decimal(12,2)"),
+        ("at", "timestamp_us"),
+        ("d", "date"),
+        ("name", "string"),
+    ])
 }
 
 /// Rows of the refresh, with the extra columns `extra` appended to each.
@@ -80,8 +80,8 @@ fn replication_copy_cycle_in(mut ch: Channel) {
         &[("20240101000000001-t.parquet", 3)],
     )
     .assert_ok();
-    let cols = ["id", "price", "at", "d", "name"];
-    assert_eq!(ch.rows(&cols), expected_after_refresh());
+    let shown = ["id", "price", "at", "d", "name"];
+    assert_eq!(ch.rows(&shown), expected_after_refresh());
     let types = ch.column_types();
     assert!(
         types[1].1.contains("numeric") || types[1].1.contains("decimal") || types[1].1 == "text",
@@ -89,7 +89,7 @@ fn replication_copy_cycle_in(mut ch: Channel) {
     );
     assert!(!types[0].1.contains("text"), "the key is typed: {types:?}");
     let mut columns = base_columns();
-    columns.push(json!({"name": "op_type", "type": "int32"}));
+    columns.extend(cols(&[("op_type", "int32")]));
     let changes = vec![
         json!([
             1,
@@ -119,7 +119,7 @@ fn replication_copy_cycle_in(mut ch: Channel) {
     )
     .assert_ok();
     assert_eq!(
-        ch.rows(&cols),
+        ch.rows(&shown),
         vec![
             vec![
                 s("1"),
@@ -147,8 +147,7 @@ fn replication_copy_cycle_in(mut ch: Channel) {
 /// SoftDelete and TimeKey from Parquet: a delete marks the row; TimeKey appends every change.
 fn soft_delete_and_time_key(db: Db, test: &str) {
     let mut columns = base_columns();
-    columns.push(json!({"name": "op_type", "type": "int32"}));
-    columns.push(json!({"name": "is_deleted", "type": "int32"}));
+    columns.extend(cols(&[("op_type", "int32"), ("is_deleted", "int32")]));
     let all = "id,price,at,d,name,op_type,is_deleted";
     let changes = vec![
         json!([1, "2.50", null, null, "a3", 2, 0]),
@@ -232,11 +231,7 @@ fn int96_timestamps_every_codec_and_many_row_groups_load_exactly() {
                 "--file-format parquet",
             );
             let mut file = spec(
-                vec![
-                    json!({"name": "id", "type": "int64"}),
-                    json!({"name": "at", "type": "timestamp_us"}),
-                    json!({"name": "v", "type": "double"}),
-                ],
+                cols(&[("id", "int64"), ("at", "timestamp_us"), ("v", "double")]),
                 (1..=5)
                     .map(|n| json!([n, format!("2024-02-29 12:34:5{n}.00000{n}"), 0.5 * n as f64]))
                     .collect(),
@@ -271,10 +266,7 @@ fn oracle_number_without_precision_loads_exactly() {
         (Db::Mariadb, "oracle_number_maria"),
     ] {
         let ch = Channel::new(db, test, "--file-format avro");
-        let columns = vec![
-            json!({"name": "id", "type": "int64"}),
-            json!({"name": "n", "type": "decimal(1000,10)"}),
-        ];
+        let columns = cols(&[("id", "int64"), ("n", "decimal(1000,10)")]);
         ch.typed(
             "avro",
             "20240101000000006-t.avro",
@@ -385,11 +377,11 @@ fn csv_and_typed_files_from_gcs() {
     .assert_ok();
     assert!(!ch.file_exists("20240101000000100-t.csv"));
     ch.hvr.user_arg = "--file-format parquet".into();
-    let columns = vec![
-        json!({"name": "id", "type": "int64"}),
-        json!({"name": "price", "type": "decimal(12,2)"}),
-        json!({"name": "op_type", "type": "int32"}),
-    ];
+    let columns = cols(&[
+        ("id", "int64"),
+        ("price", "decimal(12,2)"),
+        ("op_type", "int32"),
+    ]);
     let name = "20240101000000101-t.parquet";
     ch.typed(
         "parquet",
@@ -413,11 +405,7 @@ fn csv_and_typed_files_from_gcs() {
 
 #[test]
 fn many_avro_blocks_and_parquet_v2_pages_keep_every_row() {
-    let columns = vec![
-        json!({"name": "id", "type": "int64"}),
-        json!({"name": "v", "type": "string"}),
-        json!({"name": "n", "type": "decimal(20,4)"}),
-    ];
+    let columns = cols(&[("id", "int64"), ("v", "string"), ("n", "decimal(20,4)")]);
     let rows: Vec<Value> = (1..=2000)
         .map(|i| {
             let text = if i % 7 == 0 {
@@ -465,10 +453,7 @@ fn many_avro_blocks_and_parquet_v2_pages_keep_every_row() {
 
 #[test]
 fn instants_are_the_same_instant_whatever_the_session_zone() {
-    let columns = vec![
-        json!({"name": "id", "type": "int64"}),
-        json!({"name": "at", "type": "timestamp_us_utc"}),
-    ];
+    let columns = cols(&[("id", "int64"), ("at", "timestamp_us_utc")]);
     let rows = vec![json!([1, "2024-07-01 10:00:00.250000"])];
     let ch = Channel::new(Db::Postgres, "instants_pg", "--file-format parquet");
     // The target database's sessions start in a zone far from UTC.

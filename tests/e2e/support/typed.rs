@@ -200,6 +200,14 @@ impl Channel {
     }
 }
 
+/// Columns of a typed file's spec, as (name, type) pairs (types as typed_files.py names them).
+pub fn cols(pairs: &[(&str, &str)]) -> Vec<Value> {
+    pairs
+        .iter()
+        .map(|(name, ty)| serde_json::json!({"name": name, "type": ty}))
+        .collect()
+}
+
 /// A typed file's spec for typed_files.py: its columns and rows.
 pub fn spec(columns: Vec<Value>, rows: Vec<Value>) -> Value {
     serde_json::json!({"columns": columns, "rows": rows})
