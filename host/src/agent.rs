@@ -7,6 +7,7 @@ use thiserror::Error;
 mod guests;
 mod report;
 mod summary;
+mod summary_json;
 
 use guests::Guests;
 use summary::refresh_call;
@@ -17,7 +18,8 @@ use crate::fence::{FenceError, RefreshCall, StateTable};
 use crate::hvr::env::EnvError;
 use crate::hvr::rename::RenameExpression;
 use crate::hvr::{HvrEnv, Invocation, Mode};
-use crate::odbc::{OdbcError, Target};
+use crate::ledger::{LedgerError, Ledgers};
+use crate::odbc::{Database, OdbcError, Target};
 use crate::options::{Options, OptionsError};
 use crate::runtime::SandboxError;
 use crate::store::{FileLocation, LocationError};
@@ -43,6 +45,10 @@ pub enum AgentError {
     ConnectorOption(#[from] OptionError),
     #[error(transparent)]
     Transform(#[from] TransformFailure),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Record(#[from] crate::recording::RecordError),
     #[error("{} of {total} table(s) failed: {}", failed.len(), summary::summarize(failed))]
     Tables {
         /// Each failed table's name and error, in job order.
@@ -71,8 +77,21 @@ pub enum Exit {
     IgnoredMode,
 }
 
+/// How a call reaches the target: for real, or as a plan that reads the target and prints
+/// every statement that would change it, changing nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Runner {
+    Apply,
+    DryRun,
+}
+
 /// Runs one call. `argv` is what HVR passed after the program name.
 pub fn run(args: &[String]) -> Result<Exit, AgentError> {
+    run_as(args, Runner::Apply)
+}
+
+/// [`run`], for real or as a dry run.
+pub fn run_as(args: &[String], runner: Runner) -> Result<Exit, AgentError> {
     let Some(mode) = args.first().and_then(|m| Mode::parse(m)) else {
         return Ok(Exit::IgnoredMode);
     };
@@ -88,21 +107,60 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
         // environment while it changes. Options read HVR_WASM_* from the environment.
         unsafe { std::env::set_var(name, value) };
     }
-    let options = Options::from_user_argument(args.get(3).map(String::as_str))?;
+    let mut options = Options::from_user_argument(args.get(3).map(String::as_str))?;
+    if runner == Runner::DryRun {
+        options.dry_run();
+    }
     crate::watchdog::start(options.wait_bounds());
+    let started_at = crate::clock::now_iso();
     let Some(call) = Call::read(mode, &env, &options)? else {
         return Ok(Exit::Done);
     };
-    let guests = Guests::load(&options)?;
+    if let Some(dir) = &options.toolbox.record {
+        let recorded =
+            crate::recording::record(dir, args, &call.invocation, call.location.as_ref())?;
+        say!("recorded this call in {}", recorded.display());
+    }
+    match runner {
+        Runner::Apply => run_call(args, &options, &env, &call, started_at, &connect),
+        Runner::DryRun => run_call(args, &options, &env, &call, started_at, &|o: &Options| {
+            connect(o).map(crate::odbc::DryRun::new)
+        }),
+    }
+}
+
+/// The call once it is read: guests, connections, tables, report.
+fn run_call<D: Database + Send>(
+    args: &[String],
+    options: &Options,
+    env: &HvrEnv,
+    call: &Call,
+    started_at: String,
+    connect: &dyn Fn(&Options) -> Result<D, OdbcError>,
+) -> Result<Exit, AgentError> {
+    let guests = Guests::load(options)?;
     let connector_options = guests
         .info()
         .checked_options(&options.connector_options()?)?;
     let transform_options = guests.route_transform_options(&options.transform_options()?)?;
-    let target = connect(&options)?;
+    let connector = format!("{} {}", guests.info().name, guests.info().version);
+    let ledgers = Ledgers::new(
+        options.toolbox.history_table.as_deref(),
+        options.toolbox.error_table.as_deref(),
+        connector.clone(),
+    )?;
+    let target = connect(options)?;
     // Created once, before any table's transaction: DDL may commit implicitly (MariaDB), and
     // parallel creators would race.
     call.state.prepare(&target)?;
-    let jobs = call.jobs(args, &options, &connector_options, &transform_options);
+    ledgers.prepare(&target)?;
+    let jobs = call.jobs(
+        args,
+        options,
+        &connector_options,
+        &transform_options,
+        &ledgers,
+    );
     let limit = guests
         .info()
         .max_parallel_tables
@@ -110,7 +168,7 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
     let workers = options.parallel.min(limit).clamp(1, jobs.len().max(1));
     let mut lanes = vec![guests.lane_with(target)?];
     for _ in 1..workers {
-        lanes.push(guests.lane_with(connect(&options)?)?);
+        lanes.push(guests.lane_with(connect(options)?)?);
     }
     let fresh = || {
         guests
@@ -119,7 +177,14 @@ pub fn run(args: &[String]) -> Result<Exit, AgentError> {
             .map(|(c, t)| (Box::new(c) as Box<dyn Planner + Send>, t))
     };
     let results = crate::table::lanes::run(&jobs, lanes, &fresh);
-    report::finish(&call, &options, &env, &jobs, results)
+    let facts = summary_json::CallFacts {
+        mode: call.mode.as_str(),
+        channel: args.get(1).map(String::as_str).unwrap_or(""),
+        location: args.get(2).map(String::as_str).unwrap_or(""),
+        started_at,
+        connector: &connector,
+    };
+    report::finish(call, options, env, &jobs, results, facts)
 }
 
 /// What the call is about, read before anything connects.
@@ -198,6 +263,7 @@ impl Call {
         options: &'a Options,
         connector_options: &'a [(String, String)],
         transform_options: &'a [Vec<(String, String)>],
+        ledgers: &'a Ledgers,
     ) -> Vec<TableJob<'a>> {
         let channel = args.get(1).map(String::as_str).unwrap_or("");
         let location_name = args.get(2).map(String::as_str).unwrap_or("");
@@ -224,6 +290,7 @@ impl Call {
                 refresh: &self.refresh,
                 channel,
                 location_name,
+                ledgers,
             })
             .collect()
     }

@@ -48,6 +48,13 @@ impl TextColumn {
         self.max_len
     }
 
+    /// Keeps the first `rows` values (a row that failed half-way is taken out again).
+    pub fn truncate(&mut self, rows: usize) {
+        self.ends.truncate(rows);
+        self.valid.truncate(rows);
+        self.data.truncate(self.ends.last().copied().unwrap_or(0));
+    }
+
     pub fn clear(&mut self) {
         self.data.clear();
         self.ends.clear();
@@ -79,10 +86,56 @@ impl TextBatch {
         self.columns.iter_mut().for_each(TextColumn::clear);
     }
 
+    pub fn truncate(&mut self, rows: usize) {
+        self.columns.iter_mut().for_each(|c| c.truncate(rows));
+    }
+
     /// Bytes of all values: the reader ends a batch at a byte budget as well as a row count.
     pub fn data_bytes(&self) -> usize {
         self.columns.iter().map(|c| c.data.len()).sum()
     }
+
+    /// A copy of rows `range`, for loading part of a batch the target rejected.
+    pub fn rows(&self, range: std::ops::Range<usize>) -> TextBatch {
+        let mut part = TextBatch::new(self.columns.len(), range.len());
+        for (to, from) in part.columns.iter_mut().zip(&self.columns) {
+            for row in range.clone() {
+                to.push(from.get(row));
+            }
+        }
+        part
+    }
+
+    /// One row's values as a CSV line (NULL as an empty field, quotes where needed), to show
+    /// an operator the row a target rejected.
+    pub fn row_as_csv(&self, row: usize) -> String {
+        csv_line(
+            self.columns
+                .iter()
+                .map(|c| c.get(row).map(String::from_utf8_lossy)),
+        )
+    }
+}
+
+/// Fields as one CSV line: `None` is an empty field; a field with a comma, quote or line
+/// break is quoted, and an empty string is `""` so that it reads apart from NULL.
+pub fn csv_line<'a>(fields: impl Iterator<Item = Option<std::borrow::Cow<'a, str>>>) -> String {
+    let mut line = String::new();
+    for (i, field) in fields.enumerate() {
+        if i > 0 {
+            line.push(',');
+        }
+        match field {
+            None => {}
+            Some(v) if v.is_empty() || v.contains([',', '"', '\n', '\r']) => {
+                line.push('"');
+                line.push_str(&v.replace('"', "\"\""));
+                line.push('"');
+            }
+            Some(v) => line.push_str(&v),
+        }
+    }
+    line
 }
 
 /// A run of rows `from..to` of a batch and the longest value of each column in it.

@@ -39,15 +39,18 @@ macro_rules! say_err {
 pub mod agent;
 pub mod batch;
 pub mod cleanup;
+pub mod clock;
 pub mod connectors;
 pub mod csv;
 pub mod domain;
 pub mod fence;
 pub mod hvr;
 pub mod inspect;
+pub mod ledger;
 pub mod odbc;
 pub mod options;
 pub mod pipeline;
+pub mod recording;
 pub mod rows;
 pub mod runtime;
 pub mod secrets;
@@ -55,4 +58,5 @@ pub mod store;
 #[cfg(test)]
 mod structure;
 pub mod table;
+pub mod tools;
 pub mod watchdog;

@@ -1,4 +1,5 @@
-//! `hvrwasmagent <mode> <channel> <location> [userarg]`, as HVR's AgentPlugin calls it.
+//! `hvrwasmagent <mode> <channel> <location> [userarg]`, as HVR's AgentPlugin calls it, and
+//! the operator's commands beside it (`check`, `plan`, `replay`, `inspect`).
 
 use std::process::ExitCode;
 
@@ -17,57 +18,110 @@ fn main() -> ExitCode {
         }
     }));
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if matches!(
-        args.first().map(String::as_str),
-        Some("-h" | "--help" | "help")
-    ) {
-        print_help();
-        return ExitCode::SUCCESS;
-    }
-    // HVR always passes a mode; a person typing the bare name or --version gets an answer.
+    let rest = args.get(1..).unwrap_or_default();
     match args.first().map(String::as_str) {
+        // HVR always passes a mode; a person typing the bare name gets the usage.
         None => {
-            say_err!("hvrwasmagent: no mode given; see hvrwasmagent --help");
-            return ExitCode::from(2);
+            say_err!("{}", usage());
+            ExitCode::from(2)
+        }
+        Some("-h" | "--help" | "help") => {
+            print_help();
+            ExitCode::SUCCESS
         }
         Some("-V" | "--version" | "version") => {
             say!("hvrwasmagent {}", env!("CARGO_PKG_VERSION"));
-            return ExitCode::SUCCESS;
+            ExitCode::SUCCESS
         }
-        _ => {}
-    }
-    if args.first().map(String::as_str) == Some("inspect") {
-        return match hvrwasm_host::inspect::run(&args[1..]) {
-            Ok(()) => ExitCode::SUCCESS,
+        Some("inspect") => done("inspect", hvrwasm_host::inspect::run(rest).map(|()| true)),
+        Some("check") => done("check", hvrwasm_host::tools::check(rest)),
+        Some("plan") => exit("plan", hvrwasm_host::tools::plan(rest)),
+        Some("replay") => match hvrwasm_host::tools::replay(rest) {
+            Ok(Exit::Done) => ExitCode::SUCCESS,
+            Ok(Exit::IgnoredMode) => ExitCode::from(2),
             Err(e) => {
-                say_err!("hvrwasmagent inspect: {e}");
+                say_err!("F_JX0D03: hvrwasmagent replay: {}", e.replace('\n', " "));
                 ExitCode::from(1)
             }
-        };
+        },
+        _ => exit("", agent::run(&args)),
     }
-    match agent::run(&args) {
-        Ok(Exit::Done) => ExitCode::SUCCESS,
-        // HVR: exit 2 means "not my mode", and nothing may be printed.
-        Ok(Exit::IgnoredMode) => ExitCode::from(2),
+}
+
+/// A command that passes or fails: exit 0 or 1.
+fn done<E: std::fmt::Display>(command: &str, result: Result<bool, E>) -> ExitCode {
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
         Err(e) => {
-            // HVR shows stderr in the job log: one line, F_J code first. Every error's message
-            // already carries its cause, so the chain is not printed again.
-            // Secrets are masked here too: library messages may quote what they were given.
-            say_err!("F_JX0D03: {}", e.to_string().replace('\n', " "));
+            say_err!("hvrwasmagent {command}: {e}");
             ExitCode::from(1)
         }
     }
 }
 
+/// A call's end, as HVR reads it.
+fn exit(command: &str, result: Result<Exit, agent::AgentError>) -> ExitCode {
+    match result {
+        Ok(Exit::Done) => ExitCode::SUCCESS,
+        // HVR: exit 2 means "not my mode", and nothing may be printed.
+        Ok(Exit::IgnoredMode) => {
+            if !command.is_empty() {
+                say_err!(
+                    "hvrwasmagent {command}: give a mode HVR calls (refr_write_end, integ_end, ...)"
+                );
+            }
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            // HVR shows stderr in the job log: one line, F_J code first. Every error's message
+            // already carries its cause, so the chain is not printed again.
+            // Secrets are masked here too: library messages may quote what they were given.
+            let command = if command.is_empty() {
+                String::new()
+            } else {
+                format!("{command}: ")
+            };
+            say_err!("F_JX0D03: {command}{}", e.to_string().replace('\n', " "));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn usage() -> String {
+    format!(
+        "hvrwasmagent {}: HVR AgentPlugin loading HVR's files into a database through a WebAssembly connector\n\n\
+         usage: hvrwasmagent <mode> <channel> <location> [\"<options>\"]   (as HVR's AgentPlugin calls it)\n\
+         \x20      hvrwasmagent check [<channel> <location> \"<options>\" | <options>...]\n\
+         \x20      hvrwasmagent plan <mode> <channel> <location> [\"<options>\"]\n\
+         \x20      hvrwasmagent replay <recording> [<options>...]\n\
+         \x20      hvrwasmagent inspect <connector> [<options>]\n\
+         \x20      hvrwasmagent --help | --version",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
 fn print_help() {
     use clap::CommandFactory;
     say!(
-        "usage: hvrwasmagent <mode> <channel> <location> [\"<options>\"]\n\
-         \x20      hvrwasmagent inspect <connector> [options]\n\n\
-         HVR AgentPlugin. Modes: refr_write_begin, refr_write_end, integ_begin, integ_end;\n\
-         others exit 2. The options are HVR's /UserArgument, one string; every option can also\n\
-         be set as an environment variable HVR_WASM_<OPTION>.\n"
+        "{}\n\n\
+         Modes: refr_write_begin, refr_write_end, integ_begin, integ_end; others exit 2.\n\
+         check   checks a configuration before the first cycle (connector, target, state table,\n\
+         \x20       the tables of HVR_TBL_NAMES, the file location); exit 0 or 1.\n\
+         plan    prints the SQL the cycle HVR's environment describes would run; changes nothing.\n\
+         replay  runs a call recorded with --record DIR again, e.g. against a scratch database.\n\
+         inspect describes a connector or transform.\n\n\
+         Built-in connectors: {}.\n\
+         The options are HVR's /UserArgument, one string; every option can also be set as an\n\
+         environment variable HVR_WASM_<OPTION>. See docs/operations.md.\n",
+        usage(),
+        hvrwasm_host::connectors::built_in_names().join(", ")
     );
-    let mut cmd = hvrwasm_host::options::Options::command();
+    let connector_help = format!(
+        "Connector: a built-in name ({}) or a path to a .wasm component",
+        hvrwasm_host::connectors::built_in_names().join(", ")
+    );
+    let mut cmd =
+        hvrwasm_host::options::Options::command().mut_arg("connector", |a| a.help(connector_help));
     let _ = cmd.print_help();
 }

@@ -5,9 +5,11 @@
 //! implements it over one ODBC connection, and unit tests implement it with fakes.
 
 mod connection;
+mod dry_run;
 mod load;
 
 pub use connection::{OdbcError, Target};
+pub use dry_run::DryRun;
 pub use load::BatchLoader;
 
 use crate::batch::TextBatch;

@@ -30,9 +30,11 @@ pub enum CompressOption {
 
 mod choices;
 mod files;
+mod toolbox;
 mod words;
 
 pub use files::{AdaptDdl, ColumnTypes, FileOptions};
+pub use toolbox::ToolboxOptions;
 
 use words::{describe_parse_error, keep_escapes};
 
@@ -40,10 +42,13 @@ use words::{describe_parse_error, keep_escapes};
 #[command(
     name = "hvrwasmagent",
     about = "HVR AgentPlugin: loads HVR's files (CSV, Parquet, Avro, JSON) into a database through a WebAssembly connector",
-    disable_version_flag = true
+    disable_version_flag = true,
+    // A later use of an option replaces an earlier one: `replay` appends options to a
+    // recorded user argument (another --connector, another --parallel).
+    args_override_self = true
 )]
 pub struct Options {
-    /// Connector: a built-in name (sqlite, postgres) or a path to a .wasm component.
+    /// Connector: a built-in name (see --help's list) or a path to a .wasm component.
     #[arg(long, env = "HVR_WASM_CONNECTOR", default_value = "sqlite")]
     pub connector: String,
 
@@ -200,6 +205,9 @@ pub struct Options {
     #[command(flatten)]
     pub files: FileOptions,
 
+    #[command(flatten)]
+    pub toolbox: ToolboxOptions,
+
     /// Whether the files start with a header line (FileFormat /HeaderLine).
     #[arg(long, env = "HVR_WASM_HEADER_LINE", default_value = "true", value_name = "BOOL", action = ArgAction::Set)]
     pub header_line: bool,
@@ -308,9 +316,7 @@ impl Options {
     /// Parses the user argument (one string from HVR) plus `HVR_WASM_*` variables.
     pub fn from_user_argument(arg: Option<&str>) -> Result<Options, OptionsError> {
         let words = match arg {
-            Some(a) => shell_words::split(&keep_escapes(a)).map_err(|e| OptionsError::Split {
-                reason: e.to_string(),
-            })?,
+            Some(a) => split_user_argument(a)?,
             None => Vec::new(),
         };
         Options::from_words(words)
@@ -377,6 +383,13 @@ impl Options {
                 .unwrap_or_else(CompileCache::disabled),
         }
     }
+}
+
+/// The user argument as words, split like a shell would but keeping HVR's `\t`-like escapes.
+pub fn split_user_argument(arg: &str) -> Result<Vec<String>, OptionsError> {
+    shell_words::split(&keep_escapes(arg)).map_err(|e| OptionsError::Split {
+        reason: e.to_string(),
+    })
 }
 
 /// The values of `TABLE:VALUE` entries for `table`, trimmed, in order.

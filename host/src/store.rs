@@ -47,6 +47,11 @@ pub enum LocationError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot list {path}: {source}")]
     List {
         path: PathBuf,
@@ -226,6 +231,18 @@ impl FileLocation {
         match self {
             FileLocation::Local(l) => l.delete(name),
             FileLocation::Remote(r) => r.delete(name),
+        }
+    }
+
+    /// Writes a small file; only `check` does, for its probe.
+    pub fn put(&self, name: &str, bytes: &[u8]) -> Result<(), LocationError> {
+        name::check(name)?;
+        match self {
+            FileLocation::Local(l) => {
+                let path = l.root().join(name);
+                std::fs::write(&path, bytes).map_err(|source| LocationError::Write { path, source })
+            }
+            FileLocation::Remote(r) => r.put(name, bytes),
         }
     }
 

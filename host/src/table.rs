@@ -7,6 +7,8 @@ pub mod lanes;
 mod read;
 mod recover;
 mod restrict;
+mod set_aside;
+pub mod stats;
 
 pub(crate) use restrict::panic_message;
 use restrict::restrict_delete;
@@ -88,6 +90,12 @@ pub enum TableError {
     #[error("table {table}: {message}")]
     Drift { table: String, message: String },
     #[error(
+        "more than {limit} row(s) set aside (--max-error-rows); nothing of this table was applied. The last: {last}"
+    )]
+    TooManySetAside { limit: u64, last: String },
+    #[error(transparent)]
+    Ledger(#[from] crate::ledger::LedgerError),
+    #[error(
         "--refresh-condition needs identifier quoting the host knows, and connector dialect {dialect:?} is not one of sqlite, postgresql, mariadb, mysql; nothing was deleted"
     )]
     RestrictUnsupported { dialect: String },
@@ -126,7 +134,7 @@ pub enum Outcome {
     /// `cleanup` says why files could not be removed after the commit.
     Loaded {
         files: usize,
-        rows: u64,
+        stats: stats::LoadStats,
         cleanup: Option<String>,
     },
     /// A previous run applied these files (they are removed now, if any were left).
@@ -155,6 +163,8 @@ pub struct TableJob<'a> {
     /// Channel and location names from argv, the fence's key with the table name.
     pub channel: &'a str,
     pub location_name: &'a str,
+    /// The history and error tables, when asked for.
+    pub ledgers: &'a crate::ledger::Ledgers,
 }
 
 /// What a table's plan needs, made before its transaction (when all its files are present).
@@ -202,6 +212,7 @@ impl TableJob<'_> {
         transforms: &mut [Box<dyn Transformer>],
     ) -> Result<Outcome, TableError> {
         let started = Instant::now();
+        let started_at = std::time::SystemTime::now();
         let key = FenceKey::new(self.channel, self.location_name, &self.spec.name);
         let mut observed = self.observe()?;
         let mut prepared = None;
@@ -220,7 +231,7 @@ impl TableJob<'_> {
             }
         }
         self.state.ensure_row(db, &key)?;
-        let step = self.transact(db, &key, &observed, prepared.as_mut())?;
+        let step = self.transact(db, &key, &observed, prepared.as_mut(), started_at)?;
         self.finish(step, &observed, started)
     }
 
@@ -231,12 +242,13 @@ impl TableJob<'_> {
         key: &FenceKey,
         observed: &[recover::Seen],
         mut prepared: Option<&mut Prepared<'_>>,
+        started: std::time::SystemTime,
     ) -> Result<recover::Step, TableError> {
         let mut attempt = 1;
         loop {
             db.begin()?;
             let result = self
-                .transaction(db, key, observed, prepared.as_deref_mut())
+                .transaction(db, key, observed, prepared.as_deref_mut(), started)
                 .and_then(|step| {
                     if matches!(step, recover::Step::Applied(_)) {
                         fence::crash_point("before-commit");

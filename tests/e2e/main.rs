@@ -49,3 +49,5 @@ mod typed_files;
 mod schema_drift;
 // Damaged, cut-short and mislabelled typed files.
 mod typed_bad_input;
+// The operator's toolbox: check, plan, record and replay, history, progress, set-aside rows.
+mod toolbox;

@@ -6,7 +6,6 @@ use std::sync::Mutex;
 use super::AgentError;
 use crate::connectors::{self, Origin};
 use crate::domain::{ConnectorInfo, Planner, TransformFailure, Transformer};
-use crate::odbc::Target;
 use crate::options::Options;
 use crate::runtime::{CacheStatus, Compiled, ConnectorInstance, Sandbox, SandboxError};
 use crate::table::lanes::Lane;
@@ -75,7 +74,7 @@ impl Guests {
     }
 
     /// A lane over `target`, with the guests of [`Guests::lane`].
-    pub(super) fn lane_with(&self, target: Target) -> Result<Lane<Target>, SandboxError> {
+    pub(super) fn lane_with<D>(&self, target: D) -> Result<Lane<D>, SandboxError> {
         let (connector, transforms) = self.lane()?;
         Ok(Lane {
             db: target,

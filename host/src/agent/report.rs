@@ -1,6 +1,7 @@
 //! The end of a call: each table's outcome in the job log, stale-file housekeeping, the
 //! call's one-line summary, and the error that makes the `F_J` line.
 
+use super::summary_json::{self, CallFacts};
 use super::{AgentError, Call, Exit};
 use crate::cleanup;
 use crate::hvr::HvrEnv;
@@ -14,19 +15,22 @@ pub(super) fn finish(
     env: &HvrEnv,
     jobs: &[TableJob],
     results: Vec<TableResult>,
+    facts: CallFacts,
 ) -> Result<Exit, AgentError> {
     let (mut loaded, mut skipped, mut rows) = (0, 0, 0u64);
     let mut failed = Vec::new();
     let mut not_removed = Vec::new();
     let mut done = Vec::new();
+    let mut entries = Vec::new();
     for (job, result) in jobs.iter().zip(results) {
         let name = job.spec.name.as_str();
+        if options.toolbox.summary_json.is_some() {
+            entries.push(summary_json::table_entry(job, &result));
+        }
         let cleanup = match result {
-            Ok(Outcome::Loaded {
-                rows: r, cleanup, ..
-            }) => {
+            Ok(Outcome::Loaded { stats, cleanup, .. }) => {
                 loaded += 1;
-                rows += r;
+                rows += stats.rows;
                 done.push(name);
                 cleanup
             }
@@ -72,6 +76,9 @@ pub(super) fn finish(
             )
         }
     );
+    if let Some(path) = &options.toolbox.summary_json {
+        summary_json::write(path, &facts, entries, failed.len());
+    }
     if !failed.is_empty() {
         return Err(AgentError::Tables {
             failed,

@@ -16,6 +16,7 @@ pub use decide::{Decision, Observed, Refusal, decide, recovery_table};
 pub use record::{FenceRecord, FileRecord, RefreshRecord};
 pub use slices::{RefreshCall, RefreshStep, after_step, refresh_step};
 pub use state_table::{FenceError, StateTable};
+pub(crate) use state_table::{is_plain_table_name, long_text_type};
 
 use crate::odbc::Database;
 

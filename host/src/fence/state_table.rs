@@ -43,15 +43,7 @@ pub struct StateTable {
 
 impl StateTable {
     pub fn new(name: &str) -> Result<StateTable, FenceError> {
-        let plain = |part: &str| {
-            let mut chars = part.chars();
-            chars
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        };
-        let parts: Vec<&str> = name.split('.').collect();
-        if parts.len() > 3 || !parts.iter().all(|p| plain(p)) {
+        if !is_plain_table_name(name) {
             return Err(FenceError::BadName(name.to_string()));
         }
         Ok(StateTable {
@@ -208,9 +200,23 @@ impl super::FenceStore for StateTable {
     }
 }
 
+/// NAME, SCHEMA.NAME or CATALOG.SCHEMA.NAME of letters, digits and `_`: a name every target
+/// folds the same way unquoted, for the tables the host itself keeps in the target.
+pub(crate) fn is_plain_table_name(name: &str) -> bool {
+    let plain = |part: &str| {
+        let mut chars = part.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() <= 3 && parts.iter().all(|p| plain(p))
+}
+
 /// The type of the record column: unbounded text. MariaDB's and MySQL's `TEXT` stops at 64 KiB,
 /// a few thousand file names.
-fn long_text_type(dbms: &str) -> &'static str {
+pub(crate) fn long_text_type(dbms: &str) -> &'static str {
     let dbms = dbms.to_ascii_lowercase();
     if dbms.contains("mariadb") || dbms.contains("mysql") {
         "LONGTEXT"

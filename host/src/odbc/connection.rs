@@ -82,6 +82,26 @@ impl OdbcError {
                 .is_some_and(|r| r.native_error == 5 && r.state.as_str() == "HY000")
     }
 
+    /// Whether the target refused the rows themselves (a value, a length, a constraint), so
+    /// that loading fewer of them may succeed; not a lost connection (class 08), a timeout
+    /// or cancel (HYT, 57), a transaction to retry, or an error of the host's own.
+    pub fn is_about_the_rows(&self) -> bool {
+        #[cfg(test)]
+        if let OdbcError::Fake { transient, .. } = self {
+            return !*transient;
+        }
+        if self.is_transient() {
+            return false;
+        }
+        match self {
+            OdbcError::Statement { .. } | OdbcError::Load(_) => self.diagnostic().is_none_or(|r| {
+                let state = r.state.as_str();
+                !(state.starts_with("08") || state.starts_with("HYT") || state.starts_with("57"))
+            }),
+            _ => false,
+        }
+    }
+
     /// An integrity constraint violation (SQLSTATE class 23: a duplicate key).
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, OdbcError::Statement { .. })

@@ -263,7 +263,7 @@ fn multi_row_sql(prefix: &str, row: &str, rows: usize) -> String {
     sql
 }
 
-fn describe(shape: &LoadShape) -> String {
+pub(super) fn describe(shape: &LoadShape) -> String {
     match shape {
         LoadShape::ParameterArray(sql) => format!("{sql} [parameter arrays]"),
         LoadShape::MultiRowValues {

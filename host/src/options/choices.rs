@@ -7,6 +7,18 @@ use crate::csv::{Compression, CsvFormat};
 use crate::domain::{PlanOptions, Style};
 
 impl Options {
+    /// For `plan`: one lane (the statements print in order), files kept, nothing recorded or
+    /// written beside the target.
+    pub fn dry_run(&mut self) {
+        // Printed as `-v` prints a real run's, so the two read alike.
+        self.verbose = true;
+        self.parallel = 1;
+        self.keep_files = true;
+        self.cleanup_stale_files = false;
+        self.toolbox.record = None;
+        self.toolbox.summary_json = None;
+    }
+
     pub fn style(&self) -> Style {
         if self.time_key {
             Style::TimeKey

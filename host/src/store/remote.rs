@@ -165,6 +165,16 @@ impl RemoteLocation {
         }
     }
 
+    /// Writes a small object (`check`'s probe).
+    pub fn put(&self, name: &str, bytes: &[u8]) -> Result<(), LocationError> {
+        let path = self.path(name)?;
+        let payload = object_store::PutPayload::from(bytes.to_vec());
+        self.runtime
+            .block_on(self.store.put(&path, payload))
+            .map(|_| ())
+            .map_err(|e| self.failed("writing", name, &e))
+    }
+
     /// Every object below the location, as names relative to it; HVR's state directory is
     /// left out.
     pub fn list(&self) -> Result<Vec<String>, LocationError> {

@@ -4,25 +4,54 @@
 use std::fmt::Write as _;
 use std::sync::mpsc;
 
+use super::set_aside::load_guarded;
+use super::stats::{LoadStats, OpCounts, Progress};
 use super::{FileColumn, Role, TableError, TableJob};
 use crate::batch::TextBatch;
 use crate::domain::{Plan, Source};
 use crate::hvr::FileEntry;
+use crate::ledger::Rejected;
 use crate::odbc::{Database, RowSink};
 use crate::options::Style;
 use crate::pipeline::{self, TransformChain};
 use crate::rows::Position;
 use crate::store::Files;
 
-/// A decoded batch and where its first and last rows are, or why decoding stopped.
-type BatchResult = Result<(TextBatch, (Position, Position)), TableError>;
+/// A decoded batch, where its first and last rows are, and (with `--error-table`) where
+/// each of its rows is.
+pub(super) struct ReadBatch {
+    batch: TextBatch,
+    span: (Position, Position),
+    positions: Vec<Position>,
+}
+
+/// A batch, or why decoding stopped.
+type BatchResult = Result<ReadBatch, TableError>;
+
+/// How reading a file ended: its last row's number, its rows by op, and the rows the reader
+/// set aside itself (undecodable).
+struct ReadEnd {
+    row_number: u64,
+    ops: OpCounts,
+    rejected: Vec<Rejected>,
+}
 
 /// A batch also ends at this many bytes of values, so memory per batch is bounded by bytes,
 /// not by rows x the longest value.
 const BATCH_BYTES: usize = 32 * 1024 * 1024;
 
+/// A load in progress: where its batches go and what it has done so far.
+pub(super) struct LoadState<'l> {
+    loader: Box<dyn RowSink + 'l>,
+    pub stats: LoadStats,
+    pub rejected: Vec<Rejected>,
+    progress: Progress<'l>,
+    /// `--error-table` is set: rows are loaded under savepoints and set aside one by one.
+    guarded: bool,
+}
+
 impl TableJob<'_> {
-    /// Runs the plan inside the open transaction; returns the rows loaded (after transforms).
+    /// Runs the plan inside the open transaction; returns what the load did.
     /// `columns` are the file's own columns (without those transforms add).
     pub(super) fn apply(
         &self,
@@ -30,33 +59,47 @@ impl TableJob<'_> {
         plan: &Plan,
         columns: &[FileColumn],
         chain: &mut TransformChain,
-    ) -> Result<u64, TableError> {
+    ) -> Result<LoadStats, TableError> {
         for sql in &plan.before {
             db.execute("preparing", sql)?;
         }
-        let mut loaded = 0u64;
+        let mut stats = LoadStats::default();
         if let Some(location) = self.location
             && !self.files.is_empty()
         {
-            let mut loader = db.loader(&plan.shape, plan.sources.len(), plan.batch_rows)?;
+            let expected = self.files.iter().map(|f| f.rows).sum::<Option<u64>>();
+            let mut state = LoadState {
+                loader: db.loader(&plan.shape, plan.sources.len(), plan.batch_rows)?,
+                stats: LoadStats::default(),
+                rejected: Vec::new(),
+                progress: Progress::new(
+                    &self.spec.name,
+                    self.options.toolbox.progress_every(),
+                    expected,
+                ),
+                guarded: self.ledgers.errors.is_some(),
+            };
             let (mut row_number, mut transformed) = (0u64, 0u64);
             for f in &self.files {
                 row_number = self.load_file(
+                    db,
                     location,
                     f,
                     plan,
                     columns,
                     row_number,
-                    (&mut *loader, &mut loaded),
-                    chain,
-                    &mut transformed,
+                    &mut state,
+                    (chain, &mut transformed),
                 )?;
             }
+            self.set_aside(db, &state.rejected)?;
+            stats = state.stats;
+            stats.set_aside = state.rejected.len() as u64;
         }
         for sql in &plan.after {
             db.execute("applying", sql)?;
         }
-        Ok(loaded)
+        Ok(stats)
     }
 
     /// Loads one file. A reader thread decodes the next batch while this thread inserts the
@@ -64,14 +107,14 @@ impl TableJob<'_> {
     #[allow(clippy::too_many_arguments)]
     fn load_file(
         &self,
+        db: &dyn Database,
         location: &dyn Files,
         file: &FileEntry,
         plan: &Plan,
         columns: &[FileColumn],
         row_number: u64,
-        (loader, loaded): (&mut dyn RowSink, &mut u64),
-        chain: &mut TransformChain,
-        transformed: &mut u64,
+        state: &mut LoadState,
+        (chain, transformed): (&mut TransformChain, &mut u64),
     ) -> Result<u64, TableError> {
         let (batches, received) = mpsc::sync_channel::<BatchResult>(2);
         // With transforms the reader decodes every file column; the plan's sources are
@@ -92,6 +135,9 @@ impl TableJob<'_> {
             let out = chain.run(&batch)?;
             Ok(pipeline::project(&out, plan_sources, transformed))
         };
+        let guarded = state.guarded;
+        let limit = self.max_set_aside();
+        let already = state.rejected.len() as u64;
         std::thread::scope(|scope| {
             let reader = scope.spawn(|| {
                 self.read_batches(
@@ -103,19 +149,13 @@ impl TableJob<'_> {
                     row_number,
                     &mut finish,
                     batches,
+                    guarded.then_some(limit.map(|l| l.saturating_sub(already))),
                 )
             });
             let mut result = Ok(());
             while let Ok(item) = received.recv() {
-                let loaded_batch = item.and_then(|(batch, line)| {
-                    *loaded += batch.num_rows() as u64;
-                    loader.load(&batch).map_err(|source| TableError::Load {
-                        file: file.name.clone(),
-                        context: rows_between(line),
-                        source: Box::new(source),
-                    })
-                });
-                if let Err(e) = loaded_batch {
+                let loaded = item.and_then(|read| self.load_batch(db, file, read, state));
+                if let Err(e) = loaded {
                     result = Err(e);
                     break;
                 }
@@ -129,12 +169,65 @@ impl TableJob<'_> {
                     super::panic_message(&*panic),
                 ))
             });
-            result.and(read)
+            result?;
+            let end = read?;
+            if self.options.verbose {
+                say!("  file {}: {} rows", file.name, end.row_number - row_number);
+            }
+            state.stats.ops.add(&end.ops);
+            state.rejected.extend(end.rejected);
+            self.check_set_aside(&state.rejected)?;
+            Ok(end.row_number)
         })
     }
 
+    /// Loads one decoded batch; with `--error-table`, the rows the target rejects are set
+    /// aside and the rest load.
+    fn load_batch(
+        &self,
+        db: &dyn Database,
+        file: &FileEntry,
+        read: ReadBatch,
+        state: &mut LoadState,
+    ) -> Result<(), TableError> {
+        let ReadBatch {
+            batch,
+            span,
+            positions,
+        } = read;
+        let load_error = |source| TableError::Load {
+            file: file.name.clone(),
+            context: rows_between(span),
+            source: Box::new(source),
+        };
+        let rows = batch.num_rows();
+        let mut refused = Vec::new();
+        if state.guarded {
+            load_guarded(db, state.loader.as_mut(), &batch, 0, &mut refused).map_err(load_error)?;
+        } else {
+            state.loader.load(&batch).map_err(load_error)?;
+        }
+        state.stats.rows += (rows - refused.len()) as u64;
+        state.progress.loaded(rows, batch.data_bytes());
+        for (row, error) in refused {
+            // After a transform that changed the row count, a row's own place is unknown.
+            let position = match positions.get(row) {
+                Some(at) if positions.len() == rows => at.to_string(),
+                _ => format!("{} (row {} of the batch)", rows_between(span), row + 1),
+            };
+            state.rejected.push(Rejected {
+                file: file.name.clone(),
+                position,
+                raw: batch.row_as_csv(row),
+                error,
+            });
+        }
+        self.check_set_aside(&state.rejected)
+    }
+
     /// Decodes a file into batches of the plan's sources and sends them on; returns the row
-    /// number of its last row, after checking the row count HVR reported.
+    /// number of its last row, after checking the row count HVR reported. With `set_aside`
+    /// (`Some(limit)`), a row that cannot be decoded is set aside instead of failing the table.
     #[allow(clippy::too_many_arguments)]
     fn read_batches(
         &self,
@@ -146,63 +239,80 @@ impl TableJob<'_> {
         mut row_number: u64,
         finish: &mut (dyn FnMut(TextBatch) -> Result<TextBatch, TableError> + Send),
         batches: mpsc::SyncSender<BatchResult>,
-    ) -> Result<u64, TableError> {
+        set_aside: Option<Option<u64>>,
+    ) -> Result<ReadEnd, TableError> {
         let rows_error = |source| TableError::Rows {
             file: file.name.clone(),
             source,
         };
         let mut rows = open_rows(self.format, location, file, file_columns)?;
-        let columns = file_columns.len();
         let op = file_columns.iter().position(|c| c.role == Role::Op);
         // TimeKey targets keep every row as history, so every op code is fine there.
         let multi_delete = self.options.multi_delete_for(&self.spec.name).is_some()
             || self.options.style() == Style::TimeKey;
+        let row_shape = RowShape {
+            file,
+            sources,
+            columns: file_columns.len(),
+            op,
+            multi_delete,
+        };
         let new_batch = || TextBatch::new(sources.len(), batch_rows);
         let mut batch = new_batch();
+        let mut positions = Vec::new();
+        let mut end = ReadEnd {
+            row_number,
+            ops: OpCounts::default(),
+            rejected: Vec::new(),
+        };
         let mut file_rows = 0u64;
-        let mut number = String::new();
         // Where the batch's first and last rows are, for a load error's location.
         let mut span = (Position::Line(0), Position::Line(0));
         while rows.advance().map_err(rows_error)? {
             let at = rows.position();
-            if batch.num_rows() == 0 {
+            file_rows += 1;
+            let before = batch.num_rows();
+            match row_shape.decode(&*rows, at, row_number + 1, &mut batch) {
+                Ok(op_value) => end.ops.count(op_value.as_deref()),
+                Err(RowFault::Bad(e)) if set_aside.is_some() => {
+                    batch.truncate(before);
+                    end.rejected.push(Rejected {
+                        file: file.name.clone(),
+                        position: at.to_string(),
+                        raw: raw_fields(&*rows),
+                        error: e.to_string(),
+                    });
+                    if let Some(Some(limit)) = set_aside
+                        && end.rejected.len() as u64 > limit
+                    {
+                        return Err(TableError::TooManySetAside {
+                            limit,
+                            last: e.to_string(),
+                        });
+                    }
+                    continue;
+                }
+                Err(RowFault::Bad(e) | RowFault::Fatal(e)) => return Err(e),
+            }
+            row_number += 1;
+            if before == 0 {
                 span.0 = at;
             }
             span.1 = at;
-            if rows.width() != columns {
-                return Err(TableError::File {
-                    file: file.name.clone(),
-                    message: format!("{at}: {} field(s), expected {columns}", rows.width()),
-                });
-            }
-            if let Some(op) = op {
-                check_op(rows.field(op).map_err(rows_error)?, multi_delete).map_err(|message| {
-                    TableError::File {
-                        file: file.name.clone(),
-                        message: format!("{at}, column {}: {message}", op + 1),
-                    }
-                })?;
-            }
-            row_number += 1;
-            file_rows += 1;
-            for (slot, source) in sources.iter().enumerate() {
-                match source {
-                    Source::Column(i) => {
-                        let value = rows.field(*i).map_err(rows_error)?;
-                        batch.columns[slot].push(value.map(str::as_bytes));
-                    }
-                    Source::RowNumber => {
-                        number.clear();
-                        write!(number, "{row_number}").expect("writing to a String");
-                        batch.columns[slot].push(Some(number.as_bytes()));
-                    }
-                }
+            if set_aside.is_some() {
+                positions.push(at);
             }
             if batch.num_rows() >= batch_rows || batch.data_bytes() >= BATCH_BYTES {
                 let full = finish(std::mem::replace(&mut batch, new_batch()))?;
-                if batches.send(Ok((full, span))).is_err() {
+                let read = ReadBatch {
+                    batch: full,
+                    span,
+                    positions: std::mem::take(&mut positions),
+                };
+                if batches.send(Ok(read)).is_err() {
                     // The loader failed; its error is the one to report.
-                    return Ok(row_number);
+                    end.row_number = row_number;
+                    return Ok(end);
                 }
             }
         }
@@ -217,10 +327,99 @@ impl TableJob<'_> {
             });
         }
         if batch.num_rows() > 0 {
-            let _ = batches.send(Ok((finish(batch)?, span)));
+            let batch = finish(batch)?;
+            let _ = batches.send(Ok(ReadBatch {
+                batch,
+                span,
+                positions,
+            }));
         }
-        Ok(row_number)
+        end.row_number = row_number;
+        Ok(end)
     }
+}
+
+/// What is wrong with one row: `Bad` can be set aside, `Fatal` cannot (a setting is wrong,
+/// not the row).
+enum RowFault {
+    Bad(TableError),
+    Fatal(TableError),
+}
+
+/// How a file's rows become a batch's.
+struct RowShape<'a> {
+    file: &'a FileEntry,
+    sources: &'a [Source],
+    columns: usize,
+    op: Option<usize>,
+    multi_delete: bool,
+}
+
+impl RowShape<'_> {
+    /// Appends the row to `batch` (the caller truncates it again when this fails); returns
+    /// the row's op code.
+    fn decode(
+        &self,
+        rows: &dyn crate::rows::RowSource,
+        at: Position,
+        row_number: u64,
+        batch: &mut TextBatch,
+    ) -> Result<Option<String>, RowFault> {
+        let file = &self.file.name;
+        let bad_field = |source| {
+            RowFault::Bad(TableError::Rows {
+                file: file.clone(),
+                source,
+            })
+        };
+        if rows.width() != self.columns {
+            return Err(RowFault::Bad(TableError::File {
+                file: file.clone(),
+                message: format!("{at}: {} field(s), expected {}", rows.width(), self.columns),
+            }));
+        }
+        let mut op_value = None;
+        if let Some(op) = self.op {
+            let value = rows.field(op).map_err(bad_field)?;
+            check_op(value, self.multi_delete).map_err(|(message, fatal)| {
+                let e = TableError::File {
+                    file: file.clone(),
+                    message: format!("{at}, column {}: {message}", op + 1),
+                };
+                if fatal {
+                    RowFault::Fatal(e)
+                } else {
+                    RowFault::Bad(e)
+                }
+            })?;
+            op_value = value.map(str::to_string);
+        }
+        let mut number = String::new();
+        for (slot, source) in self.sources.iter().enumerate() {
+            match source {
+                Source::Column(i) => {
+                    let value = rows.field(*i).map_err(bad_field)?;
+                    batch.columns[slot].push(value.map(str::as_bytes));
+                }
+                Source::RowNumber => {
+                    number.clear();
+                    write!(number, "{row_number}").expect("writing to a String");
+                    batch.columns[slot].push(Some(number.as_bytes()));
+                }
+            }
+        }
+        Ok(op_value)
+    }
+}
+
+/// The row's fields as the reader sees them, for the error table; a field that cannot be
+/// decoded shows as `?`.
+fn raw_fields(rows: &dyn crate::rows::RowSource) -> String {
+    let fields = (0..rows.width()).map(|i| match rows.field(i) {
+        Ok(value) => value.map(std::borrow::Cow::Borrowed),
+        Err(_) => Some("?".into()),
+    });
+    crate::batch::csv_line(fields)
 }
 
 /// The file's rows. JSON rows are keyed by name: a column may appear under its channel name
@@ -243,16 +442,18 @@ fn open_rows<'a>(
 
 /// The op codes HVR writes. SAP multi-delete rows (8) are applied only for tables named in
 /// `--multi-delete`: elsewhere ignoring them would silently keep rows the source deleted.
-fn check_op(value: Option<&str>, multi_delete: bool) -> Result<(), String> {
+/// An error says whether it is the row's fault (`false`) or the configuration's (`true`).
+fn check_op(value: Option<&str>, multi_delete: bool) -> Result<(), (String, bool)> {
     match value.map(str::trim) {
         Some("0" | "1" | "2" | "3" | "4" | "5") => Ok(()),
         Some("8") if multi_delete => Ok(()),
-        Some("8") => Err(
+        Some("8") => Err((
             "op code 8 (SAP multi-delete) needs --multi-delete TABLE:COLUMN for this table; nothing was applied"
                 .into(),
-        ),
-        Some(other) => Err(format!("{other:?} is not an HVR op code (0-5, 8)")),
-        None => Err("the op column is empty".into()),
+            true,
+        )),
+        Some(other) => Err((format!("{other:?} is not an HVR op code (0-5, 8)"), false)),
+        None => Err(("the op column is empty".into(), false)),
     }
 }
 

@@ -2,14 +2,16 @@
 //! row, decide (`fence::decide`), then apply and record, or only finish what an earlier run
 //! committed.
 
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
+use super::stats::LoadStats;
 use super::{Outcome, Prepared, TableError, TableJob};
 use crate::domain::Plan;
 use crate::fence::{
     self, Decision, FenceKey, FenceRecord, FileRecord, Observed, RefreshStep, Refusal,
 };
 use crate::hvr::Mode;
+use crate::ledger::HistoryRow;
 use crate::odbc::Database;
 use crate::store::FileIdentity;
 
@@ -23,7 +25,7 @@ pub(super) struct Seen {
 /// What the transaction did.
 pub(super) enum Step {
     /// Rows loaded and the fence recorded: commit, then delete the files.
-    Applied(u64),
+    Applied(LoadStats),
     /// An earlier run committed these files: delete those still there.
     Delete,
     /// Nothing to do.
@@ -80,6 +82,7 @@ impl TableJob<'_> {
         key: &FenceKey,
         seen: &[Seen],
         prepared: Option<&mut Prepared<'_>>,
+        started: SystemTime,
     ) -> Result<Step, TableError> {
         let holder = format!("pid {} ({})", std::process::id(), self.mode.as_str());
         self.state.claim(db, key, &holder)?;
@@ -123,14 +126,44 @@ impl TableJob<'_> {
             &prepared.plan
         };
         let plan = plan.clone();
-        let rows = self.apply(
+        let stats = self.apply(
             db,
             &plan,
             &prepared.columns[..prepared.file_width],
             &mut prepared.chain,
         )?;
         self.state.save(db, key, &next)?;
-        Ok(Step::Applied(rows))
+        self.record_history(db, &stats, started)?;
+        Ok(Step::Applied(stats))
+    }
+
+    /// `--history-table`: this table's row, in its transaction.
+    fn record_history(
+        &self,
+        db: &dyn Database,
+        stats: &LoadStats,
+        started: SystemTime,
+    ) -> Result<(), TableError> {
+        let Some(history) = &self.ledgers.history else {
+            return Ok(());
+        };
+        let row = HistoryRow {
+            channel: self.channel,
+            location: self.location_name,
+            mode: self.mode.as_str(),
+            table: &self.spec.name,
+            files: self.files.iter().map(|f| f.name.as_str()).collect(),
+            inserted: stats.ops.inserted,
+            updated: stats.ops.updated,
+            deleted: stats.ops.deleted,
+            truncated: stats.ops.truncated,
+            set_aside: stats.set_aside,
+            started_at: crate::clock::iso_utc(started),
+            ended_at: crate::clock::now_iso(),
+            connector: self.ledgers.connector.clone(),
+        };
+        history.record(db, &row)?;
+        Ok(())
     }
 
     /// A refresh call's slice: start a new refresh (emptying the table, or only the rows of
@@ -219,19 +252,25 @@ impl TableJob<'_> {
             .filter(|s| s.identity.is_some())
             .map(|s| s.name.as_str());
         match step {
-            Step::Applied(rows) => {
+            Step::Applied(stats) => {
                 fence::crash_point("after-commit");
                 // Files go only after their rows are committed.
                 let cleanup = self.delete_files(present).err().map(|e| e.to_string());
+                let set_aside = match stats.set_aside {
+                    0 => String::new(),
+                    n => format!(", {n} set aside"),
+                };
                 say!(
-                    "table {name}: {rows} rows from {} file(s) into {} in {:.2} s",
+                    "table {name}: {} rows from {} file(s) into {} in {:.2} s ({}{set_aside})",
+                    stats.rows,
                     self.files.len(),
                     self.spec.qualified_base_name(),
-                    started.elapsed().as_secs_f64()
+                    started.elapsed().as_secs_f64(),
+                    stats.ops
                 );
                 Ok(Outcome::Loaded {
                     files: self.files.len(),
-                    rows,
+                    stats,
                     cleanup,
                 })
             }

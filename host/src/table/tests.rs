@@ -3,8 +3,10 @@
 //! table.
 
 use super::fakes::{FakeDb, FakeFiles, FakePlanner};
+use super::stats::{LoadStats, OpCounts};
 use super::*;
 use crate::hvr::invocation::ChannelColumn;
+use crate::ledger::Ledgers;
 
 struct Setup {
     spec: TableSpec,
@@ -15,6 +17,7 @@ struct Setup {
     refresh: RefreshCall,
     db: FakeDb,
     location: FakeFiles,
+    ledgers: Ledgers,
 }
 
 impl Setup {
@@ -55,6 +58,7 @@ impl Setup {
             refresh: RefreshCall::single(None),
             db: FakeDb::default(),
             location,
+            ledgers: Ledgers::default(),
         }
     }
 
@@ -73,6 +77,7 @@ impl Setup {
             refresh: &self.refresh,
             channel: "chn",
             location_name: "loc",
+            ledgers: &self.ledgers,
         };
         job.run(&self.db, planner, &mut [])
     }
@@ -80,10 +85,19 @@ impl Setup {
 
 const CYCLE: &str = "id,v,op_type\n1,a,1\n2,b,1\n3,c,2\n";
 
+/// One file of `CYCLE`'s shape loaded: its ops are two inserts and an update.
 fn loaded(rows: u64) -> Outcome {
     Outcome::Loaded {
         files: 1,
-        rows,
+        stats: LoadStats {
+            rows,
+            ops: OpCounts {
+                inserted: 2,
+                updated: 1,
+                ..OpCounts::default()
+            },
+            set_aside: 0,
+        },
         cleanup: None,
     }
 }
@@ -256,7 +270,14 @@ fn a_refresh_replaces_the_rows_and_a_rerun_does_not_empty_them_again() {
         s.run(Mode::RefreshEnd, &mut FakePlanner::new()).unwrap(),
         Outcome::Loaded {
             files: 1,
-            rows: 2,
+            stats: LoadStats {
+                rows: 2,
+                ops: OpCounts {
+                    inserted: 2,
+                    ..OpCounts::default()
+                },
+                set_aside: 0,
+            },
             cleanup: None
         }
     );
@@ -326,6 +347,7 @@ fn a_table_that_fails_in_a_lane_leaves_the_other_tables_alone() {
             refresh: &s.refresh,
             channel: "chn",
             location_name: "loc",
+            ledgers: &s.ledgers,
         })
         .collect();
     let planner = || {

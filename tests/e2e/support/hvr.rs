@@ -315,6 +315,25 @@ impl Hvr {
         cmd
     }
 
+    /// The binary with `args` instead of HVR's four, in the same environment.
+    pub fn run_args(&self, args: &[&str], vars: &[(String, String)]) -> Run {
+        let mut cmd = self.command("", vars);
+        // `command` set HVR's four arguments; start again with these.
+        let program = cmd.get_program().to_owned();
+        let mut fresh = Command::new(program);
+        fresh
+            .args(args)
+            .env_clear()
+            .envs(
+                cmd.get_envs()
+                    .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))),
+            )
+            .current_dir(&self.files_dir)
+            .stdin(std::process::Stdio::null());
+        cmd = fresh;
+        Run::from(cmd.output().expect("run hvrwasmagent"))
+    }
+
     pub fn call(&self, mode: &str, vars: &[(String, String)]) -> Run {
         Run::from(self.command(mode, vars).output().expect("run hvrwasmagent"))
     }

@@ -125,6 +125,23 @@ impl Channel {
         files: &[(&str, usize)],
         extra: &[(String, String)],
     ) -> Run {
+        self.hvr.call(mode, &self.vars(tables, files, extra))
+    }
+
+    /// The binary with other arguments (`check ...`, `plan integ_end ...`, `replay DIR`) and
+    /// the environment a call for table `t` with these columns and files would get.
+    pub fn tool(&self, args: &[&str], columns: &str, keys: &str, files: &[(&str, usize)]) -> Run {
+        self.hvr
+            .run_args(args, &self.vars(&[("t", columns, keys)], files, &[]))
+    }
+
+    /// The `HVR_*` variables of a call for these tables and files.
+    pub fn vars(
+        &self,
+        tables: &[(&str, &str, &str)],
+        files: &[(&str, usize)],
+        extra: &[(String, String)],
+    ) -> Vec<(String, String)> {
         let per_table = |f: fn(&(&str, &str, &str)) -> String| {
             tables.iter().map(f).collect::<Vec<_>>().join(":")
         };
@@ -143,7 +160,7 @@ impl Channel {
         .map(|(k, v)| (k.to_string(), v))
         .chain(extra.iter().cloned())
         .collect();
-        self.hvr.call(mode, &vars)
+        vars
     }
 
     pub fn file_exists(&self, name: &str) -> bool {

@@ -1,0 +1,286 @@
+//! Rows set aside (`--error-table`): a batch the target rejects is retried in halves, each
+//! under a savepoint, down to the single rows it rejects; those are set aside and the rest
+//! load in the same transaction. The fast path costs one savepoint per batch: no row is
+//! checked or loaded twice unless its batch failed (pgloader's approach).
+
+use super::{TableError, TableJob};
+use crate::batch::TextBatch;
+use crate::ledger::{RejectContext, Rejected};
+use crate::odbc::{Database, OdbcError, RowSink};
+
+const SAVEPOINT: &str = "hvr_wasm_rows";
+
+/// Loads `batch`; pushes `(row index, message)` for each row the target rejects on its own.
+/// Errors that are not about the rows (a lost connection, a timeout, a deadlock) stop the
+/// load as without an error table.
+pub(super) fn load_guarded(
+    db: &dyn Database,
+    loader: &mut dyn RowSink,
+    batch: &TextBatch,
+    offset: usize,
+    rejected: &mut Vec<(usize, String)>,
+) -> Result<(), OdbcError> {
+    let rows = batch.num_rows();
+    if rows == 0 {
+        return Ok(());
+    }
+    let Err(e) = attempt(db, loader, batch)? else {
+        return Ok(());
+    };
+    if !e.is_about_the_rows() {
+        return Err(e);
+    }
+    if rows == 1 {
+        rejected.push((offset, database_message(&e)));
+        return Ok(());
+    }
+    let mid = rows / 2;
+    load_guarded(db, loader, &batch.rows(0..mid), offset, rejected)?;
+    load_guarded(db, loader, &batch.rows(mid..rows), offset + mid, rejected)
+}
+
+/// One load under a savepoint: the outer `Result` is the savepoint's own failure, the inner
+/// one the load's, after which the target is as before it.
+fn attempt(
+    db: &dyn Database,
+    loader: &mut dyn RowSink,
+    batch: &TextBatch,
+) -> Result<Result<(), OdbcError>, OdbcError> {
+    db.execute(
+        "setting a savepoint before a batch",
+        &format!("SAVEPOINT {SAVEPOINT}"),
+    )?;
+    match loader.load(batch) {
+        Ok(()) => {
+            db.execute(
+                "releasing the batch's savepoint",
+                &format!("RELEASE SAVEPOINT {SAVEPOINT}"),
+            )?;
+            Ok(Ok(()))
+        }
+        Err(e) => {
+            db.execute(
+                "rolling back a rejected batch",
+                &format!("ROLLBACK TO SAVEPOINT {SAVEPOINT}"),
+            )?;
+            db.execute(
+                "releasing the batch's savepoint",
+                &format!("RELEASE SAVEPOINT {SAVEPOINT}"),
+            )?;
+            Ok(Err(e))
+        }
+    }
+}
+
+/// Rows set aside are named in the job log up to this many per table; the error table has
+/// them all.
+const LOGGED: usize = 5;
+
+impl TableJob<'_> {
+    pub(super) fn max_set_aside(&self) -> Option<u64> {
+        self.options.toolbox.max_error_rows()
+    }
+
+    /// Fails the table once more rows are set aside than `--max-error-rows` allows.
+    pub(super) fn check_set_aside(&self, rejected: &[Rejected]) -> Result<(), TableError> {
+        match (self.max_set_aside(), rejected.last()) {
+            (Some(limit), Some(last)) if rejected.len() as u64 > limit => {
+                Err(TableError::TooManySetAside {
+                    limit,
+                    last: format!("file {} {}: {}", last.file, last.position, last.error),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes the rows set aside into the error table, in the table's transaction.
+    pub(super) fn set_aside(
+        &self,
+        db: &dyn Database,
+        rejected: &[Rejected],
+    ) -> Result<(), TableError> {
+        let Some(table) = &self.ledgers.errors else {
+            return Ok(());
+        };
+        let context = RejectContext {
+            channel: self.channel,
+            location: self.location_name,
+            mode: self.mode.as_str(),
+            table: &self.spec.name,
+        };
+        for (i, row) in rejected.iter().enumerate() {
+            table.record(db, &context, row)?;
+            if i < LOGGED {
+                say!(
+                    "W_JX0E00: table {}: set aside file {} {} in {}: {}",
+                    self.spec.name,
+                    row.file,
+                    row.position,
+                    table.name(),
+                    row.error
+                );
+            }
+        }
+        if rejected.len() > LOGGED {
+            say!(
+                "W_JX0E00: table {}: {} more row(s) set aside in {}",
+                self.spec.name,
+                rejected.len() - LOGGED,
+                table.name()
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The database's words, without the statement (the error table has the row itself).
+fn database_message(e: &OdbcError) -> String {
+    let text = e.to_string();
+    let text = text.split("\n  SQL:").next().unwrap_or(&text);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+    use crate::domain::{LoadShape, TargetColumn};
+
+    /// Rejects any batch holding a value "bad"; counts savepoints and loaded rows.
+    #[derive(Default)]
+    struct Picky {
+        loaded: RefCell<Vec<String>>,
+        statements: RefCell<Vec<String>>,
+    }
+
+    struct PickySink<'a>(&'a Picky);
+
+    impl RowSink for PickySink<'_> {
+        fn load(&mut self, batch: &TextBatch) -> Result<(), OdbcError> {
+            let values: Vec<String> = (0..batch.num_rows())
+                .map(|r| String::from_utf8_lossy(batch.columns[0].get(r).unwrap()).into())
+                .collect();
+            if values.iter().any(|v| v == "bad") {
+                return Err(OdbcError::Fake {
+                    message: "invalid input syntax".into(),
+                    transient: false,
+                });
+            }
+            self.0.loaded.borrow_mut().extend(values);
+            Ok(())
+        }
+    }
+
+    impl Database for Picky {
+        fn autocommit(&self) -> Result<(), OdbcError> {
+            Ok(())
+        }
+        fn begin(&self) -> Result<(), OdbcError> {
+            Ok(())
+        }
+        fn commit(&self) -> Result<(), OdbcError> {
+            Ok(())
+        }
+        fn rollback(&self) -> Result<(), OdbcError> {
+            Ok(())
+        }
+        fn execute(&self, _: &str, sql: &str) -> Result<(), OdbcError> {
+            self.statements.borrow_mut().push(sql.into());
+            Ok(())
+        }
+        fn execute_with(&self, _: &str, _: &str, _: &[&str]) -> Result<(), OdbcError> {
+            Ok(())
+        }
+        fn query_text(&self, _: &str, _: &str, _: &[&str]) -> Result<Option<String>, OdbcError> {
+            Ok(None)
+        }
+        fn dbms_name(&self) -> String {
+            "fake".into()
+        }
+        fn current_catalog(&self) -> Option<String> {
+            None
+        }
+        fn columns(
+            &self,
+            _: Option<&str>,
+            _: Option<&str>,
+            _: &str,
+        ) -> Result<Vec<TargetColumn>, OdbcError> {
+            Ok(Vec::new())
+        }
+        fn loader<'a>(
+            &'a self,
+            _: &LoadShape,
+            _: usize,
+            _: usize,
+        ) -> Result<Box<dyn RowSink + 'a>, OdbcError> {
+            Ok(Box::new(PickySink(self)))
+        }
+    }
+
+    fn batch(values: &[&str]) -> TextBatch {
+        let mut b = TextBatch::new(1, values.len());
+        for v in values {
+            b.columns[0].push(Some(v.as_bytes()));
+        }
+        b
+    }
+
+    #[test]
+    fn only_the_rejected_rows_are_set_aside_and_the_rest_load_once() {
+        let db = Picky::default();
+        let mut sink = PickySink(&db);
+        let values: Vec<String> = (0..100).map(|i| i.to_string()).collect();
+        let mut rows: Vec<&str> = values.iter().map(String::as_str).collect();
+        rows[17] = "bad";
+        rows[90] = "bad";
+        let mut rejected = Vec::new();
+        load_guarded(&db, &mut sink, &batch(&rows), 0, &mut rejected).unwrap();
+        let at: Vec<usize> = rejected.iter().map(|(i, _)| *i).collect();
+        assert_eq!(at, [17, 90]);
+        assert!(
+            rejected[0].1.contains("invalid input syntax"),
+            "{rejected:?}"
+        );
+        let mut loaded = db.loaded.borrow().clone();
+        loaded.sort_by_key(|v| v.parse::<u32>().unwrap());
+        let expected: Vec<String> = (0..100)
+            .filter(|i| ![17, 90].contains(i))
+            .map(|i| i.to_string())
+            .collect();
+        assert_eq!(loaded, expected);
+    }
+
+    #[test]
+    fn a_clean_batch_costs_one_savepoint() {
+        let db = Picky::default();
+        let mut sink = PickySink(&db);
+        let mut rejected = Vec::new();
+        load_guarded(&db, &mut sink, &batch(&["a", "b", "c"]), 0, &mut rejected).unwrap();
+        assert!(rejected.is_empty());
+        assert_eq!(
+            *db.statements.borrow(),
+            ["SAVEPOINT hvr_wasm_rows", "RELEASE SAVEPOINT hvr_wasm_rows"]
+        );
+    }
+
+    #[test]
+    fn errors_not_about_rows_stop_the_load() {
+        struct Broken;
+        impl RowSink for Broken {
+            fn load(&mut self, _: &TextBatch) -> Result<(), OdbcError> {
+                Err(OdbcError::Fake {
+                    message: "deadlock".into(),
+                    transient: true,
+                })
+            }
+        }
+        let db = Picky::default();
+        let mut rejected = Vec::new();
+        let result = load_guarded(&db, &mut Broken, &batch(&["a", "b"]), 0, &mut rejected);
+        assert!(result.is_err());
+        assert!(rejected.is_empty());
+    }
+}

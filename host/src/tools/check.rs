@@ -1,0 +1,116 @@
+//! `hvrwasmagent check [CHANNEL LOCATION "USERARG" | OPTIONS...]`: the configuration a
+//! channel would run with, checked before its first cycle. One line per check, with what to
+//! do when it fails; exit 1 when any failed. Nothing is changed but a probe object in the
+//! file location (written, read, listed and deleted) and the state table, created empty when
+//! missing as the first cycle would.
+
+mod location;
+mod target;
+
+use crate::agent::AgentError;
+use crate::connectors::{self, Origin};
+use crate::domain::{ConnectorInfo, Planner as _};
+use crate::hvr::HvrEnv;
+use crate::options::Options;
+use crate::runtime::Sandbox;
+
+/// How the checks went, printed as they run.
+pub(crate) struct Report {
+    failed: usize,
+}
+
+impl Report {
+    fn ok(&mut self, what: &str, detail: impl std::fmt::Display) {
+        say!("ok    {what:<12}{detail}");
+    }
+    fn fail(&mut self, what: &str, detail: impl std::fmt::Display, todo: &str) {
+        self.failed += 1;
+        say!("FAIL  {what:<12}{detail}");
+        say!("      {:<12}-> {todo}", "");
+    }
+}
+
+/// Runs every check it can; returns whether all passed.
+pub fn check(args: &[String]) -> Result<bool, AgentError> {
+    let (channel, location, words) = super::channel_and_words(args)
+        .map_err(|e| AgentError::Options(crate::options::OptionsError::Invalid(e)))?;
+    let env = HvrEnv::from_process()?;
+    for (name, value) in env.long_option_values() {
+        // SAFETY: no other thread runs yet.
+        unsafe { std::env::set_var(name, value) };
+    }
+    let mut report = Report { failed: 0 };
+    let options = match Options::from_words(words) {
+        Ok(o) => o,
+        Err(e) => {
+            report.fail(
+                "options",
+                e,
+                "fix the option named above (hvrwasmagent --help)",
+            );
+            return Ok(false);
+        }
+    };
+    crate::watchdog::start(options.wait_bounds());
+    if !channel.is_empty() {
+        report.ok("channel", format!("{channel}, location {location}"));
+    }
+    let info = connector(&options, &mut report);
+    target::check(&options, &env, info.as_ref(), &mut report);
+    location::check(&options, &env, &mut report);
+    if report.failed == 0 {
+        say!("check: every check passed");
+    } else {
+        say!("check: {} check(s) failed", report.failed);
+    }
+    Ok(report.failed == 0)
+}
+
+/// Resolves, compiles and describes the connector.
+fn connector(options: &Options, report: &mut Report) -> Option<ConnectorInfo> {
+    let loaded = (|| -> Result<_, AgentError> {
+        let bytes = connectors::resolve(&options.connector, options.connector_dir.as_deref())?;
+        let sandbox = Sandbox::new(options.limits(), options.compile_cache())?;
+        let compiled = sandbox.compile(&bytes.name, &bytes.wasm)?;
+        let instance = sandbox.instantiate(&bytes.name, &compiled)?;
+        Ok((
+            bytes.origin,
+            compiled.contract.clone(),
+            instance.info().clone(),
+        ))
+    })();
+    match loaded {
+        Ok((origin, contract, info)) => {
+            let origin = match origin {
+                Origin::BuiltIn => "built in".to_string(),
+                Origin::File(p) => p.display().to_string(),
+            };
+            report.ok(
+                "connector",
+                format!(
+                    "{} {} ({origin}), contract {contract}, dialect {}; limits {} ms per call, {} MiB",
+                    info.name, info.version, info.dialect, options.guest_timeout_ms, options.guest_memory_mb
+                ),
+            );
+            if !info.styles.contains(&options.style()) {
+                report.fail(
+                    "style",
+                    format!("{} does not support the {} style", info.name, options.style().name()),
+                    "choose a connector that does (hvrwasmagent inspect NAME lists its styles), or change -t/-D",
+                );
+            }
+            Some(info)
+        }
+        Err(e) => {
+            report.fail(
+                "connector",
+                e,
+                &format!(
+                    "give --connector a built-in name ({}) or the path of a connector .wasm",
+                    connectors::built_in_names().join(", ")
+                ),
+            );
+            None
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! `check`'s target checks: connecting, the state table (and the history and error tables
+//! when asked for), and each table of `HVR_TBL_NAMES` with the columns HVR will send.
+
+use super::Report;
+use crate::domain::{ConnectorInfo, TargetColumn};
+use crate::fence::StateTable;
+use crate::hvr::rename::RenameExpression;
+use crate::hvr::{HvrEnv, Invocation, TableSpec};
+use crate::ledger::Ledgers;
+use crate::odbc::{Database, Target};
+use crate::options::Options;
+
+pub(super) fn check(
+    options: &Options,
+    env: &HvrEnv,
+    info: Option<&ConnectorInfo>,
+    report: &mut Report,
+) {
+    let target = match Target::connect(
+        options.connect_string.as_deref(),
+        options.dsn.as_deref(),
+        false,
+    ) {
+        Ok(t) => t,
+        Err(e) => {
+            report.fail(
+                "target",
+                e,
+                "check --connect-string or --dsn (HVR_WASM_CONNECT_STRING): driver, server, port, database, user and password",
+            );
+            return;
+        }
+    };
+    report.ok("target", format!("connected ({})", target.dbms_name()));
+    state_table(&target, options, report);
+    ledgers(&target, options, report);
+    if let Some(info) = info {
+        tables(&target, env, info, options, report);
+    }
+}
+
+fn state_table(target: &Target, options: &Options, report: &mut Report) {
+    let name = &options.state_table;
+    let state = match StateTable::new(name) {
+        Ok(s) => s,
+        Err(e) => return report.fail("state table", e, "fix --state-table"),
+    };
+    let probe = format!("SELECT 1 FROM {name} WHERE 1 = 0");
+    let existed = target.execute("probing the state table", &probe).is_ok();
+    if let Err(e) = state.prepare(target) {
+        return report.fail(
+            "state table",
+            e,
+            "the target user needs the right to create a table there (or create it once by hand with a user who has), or name another with --state-table",
+        );
+    }
+    // A row written and rolled back: the right to write it, and nothing changed.
+    let insert =
+        format!("INSERT INTO {name} (channel, location, table_name, digest) VALUES (?, ?, ?, '')");
+    let pid = std::process::id().to_string();
+    let written = target.begin().and_then(|()| {
+        let result = target.execute_with(
+            "writing a probe row into the state table",
+            &insert,
+            &["hvrwasmagent check", &pid, "probe"],
+        );
+        target.rollback().and(result)
+    });
+    match written {
+        Ok(()) => report.ok(
+            "state table",
+            format!(
+                "{name}: {}, writable",
+                if existed { "exists" } else { "created (empty)" }
+            ),
+        ),
+        Err(e) => report.fail(
+            "state table",
+            e,
+            "the target user needs INSERT and UPDATE rights on the state table",
+        ),
+    }
+}
+
+fn ledgers(target: &Target, options: &Options, report: &mut Report) {
+    let toolbox = &options.toolbox;
+    if toolbox.history_table.is_none() && toolbox.error_table.is_none() {
+        return;
+    }
+    let result = Ledgers::new(
+        toolbox.history_table.as_deref(),
+        toolbox.error_table.as_deref(),
+        String::new(),
+    )
+    .and_then(|l| l.prepare(target));
+    let names: Vec<&str> = [
+        toolbox.history_table.as_deref(),
+        toolbox.error_table.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    match result {
+        Ok(()) => report.ok("ledgers", format!("{} ready", names.join(", "))),
+        Err(e) => report.fail(
+            "ledgers",
+            e,
+            "the target user needs the right to create these tables, or create them once by hand",
+        ),
+    }
+}
+
+/// Each table HVR names: it exists, with every column the files will carry.
+fn tables(
+    target: &Target,
+    env: &HvrEnv,
+    info: &ConnectorInfo,
+    options: &Options,
+    report: &mut Report,
+) {
+    if env.raw("HVR_TBL_NAMES").is_none_or(str::is_empty) {
+        return report.ok("tables", "HVR_TBL_NAMES is not set: no table checked");
+    }
+    let invocation =
+        RenameExpression::parse(&options.files.rename_expression(&options.rename_expression))
+            .map_err(|e| e.to_string())
+            .and_then(|rename| Invocation::from_env(env, &rename).map_err(|e| e.to_string()));
+    let invocation = match invocation {
+        Ok(i) => i,
+        Err(e) => return report.fail("tables", e, "fix the HVR_* table variables named above"),
+    };
+    for spec in &invocation.tables {
+        table(target, spec, info, options, report);
+    }
+}
+
+fn table(
+    target: &Target,
+    spec: &TableSpec,
+    info: &ConnectorInfo,
+    options: &Options,
+    report: &mut Report,
+) {
+    let what = format!("table {}", spec.name);
+    let existing = match columns_of(target, spec, info) {
+        Ok(c) => c,
+        Err(e) => return report.fail(&what, e, "the target user needs to read the catalog"),
+    };
+    if existing.is_empty() {
+        return report.fail(
+            &what,
+            format!("{} is not in the target", spec.qualified_base_name()),
+            "run an HVR refresh of it first (the refresh creates it); integrate cycles fail until then",
+        );
+    }
+    let dropped = |name: &str| {
+        (name == options.op_column && options.keep_op_column.is_none() && !options.time_key)
+            || (name == options.soft_delete_column
+                && options.keep_soft_delete_column.is_none()
+                && !options.time_key)
+    };
+    let has = |name: &str| existing.iter().any(|c| c.name.eq_ignore_ascii_case(name));
+    let missing: Vec<&str> = spec
+        .columns
+        .iter()
+        .filter(|c| !dropped(&c.name) && !dropped(&c.base_name) && !has(&c.base_name))
+        .map(|c| c.base_name.as_str())
+        .collect();
+    let keys: Vec<&str> = spec
+        .columns
+        .iter()
+        .filter(|c| c.is_key)
+        .map(|c| c.base_name.as_str())
+        .collect();
+    if missing.is_empty() {
+        let key = if keys.is_empty() {
+            "none".to_string()
+        } else {
+            keys.join(", ")
+        };
+        return report.ok(
+            &what,
+            format!(
+                "{}: {} column(s), key {key}",
+                spec.qualified_base_name(),
+                existing.len()
+            ),
+        );
+    }
+    let missing_key = missing.iter().any(|m| keys.contains(m));
+    report.fail(
+        &what,
+        format!(
+            "{} lacks column(s) {} that HVR will send{}",
+            spec.qualified_base_name(),
+            missing.join(", "),
+            if missing_key { " (part of the key)" } else { "" }
+        ),
+        if missing_key {
+            "a key column cannot be added by a cycle: refresh the table with -r (recreate), or add it by hand"
+        } else {
+            "add it by hand with the right type; otherwise the next cycle adds it (--adapt-ddl add-columns, typed by the file or --column-type) or, with --adapt-ddl none, fails"
+        },
+    );
+}
+
+fn columns_of(
+    target: &Target,
+    spec: &TableSpec,
+    info: &ConnectorInfo,
+) -> Result<Vec<TargetColumn>, crate::odbc::OdbcError> {
+    let qualifier = spec.schema.as_deref().or(info.default_schema.as_deref());
+    let current;
+    let (catalog, schema) = if info.qualifier_is_catalog {
+        current = target.current_catalog();
+        (qualifier.or(current.as_deref()), None)
+    } else {
+        (None, qualifier)
+    };
+    target.columns(catalog, schema, &spec.base_name)
+}
