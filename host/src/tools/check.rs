@@ -21,13 +21,22 @@ pub(crate) struct Report {
 
 impl Report {
     fn ok(&mut self, what: &str, detail: impl std::fmt::Display) {
-        say!("ok    {what:<12}{detail}");
+        say!("ok    {what:<12}{}", one_line(detail));
     }
     fn fail(&mut self, what: &str, detail: impl std::fmt::Display, todo: &str) {
         self.failed += 1;
-        say!("FAIL  {what:<12}{detail}");
+        say!("FAIL  {what:<12}{}", one_line(detail));
         say!("      {:<12}-> {todo}", "");
     }
+}
+
+/// Drivers' messages span lines; a check's is one.
+fn one_line(detail: impl std::fmt::Display) -> String {
+    detail
+        .to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Runs every check it can; returns whether all passed.

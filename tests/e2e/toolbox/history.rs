@@ -118,7 +118,6 @@ fn a_failed_call_writes_its_summary_and_no_history() {
     let test = "toolbox_summary_failed";
     let dir = crate::support::hvr::scratch(test);
     let summary = dir.join("out/summary.json");
-    std::fs::create_dir_all(summary.parent().unwrap()).unwrap();
     let ch = Channel::new(
         Db::Sqlite,
         test,
@@ -127,6 +126,7 @@ fn a_failed_call_writes_its_summary_and_no_history() {
             summary.display()
         ),
     );
+    std::fs::create_dir_all(summary.parent().unwrap()).unwrap();
     ch.raw("20240101000000000-t.csv", b"id,a\n1,x\n");
     ch.call(
         "refr_write_end",
