@@ -7,6 +7,7 @@ pub mod lanes;
 mod read;
 mod recover;
 mod restrict;
+mod row;
 mod set_aside;
 pub mod stats;
 

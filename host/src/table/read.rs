@@ -1,9 +1,9 @@
 //! Loading a table's files: the plan's statements around a streamed load, a reader thread
 //! decoding (and transforming) the next batch while the current one is inserted.
 
-use std::fmt::Write as _;
 use std::sync::mpsc;
 
+use super::row::{RowFault, RowShape, fields_at, raw_fields};
 use super::set_aside::load_guarded;
 use super::stats::{LoadStats, OpCounts, Progress};
 use super::{FileColumn, Role, TableError, TableJob};
@@ -48,6 +48,9 @@ pub(super) struct LoadState<'l> {
     progress: Progress<'l>,
     /// `--error-table` is set: rows are loaded under savepoints and set aside one by one.
     guarded: bool,
+    /// Rows of the current file the target rejected (index into `rejected`, position): their
+    /// fields are read again from the file once it is loaded.
+    reread: Vec<(usize, Position)>,
 }
 
 impl TableJob<'_> {
@@ -78,6 +81,7 @@ impl TableJob<'_> {
                     expected,
                 ),
                 guarded: self.ledgers.errors.is_some(),
+                reread: Vec::new(),
             };
             let (mut row_number, mut transformed) = (0u64, 0u64);
             for f in &self.files {
@@ -171,6 +175,7 @@ impl TableJob<'_> {
             });
             result?;
             let end = read?;
+            self.reread_rejected(location, file, columns, state)?;
             if self.options.verbose {
                 say!("  file {}: {} rows", file.name, end.row_number - row_number);
             }
@@ -212,7 +217,10 @@ impl TableJob<'_> {
         for (row, error) in refused {
             // After a transform that changed the row count, a row's own place is unknown.
             let position = match positions.get(row) {
-                Some(at) if positions.len() == rows => at.to_string(),
+                Some(at) if positions.len() == rows => {
+                    state.reread.push((state.rejected.len(), *at));
+                    at.to_string()
+                }
                 _ => format!("{} (row {} of the batch)", rows_between(span), row + 1),
             };
             state.rejected.push(Rejected {
@@ -223,6 +231,32 @@ impl TableJob<'_> {
             });
         }
         self.check_set_aside(&state.rejected)
+    }
+
+    /// The file's own fields for the rows of it the target rejected (they were recorded with
+    /// the values as sent until now).
+    fn reread_rejected(
+        &self,
+        location: &dyn Files,
+        file: &FileEntry,
+        columns: &[FileColumn],
+        state: &mut LoadState,
+    ) -> Result<(), TableError> {
+        if state.reread.is_empty() {
+            return Ok(());
+        }
+        let wanted: Vec<Position> = state.reread.iter().map(|(_, at)| *at).collect();
+        let mut rows = open_rows(self.format, location, file, columns)?;
+        let found = fields_at(&mut *rows, &wanted).map_err(|source| TableError::Rows {
+            file: file.name.clone(),
+            source,
+        })?;
+        for ((index, _), raw) in state.reread.drain(..).zip(found) {
+            if let Some(raw) = raw {
+                state.rejected[index].raw = raw;
+            }
+        }
+        Ok(())
     }
 
     /// Decodes a file into batches of the plan's sources and sends them on; returns the row
@@ -339,89 +373,6 @@ impl TableJob<'_> {
     }
 }
 
-/// What is wrong with one row: `Bad` can be set aside, `Fatal` cannot (a setting is wrong,
-/// not the row).
-enum RowFault {
-    Bad(TableError),
-    Fatal(TableError),
-}
-
-/// How a file's rows become a batch's.
-struct RowShape<'a> {
-    file: &'a FileEntry,
-    sources: &'a [Source],
-    columns: usize,
-    op: Option<usize>,
-    multi_delete: bool,
-}
-
-impl RowShape<'_> {
-    /// Appends the row to `batch` (the caller truncates it again when this fails); returns
-    /// the row's op code.
-    fn decode(
-        &self,
-        rows: &dyn crate::rows::RowSource,
-        at: Position,
-        row_number: u64,
-        batch: &mut TextBatch,
-    ) -> Result<Option<String>, RowFault> {
-        let file = &self.file.name;
-        let bad_field = |source| {
-            RowFault::Bad(TableError::Rows {
-                file: file.clone(),
-                source,
-            })
-        };
-        if rows.width() != self.columns {
-            return Err(RowFault::Bad(TableError::File {
-                file: file.clone(),
-                message: format!("{at}: {} field(s), expected {}", rows.width(), self.columns),
-            }));
-        }
-        let mut op_value = None;
-        if let Some(op) = self.op {
-            let value = rows.field(op).map_err(bad_field)?;
-            check_op(value, self.multi_delete).map_err(|(message, fatal)| {
-                let e = TableError::File {
-                    file: file.clone(),
-                    message: format!("{at}, column {}: {message}", op + 1),
-                };
-                if fatal {
-                    RowFault::Fatal(e)
-                } else {
-                    RowFault::Bad(e)
-                }
-            })?;
-            op_value = value.map(str::to_string);
-        }
-        let mut number = String::new();
-        for (slot, source) in self.sources.iter().enumerate() {
-            match source {
-                Source::Column(i) => {
-                    let value = rows.field(*i).map_err(bad_field)?;
-                    batch.columns[slot].push(value.map(str::as_bytes));
-                }
-                Source::RowNumber => {
-                    number.clear();
-                    write!(number, "{row_number}").expect("writing to a String");
-                    batch.columns[slot].push(Some(number.as_bytes()));
-                }
-            }
-        }
-        Ok(op_value)
-    }
-}
-
-/// The row's fields as the reader sees them, for the error table; a field that cannot be
-/// decoded shows as `?`.
-fn raw_fields(rows: &dyn crate::rows::RowSource) -> String {
-    let fields = (0..rows.width()).map(|i| match rows.field(i) {
-        Ok(value) => value.map(std::borrow::Cow::Borrowed),
-        Err(_) => Some("?".into()),
-    });
-    crate::batch::csv_line(fields)
-}
-
 /// The file's rows. JSON rows are keyed by name: a column may appear under its channel name
 /// or its base name.
 fn open_rows<'a>(
@@ -438,23 +389,6 @@ fn open_rows<'a>(
         file: file.name.clone(),
         source,
     })
-}
-
-/// The op codes HVR writes. SAP multi-delete rows (8) are applied only for tables named in
-/// `--multi-delete`: elsewhere ignoring them would silently keep rows the source deleted.
-/// An error says whether it is the row's fault (`false`) or the configuration's (`true`).
-fn check_op(value: Option<&str>, multi_delete: bool) -> Result<(), (String, bool)> {
-    match value.map(str::trim) {
-        Some("0" | "1" | "2" | "3" | "4" | "5") => Ok(()),
-        Some("8") if multi_delete => Ok(()),
-        Some("8") => Err((
-            "op code 8 (SAP multi-delete) needs --multi-delete TABLE:COLUMN for this table; nothing was applied"
-                .into(),
-            true,
-        )),
-        Some(other) => Err((format!("{other:?} is not an HVR op code (0-5, 8)"), false)),
-        None => Err(("the op column is empty".into(), false)),
-    }
 }
 
 /// `rows of lines 3-9`, as CSV errors always said; `rows from row group 1, row 1 to ...`

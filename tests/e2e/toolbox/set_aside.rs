@@ -130,6 +130,8 @@ fn bad_integrate(db: Db, test: &str) {
     let errors = ch.target.query(ERRORS);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0][1], s("line 3"));
+    // The row as the file has it, not as it was staged.
+    assert_eq!(errors[0][2], s(&format!("1,{bad},2")));
     assert_eq!(errors[0][3], s("integ_end"));
 }
 

@@ -1,0 +1,132 @@
+//! One row of a file into a batch, and what makes a row bad: a wrong field count, an op code
+//! HVR never writes, a field that cannot be decoded. With `--error-table` such rows are set
+//! aside; their fields, as read, go to the error table.
+
+use std::fmt::Write as _;
+
+use super::TableError;
+use crate::batch::TextBatch;
+use crate::domain::Source;
+use crate::hvr::FileEntry;
+use crate::rows::{Position, RowSource};
+
+/// What is wrong with one row: `Bad` can be set aside, `Fatal` cannot (a setting is wrong,
+/// not the row).
+pub(super) enum RowFault {
+    Bad(TableError),
+    Fatal(TableError),
+}
+
+/// How a file's rows become a batch's.
+pub(super) struct RowShape<'a> {
+    pub file: &'a FileEntry,
+    pub sources: &'a [Source],
+    pub columns: usize,
+    pub op: Option<usize>,
+    pub multi_delete: bool,
+}
+
+impl RowShape<'_> {
+    /// Appends the row to `batch` (the caller truncates it again when this fails); returns
+    /// the row's op code.
+    pub(super) fn decode(
+        &self,
+        rows: &dyn RowSource,
+        at: Position,
+        row_number: u64,
+        batch: &mut TextBatch,
+    ) -> Result<Option<String>, RowFault> {
+        let file = &self.file.name;
+        let bad_field = |source| {
+            RowFault::Bad(TableError::Rows {
+                file: file.clone(),
+                source,
+            })
+        };
+        if rows.width() != self.columns {
+            return Err(RowFault::Bad(TableError::File {
+                file: file.clone(),
+                message: format!("{at}: {} field(s), expected {}", rows.width(), self.columns),
+            }));
+        }
+        let mut op_value = None;
+        if let Some(op) = self.op {
+            let value = rows.field(op).map_err(bad_field)?;
+            check_op(value, self.multi_delete).map_err(|(message, fatal)| {
+                let e = TableError::File {
+                    file: file.clone(),
+                    message: format!("{at}, column {}: {message}", op + 1),
+                };
+                if fatal {
+                    RowFault::Fatal(e)
+                } else {
+                    RowFault::Bad(e)
+                }
+            })?;
+            op_value = value.map(str::to_string);
+        }
+        let mut number = String::new();
+        for (slot, source) in self.sources.iter().enumerate() {
+            match source {
+                Source::Column(i) => {
+                    let value = rows.field(*i).map_err(bad_field)?;
+                    batch.columns[slot].push(value.map(str::as_bytes));
+                }
+                Source::RowNumber => {
+                    number.clear();
+                    write!(number, "{row_number}").expect("writing to a String");
+                    batch.columns[slot].push(Some(number.as_bytes()));
+                }
+            }
+        }
+        Ok(op_value)
+    }
+}
+
+/// The row's fields as the reader sees them, for the error table; a field that cannot be
+/// decoded shows as `?`.
+pub(super) fn raw_fields(rows: &dyn RowSource) -> String {
+    let fields = (0..rows.width()).map(|i| match rows.field(i) {
+        Ok(value) => value.map(std::borrow::Cow::Borrowed),
+        Err(_) => Some("?".into()),
+    });
+    crate::batch::csv_line(fields)
+}
+
+/// The op codes HVR writes. SAP multi-delete rows (8) are applied only for tables named in
+/// `--multi-delete`: elsewhere ignoring them would silently keep rows the source deleted.
+/// An error says whether it is the row's fault (`false`) or the configuration's (`true`).
+fn check_op(value: Option<&str>, multi_delete: bool) -> Result<(), (String, bool)> {
+    match value.map(str::trim) {
+        Some("0" | "1" | "2" | "3" | "4" | "5") => Ok(()),
+        Some("8") if multi_delete => Ok(()),
+        Some("8") => Err((
+            "op code 8 (SAP multi-delete) needs --multi-delete TABLE:COLUMN for this table; nothing was applied"
+                .into(),
+            true,
+        )),
+        Some(other) => Err((format!("{other:?} is not an HVR op code (0-5, 8)"), false)),
+        None => Err(("the op column is empty".into(), false)),
+    }
+}
+
+/// The fields, as read, of the rows at `wanted` positions of a file the loader read before:
+/// a row the target rejected is shown as the file has it, not as it was sent (with the
+/// staging table's extra columns). Runs only when a file had rows rejected.
+pub(super) fn fields_at(
+    rows: &mut dyn RowSource,
+    wanted: &[Position],
+) -> Result<Vec<Option<String>>, crate::rows::RowError> {
+    let mut found: Vec<Option<String>> = vec![None; wanted.len()];
+    let mut left = wanted.len();
+    while left > 0 && rows.advance()? {
+        let at = rows.position();
+        for (slot, position) in wanted.iter().enumerate() {
+            if *position == at && found[slot].is_none() {
+                found[slot] = Some(raw_fields(rows));
+                left -= 1;
+            }
+        }
+    }
+    Ok(found)
+}
