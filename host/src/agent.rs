@@ -113,7 +113,26 @@ pub fn run_as(args: &[String], runner: Runner) -> Result<Exit, AgentError> {
     }
     crate::watchdog::start(options.wait_bounds());
     let started_at = crate::clock::now_iso();
-    let Some(call) = Call::read(mode, &env, &options)? else {
+    let result = read_and_run(args, mode, &options, &env, runner, started_at.clone());
+    // A call that fails before its tables report (a target it cannot reach, a connector it
+    // cannot load) still leaves its summary for monitoring.
+    if let (Err(e), Some(path)) = (&result, &options.toolbox.summary_json)
+        && !matches!(e, AgentError::Tables { .. })
+    {
+        summary_json::write_failure(path, mode.as_str(), args, &started_at, e);
+    }
+    result
+}
+
+fn read_and_run(
+    args: &[String],
+    mode: Mode,
+    options: &Options,
+    env: &HvrEnv,
+    runner: Runner,
+    started_at: String,
+) -> Result<Exit, AgentError> {
+    let Some(call) = Call::read(mode, env, options)? else {
         return Ok(Exit::Done);
     };
     if let Some(dir) = &options.toolbox.record {
@@ -122,8 +141,8 @@ pub fn run_as(args: &[String], runner: Runner) -> Result<Exit, AgentError> {
         say!("recorded this call in {}", recorded.display());
     }
     match runner {
-        Runner::Apply => run_call(args, &options, &env, &call, started_at, &connect),
-        Runner::DryRun => run_call(args, &options, &env, &call, started_at, &|o: &Options| {
+        Runner::Apply => run_call(args, options, env, &call, started_at, &connect),
+        Runner::DryRun => run_call(args, options, env, &call, started_at, &|o: &Options| {
             connect(o).map(crate::odbc::DryRun::new)
         }),
     }

@@ -6,6 +6,7 @@
 
 mod connection;
 mod dry_run;
+mod keys;
 mod load;
 
 pub use connection::{OdbcError, Target};

@@ -91,14 +91,14 @@ fn copy_file(location: &FileLocation, name: &str, path: &Path) -> Result<(), Rec
     Ok(())
 }
 
-/// argv with the credential options taken out of the user argument; returns what was taken.
-/// What is left still passes the secret filter (a `password=` inside a connector option).
+/// argv with the credential options taken out of the user argument, and any value the secret
+/// filter would mask; returns what was taken out.
 fn argv_without_secrets(args: &[String]) -> (Vec<String>, Vec<String>) {
     let mut argv: Vec<String> = args.iter().take(3).cloned().collect();
     let mut removed = Vec::new();
     if let Some(user) = args.get(3) {
         let words = crate::options::split_user_argument(user).unwrap_or_default();
-        let mut kept = Vec::new();
+        let mut kept: Vec<String> = Vec::new();
         let mut words = words.into_iter();
         while let Some(word) = words.next() {
             let option = word.split('=').next().unwrap_or("").to_string();
@@ -109,14 +109,24 @@ fn argv_without_secrets(args: &[String]) -> (Vec<String>, Vec<String>) {
                 removed.push(option);
                 continue;
             }
-            kept.push(crate::secrets::redact(&word));
+            if crate::secrets::redact(&word) != word {
+                // A value the secret filter masks (a `password=` in a connector option): left
+                // out whole, with the option that takes it, rather than replayed masked.
+                let option = match kept.last() {
+                    Some(last) if last.starts_with('-') && !last.contains('=') => kept.pop(),
+                    _ => None,
+                };
+                removed.push(option.unwrap_or_else(|| "a word of the user argument".into()));
+                continue;
+            }
+            kept.push(word);
         }
         argv.push(shell_words::join(kept));
     }
     (argv, removed)
 }
 
-/// `HVR_*` variables but the credential ones; values pass the secret filter.
+/// `HVR_*` variables but the credential ones and those holding a value the secret filter masks.
 fn environment_without_secrets() -> (serde_json::Map<String, serde_json::Value>, Vec<String>) {
     let secret_variables: Vec<String> = NOT_RECORDED
         .iter()
@@ -134,10 +144,11 @@ fn environment_without_secrets() -> (serde_json::Map<String, serde_json::Value>,
         .collect();
     vars.sort();
     for (name, value) in vars {
-        if secret_variables.contains(&name) {
+        // A value the secret filter would mask is left out whole, not recorded masked.
+        if secret_variables.contains(&name) || crate::secrets::redact(&value) != value {
             removed.push(name);
         } else {
-            kept.insert(name, crate::secrets::redact(&value).into());
+            kept.insert(name, value.into());
         }
     }
     (kept, removed)
@@ -153,13 +164,16 @@ mod tests {
             "integ_end",
             "ch",
             "loc",
-            "--connector postgres --connect-string 'Driver=PostgreSQL;PWD=hunter22' --store-config=aws_secret_access_key=abcd1234 -v",
+            "--connector postgres --connect-string 'Driver=PostgreSQL;PWD=hunter22' --store-config=aws_secret_access_key=abcd1234 --connector-option password=letmein99 -v",
         ]
         .map(String::from)
         .to_vec();
         let (argv, removed) = argv_without_secrets(&args);
         assert_eq!(argv[..3], ["integ_end", "ch", "loc"]);
         assert_eq!(argv[3], "--connector postgres -v");
-        assert_eq!(removed, ["--connect-string", "--store-config"]);
+        assert_eq!(
+            removed,
+            ["--connect-string", "--store-config", "--connector-option"]
+        );
     }
 }

@@ -53,7 +53,7 @@ pub struct DeclaredColumn {
 }
 
 /// Where a row is in its file, for messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Position {
     /// CSV and JSON row fragments: the line the row starts on.
     Line(u64),

@@ -39,6 +39,28 @@ pub(super) struct CallFacts<'a> {
     pub connector: &'a str,
 }
 
+/// The summary of a call that failed before any table ran.
+pub(super) fn write_failure(
+    path: &Path,
+    mode: &str,
+    args: &[String],
+    started_at: &str,
+    error: &super::AgentError,
+) {
+    let summary = json!({
+        "mode": mode,
+        "channel": args.get(1).map(String::as_str).unwrap_or(""),
+        "location": args.get(2).map(String::as_str).unwrap_or(""),
+        "started_at": started_at,
+        "ended_at": crate::clock::now_iso(),
+        "host_version": env!("CARGO_PKG_VERSION"),
+        "succeeded": false,
+        "error": error.to_string(),
+        "tables": [],
+    });
+    store(path, &summary);
+}
+
 /// Writes the summary; a failure to write is a warning, not the call's error.
 pub(super) fn write(path: &Path, facts: &CallFacts, tables: Vec<Value>, failed: usize) {
     let sum = |field: &str| -> u64 { tables.iter().filter_map(|t| t[field].as_u64()).sum() };
@@ -60,8 +82,12 @@ pub(super) fn write(path: &Path, facts: &CallFacts, tables: Vec<Value>, failed: 
         "set_aside": sum("set_aside"),
         "tables": tables,
     });
+    store(path, &summary);
+}
+
+fn store(path: &Path, summary: &Value) {
     // Error texts may quote what the user gave: masked like every printed line.
-    let text = crate::secrets::redact(&serde_json::to_string_pretty(&summary).unwrap_or_default());
+    let text = crate::secrets::redact(&serde_json::to_string_pretty(summary).unwrap_or_default());
     let partial = path.with_extension("partial");
     let written =
         std::fs::write(&partial, text + "\n").and_then(|()| std::fs::rename(&partial, path));

@@ -175,11 +175,11 @@ impl TableJob<'_> {
             });
             result?;
             let end = read?;
+            state.stats.ops.add(&end.ops);
             self.reread_rejected(location, file, columns, state)?;
             if self.options.verbose {
                 say!("  file {}: {} rows", file.name, end.row_number - row_number);
             }
-            state.stats.ops.add(&end.ops);
             state.rejected.extend(end.rejected);
             self.check_set_aside(&state.rejected)?;
             Ok(end.row_number)
@@ -247,13 +247,16 @@ impl TableJob<'_> {
         }
         let wanted: Vec<Position> = state.reread.iter().map(|(_, at)| *at).collect();
         let mut rows = open_rows(self.format, location, file, columns)?;
-        let found = fields_at(&mut *rows, &wanted).map_err(|source| TableError::Rows {
+        let op = columns.iter().position(|c| c.role == Role::Op);
+        let found = fields_at(&mut *rows, &wanted, op).map_err(|source| TableError::Rows {
             file: file.name.clone(),
             source,
         })?;
-        for ((index, _), raw) in state.reread.drain(..).zip(found) {
-            if let Some(raw) = raw {
+        for ((index, _), read) in state.reread.drain(..).zip(found) {
+            if let Some((raw, op_value)) = read {
                 state.rejected[index].raw = raw;
+                // Counted by op when it was read; it was not applied.
+                state.stats.ops.uncount(op_value.as_deref());
             }
         }
         Ok(())

@@ -110,21 +110,27 @@ fn check_op(value: Option<&str>, multi_delete: bool) -> Result<(), (String, bool
     }
 }
 
-/// The fields, as read, of the rows at `wanted` positions of a file the loader read before:
-/// a row the target rejected is shown as the file has it, not as it was sent (with the
-/// staging table's extra columns). Runs only when a file had rows rejected.
+/// The fields, as read, of the rows at `wanted` positions of a file the loader read before,
+/// and each one's op code: a row the target rejected is shown as the file has it, not as it
+/// was sent (with the staging table's extra columns). Runs only when a file had rows rejected.
 pub(super) fn fields_at(
     rows: &mut dyn RowSource,
     wanted: &[Position],
-) -> Result<Vec<Option<String>>, crate::rows::RowError> {
-    let mut found: Vec<Option<String>> = vec![None; wanted.len()];
-    let mut left = wanted.len();
-    while left > 0 && rows.advance()? {
-        let at = rows.position();
-        for (slot, position) in wanted.iter().enumerate() {
-            if *position == at && found[slot].is_none() {
-                found[slot] = Some(raw_fields(rows));
-                left -= 1;
+    op: Option<usize>,
+) -> Result<Vec<Option<(String, Option<String>)>>, crate::rows::RowError> {
+    let mut slots: std::collections::HashMap<Position, Vec<usize>> = Default::default();
+    for (slot, position) in wanted.iter().enumerate() {
+        slots.entry(*position).or_default().push(slot);
+    }
+    let mut found = vec![None; wanted.len()];
+    while !slots.is_empty() && rows.advance()? {
+        if let Some(these) = slots.remove(&rows.position()) {
+            let op_value = match op {
+                Some(i) => rows.field(i)?.map(str::to_string),
+                None => None,
+            };
+            for slot in these {
+                found[slot] = Some((raw_fields(rows), op_value.clone()));
             }
         }
     }

@@ -2,8 +2,9 @@
 
 use std::time::{Duration, Instant};
 
-/// Rows of the files by what they ask of the target. Before-images (ops 3 and 4) are halves
-/// of an update and are not counted on their own; a refresh's rows are all inserts.
+/// Rows of the files applied, by what they ask of the target (rows set aside are not counted).
+/// Before-images (ops 3 and 4) are halves of an update and are not counted on their own; a
+/// refresh's rows are all inserts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OpCounts {
     pub inserted: u64,
@@ -22,6 +23,18 @@ impl OpCounts {
             Some("5") => self.truncated += 1,
             Some(_) => {}
         }
+    }
+
+    /// Takes back a row counted by [`OpCounts::count`] (a row set aside).
+    pub fn uncount(&mut self, op: Option<&str>) {
+        let slot = match op.map(str::trim) {
+            None | Some("1") => &mut self.inserted,
+            Some("2") => &mut self.updated,
+            Some("0" | "8") => &mut self.deleted,
+            Some("5") => &mut self.truncated,
+            Some(_) => return,
+        };
+        *slot = slot.saturating_sub(1);
     }
 
     pub fn add(&mut self, other: &OpCounts) {

@@ -23,6 +23,11 @@ impl Report {
     fn ok(&mut self, what: &str, detail: impl std::fmt::Display) {
         say!("ok    {what:<12}{}", one_line(detail));
     }
+    /// Worth knowing, but not wrong for every channel: does not fail the check.
+    fn warn(&mut self, what: &str, detail: impl std::fmt::Display, todo: &str) {
+        say!("warn  {what:<12}{}", one_line(detail));
+        say!("      {:<12}-> {todo}", "");
+    }
     fn fail(&mut self, what: &str, detail: impl std::fmt::Display, todo: &str) {
         self.failed += 1;
         say!("FAIL  {what:<12}{}", one_line(detail));
@@ -65,6 +70,7 @@ pub fn check(args: &[String]) -> Result<bool, AgentError> {
         report.ok("channel", format!("{channel}, location {location}"));
     }
     let info = connector(&options, &mut report);
+    transforms(&options, &mut report);
     target::check(&options, &env, info.as_ref(), &mut report);
     location::check(&options, &env, &mut report);
     if report.failed == 0 {
@@ -73,6 +79,27 @@ pub fn check(args: &[String]) -> Result<bool, AgentError> {
         say!("check: {} check(s) failed", report.failed);
     }
     Ok(report.failed == 0)
+}
+
+/// Each `--transform` loads and runs under the sandbox.
+fn transforms(options: &Options, report: &mut Report) {
+    for path in options.transforms.iter().filter(|t| !t.is_empty()) {
+        let loaded = (|| -> Result<String, AgentError> {
+            let bytes = connectors::read_transform(path)?;
+            let sandbox = Sandbox::new(options.limits(), options.compile_cache())?;
+            let compiled = sandbox.compile_transform(&bytes.name, &bytes.wasm)?;
+            sandbox.instantiate_transform(&bytes.name, &compiled)?;
+            Ok(compiled.contract.clone())
+        })();
+        match loaded {
+            Ok(contract) => report.ok("transform", format!("{path} ({contract})")),
+            Err(e) => report.fail(
+                "transform",
+                e,
+                "give --transform the path of a transform .wasm",
+            ),
+        }
+    }
 }
 
 /// Resolves, compiles and describes the connector.
@@ -101,6 +128,19 @@ fn connector(options: &Options, report: &mut Report) -> Option<ConnectorInfo> {
                     info.name, info.version, info.dialect, options.guest_timeout_ms, options.guest_memory_mb
                 ),
             );
+            let given = options.connector_options().map_err(|e| e.to_string());
+            match given.and_then(|g| info.checked_options(&g).map_err(|e| e.to_string())) {
+                Ok(checked) if !checked.is_empty() => report.ok(
+                    "options",
+                    format!("{} connector option(s) accepted", checked.len()),
+                ),
+                Ok(_) => {}
+                Err(e) => report.fail(
+                    "options",
+                    e,
+                    "hvrwasmagent inspect CONNECTOR lists the options it declares",
+                ),
+            }
             if !info.styles.contains(&options.style()) {
                 report.fail(
                     "style",

@@ -152,3 +152,20 @@ fn a_bad_option_fails_the_options_check() {
         run.stdout
     );
 }
+
+/// A table whose primary key is not HVR's key gets a warning (it does not fail the check:
+/// a unique key may stand in for it).
+#[test]
+fn a_table_keyed_otherwise_than_hvr_gets_a_warning() {
+    let ch = Channel::new(Db::Postgres, "toolbox_check_pk", "");
+    let t = ch.target.ident("t");
+    ch.target
+        .execute(&[format!("CREATE TABLE {t} (id integer, a text PRIMARY KEY)")]);
+    let run = check(&ch, "id,a");
+    run.assert_ok();
+    let warned = line(&run, "warn  table t");
+    assert!(
+        warned.contains("primary key is (a) but HVR's key is (id)"),
+        "{warned}"
+    );
+}

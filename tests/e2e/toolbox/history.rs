@@ -201,3 +201,35 @@ fn progress_lines_show_rows_and_percent() {
             .contains("(inserted 25000, updated 0, deleted 0, truncated 0)")
     );
 }
+
+/// A call that fails before any table (here: a target it cannot reach) still writes its
+/// summary, with the error and without the password.
+#[test]
+fn a_call_that_cannot_reach_its_target_still_writes_its_summary() {
+    let test = "toolbox_summary_unreachable";
+    let mut ch = Channel::new(Db::Mariadb, test, "");
+    // Beside the channel's folder (scratch() would empty it).
+    let summary = ch.hvr.files_dir.with_extension("summary.json");
+    ch.hvr.user_arg = format!("--summary-json {}", summary.display());
+    for (name, value) in ch.hvr.env.iter_mut() {
+        if name == "HVR_WASM_CONNECT_STRING" {
+            value.push_str("PWD=Summary-Secret-77;");
+        }
+    }
+    ch.raw("20240101000000001-t.csv", b"id,a\n1,x\n");
+    ch.call(
+        "refr_write_end",
+        "id,a",
+        "id",
+        &[("20240101000000001-t.csv", 1)],
+    )
+    .assert_fails_with(&["cannot connect"]);
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(!text.contains("Summary-Secret-77"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["succeeded"], false);
+    assert!(
+        json["error"].as_str().unwrap().contains("cannot connect"),
+        "{text}"
+    );
+}

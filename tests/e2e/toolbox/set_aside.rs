@@ -260,3 +260,41 @@ fn a_driver_that_ends_the_transaction_on_error_is_refused_up_front() {
     .assert_fails_with(&["--error-table", "Protocol=7.4-0", "nothing was applied"]);
     assert!(ch.file_exists("20240101000000001-t.csv"));
 }
+
+/// Killed at each moment around the commit and run again, a cycle with a row set aside leaves
+/// exactly one error row and one history row: both commit with the table's rows.
+#[test]
+fn a_killed_and_rerun_cycle_sets_its_row_aside_once() {
+    for (i, point) in ["before-commit", "after-commit", "after-first-delete"]
+        .iter()
+        .enumerate()
+    {
+        let test = format!("toolbox_aside_kill_{i}");
+        let ch = constrained(
+            Db::Mariadb,
+            &test,
+            "--error-table hvr_errors --history-table hvr_history",
+        );
+        ch.raw("20240101000000001-t.csv", b"id,a\n1,10\n2,abc\n");
+        ch.raw("20240101000000002-t.csv", b"id,a\n3,30\n");
+        let files = [
+            ("20240101000000001-t.csv", 2),
+            ("20240101000000002-t.csv", 1),
+        ];
+        let crash = [("HVR_WASM_TEST_CRASH_AT".to_string(), point.to_string())];
+        let killed = ch.call_with("refr_write_end", "id,a", "id", &files, &crash);
+        assert_ne!(
+            killed.code, 0,
+            "{point}: the crash point did not stop the call"
+        );
+        ch.call("refr_write_end", "id,a", "id", &files).assert_ok();
+        assert_eq!(
+            ch.rows(&["id"]),
+            vec![vec![s("1")], vec![s("3")]],
+            "{point}"
+        );
+        let count = |table: &str| ch.target.query(&format!("SELECT COUNT(*) FROM {table}"));
+        assert_eq!(count("hvr_errors"), vec![vec![s("1")]], "{point}");
+        assert_eq!(count("hvr_history"), vec![vec![s("1")]], "{point}");
+    }
+}

@@ -8,6 +8,7 @@ use crate::hvr::rename::RenameExpression;
 use crate::hvr::{HvrEnv, Invocation, TableSpec};
 use crate::ledger::Ledgers;
 use crate::odbc::{Database, Target};
+
 use crate::options::Options;
 
 pub(super) fn check(
@@ -178,7 +179,7 @@ fn table(
         } else {
             keys.join(", ")
         };
-        return report.ok(
+        report.ok(
             &what,
             format!(
                 "{}: {} column(s), key {key}",
@@ -186,6 +187,7 @@ fn table(
                 existing.len()
             ),
         );
+        return primary_key(target, spec, info, &keys, report);
     }
     let missing_key = missing.iter().any(|m| keys.contains(m));
     report.fail(
@@ -204,18 +206,67 @@ fn table(
     );
 }
 
+/// The target's primary key against HVR's key: a table without one, or with another, can take
+/// changes twice or apply them to the wrong row (MariaDB's upserts match on any unique key).
+fn primary_key(
+    target: &Target,
+    spec: &TableSpec,
+    info: &ConnectorInfo,
+    keys: &[&str],
+    report: &mut Report,
+) {
+    let what = format!("table {}", spec.name);
+    let (catalog, schema) = qualifiers(target, spec, info);
+    let Ok(primary) = target.primary_key(catalog.as_deref(), schema.as_deref(), &spec.base_name)
+    else {
+        return;
+    };
+    let same = primary.len() == keys.len()
+        && primary
+            .iter()
+            .all(|p| keys.iter().any(|k| k.eq_ignore_ascii_case(p)));
+    if same || keys.is_empty() {
+        return;
+    }
+    let detail = if primary.is_empty() {
+        format!(
+            "{} has no primary key (HVR's key: {})",
+            spec.qualified_base_name(),
+            keys.join(", ")
+        )
+    } else {
+        format!(
+            "{}'s primary key is ({}) but HVR's key is ({})",
+            spec.qualified_base_name(),
+            primary.join(", "),
+            keys.join(", ")
+        )
+    };
+    report.warn(
+        &what,
+        detail,
+        "make HVR's key columns the primary key (or a unique key): MariaDB's upserts and every re-keyed update rely on it",
+    );
+}
+
+fn qualifiers(
+    target: &Target,
+    spec: &TableSpec,
+    info: &ConnectorInfo,
+) -> (Option<String>, Option<String>) {
+    let qualifier = spec.schema.clone().or(info.default_schema.clone());
+    if info.qualifier_is_catalog {
+        (qualifier.or_else(|| target.current_catalog()), None)
+    } else {
+        (None, qualifier)
+    }
+}
+
 fn columns_of(
     target: &Target,
     spec: &TableSpec,
     info: &ConnectorInfo,
 ) -> Result<Vec<TargetColumn>, crate::odbc::OdbcError> {
-    let qualifier = spec.schema.as_deref().or(info.default_schema.as_deref());
-    let current;
-    let (catalog, schema) = if info.qualifier_is_catalog {
-        current = target.current_catalog();
-        (qualifier.or(current.as_deref()), None)
-    } else {
-        (None, qualifier)
-    };
-    target.columns(catalog, schema, &spec.base_name)
+    let (catalog, schema) = qualifiers(target, spec, info);
+    target.columns(catalog.as_deref(), schema.as_deref(), &spec.base_name)
 }
