@@ -310,6 +310,10 @@ pub struct Options {
     /// Print each SQL statement before running it.
     #[arg(short = 'v', long, env = "HVR_WASM_VERBOSE", action = ArgAction::SetTrue)]
     pub verbose: bool,
+
+    /// Set by `plan`, never by a user: nothing is committed, and the log says so.
+    #[arg(skip)]
+    pub dry_run: bool,
 }
 
 impl Options {

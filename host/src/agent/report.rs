@@ -62,6 +62,21 @@ pub(super) fn finish(
             Err(e) => say!("W_JX0E00: stale files not removed: {e}"),
         }
     }
+    if options.dry_run {
+        say!(
+            "plan {}: {loaded} table(s) would load {rows} rows from {} file(s), {skipped} already applied, {} failed to plan; nothing was committed",
+            call.mode.as_str(),
+            call.invocation.files.len(),
+            failed.len()
+        );
+        if failed.is_empty() {
+            return Ok(Exit::Done);
+        }
+        return Err(AgentError::Tables {
+            failed,
+            total: jobs.len(),
+        });
+    }
     say!(
         "hvrwasmagent {}: {loaded} table(s) loaded, {skipped} already applied, {} failed, {rows} rows committed, {} file(s){}",
         call.mode.as_str(),

@@ -12,6 +12,7 @@ impl Options {
     pub fn dry_run(&mut self) {
         // Printed as `-v` prints a real run's, so the two read alike.
         self.verbose = true;
+        self.dry_run = true;
         self.parallel = 1;
         self.keep_files = true;
         self.cleanup_stale_files = false;

@@ -260,8 +260,13 @@ impl TableJob<'_> {
                     0 => String::new(),
                     n => format!(", {n} set aside"),
                 };
+                let into = if self.options.dry_run {
+                    "would go into"
+                } else {
+                    "into"
+                };
                 say!(
-                    "table {name}: {} rows from {} file(s) into {} in {:.2} s ({}{set_aside})",
+                    "table {name}: {} rows from {} file(s) {into} {} in {:.2} s ({}{set_aside})",
                     stats.rows,
                     self.files.len(),
                     self.spec.qualified_base_name(),

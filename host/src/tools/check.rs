@@ -21,17 +21,17 @@ pub(crate) struct Report {
 
 impl Report {
     fn ok(&mut self, what: &str, detail: impl std::fmt::Display) {
-        say!("ok    {what:<12}{}", one_line(detail));
+        say!("ok    {what:<12} {}", one_line(detail));
     }
     /// Worth knowing, but not wrong for every channel: does not fail the check.
     fn warn(&mut self, what: &str, detail: impl std::fmt::Display, todo: &str) {
-        say!("warn  {what:<12}{}", one_line(detail));
-        say!("      {:<12}-> {todo}", "");
+        say!("warn  {what:<12} {}", one_line(detail));
+        say!("      {:<12} -> {todo}", "");
     }
     fn fail(&mut self, what: &str, detail: impl std::fmt::Display, todo: &str) {
         self.failed += 1;
-        say!("FAIL  {what:<12}{}", one_line(detail));
-        say!("      {:<12}-> {todo}", "");
+        say!("FAIL  {what:<12} {}", one_line(detail));
+        say!("      {:<12} -> {todo}", "");
     }
 }
 
@@ -129,11 +129,11 @@ fn connector(options: &Options, report: &mut Report) -> Option<ConnectorInfo> {
                 ),
             );
             let given = options.connector_options().map_err(|e| e.to_string());
+            let count = given.as_ref().map_or(0, Vec::len);
             match given.and_then(|g| info.checked_options(&g).map_err(|e| e.to_string())) {
-                Ok(checked) if !checked.is_empty() => report.ok(
-                    "options",
-                    format!("{} connector option(s) accepted", checked.len()),
-                ),
+                Ok(_) if count > 0 => {
+                    report.ok("options", format!("{count} connector option(s) accepted"))
+                }
                 Ok(_) => {}
                 Err(e) => report.fail(
                     "options",

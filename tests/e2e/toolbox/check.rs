@@ -169,3 +169,19 @@ fn a_table_keyed_otherwise_than_hvr_gets_a_warning() {
         "{warned}"
     );
 }
+
+#[test]
+fn an_undeclared_connector_option_fails_the_options_check() {
+    let ch = Channel::new(
+        Db::Postgres,
+        "toolbox_check_connector_option",
+        "--connector-option nosuch=1",
+    );
+    let run = check(&ch, "id,a");
+    assert_eq!(run.code, 1);
+    assert!(
+        line(&run, "FAIL  options").contains("nosuch"),
+        "{}",
+        run.stdout
+    );
+}

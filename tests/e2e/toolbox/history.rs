@@ -163,12 +163,10 @@ fn a_failed_call_writes_its_summary_and_no_history() {
 
 /// A load prints progress lines (here after every batch) with the percent of HVR's row count,
 /// then the table's final line with rows by op.
-#[test]
-fn progress_lines_show_rows_and_percent() {
-    let test = "toolbox_progress";
-    let ch = Channel::new(Db::Sqlite, test, "--progress-every 0.000001");
+fn progress(db: Db, test: &str) {
+    let ch = Channel::new(db, test, "--progress-every 0.000001");
     let mut csv = String::from("id,a\n");
-    // More rows than the connector's batch (10,000): a progress line after each batch.
+    // More rows than a batch of any built-in connector (at most 10,000): a line per batch.
     for i in 0..25000 {
         csv.push_str(&format!("{i},v{i}\n"));
     }
@@ -200,6 +198,16 @@ fn progress_lines_show_rows_and_percent() {
         run.stdout
             .contains("(inserted 25000, updated 0, deleted 0, truncated 0)")
     );
+}
+
+#[test]
+fn progress_lines_show_rows_and_percent_on_sqlite() {
+    progress(Db::Sqlite, "toolbox_progress_sqlite");
+}
+
+#[test]
+fn progress_lines_show_rows_and_percent_on_postgres() {
+    progress(Db::Postgres, "toolbox_progress_pg");
 }
 
 /// A call that fails before any table (here: a target it cannot reach) still writes its

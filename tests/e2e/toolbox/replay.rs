@@ -114,6 +114,16 @@ fn a_recorded_cycle_replays_into_another_target_with_the_same_rows() {
     assert!(again.stdout.contains("already applied"), "{}", again.stdout);
     assert_eq!(scratch_pg.rows(&columns).len(), 3);
 
+    // And into a scratch SQLite file, with the recording's own connector.
+    let scratch_sqlite = Channel::new(Db::Sqlite, "toolbox_replay_sqlite", "");
+    for call in &calls {
+        scratch_sqlite
+            .hvr
+            .run_args(&["replay", &call.display().to_string()], &[])
+            .assert_ok();
+    }
+    assert_eq!(scratch_sqlite.rows(&columns), scratch_pg.rows(&columns));
+
     // A folder with two recordings must be narrowed down.
     let both = scratch_pg
         .hvr
