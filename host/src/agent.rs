@@ -47,8 +47,6 @@ pub enum AgentError {
     Transform(#[from] TransformFailure),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
-    #[error(transparent)]
-    Record(#[from] crate::recording::RecordError),
     #[error("{} of {total} table(s) failed: {}", failed.len(), summary::summarize(failed))]
     Tables {
         /// Each failed table's name and error, in job order.
@@ -136,9 +134,11 @@ fn read_and_run(
         return Ok(Exit::Done);
     };
     if let Some(dir) = &options.toolbox.record {
-        let recorded =
-            crate::recording::record(dir, args, &call.invocation, call.location.as_ref())?;
-        say!("recorded this call in {}", recorded.display());
+        // A recording that fails must not stop the cycle it would have recorded.
+        match crate::recording::record(dir, args, &call.invocation, call.location.as_ref()) {
+            Ok(recorded) => say!("recorded this call in {}", recorded.display()),
+            Err(e) => say!("W_JX0E00: this call was not recorded: {e}"),
+        }
     }
     match runner {
         Runner::Apply => run_call(args, options, env, &call, started_at, &connect),

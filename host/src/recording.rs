@@ -1,6 +1,7 @@
 //! `--record DIR`: before a call runs, a copy of it in a new folder under DIR: its argv and
 //! `HVR_*` environment (secrets removed) in `invocation.json`, and its files under `files/`.
-//! `hvrwasmagent replay` runs the folder again.
+//! `hvrwasmagent replay` runs the folder again. Recording is diagnostics: when it fails, the
+//! call says so and goes on.
 
 use std::path::{Path, PathBuf};
 
@@ -55,6 +56,23 @@ pub fn record(
     let (argv, removed_words) = argv_without_secrets(args);
     let (variables, removed_variables) = environment_without_secrets();
     let files: Vec<&str> = invocation.files.iter().map(|f| f.name.as_str()).collect();
+    // A file already gone (applied and removed by an earlier run) is noted, not copied: the
+    // replay then meets what this call met.
+    let mut missing = Vec::new();
+    if let Some(location) = location {
+        for name in &files {
+            match location.stat(name) {
+                Ok(Some(_)) => copy_file(location, name, &folder.join(FILES_DIR).join(name))?,
+                Ok(None) => missing.push(*name),
+                Err(source) => {
+                    return Err(RecordError::Copy {
+                        file: name.to_string(),
+                        source,
+                    });
+                }
+            }
+        }
+    }
     let text = json!({
         "host_version": env!("CARGO_PKG_VERSION"),
         "recorded_at": crate::clock::now_iso(),
@@ -62,14 +80,10 @@ pub fn record(
         "environment": variables,
         "removed": removed_words.into_iter().chain(removed_variables).collect::<Vec<_>>(),
         "files": files,
+        "missing_files": missing,
     });
     let body = serde_json::to_string_pretty(&text).expect("JSON of strings");
     std::fs::write(folder.join(INVOCATION_FILE), body + "\n").map_err(write_error)?;
-    if let Some(location) = location {
-        for name in files {
-            copy_file(location, name, &folder.join(FILES_DIR).join(name))?;
-        }
-    }
     Ok(folder)
 }
 
@@ -106,7 +120,10 @@ fn argv_without_secrets(args: &[String]) -> (Vec<String>, Vec<String>) {
                 if !word.contains('=') {
                     words.next();
                 }
-                removed.push(option);
+                // The record option is not a credential: a replay must just not record again.
+                if option != "--record" {
+                    removed.push(option);
+                }
                 continue;
             }
             if crate::secrets::redact(&word) != word {
@@ -145,6 +162,9 @@ fn environment_without_secrets() -> (serde_json::Map<String, serde_json::Value>,
     vars.sort();
     for (name, value) in vars {
         // A value the secret filter would mask is left out whole, not recorded masked.
+        if name == "HVR_WASM_RECORD" {
+            continue;
+        }
         if secret_variables.contains(&name) || crate::secrets::redact(&value) != value {
             removed.push(name);
         } else {

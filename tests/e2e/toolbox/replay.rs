@@ -171,3 +171,37 @@ fn sqlite_rows(test: &str) -> Vec<Vec<Option<String>>> {
     }
     rows
 }
+
+/// Recording is diagnostics: a recording that cannot be written is a warning and the cycle
+/// applies; a re-run whose files are already gone records them as missing.
+#[test]
+fn a_recording_that_fails_never_stops_the_cycle() {
+    let test = "toolbox_record_fails";
+    let mut ch = Channel::new(Db::Sqlite, test, "");
+    // Beside the channel's folder: a file where the recording's folder should be.
+    let blocker = ch.hvr.files_dir.with_extension("not-a-dir");
+    std::fs::write(&blocker, b"a file where the folder should be").unwrap();
+    ch.hvr.user_arg = format!("--record {}", blocker.join("rec").display());
+    ch.raw("20240101000000001-t.csv", b"id,a\n1,x\n");
+    let files = [("20240101000000001-t.csv", 1)];
+    let run = ch.call("refr_write_end", "id,a", "id", &files);
+    run.assert_ok();
+    assert!(
+        run.stdout.contains("W_JX0E00: this call was not recorded"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(ch.rows(&["id"]), vec![vec![s("1")]]);
+
+    let record = ch.hvr.files_dir.with_extension("rec");
+    ch.hvr.user_arg = format!("--record {}", record.display());
+    let rerun = ch.call("refr_write_end", "id,a", "id", &files);
+    rerun.assert_ok();
+    let call = &recordings(&record)[0];
+    let text = std::fs::read_to_string(call.join("invocation.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        json["missing_files"][0], "20240101000000001-t.csv",
+        "{text}"
+    );
+}
