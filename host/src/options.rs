@@ -395,30 +395,3 @@ pub fn split_user_argument(arg: &str) -> Result<Vec<String>, OptionsError> {
         reason: e.to_string(),
     })
 }
-
-/// The values of `TABLE:VALUE` entries for `table`, trimmed, in order.
-fn entries_for<'a>(list: &'a [String], table: &'a str) -> impl Iterator<Item = &'a str> {
-    list.iter().filter_map(move |spec| {
-        let (t, value) = spec.split_once(':')?;
-        (t.trim() == table).then(|| value.trim())
-    })
-}
-
-fn pairs(values: &[String], option: &str) -> Result<Vec<(String, String)>, OptionsError> {
-    values
-        .iter()
-        .filter(|o| !o.is_empty())
-        .enumerate()
-        .map(|(i, o)| {
-            o.split_once('=')
-                .map(|(k, v)| (k.trim().to_string(), v.to_string()))
-                .ok_or_else(|| {
-                    // Any of these may hold a secret: name the problem and the entry, not it.
-                    OptionsError::Invalid(format!(
-                        "{option} entry {} is not NAME=VALUE (not shown: it may hold a secret)",
-                        i + 1
-                    ))
-                })
-        })
-        .collect()
-}

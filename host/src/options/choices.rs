@@ -2,7 +2,7 @@
 //! [`PlanOptions`] a connector is given, per-table settings, `KEY=VALUE` lists, the store
 //! settings and the CSV format.
 
-use super::{CompressOption, Options, OptionsError, entries_for, pairs};
+use super::{CompressOption, Options, OptionsError};
 use crate::csv::{Compression, CsvFormat};
 use crate::domain::{PlanOptions, Style};
 
@@ -100,4 +100,31 @@ impl Options {
             },
         )?)
     }
+}
+
+/// The values of `TABLE:VALUE` entries for `table`, trimmed, in order.
+fn entries_for<'a>(list: &'a [String], table: &'a str) -> impl Iterator<Item = &'a str> {
+    list.iter().filter_map(move |spec| {
+        let (t, value) = spec.split_once(':')?;
+        (t.trim() == table).then(|| value.trim())
+    })
+}
+
+fn pairs(values: &[String], option: &str) -> Result<Vec<(String, String)>, OptionsError> {
+    values
+        .iter()
+        .filter(|o| !o.is_empty())
+        .enumerate()
+        .map(|(i, o)| {
+            o.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+                .ok_or_else(|| {
+                    // Any of these may hold a secret: name the problem and the entry, not it.
+                    OptionsError::Invalid(format!(
+                        "{option} entry {} is not NAME=VALUE (not shown: it may hold a secret)",
+                        i + 1
+                    ))
+                })
+        })
+        .collect()
 }

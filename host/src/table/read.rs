@@ -3,7 +3,7 @@
 
 use std::sync::mpsc;
 
-use super::row::{RowFault, RowShape, fields_at, raw_fields};
+use super::row::{RowFault, RowShape, raw_fields};
 use super::set_aside::load_guarded;
 use super::stats::{LoadStats, OpCounts, Progress};
 use super::{FileColumn, Role, TableError, TableJob};
@@ -50,7 +50,7 @@ pub(super) struct LoadState<'l> {
     guarded: bool,
     /// Rows of the current file the target rejected (index into `rejected`, position): their
     /// fields are read again from the file once it is loaded.
-    reread: Vec<(usize, Position)>,
+    pub reread: Vec<(usize, Position)>,
 }
 
 impl TableJob<'_> {
@@ -233,35 +233,6 @@ impl TableJob<'_> {
         self.check_set_aside(&state.rejected)
     }
 
-    /// The file's own fields for the rows of it the target rejected (they were recorded with
-    /// the values as sent until now).
-    fn reread_rejected(
-        &self,
-        location: &dyn Files,
-        file: &FileEntry,
-        columns: &[FileColumn],
-        state: &mut LoadState,
-    ) -> Result<(), TableError> {
-        if state.reread.is_empty() {
-            return Ok(());
-        }
-        let wanted: Vec<Position> = state.reread.iter().map(|(_, at)| *at).collect();
-        let mut rows = open_rows(self.format, location, file, columns)?;
-        let op = columns.iter().position(|c| c.role == Role::Op);
-        let found = fields_at(&mut *rows, &wanted, op).map_err(|source| TableError::Rows {
-            file: file.name.clone(),
-            source,
-        })?;
-        for ((index, _), read) in state.reread.drain(..).zip(found) {
-            if let Some((raw, op_value)) = read {
-                state.rejected[index].raw = raw;
-                // Counted by op when it was read; it was not applied.
-                state.stats.ops.uncount(op_value.as_deref());
-            }
-        }
-        Ok(())
-    }
-
     /// Decodes a file into batches of the plan's sources and sends them on; returns the row
     /// number of its last row, after checking the row count HVR reported. With `set_aside`
     /// (`Some(limit)`), a row that cannot be decoded is set aside instead of failing the table.
@@ -378,7 +349,7 @@ impl TableJob<'_> {
 
 /// The file's rows. JSON rows are keyed by name: a column may appear under its channel name
 /// or its base name.
-fn open_rows<'a>(
+pub(super) fn open_rows<'a>(
     format: &crate::rows::FileFormat,
     location: &dyn Files,
     file: &FileEntry,

@@ -110,6 +110,9 @@ fn check_op(value: Option<&str>, multi_delete: bool) -> Result<(), (String, bool
     }
 }
 
+/// A row read again: its fields as CSV, and its op code.
+pub(super) type ReadAgain = (String, Option<String>);
+
 /// The fields, as read, of the rows at `wanted` positions of a file the loader read before,
 /// and each one's op code: a row the target rejected is shown as the file has it, not as it
 /// was sent (with the staging table's extra columns). Runs only when a file had rows rejected.
@@ -117,7 +120,7 @@ pub(super) fn fields_at(
     rows: &mut dyn RowSource,
     wanted: &[Position],
     op: Option<usize>,
-) -> Result<Vec<Option<(String, Option<String>)>>, crate::rows::RowError> {
+) -> Result<Vec<Option<ReadAgain>>, crate::rows::RowError> {
     let mut slots: std::collections::HashMap<Position, Vec<usize>> = Default::default();
     for (slot, position) in wanted.iter().enumerate() {
         slots.entry(*position).or_default().push(slot);

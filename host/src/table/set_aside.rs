@@ -3,10 +3,15 @@
 //! load in the same transaction. The fast path costs one savepoint per batch: no row is
 //! checked or loaded twice unless its batch failed (pgloader's approach).
 
-use super::{TableError, TableJob};
+use super::read::{LoadState, open_rows};
+use super::row::fields_at;
+use super::{FileColumn, Role, TableError, TableJob};
 use crate::batch::TextBatch;
+use crate::hvr::FileEntry;
 use crate::ledger::{RejectContext, Rejected};
 use crate::odbc::{Database, OdbcError, RowSink};
+use crate::rows::Position;
+use crate::store::Files;
 
 const SAVEPOINT: &str = "hvr_wasm_rows";
 
@@ -129,6 +134,37 @@ impl TableJob<'_> {
                 rejected.len() - LOGGED,
                 table.name()
             );
+        }
+        Ok(())
+    }
+}
+
+impl TableJob<'_> {
+    /// The file's own fields for the rows of it the target rejected (they were recorded with
+    /// the values as sent until now).
+    pub(super) fn reread_rejected(
+        &self,
+        location: &dyn Files,
+        file: &FileEntry,
+        columns: &[FileColumn],
+        state: &mut LoadState,
+    ) -> Result<(), TableError> {
+        if state.reread.is_empty() {
+            return Ok(());
+        }
+        let wanted: Vec<Position> = state.reread.iter().map(|(_, at)| *at).collect();
+        let mut rows = open_rows(self.format, location, file, columns)?;
+        let op = columns.iter().position(|c| c.role == Role::Op);
+        let found = fields_at(&mut *rows, &wanted, op).map_err(|source| TableError::Rows {
+            file: file.name.clone(),
+            source,
+        })?;
+        for ((index, _), read) in state.reread.drain(..).zip(found) {
+            if let Some((raw, op_value)) = read {
+                state.rejected[index].raw = raw;
+                // Counted by op when it was read; it was not applied.
+                state.stats.ops.uncount(op_value.as_deref());
+            }
         }
         Ok(())
     }
