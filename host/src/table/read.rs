@@ -46,15 +46,18 @@ pub(super) struct LoadState<'l> {
     pub stats: LoadStats,
     pub rejected: Vec<Rejected>,
     progress: Progress<'l>,
-    /// `--error-table` is set: rows are loaded under savepoints and set aside one by one.
-    guarded: bool,
+    /// Batches load under savepoints and the rows the target rejects are set aside one by
+    /// one: the second pass of a table whose first pass met a rejected row.
+    savepoints: bool,
     /// Rows of the current file the target rejected (index into `rejected`, position): their
     /// fields are read again from the file once it is loaded.
     pub reread: Vec<(usize, Position)>,
 }
 
 impl TableJob<'_> {
-    /// Runs the plan inside the open transaction; returns what the load did.
+    /// Runs the plan inside the open transaction; returns what the load did. With
+    /// `savepoints`, each batch loads under one, so that rows the target rejects can be set
+    /// aside (see `set_aside`).
     /// `columns` are the file's own columns (without those transforms add).
     pub(super) fn apply(
         &self,
@@ -62,6 +65,7 @@ impl TableJob<'_> {
         plan: &Plan,
         columns: &[FileColumn],
         chain: &mut TransformChain,
+        savepoints: bool,
     ) -> Result<LoadStats, TableError> {
         for sql in &plan.before {
             db.execute("preparing", sql)?;
@@ -80,7 +84,7 @@ impl TableJob<'_> {
                     self.options.toolbox.progress_every(),
                     expected,
                 ),
-                guarded: self.ledgers.errors.is_some(),
+                savepoints,
                 reread: Vec::new(),
             };
             let (mut row_number, mut transformed) = (0u64, 0u64);
@@ -139,7 +143,7 @@ impl TableJob<'_> {
             let out = chain.run(&batch)?;
             Ok(pipeline::project(&out, plan_sources, transformed))
         };
-        let guarded = state.guarded;
+        let set_aside = self.ledgers.errors.is_some();
         let limit = self.max_set_aside();
         let already = state.rejected.len() as u64;
         std::thread::scope(|scope| {
@@ -153,7 +157,7 @@ impl TableJob<'_> {
                     row_number,
                     &mut finish,
                     batches,
-                    guarded.then_some(limit.map(|l| l.saturating_sub(already))),
+                    set_aside.then_some(limit.map(|l| l.saturating_sub(already))),
                 )
             });
             let mut result = Ok(());
@@ -207,7 +211,7 @@ impl TableJob<'_> {
         };
         let rows = batch.num_rows();
         let mut refused = Vec::new();
-        if state.guarded {
+        if state.savepoints {
             load_guarded(db, state.loader.as_mut(), &batch, 0, &mut refused).map_err(load_error)?;
         } else {
             state.loader.load(&batch).map_err(load_error)?;

@@ -82,7 +82,7 @@ impl TableJob<'_> {
         key: &FenceKey,
         seen: &[Seen],
         prepared: Option<&mut Prepared<'_>>,
-        started: SystemTime,
+        (started, savepoints): (SystemTime, bool),
     ) -> Result<Step, TableError> {
         let holder = format!("pid {} ({})", std::process::id(), self.mode.as_str());
         self.state.claim(db, key, &holder)?;
@@ -131,6 +131,7 @@ impl TableJob<'_> {
             &plan,
             &prepared.columns[..prepared.file_width],
             &mut prepared.chain,
+            savepoints,
         )?;
         self.state.save(db, key, &next)?;
         self.record_history(db, &stats, started)?;
@@ -281,8 +282,15 @@ impl TableJob<'_> {
             }
             Step::Delete => {
                 let cleanup = self.delete_files(present).err().map(|e| e.to_string());
+                let removed = if self.options.dry_run {
+                    "a real run would remove what is left"
+                } else if self.options.keep_files {
+                    "kept them (-y)"
+                } else {
+                    "removed what was left"
+                };
                 say!(
-                    "table {name}: an earlier run already applied these {} file(s) (the fence records them); removed what was left",
+                    "table {name}: an earlier run already applied these {} file(s) (the fence records them); {removed}",
                     self.files.len()
                 );
                 Ok(Outcome::AlreadyApplied {

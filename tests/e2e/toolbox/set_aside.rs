@@ -49,6 +49,12 @@ fn bad_refresh(db: Db, test: &str) {
     );
     run.assert_ok();
     assert!(run.stdout.contains("2 set aside"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("loading the table again with a savepoint per batch"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(
         ch.rows(&["id"]),
         vec![vec![s("1")], vec![s("3")], vec![s("5")]]
@@ -297,4 +303,28 @@ fn a_killed_and_rerun_cycle_sets_its_row_aside_once() {
         assert_eq!(count("hvr_errors"), vec![vec![s("1")]], "{point}");
         assert_eq!(count("hvr_history"), vec![vec![s("1")]], "{point}");
     }
+}
+
+/// With an error table and no bad row, a table loads exactly as without one: no savepoint.
+#[test]
+fn a_clean_table_loads_without_savepoints() {
+    let ch = constrained(
+        Db::Postgres,
+        "toolbox_aside_clean",
+        "--error-table hvr_errors -v",
+    );
+    ch.raw("20240101000000001-t.csv", b"id,a\n1,10\n2,20\n");
+    let run = ch.call(
+        "refr_write_end",
+        "id,a",
+        "id",
+        &[("20240101000000001-t.csv", 2)],
+    );
+    run.assert_ok();
+    assert!(
+        !run.stdout.contains("SAVEPOINT hvr_wasm_rows"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(ch.rows(&["id"]), vec![vec![s("1")], vec![s("2")]]);
 }
