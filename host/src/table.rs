@@ -117,11 +117,6 @@ impl TableError {
         }
     }
 
-    /// A load the target refused because of the rows themselves (a value, a constraint).
-    fn is_row_rejection(&self) -> bool {
-        matches!(self, TableError::Load { source, .. } if source.is_about_the_rows())
-    }
-
     /// Whether the guests that worked on this table cannot be called again (a guest stopped
     /// by a limit or trapped): the lane's next table gets new instances.
     pub fn poisons_guests(&self) -> bool {
@@ -251,20 +246,10 @@ impl TableJob<'_> {
         started: std::time::SystemTime,
     ) -> Result<recover::Step, TableError> {
         let mut attempt = 1;
-        // With --error-table a table loads as without it, at full speed; only when the target
-        // rejects a row is the transaction rolled back and run again with a savepoint per
-        // batch, which sets the rejected rows aside.
-        let mut savepoints = false;
         loop {
             db.begin()?;
             let result = self
-                .transaction(
-                    db,
-                    key,
-                    observed,
-                    prepared.as_deref_mut(),
-                    (started, savepoints),
-                )
+                .transaction(db, key, observed, prepared.as_deref_mut(), started)
                 .and_then(|step| {
                     if matches!(step, recover::Step::Applied(_)) {
                         fence::crash_point("before-commit");
@@ -280,14 +265,6 @@ impl TableJob<'_> {
                 Err(e) => {
                     if let Err(rollback) = db.rollback() {
                         say!("W_JX0E00: {rollback}");
-                    }
-                    if !savepoints && self.ledgers.errors.is_some() && e.is_row_rejection() {
-                        say!(
-                            "table {}: the target rejected a row; loading the table again with a savepoint per batch, to set the rejected rows aside",
-                            self.spec.name
-                        );
-                        savepoints = true;
-                        continue;
                     }
                     if !e.is_transient() || attempt == TRANSIENT_ATTEMPTS {
                         return Err(e);

@@ -4,14 +4,14 @@
 use std::sync::mpsc;
 
 use super::row::{RowFault, RowShape, raw_fields};
-use super::set_aside::load_guarded;
+use super::set_aside::Checkpoint;
 use super::stats::{LoadStats, OpCounts, Progress};
 use super::{FileColumn, Role, TableError, TableJob};
 use crate::batch::TextBatch;
 use crate::domain::{Plan, Source};
 use crate::hvr::FileEntry;
 use crate::ledger::Rejected;
-use crate::odbc::{Database, RowSink};
+use crate::odbc::{Database, OdbcError, RowSink};
 use crate::options::Style;
 use crate::pipeline::{self, TransformChain};
 use crate::rows::Position;
@@ -20,9 +20,9 @@ use crate::store::Files;
 /// A decoded batch, where its first and last rows are, and (with `--error-table`) where
 /// each of its rows is.
 pub(super) struct ReadBatch {
-    batch: TextBatch,
-    span: (Position, Position),
-    positions: Vec<Position>,
+    pub batch: TextBatch,
+    pub span: (Position, Position),
+    pub positions: Vec<Position>,
 }
 
 /// A batch, or why decoding stopped.
@@ -42,22 +42,20 @@ const BATCH_BYTES: usize = 32 * 1024 * 1024;
 
 /// A load in progress: where its batches go and what it has done so far.
 pub(super) struct LoadState<'l> {
-    loader: Box<dyn RowSink + 'l>,
+    pub loader: Box<dyn RowSink + 'l>,
     pub stats: LoadStats,
     pub rejected: Vec<Rejected>,
     progress: Progress<'l>,
-    /// Batches load under savepoints and the rows the target rejects are set aside one by
-    /// one: the second pass of a table whose first pass met a rejected row.
-    savepoints: bool,
+    /// `--error-table`: the batches since the last checkpoint, to load again one by one
+    /// when the target rejects one of them (see `set_aside`).
+    pub checkpoint: Option<Checkpoint>,
     /// Rows of the current file the target rejected (index into `rejected`, position): their
     /// fields are read again from the file once it is loaded.
     pub reread: Vec<(usize, Position)>,
 }
 
 impl TableJob<'_> {
-    /// Runs the plan inside the open transaction; returns what the load did. With
-    /// `savepoints`, each batch loads under one, so that rows the target rejects can be set
-    /// aside (see `set_aside`).
+    /// Runs the plan inside the open transaction; returns what the load did.
     /// `columns` are the file's own columns (without those transforms add).
     pub(super) fn apply(
         &self,
@@ -65,7 +63,6 @@ impl TableJob<'_> {
         plan: &Plan,
         columns: &[FileColumn],
         chain: &mut TransformChain,
-        savepoints: bool,
     ) -> Result<LoadStats, TableError> {
         for sql in &plan.before {
             db.execute("preparing", sql)?;
@@ -84,7 +81,7 @@ impl TableJob<'_> {
                     self.options.toolbox.progress_every(),
                     expected,
                 ),
-                savepoints,
+                checkpoint: self.ledgers.errors.is_some().then(Checkpoint::default),
                 reread: Vec::new(),
             };
             let (mut row_number, mut transformed) = (0u64, 0u64);
@@ -178,6 +175,11 @@ impl TableJob<'_> {
                 ))
             });
             result?;
+            // A checkpoint ends with its file, so that a rejected row is always the current
+            // file's (its fields are read again from it below).
+            if let Some(checkpoint) = state.checkpoint.as_mut() {
+                checkpoint.release(db)?;
+            }
             let end = read?;
             state.stats.ops.add(&end.ops);
             self.reread_rejected(location, file, columns, state)?;
@@ -190,8 +192,8 @@ impl TableJob<'_> {
         })
     }
 
-    /// Loads one decoded batch; with `--error-table`, the rows the target rejects are set
-    /// aside and the rest load.
+    /// Loads one decoded batch; with `--error-table`, under the current checkpoint (see
+    /// `set_aside`).
     fn load_batch(
         &self,
         db: &dyn Database,
@@ -199,42 +201,17 @@ impl TableJob<'_> {
         read: ReadBatch,
         state: &mut LoadState,
     ) -> Result<(), TableError> {
-        let ReadBatch {
-            batch,
-            span,
-            positions,
-        } = read;
-        let load_error = |source| TableError::Load {
-            file: file.name.clone(),
-            context: rows_between(span),
-            source: Box::new(source),
-        };
-        let rows = batch.num_rows();
-        let mut refused = Vec::new();
-        if state.savepoints {
-            load_guarded(db, state.loader.as_mut(), &batch, 0, &mut refused).map_err(load_error)?;
-        } else {
-            state.loader.load(&batch).map_err(load_error)?;
+        let rows = read.batch.num_rows();
+        state.progress.loaded(rows, read.batch.data_bytes());
+        if state.checkpoint.is_some() {
+            return self.load_checkpointed(db, file, read, state);
         }
-        state.stats.rows += (rows - refused.len()) as u64;
-        state.progress.loaded(rows, batch.data_bytes());
-        for (row, error) in refused {
-            // After a transform that changed the row count, a row's own place is unknown.
-            let position = match positions.get(row) {
-                Some(at) if positions.len() == rows => {
-                    state.reread.push((state.rejected.len(), *at));
-                    at.to_string()
-                }
-                _ => format!("{} (row {} of the batch)", rows_between(span), row + 1),
-            };
-            state.rejected.push(Rejected {
-                file: file.name.clone(),
-                position,
-                raw: batch.row_as_csv(row),
-                error,
-            });
-        }
-        self.check_set_aside(&state.rejected)
+        state
+            .loader
+            .load(&read.batch)
+            .map_err(|source| load_error(file, read.span, source))?;
+        state.stats.rows += rows as u64;
+        Ok(())
     }
 
     /// Decodes a file into batches of the plan's sources and sends them on; returns the row
@@ -369,9 +346,21 @@ pub(super) fn open_rows<'a>(
     })
 }
 
+pub(super) fn load_error(
+    file: &FileEntry,
+    span: (Position, Position),
+    source: OdbcError,
+) -> TableError {
+    TableError::Load {
+        file: file.name.clone(),
+        context: rows_between(span),
+        source: Box::new(source),
+    }
+}
+
 /// `rows of lines 3-9`, as CSV errors always said; `rows from row group 1, row 1 to ...`
 /// for the formats whose positions have two parts.
-fn rows_between((first, last): (Position, Position)) -> String {
+pub(super) fn rows_between((first, last): (Position, Position)) -> String {
     match (first, last) {
         (Position::Line(a), Position::Line(b)) => format!("rows of lines {a}-{b}"),
         (Position::Element(a), Position::Element(b)) => format!("rows {a}-{b}"),

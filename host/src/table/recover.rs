@@ -82,7 +82,7 @@ impl TableJob<'_> {
         key: &FenceKey,
         seen: &[Seen],
         prepared: Option<&mut Prepared<'_>>,
-        (started, savepoints): (SystemTime, bool),
+        started: SystemTime,
     ) -> Result<Step, TableError> {
         let holder = format!("pid {} ({})", std::process::id(), self.mode.as_str());
         self.state.claim(db, key, &holder)?;
@@ -131,7 +131,6 @@ impl TableJob<'_> {
             &plan,
             &prepared.columns[..prepared.file_width],
             &mut prepared.chain,
-            savepoints,
         )?;
         self.state.save(db, key, &next)?;
         self.record_history(db, &stats, started)?;
