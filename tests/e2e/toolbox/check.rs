@@ -185,3 +185,8 @@ fn an_undeclared_connector_option_fails_the_options_check() {
         run.stdout
     );
 }
+
+#[test]
+fn a_good_configuration_passes_on_mariadb() {
+    passes(Db::Mariadb, "toolbox_check_mariadb");
+}

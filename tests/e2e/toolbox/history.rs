@@ -241,3 +241,8 @@ fn a_call_that_cannot_reach_its_target_still_writes_its_summary() {
         "{text}"
     );
 }
+
+#[test]
+fn history_and_summary_on_mariadb() {
+    history(Db::Mariadb, "toolbox_history_mariadb");
+}

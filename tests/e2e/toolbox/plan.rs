@@ -37,7 +37,8 @@ fn same_as_a_real_run(db: Db, test: &str) {
     assert!(ch.file_exists("20240101000000001-t.csv"));
     let exists = match db {
         Db::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('t', 'hvr_wasm_state', 'hvr_history')".to_string(),
-        _ => "SELECT COUNT(*) FROM information_schema.tables WHERE table_name IN ('t', 'hvr_wasm_state', 'hvr_history')".to_string(),
+        Db::Mariadb => "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name IN ('t', 'hvr_wasm_state', 'hvr_history')".to_string(),
+        Db::Postgres => "SELECT COUNT(*) FROM information_schema.tables WHERE table_catalog = current_database() AND table_name IN ('t', 'hvr_wasm_state', 'hvr_history')".to_string(),
     };
     assert_eq!(
         ch.target.query(&exists),
@@ -108,4 +109,9 @@ fn plan_runs_a_connector_given_by_path() {
     run.assert_ok();
     assert!(run.stdout.contains("CREATE TABLE"), "{}", run.stdout);
     assert!(ch.file_exists("20240101000000001-t.csv"));
+}
+
+#[test]
+fn plan_prints_what_a_real_run_runs_on_mariadb() {
+    same_as_a_real_run(Db::Mariadb, "toolbox_plan_mariadb");
 }
