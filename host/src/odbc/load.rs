@@ -39,6 +39,7 @@ pub enum BatchLoader<'c> {
         sql: String,
     },
     PgArrays {
+        target: &'c Target,
         prepared: Prepared<StatementImpl<'c>>,
         sql: String,
     },
@@ -105,6 +106,7 @@ impl<'c> BatchLoader<'c> {
                 }
             }
             LoadShape::PostgresTextArrays(sql) => BatchLoader::PgArrays {
+                target,
                 prepared: target
                     .connection()
                     .prepare(sql)
@@ -114,7 +116,62 @@ impl<'c> BatchLoader<'c> {
         })
     }
 
+    /// Loads the batch. After a failed load the statement is prepared again: MariaDB
+    /// Connector/ODBC 3.1 sent stale buffer contents in the next execution of a parameter
+    /// array that had failed (seen as garbage values), and with `--error-table` the loader is
+    /// used again after a rejected batch.
     pub fn load(&mut self, batch: &TextBatch) -> Result<(), OdbcError> {
+        let result = self.load_once(batch);
+        if result.is_err() {
+            self.prepare_again()?;
+        }
+        result
+    }
+
+    /// Fresh statements and buffers, as [`BatchLoader::new`] made them.
+    fn prepare_again(&mut self) -> Result<(), OdbcError> {
+        match self {
+            BatchLoader::Arrays {
+                target,
+                inserter,
+                sql,
+                columns,
+                capacity,
+                lens,
+                ..
+            } => {
+                *inserter = text_inserter(target, sql, *columns, *capacity)?;
+                *lens = vec![16; *columns];
+            }
+            BatchLoader::MultiRow {
+                target,
+                inserter,
+                capacity,
+                lens,
+                per_statement,
+                columns,
+                sql,
+                ..
+            } => {
+                let sets = capacity.div_ceil(*per_statement);
+                *inserter = text_inserter(target, sql, *columns * *per_statement, sets)?;
+                *lens = vec![16; *columns];
+            }
+            BatchLoader::PgArrays {
+                target,
+                prepared,
+                sql,
+            } => {
+                *prepared = target
+                    .connection()
+                    .prepare(sql)
+                    .map_err(|e| statement_error("preparing the load statement", sql, e))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn load_once(&mut self, batch: &TextBatch) -> Result<(), OdbcError> {
         let rows = batch.num_rows();
         if rows == 0 {
             return Ok(());
@@ -184,7 +241,7 @@ impl<'c> BatchLoader<'c> {
                 }
                 Ok(())
             }
-            BatchLoader::PgArrays { prepared, sql } => {
+            BatchLoader::PgArrays { prepared, sql, .. } => {
                 let literals: Vec<String> = batch.columns.iter().map(pg_array_literal).collect();
                 let params: Vec<VarCharSlice<'_>> = literals
                     .iter()

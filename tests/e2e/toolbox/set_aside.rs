@@ -375,3 +375,63 @@ fn a_bad_row_deep_in_a_long_file_costs_only_its_checkpoint() {
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0][1..3], [s("line 50002"), s("50001,bad")]);
 }
+
+/// After the target rejects a parameter array, every value loaded afterwards is exactly the
+/// file's (MariaDB Connector/ODBC sent stale buffer contents in the next execution of a failed
+/// array until the host prepared the statement again), and bisection takes a few steps, not
+/// one per row.
+fn values_stay_exact(db: Db, test: &str) {
+    let mut ch = Channel::new(db, test, "--error-table hvr_errors -v");
+    keep_transactions_open(&mut ch);
+    let t = ch.target.ident("t");
+    ch.target.execute(&[format!(
+        "CREATE TABLE {t} (id INTEGER PRIMARY KEY, a INTEGER NOT NULL, b VARCHAR(40))"
+    )]);
+    let mut csv = String::from("id,a,b\n");
+    for i in 1..=25_000 {
+        let a = if i == 15_000 {
+            "bad".to_string()
+        } else {
+            i.to_string()
+        };
+        csv.push_str(&format!("{i},{a},v{i}\n"));
+    }
+    ch.raw("20240101000000001-t.csv", csv.as_bytes());
+    let run = ch.call(
+        "refr_write_end",
+        "id,a,b",
+        "id",
+        &[("20240101000000001-t.csv", 25_000)],
+    );
+    run.assert_ok();
+    let bisections = run
+        .stdout
+        .matches("ROLLBACK TO SAVEPOINT hvr_wasm_rows")
+        .count();
+    assert!(
+        bisections <= 20,
+        "{bisections} rejected loads for one bad row"
+    );
+    let concat = match db {
+        Db::Mariadb => "CONCAT('v', id)".to_string(),
+        _ => "'v' || CAST(id AS TEXT)".to_string(),
+    };
+    let wrong = ch.target.query(&format!(
+        "SELECT COUNT(*) FROM {t} WHERE a <> id OR b IS NULL OR b <> {concat}"
+    ));
+    assert_eq!(wrong, vec![vec![s("0")]]);
+    assert_eq!(
+        ch.target.query(&format!("SELECT COUNT(*) FROM {t}")),
+        vec![vec![s("24999")]]
+    );
+}
+
+#[test]
+fn values_stay_exact_after_a_rejected_array_on_mariadb() {
+    values_stay_exact(Db::Mariadb, "toolbox_aside_exact_mariadb");
+}
+
+#[test]
+fn values_stay_exact_after_a_rejected_batch_on_postgres() {
+    values_stay_exact(Db::Postgres, "toolbox_aside_exact_pg");
+}
