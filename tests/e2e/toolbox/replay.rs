@@ -205,3 +205,46 @@ fn a_recording_that_fails_never_stops_the_cycle() {
         "{text}"
     );
 }
+
+/// A call whose files are in a cloud store is recorded with copies of its objects and replays
+/// from them, without the store or its key.
+#[test]
+fn a_call_from_a_store_replays_from_its_recorded_copies() {
+    use crate::support::stores::StoreLocation;
+    let test = "toolbox_replay_store";
+    let mut ch = Channel::in_store(Db::Sqlite, test, "", StoreLocation::azure(test));
+    let record = ch.hvr.files_dir.with_extension("rec");
+    ch.hvr.user_arg = format!("--record {}", record.display());
+    ch.raw("20240101000000001-t.csv", b"id,a\n1,x\n2,y\n");
+    ch.call(
+        "refr_write_end",
+        "id,a",
+        "id",
+        &[("20240101000000001-t.csv", 2)],
+    )
+    .assert_ok();
+    assert!(
+        !ch.file_exists("20240101000000001-t.csv"),
+        "applied and removed from the store"
+    );
+    let call = &recordings(&record)[0];
+    let text = std::fs::read_to_string(call.join("invocation.json")).unwrap();
+    assert!(!text.contains("azure_storage_account_key"), "{text}");
+    let scratch_pg = Channel::new(Db::Postgres, "toolbox_replay_store_pg", "");
+    scratch_pg
+        .hvr
+        .run_args(
+            &[
+                "replay",
+                &call.display().to_string(),
+                "--connector",
+                "postgres",
+            ],
+            &[],
+        )
+        .assert_ok();
+    assert_eq!(
+        scratch_pg.rows(&["id", "a"]),
+        vec![vec![s("1"), s("x")], vec![s("2"), s("y")]]
+    );
+}

@@ -435,3 +435,42 @@ fn values_stay_exact_after_a_rejected_array_on_mariadb() {
 fn values_stay_exact_after_a_rejected_batch_on_postgres() {
     values_stay_exact(Db::Postgres, "toolbox_aside_exact_pg");
 }
+
+/// A typed file's rejected row is named by its place in the file (row group and row) and shown
+/// with its fields as the file has them.
+#[test]
+fn a_parquet_row_the_target_rejects_is_named_by_row_group() {
+    use crate::support::typed::{cols, spec};
+    let mut ch = Channel::new(
+        Db::Postgres,
+        "toolbox_aside_parquet",
+        "--error-table hvr_errors --file-format parquet",
+    );
+    keep_transactions_open(&mut ch);
+    let t = ch.target.ident("t");
+    ch.target.execute(&[format!(
+        "CREATE TABLE {t} (id BIGINT PRIMARY KEY, a TEXT NOT NULL)"
+    )]);
+    let columns = cols(&[("id", "int64"), ("a", "string")]);
+    let rows = vec![
+        serde_json::json!([1, "x"]),
+        serde_json::json!([2, null]),
+        serde_json::json!([3, "z"]),
+    ];
+    ch.typed(
+        "parquet",
+        "20240101000000001-t.parquet",
+        spec(columns, rows),
+    );
+    let run = ch.call(
+        "refr_write_end",
+        "id,a",
+        "id",
+        &[("20240101000000001-t.parquet", 3)],
+    );
+    run.assert_ok();
+    assert_eq!(ch.rows(&["id"]), vec![vec![s("1")], vec![s("3")]]);
+    let errors = ch.target.query(ERRORS);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0][1..3], [s("row group 1, row 2"), s("2,")]);
+}
