@@ -173,12 +173,20 @@ fn run_call<D: Database + Send>(
     // parallel creators would race.
     call.state.prepare(&target)?;
     ledgers.prepare(&target)?;
+    // A plan writes nothing, so it remembers the fence records it would have saved.
+    let planned = crate::fence::PlannedFence::new(&call.state);
+    let state: &dyn crate::fence::FenceStore = if options.dry_run {
+        &planned
+    } else {
+        &call.state
+    };
     let jobs = call.jobs(
         args,
         options,
         &connector_options,
         &transform_options,
         &ledgers,
+        state,
     );
     let limit = guests
         .info()
@@ -283,6 +291,7 @@ impl Call {
         connector_options: &'a [(String, String)],
         transform_options: &'a [Vec<(String, String)>],
         ledgers: &'a Ledgers,
+        state: &'a dyn crate::fence::FenceStore,
     ) -> Vec<TableJob<'a>> {
         let channel = args.get(1).map(String::as_str).unwrap_or("");
         let location_name = args.get(2).map(String::as_str).unwrap_or("");
@@ -305,7 +314,7 @@ impl Call {
                 options,
                 connector_options,
                 transform_options,
-                state: &self.state,
+                state,
                 refresh: &self.refresh,
                 channel,
                 location_name,

@@ -22,8 +22,9 @@ pub fn now_iso() -> String {
     iso_utc(SystemTime::now())
 }
 
-/// Days since 1970-01-01 to (year, month, day), Howard Hinnant's `civil_from_days`.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+/// Proleptic Gregorian (year, month, day) of a day count from 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`); also renders the dates of typed files.
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

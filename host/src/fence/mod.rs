@@ -5,14 +5,17 @@
 //! - `record`: what is recorded per (channel, location, table), and its text form;
 //! - `decide`: the recovery decision, a pure function of (files observed, record);
 //! - `slices`: whether a refresh call starts a new refresh or adds a slice to one;
-//! - `state_table`: the state table's SQL, the same for every connector and contract version.
+//! - `state_table`: the state table's SQL, the same for every connector and contract version;
+//! - `planned`: the fence `plan` runs with (reads real, writes printed, saves remembered).
 
 mod decide;
+mod planned;
 mod record;
 mod slices;
 mod state_table;
 
 pub use decide::{Decision, Observed, Refusal, decide, recovery_table};
+pub use planned::PlannedFence;
 pub use record::{FenceRecord, FileRecord, RefreshRecord};
 pub use slices::{RefreshCall, RefreshStep, after_step, refresh_step};
 pub use state_table::{FenceError, StateTable};

@@ -157,6 +157,22 @@ impl StateTable {
         key: &FenceKey,
         record: &FenceRecord,
     ) -> Result<(), FenceError> {
+        self.write(target, key, record)?;
+        if self.read(target, key)?.as_ref() != Some(record) {
+            return Err(FenceError::ReadBack {
+                table: key.table.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The statement that records what was applied, without reading it back.
+    pub fn write(
+        &self,
+        target: &dyn Database,
+        key: &FenceKey,
+        record: &FenceRecord,
+    ) -> Result<(), FenceError> {
         let text = record.to_text();
         let digest: String = Sha256::digest(text.as_bytes())
             .iter()
@@ -171,11 +187,6 @@ impl StateTable {
             &sql,
             &[&digest, &text, &key.channel, &key.location, &key.table],
         )?;
-        if self.read(target, key)?.as_ref() != Some(record) {
-            return Err(FenceError::ReadBack {
-                table: key.table.clone(),
-            });
-        }
         Ok(())
     }
 }

@@ -1,9 +1,7 @@
 //! A target that reads but does not write: `plan` runs a real cycle's code over it. Catalog
 //! and fence reads go to the real connection; every statement that would change something is
-//! printed, as `--verbose` prints it in a real run, and not run; loads count their rows.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
+//! printed, as `--verbose` prints it in a real run, and not run. (The fence's record, which a
+//! cycle reads back after saving it, is remembered by `fence::PlannedFence`.)
 
 use super::load::describe as describe_shape;
 use super::{Database, OdbcError, RowSink, Target};
@@ -12,27 +10,13 @@ use crate::domain::{LoadShape, TargetColumn};
 
 pub struct DryRun {
     target: Target,
-    /// The fence records this plan "saved", by key: the cycle reads its fence back after
-    /// saving it, and must see what it saved.
-    fence: Mutex<HashMap<Vec<String>, String>>,
 }
 
 impl DryRun {
     pub fn new(target: Target) -> DryRun {
-        DryRun {
-            target,
-            fence: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn fence(&self) -> std::sync::MutexGuard<'_, HashMap<Vec<String>, String>> {
-        self.fence.lock().unwrap_or_else(|p| p.into_inner())
+        DryRun { target }
     }
 }
-
-/// The fence's save and read (see `fence::state_table`), recognised by their shape.
-const FENCE_SAVE: &str = "SET digest = ?, record = ?";
-const FENCE_READ: &str = "SELECT record FROM ";
 
 struct CountingSink;
 
@@ -59,12 +43,8 @@ impl Database for DryRun {
         say!("  SQL: {sql}");
         Ok(())
     }
-    fn execute_with(&self, _what: &str, sql: &str, params: &[&str]) -> Result<(), OdbcError> {
+    fn execute_with(&self, _what: &str, sql: &str, _params: &[&str]) -> Result<(), OdbcError> {
         say!("  SQL: {sql}");
-        if sql.contains(FENCE_SAVE) && params.len() >= 5 {
-            let key = params[2..5].iter().map(|p| p.to_string()).collect();
-            self.fence().insert(key, params[1].to_string());
-        }
         Ok(())
     }
     /// Reads the real target; a read that fails (the state table does not exist yet) reads
@@ -75,12 +55,6 @@ impl Database for DryRun {
         sql: &str,
         params: &[&str],
     ) -> Result<Option<String>, OdbcError> {
-        if sql.starts_with(FENCE_READ) && params.len() == 3 {
-            let key: Vec<String> = params.iter().map(|p| p.to_string()).collect();
-            if let Some(saved) = self.fence().get(&key) {
-                return Ok(Some(saved.clone()));
-            }
-        }
         Ok(self.target.query_text(what, sql, params).unwrap_or(None))
     }
     fn dbms_name(&self) -> String {

@@ -53,6 +53,10 @@ impl FakeDb {
     pub fn commits(&self) -> u32 {
         self.with(|s| s.commits)
     }
+    /// Every statement run, in order.
+    pub fn statements(&self) -> Vec<String> {
+        self.with(|s| s.statements.clone())
+    }
     pub fn in_transaction(&self) -> bool {
         self.with(|s| s.in_transaction)
     }

@@ -327,21 +327,16 @@ fn database_message(e: &OdbcError) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::cell::RefCell;
-
     use super::*;
-    use crate::domain::{LoadShape, TargetColumn};
+    use crate::table::fakes::FakeDb;
 
-    /// Rejects any batch holding a value "bad"; counts savepoints and loaded rows.
+    /// Rejects any batch holding a value "bad"; keeps the values it loaded.
     #[derive(Default)]
     struct Picky {
-        loaded: RefCell<Vec<String>>,
-        statements: RefCell<Vec<String>>,
+        loaded: Vec<String>,
     }
 
-    struct PickySink<'a>(&'a Picky);
-
-    impl RowSink for PickySink<'_> {
+    impl RowSink for Picky {
         fn load(&mut self, batch: &TextBatch) -> Result<(), OdbcError> {
             let values: Vec<String> = (0..batch.num_rows())
                 .map(|r| String::from_utf8_lossy(batch.columns[0].get(r).unwrap()).into())
@@ -352,55 +347,8 @@ mod tests {
                     transient: false,
                 });
             }
-            self.0.loaded.borrow_mut().extend(values);
+            self.loaded.extend(values);
             Ok(())
-        }
-    }
-
-    impl Database for Picky {
-        fn autocommit(&self) -> Result<(), OdbcError> {
-            Ok(())
-        }
-        fn begin(&self) -> Result<(), OdbcError> {
-            Ok(())
-        }
-        fn commit(&self) -> Result<(), OdbcError> {
-            Ok(())
-        }
-        fn rollback(&self) -> Result<(), OdbcError> {
-            Ok(())
-        }
-        fn execute(&self, _: &str, sql: &str) -> Result<(), OdbcError> {
-            self.statements.borrow_mut().push(sql.into());
-            Ok(())
-        }
-        fn execute_with(&self, _: &str, _: &str, _: &[&str]) -> Result<(), OdbcError> {
-            Ok(())
-        }
-        fn query_text(&self, _: &str, _: &str, _: &[&str]) -> Result<Option<String>, OdbcError> {
-            Ok(None)
-        }
-        fn dbms_name(&self) -> String {
-            "fake".into()
-        }
-        fn current_catalog(&self) -> Option<String> {
-            None
-        }
-        fn columns(
-            &self,
-            _: Option<&str>,
-            _: Option<&str>,
-            _: &str,
-        ) -> Result<Vec<TargetColumn>, OdbcError> {
-            Ok(Vec::new())
-        }
-        fn loader<'a>(
-            &'a self,
-            _: &LoadShape,
-            _: usize,
-            _: usize,
-        ) -> Result<Box<dyn RowSink + 'a>, OdbcError> {
-            Ok(Box::new(PickySink(self)))
         }
     }
 
@@ -414,8 +362,8 @@ mod tests {
 
     #[test]
     fn only_the_rejected_rows_are_set_aside_and_the_rest_load_once() {
-        let db = Picky::default();
-        let mut sink = PickySink(&db);
+        let db = FakeDb::default();
+        let mut sink = Picky::default();
         let values: Vec<String> = (0..100).map(|i| i.to_string()).collect();
         let mut rows: Vec<&str> = values.iter().map(String::as_str).collect();
         rows[17] = "bad";
@@ -428,7 +376,7 @@ mod tests {
             rejected[0].1.contains("invalid input syntax"),
             "{rejected:?}"
         );
-        let mut loaded = db.loaded.borrow().clone();
+        let mut loaded = sink.loaded.clone();
         loaded.sort_by_key(|v| v.parse::<u32>().unwrap());
         let expected: Vec<String> = (0..100)
             .filter(|i| ![17, 90].contains(i))
@@ -439,13 +387,13 @@ mod tests {
 
     #[test]
     fn a_clean_batch_costs_one_savepoint() {
-        let db = Picky::default();
-        let mut sink = PickySink(&db);
+        let db = FakeDb::default();
+        let mut sink = Picky::default();
         let mut rejected = Vec::new();
         load_guarded(&db, &mut sink, &batch(&["a", "b", "c"]), 0, &mut rejected).unwrap();
         assert!(rejected.is_empty());
         assert_eq!(
-            *db.statements.borrow(),
+            db.statements(),
             ["SAVEPOINT hvr_wasm_rows", "RELEASE SAVEPOINT hvr_wasm_rows"]
         );
     }
@@ -461,7 +409,7 @@ mod tests {
                 })
             }
         }
-        let db = Picky::default();
+        let db = FakeDb::default();
         let mut rejected = Vec::new();
         let result = load_guarded(&db, &mut Broken, &batch(&["a", "b"]), 0, &mut rejected);
         assert!(result.is_err());

@@ -42,6 +42,17 @@ impl Channel {
         Channel { target, hvr }
     }
 
+    /// Changes one of the channel's Environment variables in place.
+    pub fn edit_env(&mut self, name: &str, edit: impl FnOnce(&mut String)) {
+        let (_, value) = self
+            .hvr
+            .env
+            .iter_mut()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("{name} is not set"));
+        edit(value);
+    }
+
     /// The same, with the files in a store.
     pub fn in_store(db: Db, test: &str, user_arg: &str, store: StoreLocation) -> Channel {
         let mut ch = Channel::new(db, test, user_arg);

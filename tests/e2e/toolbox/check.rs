@@ -69,11 +69,9 @@ fn a_good_configuration_passes_on_postgres() {
 #[test]
 fn a_wrong_password_fails_the_target_check_without_printing_it() {
     let mut ch = Channel::new(Db::Mariadb, "toolbox_check_password", "");
-    for (name, value) in ch.hvr.env.iter_mut() {
-        if name == "HVR_WASM_CONNECT_STRING" {
-            value.push_str("PWD=NotThePassword42;");
-        }
-    }
+    ch.edit_env("HVR_WASM_CONNECT_STRING", |value| {
+        value.push_str("PWD=NotThePassword42;")
+    });
     let run = check(&ch, "id,a");
     assert_eq!(run.code, 1, "{}", run.stdout);
     let failed = line(&run, "FAIL  target");
@@ -119,11 +117,9 @@ fn a_store_without_delete_rights_fails_the_files_check() {
     let test = "toolbox_check_no_delete";
     let mut ch = Channel::in_store(Db::Sqlite, test, "", StoreLocation::azure(test));
     let sas = azure_container_sas("rwlc");
-    for (name, value) in ch.hvr.env.iter_mut() {
-        if name == "HVR_WASM_STORE_CONFIG" {
-            *value = format!("azure_storage_sas_key={sas}");
-        }
-    }
+    ch.edit_env("HVR_WASM_STORE_CONFIG", |value| {
+        *value = format!("azure_storage_sas_key={sas}")
+    });
     let run = check(&ch, "id,a");
     assert_eq!(run.code, 1, "{}", run.stdout);
     let failed = line(&run, "FAIL  files");

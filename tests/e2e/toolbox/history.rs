@@ -14,25 +14,7 @@ fn history(db: Db, test: &str) {
             summary.display()
         ),
     );
-    ch.raw("20240101000000001-t.csv", b"id,a\n1,x\n2,y\n3,z\n");
-    ch.call(
-        "refr_write_end",
-        "id,a",
-        "id",
-        &[("20240101000000001-t.csv", 3)],
-    )
-    .assert_ok();
-    ch.raw(
-        "20240101000000002-t.csv",
-        b"id,a,op_type\n4,w,1\n2,Y,2\n3,,0\n",
-    );
-    let run = ch.call(
-        "integ_end",
-        "id,a,op_type",
-        "id",
-        &[("20240101000000002-t.csv", 3)],
-    );
-    run.assert_ok();
+    let run = super::refresh_then_cycle(&ch);
     assert!(
         run.stdout
             .contains("(inserted 1, updated 1, deleted 1, truncated 0)"),
@@ -165,11 +147,8 @@ fn a_failed_call_writes_its_summary_and_no_history() {
 /// then the table's final line with rows by op.
 fn progress(db: Db, test: &str) {
     let ch = Channel::new(db, test, "--progress-every 0.000001");
-    let mut csv = String::from("id,a\n");
     // More rows than a batch of any built-in connector (at most 10,000): a line per batch.
-    for i in 0..25000 {
-        csv.push_str(&format!("{i},v{i}\n"));
-    }
+    let csv = super::numbered_csv("id,a", 25_000, |i| format!("{i},v{i}"));
     ch.raw("20240101000000001-t.csv", csv.as_bytes());
     let run = ch.call(
         "refr_write_end",
@@ -219,11 +198,9 @@ fn a_call_that_cannot_reach_its_target_still_writes_its_summary() {
     // Beside the channel's folder (scratch() would empty it).
     let summary = ch.hvr.files_dir.with_extension("summary.json");
     ch.hvr.user_arg = format!("--summary-json {}", summary.display());
-    for (name, value) in ch.hvr.env.iter_mut() {
-        if name == "HVR_WASM_CONNECT_STRING" {
-            value.push_str("PWD=Summary-Secret-77;");
-        }
-    }
+    ch.edit_env("HVR_WASM_CONNECT_STRING", |value| {
+        value.push_str("PWD=Summary-Secret-77;")
+    });
     ch.raw("20240101000000001-t.csv", b"id,a\n1,x\n");
     ch.call(
         "refr_write_end",

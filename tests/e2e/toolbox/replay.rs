@@ -34,26 +34,7 @@ fn a_recorded_cycle_replays_into_another_target_with_the_same_rows() {
         .hvr
         .env
         .retain(|(name, _)| name != "HVR_WASM_CONNECT_STRING");
-    original.raw("20240101000000001-t.csv", b"id,a\n1,x\n2,y\n3,z\n");
-    original
-        .call(
-            "refr_write_end",
-            "id,a",
-            "id",
-            &[("20240101000000001-t.csv", 3)],
-        )
-        .assert_ok();
-    original.raw(
-        "20240101000000002-t.csv",
-        b"id,a,op_type\n4,w,1\n2,Y,2\n3,,0\n",
-    );
-    let run = original.call(
-        "integ_end",
-        "id,a,op_type",
-        "id",
-        &[("20240101000000002-t.csv", 3)],
-    );
-    run.assert_ok();
+    let run = super::refresh_then_cycle(&original);
     assert!(
         run.stdout.contains("recorded this call in "),
         "{}",

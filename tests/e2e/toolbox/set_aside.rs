@@ -27,11 +27,9 @@ fn constrained(db: Db, test: &str, user_arg: &str) -> Channel {
 /// psqlODBC's `Protocol=7.4-1` (the suite's default) rolls a transaction back on any error;
 /// setting rows aside needs `7.4-0` (or `-2`, or none).
 fn keep_transactions_open(ch: &mut Channel) {
-    for (name, value) in ch.hvr.env.iter_mut() {
-        if name == "HVR_WASM_CONNECT_STRING" {
-            *value = value.replace("Protocol=7.4-1;", "Protocol=7.4-0;");
-        }
-    }
+    ch.edit_env("HVR_WASM_CONNECT_STRING", |value| {
+        *value = value.replace("Protocol=7.4-1;", "Protocol=7.4-0;")
+    });
 }
 
 /// Row 2 breaks a constraint (SQLite: CHECK; servers: not an integer), row 4 is NULL where the
@@ -338,16 +336,10 @@ fn a_bad_row_deep_in_a_long_file_costs_only_its_checkpoint() {
         "toolbox_aside_deep",
         "--error-table hvr_errors -v",
     );
-    let mut csv = String::from("id,a\n");
     // PostgreSQL batches are 2,000 rows; a checkpoint is 16 of them.
-    for i in 1..=70_000 {
-        let a = if i == 50_001 {
-            "bad".to_string()
-        } else {
-            i.to_string()
-        };
-        csv.push_str(&format!("{i},{a}\n"));
-    }
+    let csv = super::numbered_csv("id,a", 70_000, |i| {
+        format!("{i},{}", super::number_or_bad(i, 50_001))
+    });
     ch.raw("20240101000000001-t.csv", csv.as_bytes());
     let run = ch.call(
         "refr_write_end",
@@ -387,15 +379,9 @@ fn values_stay_exact(db: Db, test: &str) {
     ch.target.execute(&[format!(
         "CREATE TABLE {t} (id INTEGER PRIMARY KEY, a INTEGER NOT NULL, b VARCHAR(40))"
     )]);
-    let mut csv = String::from("id,a,b\n");
-    for i in 1..=25_000 {
-        let a = if i == 15_000 {
-            "bad".to_string()
-        } else {
-            i.to_string()
-        };
-        csv.push_str(&format!("{i},{a},v{i}\n"));
-    }
+    let csv = super::numbered_csv("id,a,b", 25_000, |i| {
+        format!("{i},{},v{i}", super::number_or_bad(i, 15_000))
+    });
     ch.raw("20240101000000001-t.csv", csv.as_bytes());
     let run = ch.call(
         "refr_write_end",
