@@ -54,6 +54,7 @@ pub mod recording;
 pub mod rows;
 pub mod runtime;
 pub mod secrets;
+pub mod selftest;
 pub mod store;
 #[cfg(test)]
 mod structure;

@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         }
         Some("inspect") => done("inspect", hvrwasm_host::inspect::run(rest).map(|()| true)),
         Some("check") => done("check", hvrwasm_host::tools::check(rest)),
+        Some("selftest") => done("selftest", hvrwasm_host::selftest::run(rest)),
         Some("plan") => exit("plan", hvrwasm_host::tools::plan(rest)),
         Some("replay") => match hvrwasm_host::tools::replay(rest) {
             Ok(Exit::Done) => ExitCode::SUCCESS,
@@ -96,6 +97,7 @@ fn usage() -> String {
          \x20      hvrwasmagent plan <mode> <channel> <location> [\"<options>\"]\n\
          \x20      hvrwasmagent replay <recording> [<options>...]\n\
          \x20      hvrwasmagent inspect <connector> [<options>]\n\
+         \x20      hvrwasmagent selftest --connector <name|path> --connect-string <odbc> [<options>]\n\
          \x20      hvrwasmagent --help | --version",
         env!("CARGO_PKG_VERSION")
     )
@@ -110,7 +112,9 @@ fn print_help() {
          \x20       the tables of HVR_TBL_NAMES, the file location); exit 0 or 1.\n\
          plan    prints the SQL the cycle HVR's environment describes would run; changes nothing.\n\
          replay  runs a call recorded with --record DIR again, e.g. against a scratch database.\n\
-         inspect describes a connector or transform.\n\n\
+         inspect describes a connector or transform.\n\
+         selftest plays HVR against a connector and a scratch schema and checks every table\n\
+         \x20       (hvrwasmagent selftest --help); exit 0 or 1.\n\n\
          Built-in connectors: {}.\n\
          The options are HVR's /UserArgument, one string; every option can also be set as an\n\
          environment variable HVR_WASM_<OPTION>. See docs/operations.md.\n",

@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use super::data::{Row, TableDef};
+pub use super::channel::{csv_field, csv_line};
+use super::data::TableDef;
 use super::model::{Change, Style};
 use super::stores::{self, StoreLocation};
 
@@ -28,29 +29,6 @@ pub fn scratch(test: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// One CSV field as HVR writes it: NULL is empty and unquoted, the empty string is `""`, and a
-/// value with a separator, quote, line break or edge space is quoted with doubled quotes.
-pub fn csv_field(value: &Option<String>) -> String {
-    match value {
-        None => String::new(),
-        Some(v)
-            if v.is_empty()
-                || v.contains([',', '"', '\n', '\r'])
-                || v.starts_with(' ')
-                || v.ends_with(' ') =>
-        {
-            format!("\"{}\"", v.replace('"', "\"\""))
-        }
-        Some(v) => v.clone(),
-    }
-}
-
-pub fn csv_line(fields: &[Option<String>]) -> String {
-    let mut line = fields.iter().map(csv_field).collect::<Vec<_>>().join(",");
-    line.push('\n');
-    line
 }
 
 /// The result of one binary run.
@@ -151,22 +129,9 @@ impl Hvr {
         }
     }
 
-    /// Columns HVR puts in this call's files: the data columns, and for integrate (or for
-    /// SoftDelete/TimeKey refresh, which does not use the `!refresh` context trick) the extras.
+    /// Columns HVR puts in this call's files (see `channel::file_columns`).
     pub fn columns(&self, table: &TableDef, refresh: bool) -> Vec<(String, String, bool)> {
-        let mut cols: Vec<(String, String, bool)> = table
-            .columns
-            .iter()
-            .map(|c| (c.name.to_string(), c.base.to_string(), c.key))
-            .collect();
-        if self.style == Style::TimeKey {
-            cols.push(("integ_seq".into(), "integ_seq".into(), true));
-        }
-        if !refresh || self.style != Style::ReplicationCopy {
-            cols.push(("op_type".into(), "op_type".into(), false));
-            cols.push(("is_deleted".into(), "is_deleted".into(), false));
-        }
-        cols
+        super::channel::file_columns(table, self.style, refresh)
     }
 
     pub fn base_name(&self, table: &TableDef) -> String {
@@ -185,24 +150,11 @@ impl Hvr {
         refresh: bool,
         parts: usize,
     ) -> Vec<File> {
-        let cols = self.columns(table, refresh);
-        let header: Row = cols.iter().map(|(_, b, _)| Some(b.clone())).collect();
         let mut files = Vec::new();
         let per = changes.len().div_ceil(parts.max(1)).max(1);
         for (i, chunk) in changes.chunks(per).enumerate() {
             self.cycle += 1;
-            let mut text = csv_line(&header);
-            for c in chunk {
-                let mut fields = c.values.clone();
-                if self.style == Style::TimeKey {
-                    fields.push(Some(c.seq.clone()));
-                }
-                if !refresh || self.style != Style::ReplicationCopy {
-                    fields.push(Some(c.op.to_string()));
-                    fields.push(Some(if c.deleted { "1" } else { "0" }.into()));
-                }
-                text.push_str(&csv_line(&fields));
-            }
+            let text = super::channel::csv_text(table, self.style, refresh, chunk);
             let bytes = if self.compress {
                 use std::io::Write as _;
                 let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());

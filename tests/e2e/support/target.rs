@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use odbc_api::buffers::TextRowSet;
 use odbc_api::{ConnectionOptions, Cursor, Environment, ResultSetMetadata};
 
+use super::channel::canonical_timestamp;
 use super::data::{Kind, Row, TableDef};
 use super::model::Style;
 
@@ -170,13 +171,7 @@ impl Target {
 
     /// Target columns for a style: data columns, then the kept extras.
     pub fn target_columns(table: &TableDef, style: Style) -> Vec<String> {
-        let mut cols: Vec<String> = table.columns.iter().map(|c| c.base.to_string()).collect();
-        match style {
-            Style::ReplicationCopy => {}
-            Style::SoftDelete => cols.push("is_deleted".into()),
-            Style::TimeKey => cols.extend(["integ_seq", "op_type", "is_deleted"].map(String::from)),
-        }
-        cols
+        super::channel::target_columns(table, style)
     }
 
     pub fn create_table(&self, table: &TableDef, style: Style) {
@@ -262,21 +257,5 @@ impl Target {
             }
         }
         out
-    }
-}
-
-/// `2024-01-02 03:04:05.120000` -> `2024-01-02 03:04:05.12`, `...05.000000` -> `...05`: MariaDB
-/// prints every declared fraction digit, the model (like PostgreSQL) only significant ones.
-fn canonical_timestamp(value: &str) -> String {
-    match value.split_once('.') {
-        Some((whole, fraction)) => {
-            let fraction = fraction.trim_end_matches('0');
-            if fraction.is_empty() {
-                whole.to_string()
-            } else {
-                format!("{whole}.{fraction}")
-            }
-        }
-        None => value.to_string(),
     }
 }

@@ -1,4 +1,5 @@
 //! What the target must hold: a model that applies the same changes HVR sends, per style.
+//! `selftest` and the e2e suite both check targets against it.
 
 use std::collections::BTreeMap;
 
@@ -152,6 +153,81 @@ impl TableModel {
             }
         }
         out
+    }
+
+    /// One key updated twice in the same cycle (HVR without SORT_COALESCE sends both); the
+    /// second update must win. Empty when the table has no live row.
+    pub fn update_twice(&mut self, rng: &mut Rng, seq: &mut u64) -> Vec<Change> {
+        let Some(key) = self.live.keys().next().cloned() else {
+            return Vec::new();
+        };
+        let old = self.live[&key].clone();
+        let first = self.changed(&old, rng);
+        let second = self.changed(&old, rng);
+        vec![self.apply(first, 2, false, seq), self.apply(second, 2, false, seq)]
+    }
+
+    /// A given row inserted (op 1).
+    pub fn insert(&mut self, row: Row, seq: &mut u64) -> Change {
+        self.apply(row, 1, false, seq)
+    }
+
+    /// A fresh row with a new key, not yet applied: for building explicit cycles.
+    pub fn fresh_row(&mut self, rng: &mut Rng) -> Row {
+        self.new_row(rng)
+    }
+
+    /// A given row deleted (op 0).
+    pub fn delete(&mut self, row: Row, seq: &mut u64) -> Vec<Change> {
+        vec![self.apply(row, 0, true, seq)]
+    }
+
+    /// A truncate (op 5, every value NULL): every earlier row goes, or is marked deleted in a
+    /// SoftDelete target. Not for TimeKey targets, whose key columns are NOT NULL.
+    pub fn truncate(&mut self, seq: &mut u64) -> Change {
+        *seq += 1;
+        let live = std::mem::take(&mut self.live);
+        self.soft_deleted.extend(live);
+        Change {
+            values: vec![None; self.def.columns.len()],
+            op: 5,
+            deleted: false,
+            seq: format!("{:016x}", *seq),
+        }
+    }
+
+    /// A SAP multi-delete (op 8) of `row`: every row whose key matches it on the key columns
+    /// other than `excluded` goes (or is marked deleted).
+    pub fn multi_delete(&mut self, row: Row, excluded: &str, seq: &mut u64) -> Change {
+        *seq += 1;
+        let positions: Vec<usize> = self
+            .def
+            .key_positions()
+            .into_iter()
+            .filter(|i| self.def.columns[*i].base != excluded)
+            .collect();
+        let matches = |k: &Row| positions.iter().all(|i| k[*i] == row[*i]);
+        let gone: Vec<Vec<String>> = self
+            .live
+            .iter()
+            .filter(|(_, r)| matches(r))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in gone {
+            let r = self.live.remove(&k).expect("listed above");
+            self.soft_deleted.insert(k, r);
+        }
+        Change {
+            values: row,
+            op: 8,
+            deleted: true,
+            seq: format!("{:016x}", *seq),
+        }
+    }
+
+    /// Live rows, in key order.
+    pub fn live_rows(&self) -> Vec<Row> {
+        self.live.values().cloned().collect()
     }
 
     fn apply(&mut self, row: Row, op: u8, deleted: bool, seq: &mut u64) -> Change {
