@@ -14,6 +14,7 @@ const GUESTS: &[(&str, &str)] = &[
     ("sqlite", "guest-sqlite"),
     ("postgres", "guest-postgres"),
     ("mariadb", "guest-mariadb"),
+    ("pg-upsert", "guest-pg-upsert"),
 ];
 /// Built beside them (target/guest-build), never embedded: test guests and the sample
 /// transforms, which users pass by path.
@@ -33,7 +34,18 @@ const TARGET: &str = "wasm32-wasip2";
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let root = manifest.parent().unwrap().to_path_buf();
-    for dir in ["guests", "sdk", "wit"] {
+    // Only what these guests are built from: a crate of a third party's own under guests/
+    // must not rebuild the host.
+    let guest_dirs = GUESTS
+        .iter()
+        .map(|(_, p)| *p)
+        .chain(TEST_GUESTS.iter().copied())
+        .map(guest_dir);
+    for dir in ["sdk", "wit"]
+        .into_iter()
+        .map(String::from)
+        .chain(guest_dirs)
+    {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
     println!(
@@ -90,6 +102,14 @@ fn main() {
             .join(format!("{}.wasm", package.replace('-', "_")));
         copy(&built, &embed.join(format!("{name}.wasm")));
     }
+}
+
+/// `guest-sqlite` is built from `guests/sqlite`, `transform-mask` from `guests/transform-mask`.
+fn guest_dir(package: &str) -> String {
+    format!(
+        "guests/{}",
+        package.strip_prefix("guest-").unwrap_or(package)
+    )
 }
 
 fn copy(from: &Path, to: &Path) {

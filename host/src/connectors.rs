@@ -19,6 +19,10 @@ const BUILT_IN: &[(&str, &[u8])] = &[
         "mariadb",
         include_bytes!(concat!(env!("OUT_DIR"), "/guests/mariadb.wasm")),
     ),
+    (
+        "pg-upsert",
+        include_bytes!(concat!(env!("OUT_DIR"), "/guests/pg-upsert.wasm")),
+    ),
 ];
 
 #[derive(Debug, Error)]

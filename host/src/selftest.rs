@@ -91,11 +91,9 @@ fn describe(args: &SelftestArgs) -> Result<ConnectorInfo, SelftestError> {
         connector: args.connector.clone(),
         source: Box::new(e),
     };
-    let options = crate::options::Options::from_words(vec![
-        "--connector".into(),
-        args.connector.clone(),
-    ])
-    .map_err(|e| failed(e.into()))?;
+    let options =
+        crate::options::Options::from_words(vec!["--connector".into(), args.connector.clone()])
+            .map_err(|e| failed(e.into()))?;
     let bytes = connectors::resolve(&options.connector, options.connector_dir.as_deref())
         .map_err(|e| failed(e.into()))?;
     let sandbox =

@@ -34,11 +34,11 @@ pub mod bindings {
     });
 }
 
-#[doc(hidden)]
 pub mod column_types;
 pub mod convert;
 pub mod log;
 pub mod sql;
+pub mod testing;
 pub mod transform;
 mod types;
 

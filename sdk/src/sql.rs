@@ -7,6 +7,12 @@
 
 use crate::{Column, ColumnRole, Options, PlanError, Source, Table, TargetColumn, TargetStyle};
 
+mod load;
+mod upsert;
+
+pub use load::{LoadColumn, direct_columns, multi_row_values_load, unnest_load};
+pub use upsert::{Upsert, last_change_per_key, upsert_apply};
+
 /// Names of the control columns a staging table carries beside the target's columns.
 pub const STAGE_OP: &str = "hvr_stage_op";
 /// Deleted flag (1 = the change deletes the row) in a staging table.
@@ -401,6 +407,22 @@ pub struct SpecialOps<'a> {
 }
 
 impl<'a> SpecialOps<'a> {
+    /// The usual setting: the truncate point read from the stage itself
+    /// ([`Stage::truncated_at_query`]) and op-8 rows matched in the stage on the key without
+    /// the table's `--multi-delete` column.
+    pub fn from_stage(
+        dialect: &Dialect,
+        table: &Table,
+        stage: &Stage,
+        keys: &[&'a LandedColumn],
+    ) -> Result<SpecialOps<'a>, PlanError> {
+        Ok(SpecialOps {
+            truncated_at: stage.truncated_at_query(dialect),
+            multi_delete: SpecialOps::partial_key(table, keys)?
+                .map(|partial| (stage.name.clone(), partial)),
+        })
+    }
+
     /// Reads `--multi-delete` for the table: the key without the excluded column.
     pub fn partial_key(
         table: &Table,
@@ -614,6 +636,28 @@ pub struct CreatedTypes<'a> {
     pub typed: fn(&crate::LogicalType, bool) -> Option<String>,
 }
 
+impl CreatedTypes<'static> {
+    /// PostgreSQL: `text` where the files declare no type, else [`crate::column_types::postgres`].
+    pub const POSTGRES: CreatedTypes<'static> = CreatedTypes {
+        text: "text",
+        key: "text",
+        typed: crate::column_types::postgres,
+    };
+    /// MariaDB / MySQL: `LONGTEXT`, keys `VARCHAR(255)` (indexable), else
+    /// [`crate::column_types::mariadb`].
+    pub const MARIADB: CreatedTypes<'static> = CreatedTypes {
+        text: "LONGTEXT",
+        key: "VARCHAR(255)",
+        typed: crate::column_types::mariadb,
+    };
+    /// SQLite: `TEXT`, else [`crate::column_types::sqlite`].
+    pub const SQLITE: CreatedTypes<'static> = CreatedTypes {
+        text: "TEXT",
+        key: "TEXT",
+        typed: crate::column_types::sqlite,
+    };
+}
+
 impl CreatedTypes<'_> {
     /// The type a created column gets.
     pub fn of(&self, c: &LandedColumn) -> String {
@@ -693,6 +737,20 @@ pub fn parameter_array_load(
         sources,
         batch_rows,
     )
+}
+
+/// Whether any landed column holds instants (`timestamp ... with_zone`), which arrive as UTC
+/// wall time: the load should then read them in UTC (PostgreSQL: `SET LOCAL TIME ZONE 'UTC'`).
+pub fn carries_instants(layout: &Layout) -> bool {
+    layout.landed.iter().any(|c| {
+        matches!(
+            c.logical_type,
+            Some(crate::LogicalType::Timestamp {
+                with_zone: true,
+                ..
+            })
+        )
+    })
 }
 
 /// Whether the style applies changes by key (everything but TimeKey).

@@ -138,6 +138,15 @@ pub enum TargetStyle {
     TimeKey,
 }
 
+impl TargetStyle {
+    /// Every style, for a connector that supports them all: `Info::new(..).styles(&TargetStyle::ALL)`.
+    pub const ALL: [TargetStyle; 3] = [
+        TargetStyle::ReplicationCopy,
+        TargetStyle::SoftDelete,
+        TargetStyle::TimeKey,
+    ];
+}
+
 /// The user's choices for this call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]

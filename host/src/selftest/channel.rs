@@ -112,16 +112,30 @@ pub fn end_env(
             .collect::<Vec<_>>()
             .join(",")
     };
-    let joined = |f: &dyn Fn(&CallFile) -> String| {
-        files.iter().map(f).collect::<Vec<_>>().join(":")
-    };
+    let joined =
+        |f: &dyn Fn(&CallFile) -> String| files.iter().map(f).collect::<Vec<_>>().join(":");
     vec![
-        ("HVR_TBL_NAMES".into(), per_table(&|t, _| t.name.to_string())),
+        (
+            "HVR_TBL_NAMES".into(),
+            per_table(&|t, _| t.name.to_string()),
+        ),
         ("HVR_BASE_NAMES".into(), per_table(&|_, b| b.to_string())),
-        ("HVR_COL_NAMES".into(), per_table(&|t, _| cols(t, false, false))),
-        ("HVR_COL_NAMES_BASE".into(), per_table(&|t, _| cols(t, true, false))),
-        ("HVR_TBL_KEYS".into(), per_table(&|t, _| cols(t, false, true))),
-        ("HVR_TBL_KEYS_BASE".into(), per_table(&|t, _| cols(t, true, true))),
+        (
+            "HVR_COL_NAMES".into(),
+            per_table(&|t, _| cols(t, false, false)),
+        ),
+        (
+            "HVR_COL_NAMES_BASE".into(),
+            per_table(&|t, _| cols(t, true, false)),
+        ),
+        (
+            "HVR_TBL_KEYS".into(),
+            per_table(&|t, _| cols(t, false, true)),
+        ),
+        (
+            "HVR_TBL_KEYS_BASE".into(),
+            per_table(&|t, _| cols(t, true, true)),
+        ),
         ("HVR_FILE_LOC".into(), location.to_string()),
         ("HVR_FILE_NAMES".into(), joined(&|f| f.name.clone())),
         ("HVR_FILE_NROWS".into(), joined(&|f| f.rows.to_string())),

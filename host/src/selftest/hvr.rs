@@ -142,11 +142,7 @@ impl Hvr {
         }
         let location = self.location.to_string_lossy().into_owned();
         Ok(channel::end_env(
-            &tables,
-            self.style,
-            refresh,
-            &location,
-            &files,
+            &tables, self.style, refresh, &location, &files,
         ))
     }
 
@@ -179,7 +175,12 @@ impl Hvr {
     }
 
     /// Runs one call to its end; `Err` carries the call's `F_J` line (or its output).
-    pub fn call(&self, mode: &str, vars: &[(String, String)], extra: &[&str]) -> Result<(), String> {
+    pub fn call(
+        &self,
+        mode: &str,
+        vars: &[(String, String)],
+        extra: &[&str],
+    ) -> Result<(), String> {
         let out = self
             .command(mode, vars, extra)
             .output()

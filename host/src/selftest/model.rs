@@ -164,7 +164,10 @@ impl TableModel {
         let old = self.live[&key].clone();
         let first = self.changed(&old, rng);
         let second = self.changed(&old, rng);
-        vec![self.apply(first, 2, false, seq), self.apply(second, 2, false, seq)]
+        vec![
+            self.apply(first, 2, false, seq),
+            self.apply(second, 2, false, seq),
+        ]
     }
 
     /// A given row inserted (op 1).

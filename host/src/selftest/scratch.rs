@@ -146,7 +146,11 @@ impl Scratch {
             for r in 0..batch.num_rows() {
                 out.push(
                     (0..columns)
-                        .map(|c| batch.at(c, r).map(|b| String::from_utf8_lossy(b).into_owned()))
+                        .map(|c| {
+                            batch
+                                .at(c, r)
+                                .map(|b| String::from_utf8_lossy(b).into_owned())
+                        })
                         .collect(),
                 );
             }
@@ -159,11 +163,11 @@ impl Scratch {
         if let Some(schema) = &self.schema {
             let cascade = format!("DROP SCHEMA {schema} CASCADE");
             let plain = format!("DROP SCHEMA {schema}");
-            let dropped = self.target.execute("dropping the selftest schema", &cascade);
-            let dropped = dropped.or_else(|_| {
-                self.target
-                    .execute("dropping the selftest schema", &plain)
-            });
+            let dropped = self
+                .target
+                .execute("dropping the selftest schema", &cascade);
+            let dropped =
+                dropped.or_else(|_| self.target.execute("dropping the selftest schema", &plain));
             return match dropped {
                 Ok(()) => format!("dropped schema {schema}"),
                 Err(e) => format!("could not drop schema {schema}: {e}"),

@@ -192,7 +192,9 @@ fn rerun(hvr: &Hvr, vars: &[(String, String)]) -> Result<(), String> {
         }
         std::thread::sleep(Duration::from_millis(500));
     }
-    Err(format!("the call run again after a kill failed three times: {last}"))
+    Err(format!(
+        "the call run again after a kill failed three times: {last}"
+    ))
 }
 
 /// A refresh that lists a table without files (its source is empty) empties it.
@@ -211,7 +213,11 @@ fn empty_refresh(hvr: &mut Hvr, scratch: &Scratch) -> Result<String, String> {
     hvr.compare(scratch)
 }
 
-fn integrate(hvr: &mut Hvr, changes: &[(usize, Vec<Change>)], extra: &[&str]) -> Result<(), String> {
+fn integrate(
+    hvr: &mut Hvr,
+    changes: &[(usize, Vec<Change>)],
+    extra: &[&str],
+) -> Result<(), String> {
     hvr.call("integ_begin", &[], extra)?;
     let vars = hvr.stage(changes, false)?;
     hvr.call("integ_end", &vars, extra)

@@ -1,0 +1,96 @@
+//! Load statements for the host's load shapes. Values always arrive as text; what each shape
+//! needs for the database to convert them is said per builder.
+
+use super::{Dialect, LandedColumn, Layout, Stage};
+use crate::{Load, LoadShape, MultiRowValues, Source};
+
+/// A column a load fills: quoted name, SQL type (for the shapes that cast), and its source.
+pub type LoadColumn = (String, String, Source);
+
+/// The landed columns fed straight from the files (a refresh, a TimeKey append), each with
+/// the type `type_of` gives it.
+pub fn direct_columns(
+    dialect: &Dialect,
+    layout: &Layout,
+    type_of: impl Fn(&LandedColumn) -> String,
+) -> Vec<LoadColumn> {
+    layout
+        .landed
+        .iter()
+        .map(|c| {
+            (
+                dialect.ident(&c.name),
+                type_of(c),
+                Source::Column(c.file_index),
+            )
+        })
+        .collect()
+}
+
+impl Stage {
+    /// The stage's columns as a load fills them.
+    pub fn load_columns(&self) -> Vec<LoadColumn> {
+        self.columns.clone()
+    }
+}
+
+/// `INSERT INTO t (a, b) SELECT * FROM unnest(?::int4[], ?::text[])` for
+/// [`LoadShape::PostgresTextArrays`]: the host binds one PostgreSQL array literal per column
+/// per batch, and each is parsed straight into the column's type, so every column needs its
+/// type (the target's `type_name`, or the type a created table gets). The fastest shape over
+/// psqlODBC, which sends a parameter array as one statement per row.
+///
+/// ```
+/// use hvrwasm_sdk::sql::unnest_load;
+/// use hvrwasm_sdk::{LoadShape, Source};
+/// let load = unnest_load("t", &[(r#""id""#.into(), "int4".into(), Source::Column(0))], 2000);
+/// let LoadShape::PostgresTextArrays(sql) = &load.shape else { unreachable!() };
+/// assert_eq!(sql, r#"INSERT INTO t ("id") SELECT * FROM unnest(?::int4[])"#);
+/// ```
+pub fn unnest_load(table: &str, columns: &[LoadColumn], batch_rows: u32) -> Load {
+    let names: Vec<&str> = columns.iter().map(|(n, _, _)| n.as_str()).collect();
+    let arrays: Vec<String> = columns
+        .iter()
+        .map(|(_, t, _)| format!("?::{t}[]"))
+        .collect();
+    Load::new(
+        LoadShape::PostgresTextArrays(format!(
+            "INSERT INTO {table} ({}) SELECT * FROM unnest({})",
+            names.join(", "),
+            arrays.join(", ")
+        )),
+        columns.iter().map(|(_, _, s)| *s).collect(),
+        batch_rows,
+    )
+}
+
+/// `INSERT INTO t (a, b) VALUES (?, ?), (?, ?), ...` for [`LoadShape::MultiRowValues`]:
+/// `rows_per_statement` rows per statement; the host runs one shorter statement for the
+/// batch's last, partial group, so every row loads whatever the count. Placeholders are bound
+/// as text and the database converts on insert, as for a parameter array: no cast is needed
+/// for the usual types (add one in `row` for a type your driver will not convert).
+///
+/// ```
+/// use hvrwasm_sdk::sql::multi_row_values_load;
+/// use hvrwasm_sdk::Source;
+/// let load = multi_row_values_load("t", &[(r#""id""#.into(), String::new(), Source::Column(0))], 100, 10_000);
+/// assert_eq!(load.batch_rows, 10_000);
+/// ```
+pub fn multi_row_values_load(
+    table: &str,
+    columns: &[LoadColumn],
+    rows_per_statement: u32,
+    batch_rows: u32,
+) -> Load {
+    let names: Vec<&str> = columns.iter().map(|(n, _, _)| n.as_str()).collect();
+    let row = format!("({})", vec!["?"; columns.len()].join(", "));
+    Load::new(
+        LoadShape::MultiRowValues(MultiRowValues::new(
+            format!("INSERT INTO {table} ({}) VALUES ", names.join(", ")),
+            row,
+            rows_per_statement,
+        )),
+        columns.iter().map(|(_, _, s)| *s).collect(),
+        batch_rows,
+    )
+}
