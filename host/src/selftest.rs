@@ -29,7 +29,7 @@ pub use cli::SelftestArgs;
 pub enum SelftestError {
     #[error("{0}")]
     Usage(String),
-    #[error("connector {connector}: {source}")]
+    #[error("{source}")]
     Connector {
         connector: String,
         source: Box<crate::agent::AgentError>,
@@ -109,13 +109,13 @@ fn describe(args: &SelftestArgs) -> Result<ConnectorInfo, SelftestError> {
 
 fn print_table(outcomes: &[Outcome]) {
     say!("");
-    say!("{:<17} {:<46} result", "style", "check");
+    say!("{:<17} {:<50} result", "style", "check");
     for o in outcomes {
         let result = match &o.failure {
             None => format!("ok    {}", o.detail),
             Some(why) => format!("FAIL  {why}"),
         };
-        say!("{:<17} {:<46} {result}", style_name(o.style), o.check);
+        say!("{:<17} {:<50} {result}", style_name(o.style), o.check);
     }
 }
 

@@ -38,6 +38,8 @@ mod long_values;
 mod waits;
 // --refresh-shadow with serial/identity columns, 63-byte names, long readers.
 mod shadow;
+// The conformance suite authors run: first-party connectors pass it, a naive one fails.
+mod selftest;
 // Refresh of a subset: --refresh-condition deletes only the matching rows.
 mod refresh_condition;
 // Contract 0.3: served versions and patches, declared connector options, transforms that

@@ -3,7 +3,7 @@
 //! environment, arguments and sockets are out of reach, output goes to the job log, and a
 //! malformed plan is refused. Not shipped.
 
-use hvrwasm_sdk::sql::{Dialect, Layout};
+use hvrwasm_sdk::sql::{self, CreatedTypes, Dialect, Layout};
 use hvrwasm_sdk::{
     Connector, Info, Load, LoadShape, LogicalType, OptionKind, OptionSpec, Options, Plan,
     PlanError, Source, Table,
@@ -126,11 +126,37 @@ impl Connector for Hostile {
                     vec![],
                 ))
             }
+            // A plausible naive connector, for the selftest's own test: refresh is right.
+            "ignore-deletes" => sql::parameter_array_refresh(
+                &Dialect::ANSI,
+                table,
+                options,
+                CreatedTypes::SQLITE,
+                500,
+            ),
             other => report(format!("unknown behaviour {other:?}")),
         }
     }
 
     fn plan_integrate(table: &Table, options: &Options) -> Result<Plan, PlanError> {
+        if behaviour(options) == "ignore-deletes" {
+            // Every row of the cycle upserted, whatever its op: deletes never reach the target.
+            let layout = Layout::new(table, options)?;
+            let target = Dialect::ANSI.table_name(table);
+            let cols = Dialect::ANSI.ident_list(layout.target_names());
+            let marks = vec!["?"; layout.landed.len()].join(", ");
+            return Ok(Plan::new(
+                vec![],
+                Load::new(
+                    LoadShape::ParameterArray(format!(
+                        "INSERT OR REPLACE INTO {target} ({cols}) VALUES ({marks})"
+                    )),
+                    layout.target_sources(),
+                    500,
+                ),
+                vec![],
+            ));
+        }
         Self::plan_refresh(table, options)
     }
 }

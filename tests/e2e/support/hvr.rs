@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub use super::channel::{csv_field, csv_line};
+pub use super::channel::csv_line;
 use super::data::TableDef;
 use super::model::{Change, Style};
 use super::stores::{self, StoreLocation};
