@@ -93,6 +93,7 @@ fn main() {
         .expect("cannot run cargo to build the connector guests");
     assert!(status.success(), "building the connector guests failed");
 
+    embed_sdk(&root, &out);
     let embed = out.join("guests");
     std::fs::create_dir_all(&embed).unwrap();
     for (name, package) in GUESTS {
@@ -102,6 +103,49 @@ fn main() {
             .join(format!("{}.wasm", package.replace('-', "_")));
         copy(&built, &embed.join(format!("{name}.wasm")));
     }
+}
+
+/// The SDK's sources and contracts, and the `wit-bindgen` requirement of the workspace, for
+/// `hvrwasmagent new connector` to vendor into a crate outside this repository.
+fn embed_sdk(root: &Path, out: &Path) {
+    let mut files = Vec::new();
+    let mut stack = vec![root.join("sdk/src"), root.join("sdk/wit")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.push(root.join("sdk/README.md"));
+    files.sort();
+    let mut code = String::from(
+        "/// (path in the SDK crate, contents)\npub const SDK_FILES: &[(&str, &[u8])] = &[\n",
+    );
+    for f in &files {
+        let relative = f
+            .strip_prefix(root.join("sdk"))
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        code.push_str(&format!(
+            "    ({relative:?}, include_bytes!({:?})),\n",
+            f.display().to_string()
+        ));
+    }
+    code.push_str("];\n");
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let wit_bindgen = manifest
+        .lines()
+        .find(|l| l.starts_with("wit-bindgen ="))
+        .expect("the workspace names wit-bindgen");
+    code.push_str(&format!(
+        "/// The workspace's `wit-bindgen` dependency line.\npub const WIT_BINDGEN: &str = {wit_bindgen:?};\n"
+    ));
+    std::fs::write(out.join("sdk_files.rs"), code).unwrap();
 }
 
 /// `guest-sqlite` is built from `guests/sqlite`, `transform-mask` from `guests/transform-mask`.

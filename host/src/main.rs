@@ -35,6 +35,18 @@ fn main() -> ExitCode {
         }
         Some("inspect") => done("inspect", hvrwasm_host::inspect::run(rest).map(|()| true)),
         Some("check") => done("check", hvrwasm_host::tools::check(rest)),
+        Some("new") => match hvrwasm_host::tools::new(rest) {
+            Ok(dir) => {
+                say!(
+                    "new: created {}; build it with `hvrwasmagent build {}`",
+                    dir.display(),
+                    dir.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => done::<String>("new", Err(e)),
+        },
+        Some("build") => done("build", hvrwasm_host::tools::build(rest).map(|_| true)),
         Some("selftest") => done("selftest", hvrwasm_host::selftest::run(rest)),
         Some("plan") => exit("plan", hvrwasm_host::tools::plan(rest)),
         Some("replay") => match hvrwasm_host::tools::replay(rest) {
@@ -97,6 +109,8 @@ fn usage() -> String {
          \x20      hvrwasmagent plan <mode> <channel> <location> [\"<options>\"]\n\
          \x20      hvrwasmagent replay <recording> [<options>...]\n\
          \x20      hvrwasmagent inspect <connector> [<options>]\n\
+         \x20      hvrwasmagent new connector <name> [--dir <parent>]\n\
+         \x20      hvrwasmagent build [<crate folder>]\n\
          \x20      hvrwasmagent selftest --connector <name|path> --connect-string <odbc> [<options>]\n\
          \x20      hvrwasmagent --help | --version",
         env!("CARGO_PKG_VERSION")
@@ -113,6 +127,8 @@ fn print_help() {
          plan    prints the SQL the cycle HVR's environment describes would run; changes nothing.\n\
          replay  runs a call recorded with --record DIR again, e.g. against a scratch database.\n\
          inspect describes a connector or transform.\n\
+         new     creates a connector crate (SDK vendored) that builds and passes selftest.\n\
+         build   builds a connector crate into a component and checks it loads.\n\
          selftest plays HVR against a connector and a scratch schema and checks every table\n\
          \x20       (hvrwasmagent selftest --help); exit 0 or 1.\n\n\
          Built-in connectors: {}.\n\

@@ -114,3 +114,18 @@ fn only_the_sandbox_holds_wit_bindings() {
         }
     }
 }
+
+/// The SDK ships its own copy of the contracts (a published crate cannot follow a symlink out
+/// of itself); it must be the host's, byte for byte.
+#[test]
+fn the_sdk_vendors_the_contracts_the_host_serves() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    for file in ["connector.wit", "transform/transform.wit"] {
+        let host = std::fs::read_to_string(root.join("wit").join(file)).unwrap();
+        let sdk = std::fs::read_to_string(root.join("sdk/wit").join(file)).unwrap_or_default();
+        assert!(
+            host == sdk,
+            "sdk/wit/{file} differs from wit/{file}: copy it (cp wit/{file} sdk/wit/{file})"
+        );
+    }
+}

@@ -2,11 +2,15 @@
 //! first cycle, `plan` a cycle without changing anything, `--record` a call and `replay` it
 //! against another target. Each reads the same options and `HVR_*` environment as a cycle.
 
+mod build;
 mod check;
+mod new;
 mod plan;
 mod replay;
 
+pub use build::build;
 pub use check::check;
+pub use new::new;
 pub use plan::plan;
 pub use replay::replay;
 

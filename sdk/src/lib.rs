@@ -47,6 +47,10 @@ pub use types::{
     Options, Plan, PlanError, Source, Table, TargetColumn, TargetStyle,
 };
 
+/// This SDK's version. SDK 0.3.x builds for contract 0.3.0 (the table is in the SDK's
+/// README); a new contract line gets a new SDK minor.
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// The contract this SDK builds connectors for: a connector built with this SDK runs on any
 /// host serving this contract version or a later patch of it (`wit/README.md`).
 pub const CONTRACT_VERSION: &str = "0.3.0";
