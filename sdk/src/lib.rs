@@ -37,6 +37,8 @@ pub mod bindings {
 pub mod column_types;
 pub mod convert;
 pub mod log;
+#[doc(hidden)]
+pub mod panic;
 pub mod sql;
 pub mod testing;
 pub mod transform;
@@ -80,12 +82,14 @@ macro_rules! export_connector {
             struct HvrwasmExport;
             impl $crate::bindings::exports::hvrwasm::connector::connector::Guest for HvrwasmExport {
                 fn describe() -> wit::Info {
+                    $crate::panic::install_hook();
                     $crate::convert::info(<$ty as $crate::Connector>::describe())
                 }
                 fn plan_refresh(
                     table: wit::Table,
                     options: wit::Options,
                 ) -> ::core::result::Result<wit::Plan, wit::PlanError> {
+                    $crate::panic::install_hook();
                     $crate::convert::plan(<$ty as $crate::Connector>::plan_refresh(
                         &$crate::convert::table(table),
                         &$crate::convert::options(options),
@@ -95,6 +99,7 @@ macro_rules! export_connector {
                     table: wit::Table,
                     options: wit::Options,
                 ) -> ::core::result::Result<wit::Plan, wit::PlanError> {
+                    $crate::panic::install_hook();
                     $crate::convert::plan(<$ty as $crate::Connector>::plan_integrate(
                         &$crate::convert::table(table),
                         &$crate::convert::options(options),

@@ -196,6 +196,7 @@ macro_rules! export_transform {
             impl wit::Guest for HvrwasmTransformExport {
                 type TableTransform = HvrwasmTable;
                 fn describe() -> wit_types::TransformInfo {
+                    $crate::panic::install_hook();
                     $crate::transform::convert::info(
                         <$ty as $crate::transform::Transform>::describe(),
                     )
@@ -206,6 +207,7 @@ macro_rules! export_transform {
                     table: wit_types::Table,
                     options: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
                 ) -> ::core::result::Result<wit::TableTransform, ::std::string::String> {
+                    $crate::panic::install_hook();
                     let context = $crate::transform::convert::table(table);
                     <$ty as $crate::transform::Transform>::open(&context, &options).map(|t| {
                         wit::TableTransform::new(HvrwasmTable(::core::cell::RefCell::new(t)))
@@ -219,6 +221,7 @@ macro_rules! export_transform {
                     batch: $crate::transform::RowBatch,
                 ) -> ::core::result::Result<$crate::transform::RowBatch, ::std::string::String>
                 {
+                    $crate::panic::install_hook();
                     $crate::transform::TableTransform::transform(&mut *self.0.borrow_mut(), batch)
                 }
             }

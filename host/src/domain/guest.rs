@@ -50,6 +50,14 @@ pub enum GuestError {
         call: &'static str,
         limit_mb: usize,
     },
+    #[error("{kind} {name} panicked in {call} at {location}: {message}")]
+    Panic {
+        kind: &'static str,
+        name: String,
+        call: &'static str,
+        location: String,
+        message: String,
+    },
     #[error("{kind} {name} failed in {call}: {reason}")]
     Trap {
         kind: &'static str,
@@ -64,7 +72,10 @@ impl GuestError {
     pub fn poisons_instance(&self) -> bool {
         matches!(
             self,
-            GuestError::Timeout { .. } | GuestError::Memory { .. } | GuestError::Trap { .. }
+            GuestError::Timeout { .. }
+                | GuestError::Memory { .. }
+                | GuestError::Trap { .. }
+                | GuestError::Panic { .. }
         )
     }
 }

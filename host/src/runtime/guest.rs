@@ -132,7 +132,17 @@ pub(super) fn call_guest<T>(
     f: impl FnOnce(&mut Store<GuestState>) -> wasmtime::Result<T>,
 ) -> Result<T, SandboxError> {
     store.set_epoch_deadline(ticks);
+    let stderr_before = store.data().printed.1;
     let result = f(store);
+    let stderr = store.data().stderr.contents();
+    let panic = result
+        .is_err()
+        .then(|| {
+            panic_report(&String::from_utf8_lossy(
+                &stderr[stderr_before.min(stderr.len())..],
+            ))
+        })
+        .flatten();
     store.data_mut().flush_output();
     result.map_err(|e| {
         let name = name.to_string();
@@ -152,13 +162,83 @@ pub(super) fn call_guest<T>(
                 call,
                 limit_ms: ticks * TICK.as_millis() as u64,
             }
+        } else if let Some((location, message)) = panic {
+            SandboxError::Panic {
+                kind,
+                name,
+                call,
+                location,
+                message,
+            }
         } else {
+            // The first line says what trapped; the wasm backtrace after it helps nobody in
+            // an F_J line.
+            let reason = format!("{e:#}");
             SandboxError::Trap {
                 kind,
                 name,
                 call,
-                reason: format!("{e:#}"),
+                reason: reason.lines().next().unwrap_or_default().to_string(),
             }
         }
     })
+}
+
+/// A Rust panic in what the guest wrote to stderr during the call: the SDK's hook writes
+/// `hvrwasm-panic: at FILE:LINE:COL: MESSAGE` on one line; Rust's default hook writes
+/// `thread '...' panicked at FILE:LINE:COL:` and the message on the next lines.
+/// Returns (location, message).
+fn panic_report(stderr: &str) -> Option<(String, String)> {
+    if let Some(line) = stderr
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("hvrwasm-panic: at "))
+    {
+        let (location, message) = split_location(line)?;
+        return Some((location, message.replace("\\n", " ")));
+    }
+    let at = stderr.rfind("panicked at ")?;
+    let rest = &stderr[at + "panicked at ".len()..];
+    let (first, after) = rest.split_once('\n').unwrap_or((rest, ""));
+    let location = first.trim_end_matches(':').to_string();
+    let message: Vec<&str> = after
+        .lines()
+        .take_while(|l| !l.starts_with("note: ") && !l.starts_with("stack backtrace"))
+        .collect();
+    Some((location, message.join(" ").trim().to_string()))
+}
+
+/// `src/lib.rs:12:5: message` → (`src/lib.rs:12:5`, `message`).
+fn split_location(line: &str) -> Option<(String, String)> {
+    let mut parts = line.splitn(4, ':');
+    let (file, row, col) = (parts.next()?, parts.next()?, parts.next()?);
+    let message = parts.next().unwrap_or("").trim();
+    Some((format!("{file}:{row}:{col}"), message.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::panic_report;
+
+    #[test]
+    fn the_sdk_hook_line_wins() {
+        let err = "thread '<unnamed>' panicked at src/lib.rs:9:5:\nboom\nhvrwasm-panic: at src/lib.rs:9:5: boom\n";
+        assert_eq!(
+            panic_report(err),
+            Some(("src/lib.rs:9:5".into(), "boom".into()))
+        );
+    }
+
+    #[test]
+    fn the_default_hook_is_read_too() {
+        let err = "thread '<unnamed>' panicked at src/lib.rs:90:25:\nthe connector panicked\non purpose\nnote: run with `RUST_BACKTRACE=1`\n";
+        assert_eq!(
+            panic_report(err),
+            Some((
+                "src/lib.rs:90:25".into(),
+                "the connector panicked on purpose".into()
+            ))
+        );
+        assert_eq!(panic_report("plain output\n"), None);
+    }
 }

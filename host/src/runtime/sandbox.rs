@@ -245,7 +245,14 @@ impl Sandbox {
             info: None,
             ticks: self.deadline_ticks(),
         };
-        connector.info = Some(connector.describe()?);
+        let info = connector.describe()?;
+        // From here on messages name the connector as it describes itself, as `inspect` and
+        // `check` do, not by its file name.
+        if !info.name.is_empty() {
+            connector.name = info.name.clone();
+            connector.store.data_mut().name = info.name.clone();
+        }
+        connector.info = Some(info);
         Ok(connector)
     }
 
