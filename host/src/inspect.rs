@@ -28,10 +28,14 @@ pub fn run(args: &[String]) -> Result<(), AgentError> {
     let compiled = match sandbox.compile(&bytes.name, &bytes.wasm) {
         Err(not_connector @ SandboxError::NotAGuest { .. }) => {
             // Neither a connector nor a transform: the connector's error says what it exports.
+            // A transform's own error only when it exports the transform interface at all;
+            // anything else is described by what the connector check found.
+            let exports_transform = bytes
+                .wasm
+                .windows(TRANSFORM_PACKAGE.len())
+                .any(|w| w == TRANSFORM_PACKAGE.as_bytes());
             return match inspect_transform(&sandbox, &bytes.name, &bytes.wasm, &bytes.origin) {
-                Err(AgentError::Sandbox(SandboxError::NotAGuest { .. })) => {
-                    Err(not_connector.into())
-                }
+                Err(_) if !exports_transform => Err(not_connector.into()),
                 other => other,
             };
         }

@@ -194,7 +194,10 @@ impl Sandbox {
             .map_err(|e| SandboxError::Compile {
                 kind,
                 name: name.to_string(),
-                reason: format!("{e:#}"),
+                reason: what_it_is(wasm).unwrap_or_else(|| {
+                    let reason = format!("{e:#}");
+                    reason.lines().next().unwrap_or_default().to_string()
+                }),
             })
     }
 
@@ -325,5 +328,48 @@ impl Sandbox {
 
     fn deadline_ticks(&self) -> u64 {
         (self.limits.timeout.as_millis() / TICK.as_millis()).max(1) as u64
+    }
+}
+
+/// What a file that does not compile as a component is, when its first bytes tell: another
+/// kind of file, or a core module (built for the wrong target). `None` for a component.
+fn what_it_is(bytes: &[u8]) -> Option<String> {
+    const MAGIC: &[u8] = b"\0asm";
+    if bytes.is_empty() {
+        return Some("the file is empty".into());
+    }
+    if !bytes.starts_with(MAGIC) {
+        let kind = match bytes {
+            [0x7f, b'E', b'L', b'F', ..] => "an ELF executable or library",
+            [0x1f, 0x8b, ..] => "a gzip file",
+            [b'P', b'K', ..] => "a zip archive",
+            [b'#', b'!', ..] => "a script",
+            b if std::str::from_utf8(&b[..b.len().min(64)]).is_ok() => "a text file",
+            _ => "not WebAssembly",
+        };
+        return Some(format!(
+            "it is {kind}, not WebAssembly; a connector is the .wasm component `hvrwasmagent build` makes"
+        ));
+    }
+    // Bytes 4..8: version 1 is a core module; a component has layer 1 there.
+    if bytes.get(4..8) == Some(&[1, 0, 0, 0]) {
+        return Some(
+            "it is a core WebAssembly module, not a component: build the crate for --target wasm32-wasip2 (`hvrwasmagent build DIR` does)".into(),
+        );
+    }
+    None
+}
+
+#[cfg(test)]
+mod what_it_is_tests {
+    use super::what_it_is;
+
+    #[test]
+    fn files_that_are_not_components_are_named() {
+        assert!(what_it_is(b"hello\n").unwrap().contains("a text file"));
+        assert!(what_it_is(b"\x7fELF\x02").unwrap().contains("ELF"));
+        assert!(what_it_is(b"\0asm\x01\0\0\0").unwrap().contains("core WebAssembly module"));
+        assert!(what_it_is(b"").unwrap().contains("empty"));
+        assert_eq!(what_it_is(b"\0asm\x0d\0\x01\0"), None);
     }
 }
