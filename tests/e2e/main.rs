@@ -40,6 +40,8 @@ mod waits;
 mod shadow;
 // The conformance suite authors run: first-party connectors pass it, a naive one fails.
 mod selftest;
+// The author's path: new connector, build, selftest; the mistakes build and inspect name.
+mod authoring;
 // Refresh of a subset: --refresh-condition deletes only the matching rows.
 mod refresh_condition;
 // Contract 0.3: served versions and patches, declared connector options, transforms that

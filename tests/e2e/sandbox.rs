@@ -78,14 +78,12 @@ fn guest_output_goes_to_the_job_log_with_its_name() {
     let (s, run) = hostile("hostile_print", "print", "");
     assert_contained(&s, &run, &["probe: printed"]);
     assert!(
-        run.stdout
-            .contains("[hostile stdout] hello on stdout"),
+        run.stdout.contains("[hostile stdout] hello on stdout"),
         "{}",
         run.stdout
     );
     assert!(
-        run.stdout
-            .contains("[hostile stderr] hello on stderr"),
+        run.stdout.contains("[hostile stderr] hello on stderr"),
         "{}",
         run.stdout
     );
@@ -104,7 +102,10 @@ fn guest_panic_fails_the_table_cleanly() {
         ],
     );
     let line = run.stderr.lines().find(|l| l.starts_with("F_J")).unwrap();
-    assert!(line.len() < 400 && !line.contains("wasm backtrace"), "{line}");
+    assert!(
+        line.len() < 400 && !line.contains("wasm backtrace"),
+        "{line}"
+    );
     assert!(
         run.stdout.contains("the connector panicked on purpose"),
         "{}",
@@ -115,10 +116,7 @@ fn guest_panic_fails_the_table_cleanly() {
 #[test]
 fn plan_reading_a_column_that_does_not_exist_is_refused() {
     let (s, run) = hostile("hostile_source", "bad-source", "");
-    run.assert_fails_with(&[
-        "connector hostile",
-        "the plan's load reads file column",
-    ]);
+    run.assert_fails_with(&["connector hostile", "the plan's load reads file column"]);
     assert!(s.target.rows(&s.models[0].def, s.style).is_empty());
     assert_eq!(s.hvr.leftover_files().len(), 1);
 }

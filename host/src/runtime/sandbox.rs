@@ -368,7 +368,11 @@ mod what_it_is_tests {
     fn files_that_are_not_components_are_named() {
         assert!(what_it_is(b"hello\n").unwrap().contains("a text file"));
         assert!(what_it_is(b"\x7fELF\x02").unwrap().contains("ELF"));
-        assert!(what_it_is(b"\0asm\x01\0\0\0").unwrap().contains("core WebAssembly module"));
+        assert!(
+            what_it_is(b"\0asm\x01\0\0\0")
+                .unwrap()
+                .contains("core WebAssembly module")
+        );
         assert!(what_it_is(b"").unwrap().contains("empty"));
         assert_eq!(what_it_is(b"\0asm\x0d\0\x01\0"), None);
     }
