@@ -38,10 +38,16 @@ fn help_lists_every_built_in_connector_and_the_toolbox_options() {
     let (code, stdout, _) = run(&["--help"]);
     assert_eq!(code, 0);
     assert!(
-        stdout.contains("Built-in connectors: sqlite, postgres, mariadb."),
+        stdout.contains("Built-in connectors: sqlite, postgres, mariadb, pg-upsert."),
         "{stdout}"
     );
-    assert!(stdout.contains("(sqlite, postgres, mariadb)"), "{stdout}");
+    assert!(
+        stdout.contains("(sqlite, postgres, mariadb, pg-upsert)"),
+        "{stdout}"
+    );
+    for command in ["selftest", "new connector", "build"] {
+        assert!(stdout.contains(command), "{command} not in {stdout}");
+    }
     for option in [
         "--history-table",
         "--summary-json",
