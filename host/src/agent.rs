@@ -10,6 +10,7 @@ mod summary;
 mod summary_json;
 
 use guests::Guests;
+pub use guests::{Described, describe_connector};
 use summary::refresh_call;
 
 use crate::connectors::ConnectorError;

@@ -17,9 +17,7 @@ pub mod model;
 mod scratch;
 mod trials;
 
-use crate::connectors;
-use crate::domain::{ConnectorInfo, Planner as _, Style as DomainStyle};
-use crate::runtime::Sandbox;
+use crate::domain::{ConnectorInfo, Style as DomainStyle};
 use model::Style;
 
 pub use cli::SelftestArgs;
@@ -94,17 +92,9 @@ fn describe(args: &SelftestArgs) -> Result<ConnectorInfo, SelftestError> {
     let options =
         crate::options::Options::from_words(vec!["--connector".into(), args.connector.clone()])
             .map_err(|e| failed(e.into()))?;
-    let bytes = connectors::resolve(&options.connector, options.connector_dir.as_deref())
-        .map_err(|e| failed(e.into()))?;
-    let sandbox =
-        Sandbox::new(options.limits(), options.compile_cache()).map_err(|e| failed(e.into()))?;
-    let compiled = sandbox
-        .compile(&bytes.name, &bytes.wasm)
-        .map_err(|e| failed(e.into()))?;
-    let instance = sandbox
-        .instantiate(&bytes.name, &compiled)
-        .map_err(|e| failed(e.into()))?;
-    Ok(instance.info().clone())
+    crate::agent::describe_connector(&options)
+        .map(|described| described.info)
+        .map_err(failed)
 }
 
 fn print_table(outcomes: &[Outcome]) {

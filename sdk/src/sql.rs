@@ -11,7 +11,7 @@ mod load;
 mod upsert;
 
 pub use load::{LoadColumn, direct_columns, multi_row_values_load, unnest_load};
-pub use upsert::{Upsert, last_change_per_key, upsert_apply};
+pub use upsert::{Upsert, last_change_per_key, upsert_apply, upsert_clause};
 
 /// Names of the control columns a staging table carries beside the target's columns.
 pub const STAGE_OP: &str = "hvr_stage_op";
@@ -242,17 +242,7 @@ impl Stage {
         type_of: impl Fn(&LandedColumn) -> String,
         int_type: &str,
     ) -> Stage {
-        let mut columns: Vec<(String, String, Source)> = layout
-            .landed
-            .iter()
-            .map(|c| {
-                (
-                    dialect.ident(&c.name),
-                    type_of(c),
-                    Source::Column(c.file_index),
-                )
-            })
-            .collect();
+        let mut columns = direct_columns(dialect, layout, type_of);
         if let Some(op) = layout.op {
             columns.push((dialect.ident(STAGE_OP), int_type.into(), Source::Column(op)));
         }

@@ -10,7 +10,7 @@
 //! `DELETE` and staging uses temporary tables only: everything stays in the table's transaction.
 
 use hvrwasm_sdk::column_types;
-use hvrwasm_sdk::sql::{self, CreatedTypes, Dialect, Layout, SpecialOps, Stage};
+use hvrwasm_sdk::sql::{self, CreatedTypes, Dialect, Layout, SpecialOps, Stage, Upsert};
 use hvrwasm_sdk::{Connector, Info, Load, Options, Plan, PlanError, Source, Table, TargetStyle};
 
 const D: Dialect = Dialect::BACKTICK;
@@ -116,22 +116,7 @@ impl Connector for MariaDb {
             TargetStyle::SoftDelete => "1 = 1".to_string(),
             _ => format!("NOT ({deleted})"),
         };
-        let non_keys: Vec<String> = layout
-            .landed
-            .iter()
-            .filter(|c| !c.is_key)
-            .map(|c| D.ident(&c.name))
-            .collect();
-        let update = if non_keys.is_empty() {
-            let k = D.ident(&keys[0].name);
-            format!("{k} = {k}")
-        } else {
-            non_keys
-                .iter()
-                .map(|c| format!("{c} = VALUES({c})"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let upsert = sql::upsert_clause(&D, Upsert::OnDuplicateKey, &layout, &keys);
         let select = layout
             .target_names()
             .iter()
@@ -140,7 +125,7 @@ impl Connector for MariaDb {
             .join(", ");
         after.push(format!(
             "INSERT INTO {target} ({landed}) SELECT {select} FROM {s} s JOIN {last} l ON s.{seq} = l.{seq} \
-             WHERE {live} ORDER BY s.{seq} ON DUPLICATE KEY UPDATE {update}"
+             WHERE {live} ORDER BY s.{seq} {upsert}"
         ));
         after.push(format!("DROP TEMPORARY TABLE {last}"));
         after.push(format!("DROP TEMPORARY TABLE IF EXISTS {multi}"));

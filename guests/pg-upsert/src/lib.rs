@@ -77,7 +77,7 @@ impl Connector for PgUpsert {
         );
         Ok(Plan::new(
             before,
-            sql::unnest_load(&stage.name, &stage.load_columns(), BATCH_ROWS),
+            sql::unnest_load(&stage.name, &stage.columns, BATCH_ROWS),
             after,
         ))
     }

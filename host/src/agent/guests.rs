@@ -135,3 +135,24 @@ fn check_style(options: &Options, info: &ConnectorInfo) -> Result<(), AgentError
             .join(", "),
     })
 }
+
+/// A connector resolved, compiled and described as a cycle loads it, for the commands that
+/// only look at it (`check`, `selftest`, `build`).
+pub struct Described {
+    pub origin: Origin,
+    /// The contract it targets, e.g. `hvrwasm:connector@0.3.0`.
+    pub contract: String,
+    pub info: ConnectorInfo,
+}
+
+pub fn describe_connector(options: &Options) -> Result<Described, AgentError> {
+    let bytes = connectors::resolve(&options.connector, options.connector_dir.as_deref())?;
+    let sandbox = Sandbox::new(options.limits(), options.compile_cache())?;
+    let compiled = sandbox.compile(&bytes.name, &bytes.wasm)?;
+    let instance = sandbox.instantiate(&bytes.name, &compiled)?;
+    Ok(Described {
+        origin: bytes.origin,
+        contract: compiled.contract.clone(),
+        info: instance.info().clone(),
+    })
+}

@@ -134,15 +134,13 @@ pub(super) fn call_guest<T>(
     store.set_epoch_deadline(ticks);
     let stderr_before = store.data().printed.1;
     let result = f(store);
-    let stderr = store.data().stderr.contents();
-    let panic = result
-        .is_err()
-        .then(|| {
-            panic_report(&String::from_utf8_lossy(
-                &stderr[stderr_before.min(stderr.len())..],
-            ))
-        })
-        .flatten();
+    // Read back only when the call failed: stderr's contents are a copy.
+    let panic = result.is_err().then(|| {
+        let stderr = store.data().stderr.contents();
+        panic_report(&String::from_utf8_lossy(
+            &stderr[stderr_before.min(stderr.len())..],
+        ))
+    });
     store.data_mut().flush_output();
     result.map_err(|e| {
         let name = name.to_string();
@@ -162,7 +160,7 @@ pub(super) fn call_guest<T>(
                 call,
                 limit_ms: ticks * TICK.as_millis() as u64,
             }
-        } else if let Some((location, message)) = panic {
+        } else if let Some((location, message)) = panic.flatten() {
             SandboxError::Panic {
                 kind,
                 name,

@@ -2,7 +2,7 @@
 //! table's files per style, CSV written the way FileFormat /Csv /HeaderLine writes it, and the
 //! `HVR_*` environment of an `*_end` call.
 
-use super::data::{Row, TableDef};
+use super::data::{Kind, Row, TableDef};
 use super::model::{Change, Style};
 
 /// One CSV field as HVR writes it: NULL is empty and unquoted, the empty string is `""`, and a
@@ -156,6 +156,25 @@ pub fn canonical_timestamp(value: &str) -> String {
         }
         None => value.to_string(),
     }
+}
+
+/// A table's rows as read back, made comparable with the model: timestamps without trailing
+/// fraction zeros, sorted.
+pub fn canonical_rows(def: &TableDef, mut rows: Vec<Row>) -> Vec<Row> {
+    let stamps: Vec<usize> = def
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| matches!(c.kind, Kind::Stamp | Kind::Stamp0))
+        .map(|(i, _)| i)
+        .collect();
+    for row in &mut rows {
+        for i in &stamps {
+            row[*i] = row[*i].take().map(|v| canonical_timestamp(&v));
+        }
+    }
+    rows.sort();
+    rows
 }
 
 /// What differs between the rows a target holds and the model's, in one sentence; `None`

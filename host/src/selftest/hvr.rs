@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use super::channel::{self, CallFile};
 use super::cli::SelftestArgs;
 use super::data::{Kind, Rng, TableDef, channel as channel_tables};
-use super::model::{Change, Style, TableModel};
+use super::model::{self, Change, Style, TableModel};
 use super::scratch::Scratch;
 use super::{SelftestError, style_name};
 
@@ -95,21 +95,13 @@ impl Hvr {
     /// A refresh of `rows` rows per table; the models become exactly these.
     pub fn refresh_changes(&mut self, rows: usize) -> Vec<(usize, Vec<Change>)> {
         let (rng, seq) = (&mut self.rng, &mut self.seq);
-        self.models
-            .iter_mut()
-            .enumerate()
-            .map(|(i, m)| (i, m.refresh(rows, rng, seq)))
-            .collect()
+        model::each(&mut self.models, |_, m| m.refresh(rows, rng, seq))
     }
 
     /// One cycle of about `changes` random changes per table.
     pub fn cycle_changes(&mut self, changes: usize) -> Vec<(usize, Vec<Change>)> {
         let (rng, seq) = (&mut self.rng, &mut self.seq);
-        self.models
-            .iter_mut()
-            .enumerate()
-            .map(|(i, m)| (i, m.cycle(changes, rng, seq)))
-            .collect()
+        model::each(&mut self.models, |_, m| m.cycle(changes, rng, seq))
     }
 
     /// Writes one file per table that has changes; returns the `*_end` environment. A refresh

@@ -33,6 +33,18 @@ pub struct Change {
     pub seq: String,
 }
 
+/// One call's changes: `f` applied to every table's model, with the table's index.
+pub fn each(
+    models: &mut [TableModel],
+    mut f: impl FnMut(usize, &mut TableModel) -> Vec<Change>,
+) -> Vec<(usize, Vec<Change>)> {
+    models
+        .iter_mut()
+        .enumerate()
+        .map(|(i, m)| (i, f(i, m)))
+        .collect()
+}
+
 pub struct TableModel {
     pub def: TableDef,
     style: Style,
@@ -64,7 +76,8 @@ impl TableModel {
             .collect()
     }
 
-    fn new_row(&mut self, rng: &mut Rng) -> Row {
+    /// A fresh row with a new key, not yet applied (explicit cycles build on it).
+    pub fn fresh_row(&mut self, rng: &mut Rng) -> Row {
         let n = self.next_key;
         self.next_key += 1;
         let texts = self.texts.clone();
@@ -108,7 +121,7 @@ impl TableModel {
         self.history.clear();
         let mut out = Vec::new();
         for _ in 0..rows {
-            let row = self.new_row(rng);
+            let row = self.fresh_row(rng);
             out.push(self.apply(row, 1, false, seq));
         }
         out
@@ -129,7 +142,7 @@ impl TableModel {
                 .cloned()
                 .collect();
             if pick < 30 || existing.is_empty() {
-                let row = self.new_row(rng);
+                let row = self.fresh_row(rng);
                 touched.insert(self.key_of(&row));
                 out.push(self.apply(row, 1, false, seq));
                 continue;
@@ -175,14 +188,9 @@ impl TableModel {
         self.apply(row, 1, false, seq)
     }
 
-    /// A fresh row with a new key, not yet applied: for building explicit cycles.
-    pub fn fresh_row(&mut self, rng: &mut Rng) -> Row {
-        self.new_row(rng)
-    }
-
     /// A given row deleted (op 0).
-    pub fn delete(&mut self, row: Row, seq: &mut u64) -> Vec<Change> {
-        vec![self.apply(row, 0, true, seq)]
+    pub fn delete(&mut self, row: Row, seq: &mut u64) -> Change {
+        self.apply(row, 0, true, seq)
     }
 
     /// A truncate (op 5, every value NULL): every earlier row goes, or is marked deleted in a
@@ -226,11 +234,6 @@ impl TableModel {
             deleted: true,
             seq: format!("{:016x}", *seq),
         }
-    }
-
-    /// Live rows, in key order.
-    pub fn live_rows(&self) -> Vec<Row> {
-        self.live.values().cloned().collect()
     }
 
     fn apply(&mut self, row: Row, op: u8, deleted: bool, seq: &mut u64) -> Change {

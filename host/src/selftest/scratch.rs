@@ -7,7 +7,7 @@ use odbc_api::buffers::TextRowSet;
 use odbc_api::{Cursor, ResultSetMetadata};
 
 use super::cli::SelftestArgs;
-use super::data::{Kind, Row, TableDef};
+use super::data::{Row, TableDef};
 use super::model::Style;
 use super::{SelftestError, channel};
 use crate::odbc::{Database, OdbcError, Target};
@@ -116,21 +116,8 @@ impl Scratch {
         let names = channel::target_columns(def, style);
         let cols: Vec<String> = names.iter().map(|c| self.ident(c)).collect();
         let sql = format!("SELECT {} FROM {}", cols.join(", "), self.qualified(base));
-        let mut rows = self.query(&sql).map_err(|e| format!("{sql}: {e}"))?;
-        let stamps: Vec<usize> = def
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| matches!(c.kind, Kind::Stamp | Kind::Stamp0))
-            .map(|(i, _)| i)
-            .collect();
-        for row in &mut rows {
-            for i in &stamps {
-                row[*i] = row[*i].take().map(|v| channel::canonical_timestamp(&v));
-            }
-        }
-        rows.sort();
-        Ok(rows)
+        let rows = self.query(&sql).map_err(|e| format!("{sql}: {e}"))?;
+        Ok(channel::canonical_rows(def, rows))
     }
 
     fn query(&self, sql: &str) -> Result<Vec<Row>, odbc_api::Error> {

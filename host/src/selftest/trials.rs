@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::Outcome;
 use super::hvr::Hvr;
-use super::model::{Change, Style};
+use super::model::{self, Change, Style};
 use super::scratch::Scratch;
 
 /// `line_items`: its key is (order_id, line), so it carries the multi-delete trial.
@@ -76,12 +76,7 @@ fn cycles(hvr: &mut Hvr, scratch: &Scratch) -> Result<String, String> {
 
 fn update_twice(hvr: &mut Hvr, scratch: &Scratch) -> Result<String, String> {
     let (rng, seq) = (&mut hvr.rng, &mut hvr.seq);
-    let changes: Vec<(usize, Vec<Change>)> = hvr
-        .models
-        .iter_mut()
-        .enumerate()
-        .map(|(i, m)| (i, m.update_twice(rng, seq)))
-        .collect();
+    let changes = model::each(&mut hvr.models, |_, m| m.update_twice(rng, seq));
     integrate(hvr, &changes, &[])?;
     hvr.compare(scratch)
 }
@@ -106,7 +101,7 @@ fn truncate(hvr: &mut Hvr, scratch: &Scratch) -> Result<String, String> {
     changes.push(model.insert(after, seq));
     if copy {
         changes.push(model.insert(gone.clone(), seq));
-        changes.extend(model.delete(gone, seq));
+        changes.push(model.delete(gone, seq));
     }
     integrate(hvr, &[(ITEMS, changes)], &[])?;
     hvr.compare(scratch)
@@ -201,12 +196,9 @@ fn rerun(hvr: &Hvr, vars: &[(String, String)]) -> Result<(), String> {
 fn empty_refresh(hvr: &mut Hvr, scratch: &Scratch) -> Result<String, String> {
     let rows = hvr.rows_per_table;
     let (rng, seq) = (&mut hvr.rng, &mut hvr.seq);
-    let changes: Vec<(usize, Vec<Change>)> = hvr
-        .models
-        .iter_mut()
-        .enumerate()
-        .map(|(i, m)| (i, m.refresh(if i == 0 { 0 } else { rows }, rng, seq)))
-        .collect();
+    let changes = model::each(&mut hvr.models, |i, m| {
+        m.refresh(if i == 0 { 0 } else { rows }, rng, seq)
+    });
     hvr.call("refr_write_begin", &[], &[])?;
     let vars = hvr.stage(&changes, true)?;
     hvr.call("refr_write_end", &vars, &[])?;

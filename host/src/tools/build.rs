@@ -7,9 +7,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
 
-use crate::domain::Planner as _;
-use crate::runtime::Sandbox;
-
 const TARGET: &str = "wasm32-wasip2";
 
 /// Builds and checks; returns the component's path.
@@ -143,21 +140,13 @@ fn check_component(wasm: &Path, package: &str) -> Result<(), String> {
         "off".into(),
     ])
     .map_err(|e| e.to_string())?;
-    let bytes = std::fs::read(wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
-    let sandbox =
-        Sandbox::new(options.limits(), options.compile_cache()).map_err(|e| e.to_string())?;
-    let compiled = sandbox
-        .compile(package, &bytes)
-        .map_err(|e| e.to_string())?;
-    let instance = sandbox
-        .instantiate(package, &compiled)
-        .map_err(|e| e.to_string())?;
-    let info = instance.info();
+    let described = crate::agent::describe_connector(&options).map_err(|e| e.to_string())?;
+    let info = &described.info;
     say!(
         "build: connector {} {} (contract {}, dialect {}) -> {}",
         info.name,
         info.version,
-        compiled.contract,
+        described.contract,
         info.dialect,
         wasm.display()
     );

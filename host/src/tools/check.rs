@@ -9,7 +9,7 @@ mod target;
 
 use crate::agent::AgentError;
 use crate::connectors::{self, Origin};
-use crate::domain::{ConnectorInfo, Planner as _};
+use crate::domain::ConnectorInfo;
 use crate::hvr::HvrEnv;
 use crate::options::Options;
 use crate::runtime::Sandbox;
@@ -104,19 +104,12 @@ fn transforms(options: &Options, report: &mut Report) {
 
 /// Resolves, compiles and describes the connector.
 fn connector(options: &Options, report: &mut Report) -> Option<ConnectorInfo> {
-    let loaded = (|| -> Result<_, AgentError> {
-        let bytes = connectors::resolve(&options.connector, options.connector_dir.as_deref())?;
-        let sandbox = Sandbox::new(options.limits(), options.compile_cache())?;
-        let compiled = sandbox.compile(&bytes.name, &bytes.wasm)?;
-        let instance = sandbox.instantiate(&bytes.name, &compiled)?;
-        Ok((
-            bytes.origin,
-            compiled.contract.clone(),
-            instance.info().clone(),
-        ))
-    })();
-    match loaded {
-        Ok((origin, contract, info)) => {
+    match crate::agent::describe_connector(options) {
+        Ok(crate::agent::Described {
+            origin,
+            contract,
+            info,
+        }) => {
             let origin = match origin {
                 Origin::BuiltIn => "built in".to_string(),
                 Origin::File(p) => p.display().to_string(),

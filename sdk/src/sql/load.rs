@@ -1,7 +1,7 @@
 //! Load statements for the host's load shapes. Values always arrive as text; what each shape
 //! needs for the database to convert them is said per builder.
 
-use super::{Dialect, LandedColumn, Layout, Stage};
+use super::{Dialect, LandedColumn, Layout};
 use crate::{Load, LoadShape, MultiRowValues, Source};
 
 /// A column a load fills: quoted name, SQL type (for the shapes that cast), and its source.
@@ -25,13 +25,6 @@ pub fn direct_columns(
             )
         })
         .collect()
-}
-
-impl Stage {
-    /// The stage's columns as a load fills them.
-    pub fn load_columns(&self) -> Vec<LoadColumn> {
-        self.columns.clone()
-    }
 }
 
 /// `INSERT INTO t (a, b) SELECT * FROM unnest(?::int4[], ?::text[])` for

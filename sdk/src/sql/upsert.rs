@@ -122,7 +122,10 @@ pub fn upsert_apply(
     sql
 }
 
-fn upsert_clause(
+/// The upsert's tail for `INSERT ... SELECT ...`: on a key conflict, set the columns the files
+/// carry (a key-only table gets a no-op assignment), e.g.
+/// `ON DUPLICATE KEY UPDATE "amount" = VALUES("amount")`.
+pub fn upsert_clause(
     dialect: &Dialect,
     upsert: Upsert,
     layout: &Layout,

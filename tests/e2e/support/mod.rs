@@ -52,11 +52,7 @@ impl Scenario {
 
     pub fn refresh_changes(&mut self, rows: usize) -> Vec<(usize, Vec<Change>)> {
         let (rng, seq) = (&mut self.rng, &mut self.seq);
-        self.models
-            .iter_mut()
-            .enumerate()
-            .map(|(i, m)| (i, m.refresh(rows, rng, seq)))
-            .collect()
+        model::each(&mut self.models, |_, m| m.refresh(rows, rng, seq))
     }
 
     pub fn cycle_changes(

@@ -6,7 +6,6 @@ use std::sync::OnceLock;
 use odbc_api::buffers::TextRowSet;
 use odbc_api::{ConnectionOptions, Cursor, Environment, ResultSetMetadata};
 
-use super::channel::canonical_timestamp;
 use super::data::{Kind, Row, TableDef};
 use super::model::Style;
 
@@ -213,21 +212,8 @@ impl Target {
             .map(|c| self.ident(c))
             .collect::<Vec<_>>()
             .join(", ");
-        let stamps: Vec<usize> = table
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| matches!(c.kind, Kind::Stamp | Kind::Stamp0))
-            .map(|(i, _)| i)
-            .collect();
-        let mut rows = self.query(&format!("SELECT {cols} FROM {}", self.qualified(table)));
-        for row in &mut rows {
-            for i in &stamps {
-                row[*i] = row[*i].take().map(|v| canonical_timestamp(&v));
-            }
-        }
-        rows.sort();
-        rows
+        let rows = self.query(&format!("SELECT {cols} FROM {}", self.qualified(table)));
+        super::channel::canonical_rows(table, rows)
     }
 
     pub fn query(&self, sql: &str) -> Vec<Row> {
