@@ -9,7 +9,13 @@
 
 use crate::LogicalType;
 
-/// PostgreSQL: every neutral type has an exact counterpart.
+/// PostgreSQL: every neutral type has an exact counterpart. `key` says the column is part of
+/// the primary key (it changes nothing here).
+///
+/// ```
+/// use hvrwasm_sdk::{column_types, LogicalType};
+/// assert_eq!(column_types::postgres(&LogicalType::Int64, true).as_deref(), Some("bigint"));
+/// ```
 pub fn postgres(t: &LogicalType, _key: bool) -> Option<String> {
     Some(match t {
         LogicalType::Boolean => "boolean".into(),
@@ -45,6 +51,14 @@ pub fn postgres(t: &LogicalType, _key: bool) -> Option<String> {
 
 /// MariaDB / MySQL: DECIMAL holds 65 digits and 30 of scale; wider decimals stay exact as
 /// text. Key columns need a bounded type to be indexed.
+///
+/// ```
+/// use hvrwasm_sdk::{column_types, LogicalType};
+/// let code = LogicalType::Text { max_length: Some(2000) };
+/// assert_eq!(column_types::mariadb(&code, false).as_deref(), Some("VARCHAR(2000)"));
+/// // Too long to index: the caller's fallback (`CreatedTypes::key`) applies.
+/// assert_eq!(column_types::mariadb(&code, true), None);
+/// ```
 pub fn mariadb(t: &LogicalType, key: bool) -> Option<String> {
     Some(match t {
         LogicalType::Boolean => "BOOLEAN".into(),
@@ -73,6 +87,11 @@ pub fn mariadb(t: &LogicalType, key: bool) -> Option<String> {
 
 /// SQLite: integers and floats have their affinities; everything else is TEXT, since a
 /// NUMERIC column would turn `0.1` into a float.
+///
+/// ```
+/// use hvrwasm_sdk::{column_types, LogicalType};
+/// assert_eq!(column_types::sqlite(&LogicalType::Int32, false).as_deref(), Some("INTEGER"));
+/// ```
 pub fn sqlite(t: &LogicalType, _key: bool) -> Option<String> {
     Some(match t {
         LogicalType::Boolean

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! SDK for hvrwasmagent connector guests.
 //!
 //! A connector is a *planner*: for one table of one HVR call it receives the table's file
@@ -35,6 +36,7 @@ pub mod bindings {
 }
 
 pub mod column_types;
+#[doc(hidden)]
 pub mod convert;
 pub mod log;
 #[doc(hidden)]
@@ -49,16 +51,46 @@ pub use types::{
     Options, Plan, PlanError, Source, Table, TargetColumn, TargetStyle,
 };
 
-/// This SDK's version. SDK 0.3.x builds for contract 0.3.0 (the table is in the SDK's
+/// This SDK's version.
+///
+/// ```
+/// assert!(hvrwasm_sdk::SDK_VERSION.starts_with("0.3."));
+/// ```
+/// SDK 0.3.x builds for contract 0.3.0 (the table is in the SDK's
 /// README); a new contract line gets a new SDK minor.
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The contract this SDK builds connectors for: a connector built with this SDK runs on any
 /// host serving this contract version or a later patch of it (`wit/README.md`).
+///
+/// ```
+/// assert_eq!(hvrwasm_sdk::CONTRACT_VERSION, "0.3.0");
+/// ```
 pub const CONTRACT_VERSION: &str = "0.3.0";
 
 /// What a connector implements. Each function is called once per table and call; keep them
 /// deterministic.
+///
+/// ```
+/// use hvrwasm_sdk::sql::{parameter_array_refresh, CreatedTypes, Dialect};
+/// use hvrwasm_sdk::{testing, Connector, Info, Options, Plan, PlanError, Table, TargetStyle};
+/// struct MyDb;
+/// impl Connector for MyDb {
+///     fn describe() -> Info {
+///         Info::new("my-db", "0.1.0", "sqlite")
+///     }
+///     fn plan_refresh(table: &Table, options: &Options) -> Result<Plan, PlanError> {
+///         parameter_array_refresh(&Dialect::ANSI, table, options, CreatedTypes::SQLITE, 1000)
+///     }
+///     fn plan_integrate(_: &Table, _: &Options) -> Result<Plan, PlanError> {
+///         Err(PlanError::Unsupported("refresh only".into()))
+///     }
+/// }
+/// hvrwasm_sdk::export_connector!(MyDb);
+/// // Plans are plain data: test them natively.
+/// let plan = MyDb::plan_refresh(&testing::orders_refresh_table(), &testing::options(TargetStyle::ReplicationCopy)).unwrap();
+/// assert!(plan.before[0].starts_with("CREATE TABLE"));
+/// ```
 pub trait Connector {
     /// Name, version, dialect, supported styles and declared options, for checks and
     /// `hvrwasmagent inspect`.

@@ -16,6 +16,13 @@ use crate::{Column, Options, Table, TargetColumn, TargetStyle};
 /// `sales.orders (id key, amount)` as an integrate call sends it: the data columns, then
 /// `op_type` and `is_deleted`, with the target existing (`id int4`, `amount numeric`, and
 /// `is_deleted int4` for SoftDelete targets to keep).
+///
+/// ```
+/// use hvrwasm_sdk::{testing, ColumnRole};
+/// let table = testing::orders_table();
+/// assert_eq!(table.columns[2].role, ColumnRole::Op);
+/// assert!(table.target_columns.is_some());
+/// ```
 pub fn orders_table() -> Table {
     Table::new("orders")
         .column(Column::data("id").key())
@@ -30,6 +37,12 @@ pub fn orders_table() -> Table {
 }
 
 /// `orders` as a replication-copy refresh sends it: data columns only, the target missing.
+///
+/// ```
+/// let table = hvrwasm_sdk::testing::orders_refresh_table();
+/// assert_eq!(table.columns.len(), 2);
+/// assert!(table.target_columns.is_none());
+/// ```
 pub fn orders_refresh_table() -> Table {
     Table::new("orders")
         .column(Column::data("id").key())
@@ -38,6 +51,11 @@ pub fn orders_refresh_table() -> Table {
 
 /// A call's options in `style`, with the extra columns kept as that style needs them
 /// (SoftDelete keeps `is_deleted`; TimeKey keeps both).
+///
+/// ```
+/// use hvrwasm_sdk::{testing, TargetStyle};
+/// assert!(testing::options(TargetStyle::TimeKey).keep_op_column);
+/// ```
 pub fn options(style: TargetStyle) -> Options {
     Options::new(style)
 }

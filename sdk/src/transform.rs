@@ -27,25 +27,51 @@ pub mod bindings {
 #[doc(hidden)]
 pub mod convert;
 pub mod log;
+mod batch;
+
+pub use batch::{BatchBuilder, value};
 
 pub use bindings::hvrwasm::transform::types::{RowBatch, TextColumn};
 
 /// The transform contract this SDK builds for (`wit/transform`).
+///
+/// ```
+/// assert_eq!(hvrwasm_sdk::transform::CONTRACT_VERSION, "0.1.0");
+/// ```
 pub const CONTRACT_VERSION: &str = "0.1.0";
 
 /// This transform's own options, `--transform-option NAME.key=value` without `NAME.`.
+///
+/// ```
+/// use hvrwasm_sdk::transform::{option, TransformOptions};
+/// let options: &TransformOptions = &[("salt".to_string(), "s3".to_string())];
+/// assert_eq!(option(options, "salt"), Some("s3"));
+/// ```
 pub type TransformOptions = [(String, String)];
 
 /// Which kind of call the rows belong to.
+///
+/// ```
+/// use hvrwasm_sdk::transform::Phase;
+/// assert_ne!(Phase::Refresh, Phase::Integrate);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
+    /// `refr_write_end`: whole tables, no op column in a replication copy.
     Refresh,
+    /// `integ_end`: changes, with deletes the transform must keep.
     Integrate,
 }
 
 /// What a column carries.
+///
+/// ```
+/// use hvrwasm_sdk::transform::{ColumnRole, TransformColumn};
+/// assert_eq!(TransformColumn::new("op_type", ColumnRole::Op, false).role, ColumnRole::Op);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColumnRole {
+    /// A replicated column (or one an earlier transform added).
     Data,
     /// `{hvr_op}`: 0 delete, 1 insert, 2 update, 3/4 before-images, 5 truncate, 8 multi-delete.
     Op,
@@ -53,15 +79,26 @@ pub enum ColumnRole {
     SoftDelete,
 }
 
+/// One column of every batch the transform receives.
+///
+/// ```
+/// use hvrwasm_sdk::transform::{ColumnRole, TransformColumn};
+/// let id = TransformColumn::new("id", ColumnRole::Data, true);
+/// assert!(id.is_key);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TransformColumn {
+    /// The channel's column name.
     pub name: String,
+    /// Part of the replication key.
     pub is_key: bool,
+    /// Data, op or SoftDelete column.
     pub role: ColumnRole,
 }
 
 impl TransformColumn {
+    /// A column from its parts.
     pub fn new(name: &str, role: ColumnRole, is_key: bool) -> TransformColumn {
         TransformColumn {
             name: name.into(),
@@ -72,17 +109,31 @@ impl TransformColumn {
 }
 
 /// The table a transform is opened for.
+///
+/// ```
+/// use hvrwasm_sdk::transform::{ColumnRole, Phase, TableContext, TransformColumn};
+/// let table = TableContext::new("orders", Phase::Integrate, vec![
+///     TransformColumn::new("id", ColumnRole::Data, true),
+///     TransformColumn::new("email", ColumnRole::Data, false),
+///     TransformColumn::new("op_type", ColumnRole::Op, false),
+/// ]);
+/// assert_eq!(table.column("EMAIL"), Some(1));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TableContext {
+    /// Channel table name.
     pub name: String,
+    /// Target table name.
     pub base_name: String,
+    /// Refresh or integrate.
     pub phase: Phase,
     /// The columns every batch has, in order.
     pub columns: Vec<TransformColumn>,
 }
 
 impl TableContext {
+    /// A table whose target name is its channel name.
     pub fn new(name: &str, phase: Phase, columns: Vec<TransformColumn>) -> TableContext {
         TableContext {
             name: name.into(),
@@ -101,6 +152,20 @@ impl TableContext {
 
     /// Whether row `row` of `batch` removes rows in the target (a delete, truncate or
     /// multi-delete op, or SoftDelete = 1): such rows must pass through unchanged in integrate.
+    ///
+    /// ```
+    /// use hvrwasm_sdk::transform::{BatchBuilder, ColumnRole, Phase, TableContext, TransformColumn};
+    /// let table = TableContext::new("t", Phase::Integrate, vec![
+    ///     TransformColumn::new("id", ColumnRole::Data, true),
+    ///     TransformColumn::new("op_type", ColumnRole::Op, false),
+    /// ]);
+    /// let mut rows = BatchBuilder::new(vec!["id".into(), "op_type".into()]);
+    /// rows.push_row([Some("1"), Some("1")]);
+    /// rows.push_row([Some("2"), Some("0")]);
+    /// let batch = rows.finish();
+    /// assert!(!table.is_delete(&batch, 0));
+    /// assert!(table.is_delete(&batch, 1));
+    /// ```
     pub fn is_delete(&self, batch: &RowBatch, row: usize) -> bool {
         self.columns.iter().enumerate().any(|(i, c)| {
             let v = batch
@@ -118,12 +183,23 @@ impl TableContext {
 }
 
 /// What a transform is and may do.
+///
+/// ```
+/// use hvrwasm_sdk::transform::TransformInfo;
+/// let info = TransformInfo::new("mask-email", "0.1.0").option("salt");
+/// assert_eq!(info.options, ["salt"]);
+/// assert!(!info.may_drop_deletes);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TransformInfo {
+    /// The name messages use.
     pub name: String,
+    /// The transform's own version.
     pub version: String,
+    /// It may drop or rewrite deletes in integrate.
     pub may_drop_deletes: bool,
+    /// It may change key values.
     pub may_change_keys: bool,
     /// The option keys it understands; the host refuses others.
     pub options: Vec<String>,
@@ -159,9 +235,39 @@ impl TransformInfo {
 }
 
 /// What a transform implements: its description, and how it opens for one table.
+///
+/// ```
+/// use hvrwasm_sdk::transform::{value, BatchBuilder, RowBatch, TableContext, TableTransform, Transform, TransformInfo, TransformOptions};
+/// struct Upper;
+/// struct UpperTable(usize);
+/// impl Transform for Upper {
+///     type Table = UpperTable;
+///     fn describe() -> TransformInfo {
+///         TransformInfo::new("upper", "0.1.0").option("column")
+///     }
+///     fn open(table: &TableContext, options: &TransformOptions) -> Result<UpperTable, String> {
+///         let name = hvrwasm_sdk::transform::option(options, "column").unwrap_or("name");
+///         table.column(name).map(UpperTable).ok_or(format!("no column {name}"))
+///     }
+/// }
+/// impl TableTransform for UpperTable {
+///     fn transform(&mut self, batch: RowBatch) -> Result<RowBatch, String> {
+///         let mut out = BatchBuilder::new(batch.names.clone());
+///         for row in 0..batch.num_rows as usize {
+///             let upper = value(&batch.columns[self.0], row).map(str::to_uppercase);
+///             out.push_row(batch.columns.iter().enumerate().map(|(i, c)| {
+///                 if i == self.0 { upper.as_deref() } else { value(c, row) }
+///             }));
+///         }
+///         Ok(out.finish())
+///     }
+/// }
+/// hvrwasm_sdk::export_transform!(Upper);
+/// ```
 pub trait Transform {
     /// The per-table state: options parsed once, column positions found once.
     type Table: TableTransform + 'static;
+    /// Name, version, declared options and what it may do.
     fn describe() -> TransformInfo;
     /// Opens the transform for `table`; an `Err` fails the table with the message.
     fn open(table: &TableContext, options: &TransformOptions) -> Result<Self::Table, String>;
@@ -171,7 +277,7 @@ pub trait Transform {
 ///
 /// When the target reports a deadlock, the host runs the table's transaction again and sends
 /// its batches again to the same opened transform: keep what it remembers between batches
-/// deterministic (a counter of rows seen would count twice).
+/// deterministic (a counter of rows seen would count twice). See [`Transform`] for an example.
 pub trait TableTransform {
     /// Columns appended after the received ones. Default: none.
     fn added_columns(&self) -> Vec<String> {
@@ -181,7 +287,8 @@ pub trait TableTransform {
     fn transform(&mut self, batch: RowBatch) -> Result<RowBatch, String>;
 }
 
-/// Exports a type implementing [`Transform`] as the component's `transform` interface.
+/// Exports a type implementing [`Transform`] as the component's `transform` interface (see
+/// [`Transform`] for an example).
 #[macro_export]
 macro_rules! export_transform {
     ($ty:ty) => {
@@ -238,88 +345,4 @@ pub fn option<'a>(options: &'a TransformOptions, key: &str) -> Option<&'a str> {
         .iter()
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.as_str())
-}
-
-/// Value `row` of a column, `None` for NULL.
-pub fn value(column: &TextColumn, row: usize) -> Option<&str> {
-    let valid = column
-        .validity
-        .get(row / 8)
-        .is_some_and(|b| b & (1 << (row % 8)) != 0);
-    if !valid {
-        return None;
-    }
-    let (start, end) = (
-        column.offsets[row] as usize,
-        column.offsets[row + 1] as usize,
-    );
-    std::str::from_utf8(&column.data[start..end]).ok()
-}
-
-/// Builds a batch row by row.
-pub struct BatchBuilder {
-    names: Vec<String>,
-    columns: Vec<TextColumn>,
-    rows: u32,
-}
-
-impl BatchBuilder {
-    pub fn new(names: Vec<String>) -> BatchBuilder {
-        let columns = names
-            .iter()
-            .map(|_| TextColumn {
-                data: Vec::new(),
-                offsets: vec![0],
-                validity: Vec::new(),
-            })
-            .collect();
-        BatchBuilder {
-            names,
-            columns,
-            rows: 0,
-        }
-    }
-
-    /// Appends one row; `values` has one entry per column.
-    pub fn push_row<'v>(&mut self, values: impl IntoIterator<Item = Option<&'v str>>) {
-        let row = self.rows as usize;
-        for (column, v) in self.columns.iter_mut().zip(values) {
-            if row.is_multiple_of(8) {
-                column.validity.push(0);
-            }
-            if let Some(v) = v {
-                column.data.extend_from_slice(v.as_bytes());
-                *column.validity.last_mut().unwrap() |= 1 << (row % 8);
-            }
-            column.offsets.push(column.data.len() as u32);
-        }
-        self.rows += 1;
-    }
-
-    pub fn finish(self) -> RowBatch {
-        RowBatch {
-            num_rows: self.rows,
-            names: self.names,
-            columns: self.columns,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn built_batches_read_back_with_nulls_and_empty_strings() {
-        let mut b = BatchBuilder::new(vec!["a".into(), "b".into()]);
-        for i in 0..10 {
-            b.push_row([Some("x"), if i % 3 == 0 { None } else { Some("") }]);
-        }
-        let batch = b.finish();
-        assert_eq!(batch.num_rows, 10);
-        assert_eq!(value(&batch.columns[0], 9), Some("x"));
-        assert_eq!(value(&batch.columns[1], 3), None);
-        assert_eq!(value(&batch.columns[1], 4), Some(""));
-        assert_eq!(batch.columns[1].validity.len(), 2);
-    }
 }

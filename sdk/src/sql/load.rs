@@ -5,10 +5,26 @@ use super::{Dialect, LandedColumn, Layout};
 use crate::{Load, LoadShape, MultiRowValues, Source};
 
 /// A column a load fills: quoted name, SQL type (for the shapes that cast), and its source.
+///
+/// ```
+/// use hvrwasm_sdk::sql::LoadColumn;
+/// use hvrwasm_sdk::Source;
+/// let id: LoadColumn = (r#""id""#.into(), "int4".into(), Source::Column(0));
+/// ```
 pub type LoadColumn = (String, String, Source);
 
 /// The landed columns fed straight from the files (a refresh, a TimeKey append), each with
 /// the type `type_of` gives it.
+///
+/// ```
+/// use hvrwasm_sdk::sql::{direct_columns, unnest_load, CreatedTypes, Dialect, Layout};
+/// use hvrwasm_sdk::{testing, TargetStyle};
+/// let layout = Layout::new(&testing::orders_refresh_table(), &testing::options(TargetStyle::ReplicationCopy)).unwrap();
+/// let columns = direct_columns(&Dialect::ANSI, &layout, |c| CreatedTypes::POSTGRES.of(c));
+/// assert_eq!(columns[1].0, r#""amount""#);
+/// let load = unnest_load(r#""orders""#, &columns, 2000);
+/// assert_eq!(load.sources.len(), 2);
+/// ```
 pub fn direct_columns(
     dialect: &Dialect,
     layout: &Layout,

@@ -1,42 +1,92 @@
-//! The SDK's own types for what a connector receives and returns. They mirror the contract
-//! (`wit/connector.wit`) but belong to the SDK: records a connector *builds* (`Info`, `Plan`,
-//! `Load`, `OptionSpec`) are made with constructors and builder methods, and records it
-//! *receives* (`Table`, `Column`, `Options`) are `#[non_exhaustive]`, so a field added by a
-//! later contract does not break a connector's source. The export macro converts to and from
-//! the generated bindings.
+//! What a connector receives: the table of one call and the user's options.
 
 /// What a column carries.
+///
+/// ```
+/// use hvrwasm_sdk::{Column, ColumnRole};
+/// assert_eq!(Column::op("op_type").role, ColumnRole::Op);
+/// assert_eq!(Column::data("id").role, ColumnRole::Data);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColumnRole {
-    /// A replicated column of the source table.
+    /// A replicated column of the source table, or one a transform added.
     Data,
     /// `{hvr_op}` (0 delete, 1 insert, 2 update, 3/4 before-images, 5 truncate, 8 multi-delete).
+    /// Present in integrate files only, unless the channel keeps it in the target.
     Op,
     /// The SoftDelete column (0 live, 1 deleted).
     SoftDelete,
 }
 
-/// A column's type in database-neutral terms.
+/// A column's type in database-neutral terms, known when the files are typed (Parquet, Avro)
+/// or a `--column-types-file` declares it; map it with [`crate::column_types`].
+///
+/// ```
+/// use hvrwasm_sdk::{column_types, LogicalType};
+/// let money = LogicalType::Decimal { precision: 12, scale: 2 };
+/// assert_eq!(column_types::postgres(&money, false).as_deref(), Some("numeric(12,2)"));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LogicalType {
+    /// true/false.
     Boolean,
+    /// 8-bit signed integer.
     Int8,
+    /// 16-bit signed integer.
     Int16,
+    /// 32-bit signed integer.
     Int32,
+    /// 64-bit signed integer.
     Int64,
+    /// IEEE single precision.
     Float32,
+    /// IEEE double precision.
     Float64,
-    Decimal { precision: u16, scale: i16 },
+    /// Exact number with `precision` digits, `scale` of them after the point.
+    Decimal {
+        /// Total digits.
+        precision: u16,
+        /// Digits after the decimal point.
+        scale: i16,
+    },
+    /// A calendar date.
     Date,
-    Time { precision: u8 },
-    Timestamp { precision: u8, with_zone: bool },
-    Text { max_length: Option<u32> },
-    Binary { max_length: Option<u32> },
+    /// A time of day.
+    Time {
+        /// Fractional second digits.
+        precision: u8,
+    },
+    /// A date and time.
+    Timestamp {
+        /// Fractional second digits.
+        precision: u8,
+        /// An instant (UTC in the files) rather than a wall-clock time.
+        with_zone: bool,
+    },
+    /// Characters, at most `max_length` of them when known.
+    Text {
+        /// Longest value in characters, when declared.
+        max_length: Option<u32>,
+    },
+    /// Bytes, at most `max_length` of them when known.
+    Binary {
+        /// Longest value in bytes, when declared.
+        max_length: Option<u32>,
+    },
+    /// A JSON document.
     Json,
 }
 
 /// One column as it appears in the table's files, in file order.
+///
+/// ```
+/// use hvrwasm_sdk::{Column, LogicalType};
+/// let id = Column::data("id").key().logical_type(LogicalType::Int64);
+/// let customer = Column::data("cust").base_name("customer");
+/// assert!(id.is_key);
+/// assert_eq!(customer.base_name, "customer");
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Column {
@@ -44,7 +94,9 @@ pub struct Column {
     pub name: String,
     /// Name in the target (`HVR_COL_NAMES_BASE`).
     pub base_name: String,
+    /// Part of the replication key (`HVR_COL_NAMES` key flags).
     pub is_key: bool,
+    /// Data, op or SoftDelete column.
     pub role: ColumnRole,
     /// Known when a typed file format or a hint declares it.
     pub logical_type: Option<LogicalType>,
@@ -82,6 +134,7 @@ impl Column {
         self.base_name = base_name.into();
         self
     }
+    /// The column's declared type.
     pub fn logical_type(mut self, t: LogicalType) -> Column {
         self.logical_type = Some(t);
         self
@@ -89,15 +142,28 @@ impl Column {
 }
 
 /// A column of the existing target table, as the ODBC catalog reports it.
+///
+/// ```
+/// use hvrwasm_sdk::TargetColumn;
+/// let id = TargetColumn::new("id", "int4").not_null();
+/// let name = TargetColumn::new("name", "varchar").size(200);
+/// assert!(!id.nullable);
+/// assert_eq!(name.size, Some(200));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TargetColumn {
+    /// The column's name in the target.
     pub name: String,
     /// The data source's own type name, e.g. `numeric`.
     pub type_name: String,
+    /// `COLUMN_SIZE`: characters for text, digits for numbers.
     pub size: Option<i32>,
+    /// `DECIMAL_DIGITS`.
     pub scale: Option<i16>,
+    /// Whether NULL is allowed.
     pub nullable: bool,
+    /// The catalog type in neutral terms, when the host can tell.
     pub logical_type: Option<LogicalType>,
 }
 
@@ -113,14 +179,17 @@ impl TargetColumn {
             logical_type: None,
         }
     }
+    /// Its `COLUMN_SIZE`.
     pub fn size(mut self, size: i32) -> TargetColumn {
         self.size = Some(size);
         self
     }
+    /// NOT NULL.
     pub fn not_null(mut self) -> TargetColumn {
         self.nullable = false;
         self
     }
+    /// Its type in neutral terms.
     pub fn logical_type(mut self, t: LogicalType) -> TargetColumn {
         self.logical_type = Some(t);
         self
@@ -128,6 +197,12 @@ impl TargetColumn {
 }
 
 /// How the user wants changes to land.
+///
+/// ```
+/// use hvrwasm_sdk::{Info, TargetStyle};
+/// let info = Info::new("my-db", "0.1.0", "sqlite").styles(&TargetStyle::ALL);
+/// assert!(info.styles.contains(&TargetStyle::TimeKey));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TargetStyle {
     /// The target mirrors the source (default).
@@ -148,9 +223,18 @@ impl TargetStyle {
 }
 
 /// The user's choices for this call.
+///
+/// ```
+/// use hvrwasm_sdk::{Options, TargetStyle};
+/// let options = Options::new(TargetStyle::SoftDelete).extra("batch", "500");
+/// assert!(options.keep_soft_delete_column);
+/// assert_eq!(options.option("batch"), Some("500"));
+/// assert_eq!(options.option("missing"), None);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Options {
+    /// The target style.
     pub style: TargetStyle,
     /// Keep the op column in the target (`-O`; always true for time-key).
     pub keep_op_column: bool,
@@ -160,7 +244,7 @@ pub struct Options {
     pub preserve_on_refresh: bool,
     /// Refresh into a new table and swap it in at commit (`--refresh-shadow`).
     pub refresh_shadow: bool,
-    /// `--connector-option` pairs, checked by the host against [`Info::option`]
+    /// `--connector-option` pairs, checked by the host against [`Info::option`](crate::Info::option)
     /// declarations, with declared defaults filled in.
     pub extra: Vec<(String, String)>,
 }
@@ -177,18 +261,22 @@ impl Options {
             extra: Vec::new(),
         }
     }
+    /// `-O`: keep the op column in the target.
     pub fn keep_op_column(mut self) -> Options {
         self.keep_op_column = true;
         self
     }
+    /// `-p`: refresh without emptying the target first.
     pub fn preserve_on_refresh(mut self) -> Options {
         self.preserve_on_refresh = true;
         self
     }
+    /// `--refresh-shadow`: refresh into a new table swapped in at commit.
     pub fn refresh_shadow(mut self) -> Options {
         self.refresh_shadow = true;
         self
     }
+    /// One `--connector-option key=value`.
     pub fn extra(mut self, key: &str, value: &str) -> Options {
         self.extra.push((key.into(), value.into()));
         self
@@ -203,7 +291,21 @@ impl Options {
     }
 }
 
-/// One table of one call.
+/// One table of one call. See [`crate::testing`] for what a table looks like in refresh,
+/// in integrate and with transform-added columns.
+///
+/// ```
+/// use hvrwasm_sdk::{Column, Table, TargetColumn};
+/// let table = Table::new("line_items")
+///     .schema("sales")
+///     .column(Column::data("order").key())
+///     .column(Column::data("line").key())
+///     .column(Column::op("op_type"))
+///     .target_columns(vec![TargetColumn::new("order", "int4"), TargetColumn::new("line", "int4")])
+///     .multi_delete_exclude("line");
+/// assert_eq!(table.columns.len(), 3);
+/// assert_eq!(table.multi_delete_exclude.as_deref(), Some("line"));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Table {
@@ -211,6 +313,8 @@ pub struct Table {
     pub name: String,
     /// Base table name without schema.
     pub base_name: String,
+    /// The schema (or, for [`Info::qualifier_is_catalog`](crate::Info::qualifier_is_catalog)
+    /// targets, the database) HVR named, if any.
     pub schema: Option<String>,
     /// The columns of this table's files, in file order (transform-added columns last).
     pub columns: Vec<Column>,
@@ -232,14 +336,17 @@ impl Table {
             multi_delete_exclude: None,
         }
     }
+    /// Another name in the target than in the channel.
     pub fn base_name(mut self, base_name: &str) -> Table {
         self.base_name = base_name.into();
         self
     }
+    /// The target schema.
     pub fn schema(mut self, schema: &str) -> Table {
         self.schema = Some(schema.into());
         self
     }
+    /// Appends a file column.
     pub fn column(mut self, column: Column) -> Table {
         self.columns.push(column);
         self
@@ -249,182 +356,9 @@ impl Table {
         self.target_columns = Some(columns);
         self
     }
+    /// `--multi-delete`: op-8 rows match on every key column but this one.
     pub fn multi_delete_exclude(mut self, column: &str) -> Table {
         self.multi_delete_exclude = Some(column.into());
-        self
-    }
-}
-
-/// Where one bound value comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Source {
-    /// The value of file column N (index into `Table::columns`); NULL stays NULL.
-    Column(u32),
-    /// The row's position in the call's change stream, from 1, increasing across files.
-    RowNumber,
-}
-
-/// `prefix` then `rows_per_statement` copies of `row` joined by `,`.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct MultiRowValues {
-    pub prefix: String,
-    pub row: String,
-    pub rows_per_statement: u32,
-}
-
-impl MultiRowValues {
-    pub fn new(prefix: String, row: String, rows_per_statement: u32) -> MultiRowValues {
-        MultiRowValues {
-            prefix,
-            row,
-            rows_per_statement,
-        }
-    }
-}
-
-/// The load shapes the host offers.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum LoadShape {
-    /// One statement with a `?` per source, executed with ODBC parameter arrays.
-    ParameterArray(String),
-    /// Multi-row `INSERT ... VALUES`; the host runs a last, shorter statement for the rest.
-    MultiRowValues(MultiRowValues),
-    /// One `?` per source, each bound to a PostgreSQL array literal of the batch's values.
-    PostgresTextArrays(String),
-}
-
-/// How the files' rows are loaded.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct Load {
-    pub sources: Vec<Source>,
-    pub shape: LoadShape,
-    /// Rows per batch handed to the driver.
-    pub batch_rows: u32,
-}
-
-impl Load {
-    pub fn new(shape: LoadShape, sources: Vec<Source>, batch_rows: u32) -> Load {
-        Load {
-            sources,
-            shape,
-            batch_rows,
-        }
-    }
-}
-
-/// What the host runs for one table, in one transaction: `before`, the load, `after`.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct Plan {
-    pub before: Vec<String>,
-    pub load: Load,
-    pub after: Vec<String>,
-}
-
-impl Plan {
-    pub fn new(before: Vec<String>, load: Load, after: Vec<String>) -> Plan {
-        Plan {
-            before,
-            load,
-            after,
-        }
-    }
-}
-
-/// Why a connector will not plan a table.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PlanError {
-    /// The connector cannot do what was asked (style, phase, option).
-    Unsupported(String),
-    /// The table, its files or the target do not fit together.
-    InvalidTable(String),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OptionKind {
-    Text,
-    Integer,
-    Boolean,
-}
-
-/// A `--connector-option` the connector understands; the host refuses undeclared keys.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct OptionSpec {
-    pub name: String,
-    pub kind: OptionKind,
-    pub default: Option<String>,
-    pub help: String,
-}
-
-impl OptionSpec {
-    pub fn new(name: &str, kind: OptionKind, help: &str) -> OptionSpec {
-        OptionSpec {
-            name: name.into(),
-            kind,
-            default: None,
-            help: help.into(),
-        }
-    }
-    pub fn default_value(mut self, value: &str) -> OptionSpec {
-        self.default = Some(value.into());
-        self
-    }
-}
-
-/// What a connector is and can do.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct Info {
-    pub name: String,
-    pub version: String,
-    /// SQL dialect it writes, e.g. `postgresql`.
-    pub dialect: String,
-    /// Schema tables are looked up in when HVR gives none.
-    pub default_schema: Option<String>,
-    /// Whether `schema.table`'s qualifier names a catalog (MariaDB's databases).
-    pub qualifier_is_catalog: bool,
-    /// Most tables the target can apply at once; `None` for no limit beyond `--parallel`.
-    pub max_parallel_tables: Option<u32>,
-    pub styles: Vec<TargetStyle>,
-    pub options: Vec<OptionSpec>,
-}
-
-impl Info {
-    /// A connector supporting the replication-copy style, tables in parallel, no options.
-    pub fn new(name: &str, version: &str, dialect: &str) -> Info {
-        Info {
-            name: name.into(),
-            version: version.into(),
-            dialect: dialect.into(),
-            default_schema: None,
-            qualifier_is_catalog: false,
-            max_parallel_tables: None,
-            styles: vec![TargetStyle::ReplicationCopy],
-            options: Vec::new(),
-        }
-    }
-    pub fn styles(mut self, styles: &[TargetStyle]) -> Info {
-        self.styles = styles.to_vec();
-        self
-    }
-    pub fn default_schema(mut self, schema: &str) -> Info {
-        self.default_schema = Some(schema.into());
-        self
-    }
-    pub fn qualifier_is_catalog(mut self) -> Info {
-        self.qualifier_is_catalog = true;
-        self
-    }
-    pub fn max_parallel_tables(mut self, n: u32) -> Info {
-        self.max_parallel_tables = Some(n);
-        self
-    }
-    pub fn option(mut self, spec: OptionSpec) -> Info {
-        self.options.push(spec);
         self
     }
 }
