@@ -24,10 +24,10 @@ pub mod bindings {
     });
 }
 
+mod batch;
 #[doc(hidden)]
 pub mod convert;
 pub mod log;
-mod batch;
 
 pub use batch::{BatchBuilder, value};
 

@@ -73,7 +73,11 @@ impl Connector for MariaDb {
         let deleted = stage.deleted_condition(&D, "s");
         let multi = D.ident(MULTI_TABLE);
         let partial = SpecialOps::partial_key(table, &keys)?;
-        let mut after = vec![format!("ALTER TABLE {s} ADD INDEX ({seq})")];
+        // The sequence index is declared with the stage: added after the load, it rebuilt the
+        // whole stage (0.38 s of 2.4 s for 100k changes), while keeping it during the load
+        // costs little, the rows arriving in sequence order.
+        control.push(format!("INDEX ({seq})"));
+        let mut after = Vec::new();
         if stage.has_op {
             // MariaDB cannot name a temporary table twice in one statement, so the truncate
             // point goes through a session variable and op-8 rows through their own table.

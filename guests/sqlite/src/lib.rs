@@ -47,7 +47,10 @@ impl Connector for Sqlite {
         if options.style == TargetStyle::TimeKey {
             return Ok(Plan::new(
                 vec![],
-                multi_row_load(&target, &sql::direct_columns(&D, &layout, |_| String::new())),
+                multi_row_load(
+                    &target,
+                    &sql::direct_columns(&D, &layout, |_| String::new()),
+                ),
                 vec![],
             ));
         }
@@ -130,6 +133,9 @@ mod tests {
             t.column(Column::data(&format!("c{i}")))
         });
         // 52 columns: 19 rows keep a statement within SQLite's 999 parameters.
-        assert_eq!(rows_per_statement(&Sqlite::plan_refresh(&wide, &options).unwrap()), 19);
+        assert_eq!(
+            rows_per_statement(&Sqlite::plan_refresh(&wide, &options).unwrap()),
+            19
+        );
     }
 }
