@@ -35,6 +35,11 @@ impl TextColumn {
         Some(&self.data[start..self.ends[row]])
     }
 
+    /// Bytes of all values together.
+    pub fn byte_len(&self) -> usize {
+        self.data.len()
+    }
+
     pub fn len(&self) -> usize {
         self.ends.len()
     }

@@ -98,6 +98,15 @@ fn read(bytes: &[u8], format: CsvFormat, seed: u64) -> Result<(Rows, Vec<u64>), 
             rng: Rng(seed | 1),
         },
     );
+    read_from(input, format)
+}
+
+/// The same, with the whole input in one buffer: the scan's long runs (`memchr`) at work.
+fn read_whole(bytes: &[u8], format: CsvFormat) -> Result<(Rows, Vec<u64>), String> {
+    read_from(BufReader::with_capacity(1 << 16, bytes), format)
+}
+
+fn read_from(input: impl std::io::BufRead, format: CsvFormat) -> Result<(Rows, Vec<u64>), String> {
     let mut reader = RecordReader::new(input, format);
     let (mut rows, mut lines) = (Vec::new(), Vec::new());
     while let Some(record) = reader.next_record().map_err(|e| e.to_string())? {
@@ -142,6 +151,11 @@ fn records_written_as_hvr_does_read_back_exactly() {
             continue;
         }
         let bytes = write(&rows, sep, eol, null, rng.below(2) == 0);
+        assert_eq!(
+            read(&bytes, format.clone(), rng.next()),
+            read_whole(&bytes, format.clone()),
+            "case {case}: dribbled and whole reads differ"
+        );
         let (got, lines) = read(&bytes, format, rng.next())
             .unwrap_or_else(|e| panic!("case {case}: {e}\n{:?}", String::from_utf8_lossy(&bytes)));
         assert_eq!(
@@ -189,7 +203,14 @@ fn arbitrary_bytes_end_in_records_or_an_error_never_a_panic() {
                 ..CsvFormat::default()
             },
         };
-        match read(&bytes, format, rng.next()) {
+        let dribbled = read(&bytes, format.clone(), rng.next());
+        // Whatever the chunk boundaries, the same records or the same error.
+        assert_eq!(
+            dribbled,
+            read_whole(&bytes, format),
+            "case {case}: {bytes:?}"
+        );
+        match dribbled {
             Ok((rows, lines)) => assert_eq!(rows.len(), lines.len()),
             Err(e) => assert!(e.starts_with("line "), "case {case}: {e}"),
         }

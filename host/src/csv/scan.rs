@@ -89,7 +89,16 @@ impl Scan {
         buf: &mut Vec<u8>,
         spans: &mut Vec<Span>,
     ) -> (usize, Scanned) {
-        for (i, &b) in chunk.iter().enumerate() {
+        let mut i = 0;
+        while i < chunk.len() {
+            let run = self.plain_run(&chunk[i..]);
+            if run > 0 {
+                buf.extend_from_slice(&chunk[i..i + run]);
+                i += run;
+                continue;
+            }
+            let b = chunk[i];
+            i += 1;
             if b == b'\n' {
                 *line += 1;
             }
@@ -102,13 +111,30 @@ impl Scan {
                 continue;
             }
             if !in_quotes && b == self.eol && !matches!(self.state, State::SepAfterQuote(_)) {
-                return (i + 1, Scanned::EndOfRecord);
+                return (i, Scanned::EndOfRecord);
             }
             if let Err(found) = self.byte(b, *line, buf, spans) {
-                return (i + 1, Scanned::AfterQuote(found));
+                return (i, Scanned::AfterQuote(found));
             }
         }
         (chunk.len(), Scanned::More)
+    }
+
+    /// How many of `rest`'s first bytes are plain data of the field being read: bytes the
+    /// byte-by-byte machine would only append. Found with `memchr` instead of a step per byte
+    /// (that walk was 43% of the client's instructions in a refresh). Stops before anything
+    /// that matters: a separator, the line separator, a `\n` (lines are counted), and in a
+    /// quoted field the quote or escape; a field's first byte goes through the machine.
+    fn plain_run(&self, rest: &[u8]) -> usize {
+        let found = match self.state {
+            State::Unquoted if !self.multi => memchr::memchr3(self.sep[0], self.eol, b'\n', rest),
+            State::Quoted => {
+                let quote = self.quote.unwrap_or(b'\n');
+                memchr::memchr3(quote, self.escape.unwrap_or(quote), b'\n', rest)
+            }
+            _ => return 0,
+        };
+        found.unwrap_or(rest.len())
     }
 
     /// One byte that neither ends a field by a one-byte separator nor ends the record.
