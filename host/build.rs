@@ -23,6 +23,7 @@ const TEST_GUESTS: &[&str] = &[
     "guest-future",
     "guest-legacy",
     "guest-legacy-v0-2",
+    "guest-legacy-v0-3",
     "guest-newer-patch",
     "transform-mask",
     "transform-filter",

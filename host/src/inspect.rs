@@ -239,6 +239,9 @@ fn sample_load(connector: &mut dyn Planner) -> String {
                 LoadShape::PostgresTextArrays(_) => {
                     "one PostgreSQL array per column (unnest)".to_string()
                 }
+                LoadShape::PostgresCopy(_) => {
+                    "PostgreSQL COPY on the native connection".to_string()
+                }
             };
             format!("{shape}, {} rows per batch", plan.batch_rows)
         }

@@ -8,10 +8,11 @@ mod connection;
 mod dry_run;
 mod keys;
 mod load;
+pub mod native_pg;
 
 pub use connection::{OdbcError, Target};
 pub use dry_run::DryRun;
-pub use load::BatchLoader;
+pub use load::{BatchLoader, describe as describe_load};
 
 use crate::batch::TextBatch;
 use crate::domain::{LoadShape, TargetColumn};
@@ -55,6 +56,9 @@ pub trait Database {
         width: usize,
         batch_rows: usize,
     ) -> Result<Box<dyn RowSink + 'a>, OdbcError>;
+    /// The connection a table whose plan loads in `shape` runs its transaction (and fence) on:
+    /// this one, or one that can load that way (the native PostgreSQL session for COPY).
+    fn for_transaction(&self, shape: &LoadShape) -> Result<&dyn Database, OdbcError>;
 }
 
 impl RowSink for BatchLoader<'_> {
@@ -113,5 +117,8 @@ impl<T: Database + ?Sized> Database for &T {
         batch_rows: usize,
     ) -> Result<Box<dyn RowSink + 'a>, OdbcError> {
         (**self).loader(shape, width, batch_rows)
+    }
+    fn for_transaction(&self, shape: &LoadShape) -> Result<&dyn Database, OdbcError> {
+        (**self).for_transaction(shape)
     }
 }

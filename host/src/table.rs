@@ -231,6 +231,12 @@ impl TableJob<'_> {
                 }
             }
         }
+        // A plan that loads with COPY runs its transaction, fence included, on the native
+        // PostgreSQL session; everything else on the connection it was planned on.
+        let db = match &prepared {
+            Some(p) => db.for_transaction(&p.plan.shape)?,
+            None => db,
+        };
         self.state.ensure_row(db, &key)?;
         let step = self.transact(db, &key, &observed, prepared.as_mut(), started_at)?;
         self.finish(step, &observed, started)

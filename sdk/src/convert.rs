@@ -145,6 +145,7 @@ pub fn plan(p: Result<Plan, PlanError>) -> Result<wit::Plan, wit::PlanError> {
                         })
                     }
                     LoadShape::PostgresTextArrays(sql) => wit::LoadShape::PostgresTextArrays(sql),
+                    LoadShape::PostgresCopy(sql) => wit::LoadShape::PostgresCopy(sql),
                 },
                 batch_rows: p.load.batch_rows,
             },

@@ -54,9 +54,9 @@ pub use types::{
 /// This SDK's version.
 ///
 /// ```
-/// assert!(hvrwasm_sdk::SDK_VERSION.starts_with("0.3."));
+/// assert!(hvrwasm_sdk::SDK_VERSION.starts_with("0.4."));
 /// ```
-/// SDK 0.3.x builds for contract 0.3.0 (the table is in the SDK's
+/// SDK 0.4.x builds for contract 0.4.0 (the table is in the SDK's
 /// README); a new contract line gets a new SDK minor.
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -64,9 +64,9 @@ pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// host serving this contract version or a later patch of it (`wit/README.md`).
 ///
 /// ```
-/// assert_eq!(hvrwasm_sdk::CONTRACT_VERSION, "0.3.0");
+/// assert_eq!(hvrwasm_sdk::CONTRACT_VERSION, "0.4.0");
 /// ```
-pub const CONTRACT_VERSION: &str = "0.3.0";
+pub const CONTRACT_VERSION: &str = "0.4.0";
 
 /// What a connector implements. Each function is called once per table and call; keep them
 /// deterministic.

@@ -1,9 +1,10 @@
-//! The host's three load shapes, driven through the host library against real drivers, with
-//! values that stress binding: NULL beside the empty string, quotes, backslashes, long text.
+//! The host's load shapes, driven through the host library against real drivers (and the
+//! native PostgreSQL connection for COPY), with values that stress binding: NULL beside the
+//! empty string, quotes, backslashes, tabs, line breaks, long text.
 
 use hvrwasm_host::batch::TextBatch;
 use hvrwasm_host::domain::LoadShape;
-use hvrwasm_host::odbc::{BatchLoader, Database as _, Target as OdbcTarget};
+use hvrwasm_host::odbc::{Database, Target as OdbcTarget};
 
 use crate::support::data::{Row, tricky_texts};
 use crate::support::hvr::scratch;
@@ -26,8 +27,10 @@ fn rows() -> Vec<Row> {
 
 fn load(target: &Target, shape: LoadShape, batch_rows: usize) -> Vec<Row> {
     let odbc = OdbcTarget::connect(Some(&target.connect_string), None, false).unwrap();
-    odbc.begin().unwrap();
-    let mut loader = BatchLoader::new(&odbc, &shape, 2, batch_rows).unwrap();
+    // The connection the host would run this shape's transaction on.
+    let db = odbc.for_transaction(&shape).unwrap();
+    db.begin().unwrap();
+    let mut loader = db.loader(&shape, 2, batch_rows).unwrap();
     let mut batch = TextBatch::new(2, batch_rows);
     for row in rows() {
         for (c, v) in row.iter().enumerate() {
@@ -40,7 +43,7 @@ fn load(target: &Target, shape: LoadShape, batch_rows: usize) -> Vec<Row> {
     }
     loader.load(&batch).unwrap();
     drop(loader);
-    odbc.commit().unwrap();
+    db.commit().unwrap();
     target.query("SELECT id, v FROM shapes ORDER BY id")
 }
 
@@ -96,4 +99,56 @@ fn postgres_arrays_load_every_value_exactly() {
         700,
     );
     assert_eq!(got, expected());
+}
+
+#[test]
+fn postgres_copy_loads_every_value_exactly() {
+    let target = fresh(Db::Postgres, "shape_pgcopy");
+    let got = load(
+        &target,
+        LoadShape::PostgresCopy("COPY shapes (id, v) FROM STDIN".into()),
+        700,
+    );
+    assert_eq!(got, expected());
+}
+
+/// A batch the server refuses is undone alone (a savepoint, as psqlODBC's statement-level
+/// rollback): the error names the row's problem and is about the rows, so `--error-table` can
+/// set rows aside, and the transaction goes on to commit the other batches.
+#[test]
+fn postgres_copy_refused_batch_is_undone_alone() {
+    let target = fresh(Db::Postgres, "shape_pgcopy_refused");
+    let odbc = OdbcTarget::connect(Some(&target.connect_string), None, false).unwrap();
+    let shape = LoadShape::PostgresCopy("COPY shapes (id, v) FROM STDIN".into());
+    let db = odbc.for_transaction(&shape).unwrap();
+    db.begin().unwrap();
+    let mut loader = db.loader(&shape, 2, 10).unwrap();
+    let batch = |ids: &[&str]| {
+        let mut b = TextBatch::new(2, ids.len());
+        for id in ids {
+            b.columns[0].push(Some(id.as_bytes()));
+            b.columns[1].push(Some(b"x"));
+        }
+        b
+    };
+    loader.load(&batch(&["1", "2"])).unwrap();
+    let refused = loader.load(&batch(&["3", "3"])).unwrap_err();
+    let text = refused.to_string();
+    assert!(
+        text.contains("duplicate key") && text.contains("23505"),
+        "{text}"
+    );
+    assert!(
+        refused.is_about_the_rows() && refused.is_unique_violation(),
+        "{text}"
+    );
+    loader.load(&batch(&["4"])).unwrap();
+    drop(loader);
+    db.commit().unwrap();
+    let ids: Vec<Option<String>> = target
+        .query("SELECT id, v FROM shapes ORDER BY id")
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    assert_eq!(ids, ["1", "2", "4"].map(|s| Some(s.to_string())));
 }

@@ -1,12 +1,18 @@
 //! PostgreSQL connector (15+): changes apply with one `MERGE` from a temporary staging table.
 //!
-//! Rows load with one text array per column and `INSERT ... SELECT ... FROM unnest(...)`:
-//! psqlODBC emulates parameter arrays by sending one INSERT per row, so a single statement per
-//! batch is several times faster (measured: ~170k rows/s against ~27k for parameter arrays).
+//! Rows load with `COPY ... FROM STDIN` on the host's native PostgreSQL connection, which is
+//! as fast as `psql \copy` (docs/benchmarks.md). `--connector-option load=unnest` loads over
+//! ODBC instead, with one text array per column and `INSERT ... SELECT ... FROM unnest(...)`
+//! (psqlODBC emulates parameter arrays by sending one INSERT per row, so a single statement
+//! per batch is several times faster than those): for targets the native connection cannot
+//! reach (TLS required, a DSN only).
 
 use hvrwasm_sdk::column_types;
 use hvrwasm_sdk::sql::{self, CreatedTypes, Dialect, LandedColumn, Layout, SpecialOps, Stage};
-use hvrwasm_sdk::{Connector, Info, Load, Options, Plan, PlanError, Source, Table, TargetStyle};
+use hvrwasm_sdk::{
+    Connector, Info, Load, OptionKind, OptionSpec, Options, Plan, PlanError, Source, Table,
+    TargetStyle,
+};
 
 mod shadow;
 
@@ -18,6 +24,9 @@ const CREATED: CreatedTypes = CreatedTypes {
     typed: column_types::postgres,
 };
 const BATCH_ROWS: u32 = 2_000;
+/// Rows per COPY: a batch is one COPY inside a savepoint, so larger batches mean fewer round
+/// trips; 10,000 rows of 10 columns is about 1.3 MB.
+const COPY_BATCH_ROWS: u32 = 10_000;
 const STAGE_TABLE: &str = "hvr_stage";
 
 pub struct Postgres;
@@ -32,6 +41,14 @@ impl Connector for Postgres {
                 TargetStyle::TimeKey,
             ])
             .option(shadow::wait_option())
+            .option(
+                OptionSpec::new(
+                    "load",
+                    OptionKind::Text,
+                    "copy (COPY on the native PostgreSQL connection) or unnest (arrays over ODBC)",
+                )
+                .default_value("copy"),
+            )
     }
 
     fn plan_refresh(table: &Table, options: &Options) -> Result<Plan, PlanError> {
@@ -56,7 +73,7 @@ impl Connector for Postgres {
         before.splice(0..0, utc_for_instants(&layout));
         Ok(Plan::new(
             before,
-            unnest_load(&load_into, &direct_columns(&layout)),
+            load(&load_into, &direct_columns(&layout), options)?,
             after,
         ))
     }
@@ -67,7 +84,7 @@ impl Connector for Postgres {
         if options.style == TargetStyle::TimeKey {
             return Ok(Plan::new(
                 utc_for_instants(&layout),
-                unnest_load(&target, &direct_columns(&layout)),
+                load(&target, &direct_columns(&layout), options)?,
                 vec![],
             ));
         }
@@ -117,7 +134,7 @@ impl Connector for Postgres {
         ));
         Ok(Plan::new(
             before,
-            unnest_load(&stage.name, &stage.columns),
+            load(&stage.name, &stage.columns, options)?,
             after,
         ))
     }
@@ -155,6 +172,21 @@ fn unnest_load(table: &str, columns: &[(String, String, Source)]) -> Load {
     sql::unnest_load(table, columns, BATCH_ROWS)
 }
 
+/// COPY by default; the unnest arrays with `--connector-option load=unnest`.
+fn load(
+    table: &str,
+    columns: &[(String, String, Source)],
+    options: &Options,
+) -> Result<Load, PlanError> {
+    match options.option("load").unwrap_or("copy") {
+        "copy" => Ok(sql::copy_load(table, columns, COPY_BATCH_ROWS)),
+        "unnest" => Ok(unnest_load(table, columns)),
+        other => Err(PlanError::Unsupported(format!(
+            "--connector-option load={other}: the postgres connector loads with copy or unnest"
+        ))),
+    }
+}
+
 hvrwasm_sdk::export_connector!(Postgres);
 
 #[cfg(test)]
@@ -182,10 +214,29 @@ mod tests {
     }
 
     #[test]
-    fn refresh_truncates_and_loads_typed_arrays() {
+    fn refresh_truncates_and_loads_with_copy() {
         let plan =
             Postgres::plan_refresh(&table(), &options(TargetStyle::ReplicationCopy)).unwrap();
         assert_eq!(plan.before, vec![r#"TRUNCATE TABLE "sales"."orders""#]);
+        assert_eq!(
+            plan.load.shape,
+            LoadShape::PostgresCopy(r#"COPY "sales"."orders" ("id", "amount") FROM STDIN"#.into())
+        );
+    }
+
+    #[test]
+    fn an_unknown_load_is_refused() {
+        let o = options(TargetStyle::ReplicationCopy).extra("load", "bulk");
+        assert!(matches!(
+            Postgres::plan_refresh(&table(), &o),
+            Err(PlanError::Unsupported(m)) if m.contains("load=bulk")
+        ));
+    }
+
+    #[test]
+    fn load_unnest_loads_typed_arrays_over_odbc() {
+        let o = options(TargetStyle::ReplicationCopy).extra("load", "unnest");
+        let plan = Postgres::plan_refresh(&table(), &o).unwrap();
         let LoadShape::PostgresTextArrays(sql) = &plan.load.shape else {
             panic!("wrong shape")
         };

@@ -140,7 +140,7 @@ fn check_style(options: &Options, info: &ConnectorInfo) -> Result<(), AgentError
 /// only look at it (`check`, `selftest`, `build`).
 pub struct Described {
     pub origin: Origin,
-    /// The contract it targets, e.g. `hvrwasm:connector@0.3.0`.
+    /// The contract it targets, e.g. `hvrwasm:connector@0.4.0`.
     pub contract: String,
     pub info: ConnectorInfo,
 }

@@ -84,6 +84,16 @@ pub enum LoadShape {
     },
     /// One PostgreSQL array literal per source, for `INSERT ... SELECT FROM unnest(...)`.
     PostgresTextArrays(String),
+    /// `COPY t (a, b) FROM STDIN` fed in COPY's text format on the native PostgreSQL
+    /// connection, where the table's whole transaction then runs.
+    PostgresCopy(String),
+}
+
+impl LoadShape {
+    /// Whether the table's transaction must run on the native PostgreSQL connection.
+    pub fn needs_native_postgres(&self) -> bool {
+        matches!(self, LoadShape::PostgresCopy(_))
+    }
 }
 
 /// What the host runs for one table, in one transaction: `before`, the load, `after`.

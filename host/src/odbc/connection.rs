@@ -5,6 +5,7 @@ use odbc_api::{Connection, ConnectionOptions, Cursor, Environment};
 use thiserror::Error;
 
 use super::load::BatchLoader;
+use super::native_pg::Companion;
 use super::{Database, RowSink};
 use crate::domain::{LoadShape, LogicalType, TargetColumn};
 
@@ -39,6 +40,21 @@ pub enum OdbcError {
     },
     #[error("{0}")]
     Load(String),
+    #[error(
+        "cannot connect to PostgreSQL natively (for a COPY load): {}",
+        super::native_pg::describe(source)
+    )]
+    NativeConnect { source: postgres::Error },
+    #[error("{what} failed on the native PostgreSQL connection: {}{}", super::native_pg::describe(source), sql.as_deref().map(|s| format!("\n  SQL: {s}")).unwrap_or_default())]
+    Native {
+        what: String,
+        sql: Option<String>,
+        source: postgres::Error,
+    },
+    #[error(
+        "the plan loads with PostgreSQL COPY, which needs the native PostgreSQL connection: {0}"
+    )]
+    NativeUnavailable(String),
     /// What a fake database in the unit tests fails with.
     #[cfg(test)]
     #[error("fake database: {message}")]
@@ -46,6 +62,14 @@ pub enum OdbcError {
 }
 
 impl OdbcError {
+    /// The SQLSTATE of an error from the native PostgreSQL connection.
+    fn native_state(&self) -> Option<&str> {
+        match self {
+            OdbcError::Native { source, .. } => super::native_pg::sqlstate(source),
+            _ => None,
+        }
+    }
+
     /// The driver's diagnostic record behind a failed statement or transaction.
     fn diagnostic(&self) -> Option<&odbc_api::handles::Record> {
         let source = match self {
@@ -70,7 +94,9 @@ impl OdbcError {
         self.is_busy()
             || self
                 .diagnostic()
-                .is_some_and(|r| matches!(r.state.as_str(), "40001" | "40P01"))
+                .map(|r| r.state.as_str())
+                .or(self.native_state())
+                .is_some_and(|state| matches!(state, "40001" | "40P01"))
     }
 
     /// SQLite's "database is locked" (SQLITE_BUSY, native error 5), which SQLite returns at
@@ -94,6 +120,10 @@ impl OdbcError {
             return false;
         }
         match self {
+            // No SQLSTATE: the connection or the client failed, not the rows.
+            OdbcError::Native { .. } => self.native_state().is_some_and(|state| {
+                !(state.starts_with("08") || state.starts_with("57") || state.starts_with("25"))
+            }),
             OdbcError::Statement { .. } | OdbcError::Load(_) => self.diagnostic().is_none_or(|r| {
                 let state = r.state.as_str();
                 !(state.starts_with("08") || state.starts_with("HYT") || state.starts_with("57"))
@@ -104,10 +134,11 @@ impl OdbcError {
 
     /// An integrity constraint violation (SQLSTATE class 23: a duplicate key).
     pub fn is_unique_violation(&self) -> bool {
-        matches!(self, OdbcError::Statement { .. })
+        (matches!(self, OdbcError::Statement { .. })
             && self
                 .diagnostic()
-                .is_some_and(|r| r.state.as_str().starts_with("23"))
+                .is_some_and(|r| r.state.as_str().starts_with("23")))
+            || self.native_state().is_some_and(|s| s.starts_with("23"))
     }
 }
 
@@ -124,6 +155,8 @@ fn environment() -> Result<&'static Environment, OdbcError> {
 pub struct Target {
     conn: Connection<'static>,
     verbose: bool,
+    /// The native PostgreSQL session for COPY loads, opened on first use.
+    native: Companion,
 }
 
 impl Target {
@@ -149,12 +182,17 @@ impl Target {
                 .map_err(|source| OdbcError::Connect { how: "DSN", source })?,
             (None, None) => return Err(OdbcError::NoTarget),
         };
-        Ok(Target { conn, verbose })
+        Ok(Target {
+            conn,
+            verbose,
+            native: Companion::new(connect_string, verbose),
+        })
     }
 
     /// Bounds how long a statement waits for another session's lock, in the target's own
     /// terms; `0` leaves the target's default.
     pub fn set_lock_timeout(&self, seconds: u64) -> Result<(), OdbcError> {
+        self.native.set_lock_timeout(seconds);
         if seconds == 0 {
             return Ok(());
         }
@@ -374,6 +412,14 @@ impl Database for Target {
     /// The connection's current catalog (MariaDB: the database), when the driver has one.
     fn current_catalog(&self) -> Option<String> {
         self.conn.current_catalog().ok().filter(|c| !c.is_empty())
+    }
+
+    /// A plan that loads with COPY runs its transaction on the native PostgreSQL session.
+    fn for_transaction(&self, shape: &LoadShape) -> Result<&dyn Database, OdbcError> {
+        if shape.needs_native_postgres() {
+            return Ok(self.native.session()?);
+        }
+        Ok(self)
     }
 
     fn loader<'a>(

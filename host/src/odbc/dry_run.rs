@@ -57,6 +57,9 @@ impl Database for DryRun {
     ) -> Result<Option<String>, OdbcError> {
         Ok(self.target.query_text(what, sql, params).unwrap_or(None))
     }
+    fn for_transaction(&self, _shape: &LoadShape) -> Result<&dyn Database, OdbcError> {
+        Ok(self)
+    }
     fn dbms_name(&self) -> String {
         self.target.dbms_name()
     }

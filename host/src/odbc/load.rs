@@ -77,6 +77,13 @@ impl<'c> BatchLoader<'c> {
             say!("  SQL (load): {}", describe(shape));
         }
         Ok(match shape {
+            // The table code moves such a table to the native connection before loading; an
+            // ODBC connection that still gets one says so instead of guessing.
+            LoadShape::PostgresCopy(_) => {
+                return Err(OdbcError::Load(
+                    "the plan loads with PostgreSQL COPY, which needs the native PostgreSQL connection, and this table's transaction runs over ODBC".into(),
+                ));
+            }
             LoadShape::ParameterArray(sql) => BatchLoader::Arrays {
                 target,
                 inserter: text_inserter(target, sql, columns, batch_rows)?,
@@ -320,7 +327,8 @@ fn multi_row_sql(prefix: &str, row: &str, rows: usize) -> String {
     sql
 }
 
-pub(super) fn describe(shape: &LoadShape) -> String {
+/// The load as `--verbose` and `plan` print it.
+pub fn describe(shape: &LoadShape) -> String {
     match shape {
         LoadShape::ParameterArray(sql) => format!("{sql} [parameter arrays]"),
         LoadShape::MultiRowValues {
@@ -329,6 +337,7 @@ pub(super) fn describe(shape: &LoadShape) -> String {
             rows_per_statement,
         } => format!("{prefix}{row},... [{rows_per_statement} rows per statement]"),
         LoadShape::PostgresTextArrays(sql) => format!("{sql} [one text array per column]"),
+        LoadShape::PostgresCopy(sql) => format!("{sql} [COPY text format, native connection]"),
     }
 }
 

@@ -8,7 +8,7 @@ use wasmtime::{ResourceLimiter, Store, Trap};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-use super::connector::{v0_1, v0_2, v0_3};
+use super::connector::{v0_1, v0_2, v0_3, v0_4};
 use super::sandbox::{SandboxError, TICK};
 use super::transform::{current, legacy};
 
@@ -64,6 +64,7 @@ impl WasiView for GuestState {
     }
 }
 
+impl v0_4::hvrwasm::connector::types::Host for GuestState {}
 impl v0_3::hvrwasm::connector::types::Host for GuestState {}
 impl v0_2::hvrwasm::connector::types::Host for GuestState {}
 impl v0_1::hvrwasm::connector::types::Host for GuestState {}
@@ -96,6 +97,7 @@ macro_rules! log_host {
 }
 
 log_host!(
+    v0_4::hvrwasm::connector::log;
     v0_3::hvrwasm::connector::log;
     v0_2::hvrwasm::connector::log;
     v0_1::hvrwasm::connector::log;

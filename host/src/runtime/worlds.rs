@@ -5,7 +5,7 @@
 use wasmtime::Engine;
 use wasmtime::component::{Component, HasSelf, Linker};
 
-use super::connector::{v0_1, v0_2, v0_3};
+use super::connector::{v0_1, v0_2, v0_3, v0_4};
 use super::guest::GuestState;
 use super::sandbox::SandboxError;
 use super::transform;
@@ -14,6 +14,7 @@ use super::version::{self, Match, Version};
 /// The worlds a component can be linked against.
 #[derive(Clone, Copy)]
 pub(super) enum World {
+    ConnectorV0_4,
     ConnectorV0_3,
     ConnectorV0_2,
     ConnectorV0_1,
@@ -35,6 +36,9 @@ pub(super) fn build_linker(
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(link)?;
     match world {
+        World::ConnectorV0_4 => {
+            v0_4::ConnectorGuest::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
+        }
         World::ConnectorV0_3 => {
             v0_3::ConnectorGuest::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
         }

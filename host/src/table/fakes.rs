@@ -131,6 +131,12 @@ impl Database for FakeDb {
     fn query_text(&self, _: &str, _: &str, _: &[&str]) -> Result<Option<String>, OdbcError> {
         Ok(None)
     }
+    fn for_transaction(
+        &self,
+        _shape: &crate::domain::LoadShape,
+    ) -> Result<&dyn Database, OdbcError> {
+        Ok(self)
+    }
     fn dbms_name(&self) -> String {
         "fake".into()
     }

@@ -73,6 +73,27 @@ pub fn unnest_load(table: &str, columns: &[LoadColumn], batch_rows: u32) -> Load
     )
 }
 
+/// `COPY t (a, b) FROM STDIN` for [`LoadShape::PostgresCopy`]: the host streams each batch in
+/// COPY's text format on its native PostgreSQL connection, where the table's whole transaction
+/// then runs (`before`, the load, `after`, the fence). The server converts each value to its
+/// column's type, so no types are needed; NULL stays NULL and an empty string stays empty.
+/// The fastest shape for PostgreSQL: as fast as `psql \copy`.
+///
+/// ```
+/// use hvrwasm_sdk::sql::copy_load;
+/// use hvrwasm_sdk::{LoadShape, Source};
+/// let load = copy_load("t", &[(r#""id""#.into(), String::new(), Source::Column(0))], 10_000);
+/// assert_eq!(load.shape, LoadShape::PostgresCopy(r#"COPY t ("id") FROM STDIN"#.into()));
+/// ```
+pub fn copy_load(table: &str, columns: &[LoadColumn], batch_rows: u32) -> Load {
+    let names: Vec<&str> = columns.iter().map(|(n, _, _)| n.as_str()).collect();
+    Load::new(
+        LoadShape::PostgresCopy(format!("COPY {table} ({}) FROM STDIN", names.join(", "))),
+        columns.iter().map(|(_, _, s)| *s).collect(),
+        batch_rows,
+    )
+}
+
 /// `INSERT INTO t (a, b) VALUES (?, ?), (?, ?), ...` for [`LoadShape::MultiRowValues`]:
 /// `rows_per_statement` rows per statement; the host runs one shorter statement for the
 /// batch's last, partial group, so every row loads whatever the count. Placeholders are bound

@@ -66,6 +66,10 @@ pub enum LoadShape {
     MultiRowValues(MultiRowValues),
     /// One `?` per source, each bound to a PostgreSQL array literal of the batch's values.
     PostgresTextArrays(String),
+    /// `COPY t (a, b) FROM STDIN` (no format options): the host streams the rows in COPY's
+    /// text format on its native PostgreSQL connection, and runs the table's whole transaction
+    /// there. Contract 0.4.0 and later ([`crate::sql::copy_load`]).
+    PostgresCopy(String),
 }
 
 /// How the files' rows are loaded: the statement shape, where each placeholder's value comes

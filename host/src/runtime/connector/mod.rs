@@ -6,7 +6,8 @@
 /// the same shape in each version, as distinct generated types): expanded in each version's
 /// module, where `wit` names that version's `types` interface.
 macro_rules! shared_conversions {
-    () => {
+    // Load shapes a version adds after the first three, as `pattern => domain shape`.
+    ($($shape:pat => $domain:expr),* $(,)?) => {
         fn style(s: crate::domain::Style) -> wit::TargetStyle {
             match s {
                 crate::domain::Style::ReplicationCopy => wit::TargetStyle::ReplicationCopy,
@@ -58,6 +59,7 @@ macro_rules! shared_conversions {
                         rows_per_statement: m.rows_per_statement as usize,
                     },
                     wit::LoadShape::PostgresTextArrays(sql) => LoadShape::PostgresTextArrays(sql),
+                    $($shape => $domain,)*
                 },
                 batch_rows: p.load.batch_rows as usize,
                 after: p.after,
@@ -66,9 +68,13 @@ macro_rules! shared_conversions {
     };
 }
 
+#[macro_use]
+mod since_0_3;
+
 pub mod v0_1;
 pub mod v0_2;
 pub mod v0_3;
+pub mod v0_4;
 
 use wasmtime::Store;
 
@@ -80,6 +86,7 @@ use crate::domain::{
 
 /// The bindings a connector instance is called through, by contract version.
 pub(super) enum Guest {
+    V0_4(v0_4::ConnectorGuest),
     V0_3(v0_3::ConnectorGuest),
     V0_2(v0_2::ConnectorGuest),
     V0_1(v0_1::ConnectorGuest),
@@ -108,6 +115,10 @@ impl ConnectorInstance {
 
     pub(super) fn describe(&mut self) -> Result<ConnectorInfo, GuestError> {
         self.call("describe", |g, s| match g {
+            Guest::V0_4(i) => i
+                .hvrwasm_connector_connector()
+                .call_describe(s)
+                .map(v0_4::info),
             Guest::V0_3(i) => i
                 .hvrwasm_connector_connector()
                 .call_describe(s)
@@ -156,6 +167,16 @@ impl ConnectorInstance {
             });
         }
         self.call(call, |g, s| match g {
+            Guest::V0_4(i) => {
+                let (t, o) = (v0_4::table(table), v0_4::options(options));
+                let c = i.hvrwasm_connector_connector();
+                let planned = if refresh {
+                    c.call_plan_refresh(s, &t, &o)
+                } else {
+                    c.call_plan_integrate(s, &t, &o)
+                };
+                planned.map(v0_4::plan)
+            }
             Guest::V0_3(i) => {
                 let (t, o) = (v0_3::table(table), v0_3::options(options));
                 let c = i.hvrwasm_connector_connector();

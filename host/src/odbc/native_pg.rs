@@ -1,0 +1,58 @@
+//! The native PostgreSQL connection beside ODBC, for plans that load with COPY
+//! (`LoadShape::PostgresCopy`): psqlODBC has no COPY, and a COPY load through the native wire
+//! protocol runs at the speed of `psql \copy` where `INSERT ... SELECT FROM unnest(...)` took
+//! about twice as long (docs/benchmarks.md).
+//!
+//! A table whose plan loads with COPY runs its whole transaction here — `before`, the load,
+//! `after` and the exactly-once fence — so nothing of it is split between two connections.
+//! Reading the catalog and planning stay on ODBC. The connection is opened from the same
+//! psqlODBC connect string, on first use, once per lane.
+//!
+//! Why rust-postgres and not libpq: it needs no C library at build or run time (the binary
+//! stays one file), it reuses the tokio runtime already linked for cloud stores, and it speaks
+//! the password, MD5 and SCRAM-SHA-256 methods PostgreSQL servers use. It lacks GSSAPI/SSPI
+//! and, as built here (no TLS stack), TLS: a connect string asking for `sslmode=require` or
+//! stricter is refused with a sentence that says how to load over ODBC instead.
+
+mod config;
+mod copy;
+mod session;
+
+pub use config::{NativeConfig, NativeConfigError};
+pub use session::{Companion, NativePg};
+
+/// The message of a native error: the server's own words (severity, message, SQLSTATE,
+/// detail, hint) when the server sent them, else the client's.
+pub fn describe(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => {
+            let mut text = format!(
+                "{}: {} (SQLSTATE {})",
+                db.severity(),
+                db.message(),
+                db.code().code()
+            );
+            if let Some(detail) = db.detail() {
+                text.push_str(&format!("; {detail}"));
+            }
+            if let Some(hint) = db.hint() {
+                text.push_str(&format!("; hint: {hint}"));
+            }
+            text
+        }
+        None => {
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(s) = source {
+                text.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            text
+        }
+    }
+}
+
+/// The SQLSTATE of a native error, when the server sent one.
+pub fn sqlstate(e: &postgres::Error) -> Option<&str> {
+    e.code().map(|c| c.code())
+}

@@ -1,0 +1,380 @@
+//! One native PostgreSQL session implementing the host's [`Database`] seam, and the
+//! [`Companion`] an ODBC target keeps to open it on first use.
+//!
+//! It behaves as the ODBC connection does where the host relies on it: after `begin`, the
+//! connection stays in manual commit (a statement after `commit` opens the next transaction;
+//! `autocommit` commits what is open), and a failed statement inside a transaction is undone
+//! alone (a savepoint around each, as psqlODBC's statement-level rollback does), so the
+//! transaction goes on.
+
+use std::cell::{Cell, OnceCell, RefCell};
+use std::io::Write as _;
+
+use super::config::NativeConfig;
+use super::copy::CopySink;
+use crate::domain::{LoadShape, TargetColumn};
+use crate::odbc::{Database, OdbcError, RowSink};
+
+const SAVEPOINT: &str = "hvrwasm_statement";
+
+pub struct NativePg {
+    client: RefCell<postgres::Client>,
+    in_transaction: Cell<bool>,
+    manual_commit: Cell<bool>,
+    verbose: bool,
+}
+
+impl NativePg {
+    pub fn connect(
+        config: &NativeConfig,
+        lock_timeout: u64,
+        verbose: bool,
+    ) -> Result<NativePg, OdbcError> {
+        let _waiting = crate::watchdog::waiting(
+            crate::watchdog::Kind::Connect,
+            "connecting to PostgreSQL natively",
+        );
+        let client = config
+            .config
+            .connect(postgres::NoTls)
+            .map_err(|source| OdbcError::NativeConnect { source })?;
+        let session = NativePg {
+            client: RefCell::new(client),
+            in_transaction: Cell::new(false),
+            manual_commit: Cell::new(false),
+            verbose,
+        };
+        // Parameters are sent as quoted literals: backslashes must stay plain characters.
+        session.run(
+            "setting up the native connection",
+            "SET standard_conforming_strings = on",
+        )?;
+        if lock_timeout > 0 {
+            session.run(
+                "setting the lock timeout",
+                &format!("SET lock_timeout = '{lock_timeout}s'"),
+            )?;
+        }
+        Ok(session)
+    }
+
+    fn error(what: &str, sql: Option<&str>, source: postgres::Error) -> OdbcError {
+        OdbcError::Native {
+            what: what.to_string(),
+            sql: sql.map(str::to_string),
+            source,
+        }
+    }
+
+    /// Runs `sql` (one statement) and returns its rows' first values, undoing it alone when
+    /// it fails inside a transaction. The caller's own savepoint statements run bare: releasing
+    /// a savepoint around them would release theirs too.
+    fn run(&self, what: &str, sql: &str) -> Result<Vec<Option<String>>, OdbcError> {
+        let _waiting = crate::watchdog::waiting(crate::watchdog::Kind::Statement, what);
+        let mut client = self.client.borrow_mut();
+        if self.manual_commit.get() && !self.in_transaction.get() {
+            client
+                .batch_execute("BEGIN")
+                .map_err(|e| Self::error("starting a transaction", None, e))?;
+            self.in_transaction.set(true);
+        }
+        let guarded = self.in_transaction.get() && !manages_savepoints(sql);
+        let text = if guarded {
+            format!("SAVEPOINT {SAVEPOINT}; {sql}")
+        } else {
+            sql.to_string()
+        };
+        match client.simple_query(&text) {
+            Ok(messages) => {
+                if guarded {
+                    client
+                        .batch_execute(&format!("RELEASE SAVEPOINT {SAVEPOINT}"))
+                        .map_err(|e| Self::error(what, Some(sql), e))?;
+                }
+                Ok(messages
+                    .into_iter()
+                    .filter_map(|m| match m {
+                        postgres::SimpleQueryMessage::Row(row) => {
+                            Some(row.get(0).map(str::to_string))
+                        }
+                        _ => None,
+                    })
+                    .collect())
+            }
+            Err(e) => {
+                if guarded {
+                    // If even this fails, the transaction is lost and the next statement says so.
+                    let _ = client.batch_execute(&format!(
+                        "ROLLBACK TO SAVEPOINT {SAVEPOINT}; RELEASE SAVEPOINT {SAVEPOINT}"
+                    ));
+                }
+                Err(Self::error(what, Some(sql), e))
+            }
+        }
+    }
+
+    /// One batch through `COPY ... FROM STDIN`, undone alone when the server refuses it.
+    pub(super) fn copy_in(&self, sql: &str, data: &[u8]) -> Result<(), OdbcError> {
+        let _waiting =
+            crate::watchdog::waiting(crate::watchdog::Kind::Statement, "loading a batch");
+        let mut client = self.client.borrow_mut();
+        let fail = |e| Self::error("loading a batch", Some(sql), e);
+        client
+            .batch_execute(&format!("SAVEPOINT {SAVEPOINT}"))
+            .map_err(fail)?;
+        let copied = client.copy_in(sql).and_then(|mut writer| {
+            // A write error is the connection's: `finish` reports it with the server's words.
+            let _ = writer.write_all(data);
+            writer.finish()
+        });
+        match copied {
+            Ok(_) => client
+                .batch_execute(&format!("RELEASE SAVEPOINT {SAVEPOINT}"))
+                .map_err(fail),
+            Err(e) => {
+                let _ = client.batch_execute(&format!(
+                    "ROLLBACK TO SAVEPOINT {SAVEPOINT}; RELEASE SAVEPOINT {SAVEPOINT}"
+                ));
+                Err(fail(e))
+            }
+        }
+    }
+
+    fn end(&self, what: &'static str, sql: &str) -> Result<(), OdbcError> {
+        if self.in_transaction.replace(false) {
+            let _waiting = crate::watchdog::waiting(crate::watchdog::Kind::Statement, what);
+            self.client
+                .borrow_mut()
+                .batch_execute(sql)
+                .map_err(|e| Self::error(what, None, e))?;
+        }
+        Ok(())
+    }
+}
+
+/// `SAVEPOINT`, `RELEASE` or `ROLLBACK TO`: the caller's own statement-level undo.
+fn manages_savepoints(sql: &str) -> bool {
+    let words: Vec<String> = sql
+        .split_whitespace()
+        .take(2)
+        .map(str::to_ascii_uppercase)
+        .collect();
+    matches!(
+        words
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["SAVEPOINT", ..] | ["RELEASE", ..] | ["ROLLBACK", "TO", ..]
+    )
+}
+
+/// `?` placeholders outside quotes replaced by the values as quoted literals.
+fn with_literals(sql: &str, params: &[&str]) -> String {
+    let mut out =
+        String::with_capacity(sql.len() + params.iter().map(|p| p.len() + 2).sum::<usize>());
+    let (mut quote, mut next) = (None, params.iter());
+    for c in sql.chars() {
+        match (quote, c) {
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '?') => {
+                if let Some(value) = next.next() {
+                    out.push('\'');
+                    out.push_str(&value.replace('\'', "''"));
+                    out.push('\'');
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Database for NativePg {
+    fn autocommit(&self) -> Result<(), OdbcError> {
+        self.manual_commit.set(false);
+        self.end("commit", "COMMIT")
+    }
+    /// A transaction still open here was abandoned (its table's work panicked): it is rolled
+    /// back, never carried into the next table's commit.
+    fn begin(&self) -> Result<(), OdbcError> {
+        self.manual_commit.set(true);
+        self.end("rollback", "ROLLBACK")?;
+        self.client
+            .borrow_mut()
+            .batch_execute("BEGIN")
+            .map_err(|e| Self::error("starting a transaction", None, e))?;
+        self.in_transaction.set(true);
+        Ok(())
+    }
+    fn commit(&self) -> Result<(), OdbcError> {
+        self.end("commit", "COMMIT")
+    }
+    fn rollback(&self) -> Result<(), OdbcError> {
+        self.end("rollback", "ROLLBACK")
+    }
+    /// `--verbose` prints the statement as the ODBC connection does, never the values bound
+    /// to it, so `plan` and a real run print the same.
+    fn execute(&self, what: &str, sql: &str) -> Result<(), OdbcError> {
+        if self.verbose {
+            say!("  SQL: {sql}");
+        }
+        self.run(what, sql).map(|_| ())
+    }
+    fn execute_with(&self, what: &str, sql: &str, params: &[&str]) -> Result<(), OdbcError> {
+        if self.verbose {
+            say!("  SQL: {sql}");
+        }
+        self.run(what, &with_literals(sql, params)).map(|_| ())
+    }
+    fn query_text(
+        &self,
+        what: &str,
+        sql: &str,
+        params: &[&str],
+    ) -> Result<Option<String>, OdbcError> {
+        Ok(self
+            .run(what, &with_literals(sql, params))?
+            .into_iter()
+            .next()
+            .flatten())
+    }
+    fn for_transaction(&self, _shape: &LoadShape) -> Result<&dyn Database, OdbcError> {
+        Ok(self)
+    }
+    fn dbms_name(&self) -> String {
+        "PostgreSQL".into()
+    }
+    fn current_catalog(&self) -> Option<String> {
+        self.run("reading the database name", "SELECT current_database()")
+            .ok()
+            .and_then(|rows| rows.into_iter().next().flatten())
+    }
+    /// From `information_schema` (the host reads the catalog over ODBC; this serves callers
+    /// that hold only this connection). Logical types are left unknown.
+    fn columns(
+        &self,
+        _catalog: Option<&str>,
+        schema: Option<&str>,
+        table: &str,
+    ) -> Result<Vec<TargetColumn>, OdbcError> {
+        let in_schema = match schema {
+            Some(_) => "?",
+            None => "current_schema()",
+        };
+        let params: Vec<&str> = std::iter::once(table).chain(schema).collect();
+        let sql = with_literals(
+            &format!(
+                "SELECT column_name || chr(9) || udt_name || chr(9) || COALESCE(character_maximum_length, numeric_precision, -1) \
+                 || chr(9) || COALESCE(numeric_scale, -1) || chr(9) || is_nullable FROM information_schema.columns \
+                 WHERE table_name = ? AND table_schema = {in_schema} ORDER BY ordinal_position"
+            ),
+            &params,
+        );
+        let rows = self.run("reading the catalog columns", &sql)?;
+        Ok(rows
+            .into_iter()
+            .flatten()
+            .filter_map(|line| {
+                let f: Vec<&str> = line.split('\t').collect();
+                let number = |s: &str| s.parse::<i64>().ok().filter(|n| *n >= 0);
+                Some(TargetColumn {
+                    name: f.first()?.to_string(),
+                    type_name: f.get(1)?.to_string(),
+                    size: number(f.get(2)?).map(|n| n as i32),
+                    scale: number(f.get(3)?).map(|n| n as i16),
+                    nullable: *f.get(4)? == "YES",
+                    logical_type: None,
+                })
+            })
+            .collect())
+    }
+    fn loader<'a>(
+        &'a self,
+        shape: &LoadShape,
+        _width: usize,
+        _batch_rows: usize,
+    ) -> Result<Box<dyn RowSink + 'a>, OdbcError> {
+        match shape {
+            LoadShape::PostgresCopy(sql) => {
+                if self.verbose {
+                    say!("  SQL (load): {}", crate::odbc::describe_load(shape));
+                }
+                Ok(Box::new(CopySink { session: self, sql: sql.clone() }))
+            }
+            _ => Err(OdbcError::Load(
+                "the native PostgreSQL connection loads only with COPY; this plan's load shape runs over ODBC".into(),
+            )),
+        }
+    }
+}
+
+/// What an ODBC target keeps to open its native PostgreSQL session on first use: the
+/// settings read from its connect string (if it names PostgreSQL) and the session once open.
+pub struct Companion {
+    config: Option<Result<NativeConfig, super::NativeConfigError>>,
+    lock_timeout: Cell<u64>,
+    verbose: bool,
+    session: OnceCell<NativePg>,
+}
+
+impl Companion {
+    pub fn new(connect_string: Option<&str>, verbose: bool) -> Companion {
+        Companion {
+            config: connect_string.and_then(NativeConfig::from_odbc),
+            lock_timeout: Cell::new(0),
+            verbose,
+            session: OnceCell::new(),
+        }
+    }
+
+    pub fn set_lock_timeout(&self, seconds: u64) {
+        self.lock_timeout.set(seconds);
+    }
+
+    /// The session, opened now if it is not yet.
+    pub fn session(&self) -> Result<&NativePg, OdbcError> {
+        if let Some(session) = self.session.get() {
+            return Ok(session);
+        }
+        let config = match &self.config {
+            Some(Ok(config)) => config,
+            Some(Err(e)) => return Err(OdbcError::NativeUnavailable(e.to_string())),
+            None => {
+                return Err(OdbcError::NativeUnavailable(
+                    "it is opened from a psqlODBC connect string (Driver={PostgreSQL ...};Server=...), and this target was given another (or a DSN); use --connect-string, or load over ODBC with --connector-option load=unnest".into(),
+                ));
+            }
+        };
+        let session = NativePg::connect(config, self.lock_timeout.get(), self.verbose)?;
+        Ok(self.session.get_or_init(|| session))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_callers_savepoints_are_recognised() {
+        assert!(manages_savepoints("SAVEPOINT hvr_wasm_rows"));
+        assert!(manages_savepoints("release savepoint x"));
+        assert!(manages_savepoints("ROLLBACK TO SAVEPOINT x"));
+        assert!(!manages_savepoints("ROLLBACK"));
+        assert!(!manages_savepoints("UPDATE savepoint SET a = 1"));
+    }
+
+    #[test]
+    fn parameters_become_quoted_literals_outside_quotes_only() {
+        assert_eq!(
+            with_literals(
+                "UPDATE t SET a = ?, b = '?' WHERE \"c?\" = ?",
+                &["it's", "x"]
+            ),
+            "UPDATE t SET a = 'it''s', b = '?' WHERE \"c?\" = 'x'"
+        );
+    }
+}
