@@ -242,6 +242,9 @@ fn sample_load(connector: &mut dyn Planner) -> String {
                 LoadShape::PostgresCopy(_) => {
                     "PostgreSQL COPY on the native connection".to_string()
                 }
+                LoadShape::MariadbLoadData { .. } => {
+                    "LOAD DATA LOCAL INFILE over a pipe".to_string()
+                }
             };
             format!("{shape}, {} rows per batch", plan.batch_rows)
         }

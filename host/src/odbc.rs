@@ -8,7 +8,9 @@ mod connection;
 mod dry_run;
 mod keys;
 mod load;
+mod load_data;
 pub mod native_pg;
+mod text_rows;
 
 pub use connection::{OdbcError, Target};
 pub use dry_run::DryRun;

@@ -146,6 +146,9 @@ pub fn plan(p: Result<Plan, PlanError>) -> Result<wit::Plan, wit::PlanError> {
                     }
                     LoadShape::PostgresTextArrays(sql) => wit::LoadShape::PostgresTextArrays(sql),
                     LoadShape::PostgresCopy(sql) => wit::LoadShape::PostgresCopy(sql),
+                    LoadShape::MariadbLoadData { table, columns } => {
+                        wit::LoadShape::MariadbLoadData(wit::LoadDataTarget { table, columns })
+                    }
                 },
                 batch_rows: p.load.batch_rows,
             },

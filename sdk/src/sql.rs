@@ -24,7 +24,9 @@ pub use create::{
 };
 pub use dialect::Dialect;
 pub use layout::{LandedColumn, Layout};
-pub use load::{LoadColumn, copy_load, direct_columns, multi_row_values_load, unnest_load};
+pub use load::{
+    LoadColumn, copy_load, direct_columns, load_data_load, multi_row_values_load, unnest_load,
+};
 pub use stage::{SpecialOps, Stage};
 pub use upsert::{Upsert, last_change_per_key, upsert_apply, upsert_clause};
 

@@ -152,3 +152,50 @@ fn postgres_copy_refused_batch_is_undone_alone() {
         .collect();
     assert_eq!(ids, ["1", "2", "4"].map(|s| Some(s.to_string())));
 }
+
+#[test]
+fn mariadb_load_data_loads_every_value_exactly() {
+    let target = fresh(Db::Mariadb, "shape_loaddata");
+    let got = load(
+        &target,
+        LoadShape::MariadbLoadData {
+            table: "shapes".into(),
+            columns: vec!["id".into(), "v".into()],
+        },
+        700,
+    );
+    assert_eq!(got, expected());
+}
+
+/// LOCAL makes MariaDB keep going past a value it would refuse (here one too long for its
+/// column, and a duplicate key), leaving only a warning: the batch fails instead, naming it,
+/// and nothing of it stays once the transaction rolls back.
+#[test]
+fn mariadb_load_data_fails_a_batch_the_server_warns_about() {
+    let dir = scratch("shape_loaddata_warn");
+    let target = Target::fresh(Db::Mariadb, "shape_loaddata_warn", &dir);
+    target.execute(&["CREATE TABLE short (id integer PRIMARY KEY, v varchar(3))".to_string()]);
+    let odbc = OdbcTarget::connect(Some(&target.connect_string), None, false).unwrap();
+    let shape = LoadShape::MariadbLoadData {
+        table: "short".into(),
+        columns: vec!["id".into(), "v".into()],
+    };
+    for (ids, value, says) in [
+        (["1", "2"], "too long", "Data truncated"),
+        (["3", "3"], "ok", "Duplicate entry"),
+    ] {
+        let db = odbc.for_transaction(&shape).unwrap();
+        db.begin().unwrap();
+        let mut loader = db.loader(&shape, 2, 10).unwrap();
+        let mut batch = TextBatch::new(2, 2);
+        for id in ids {
+            batch.columns[0].push(Some(id.as_bytes()));
+            batch.columns[1].push(Some(value.as_bytes()));
+        }
+        let e = loader.load(&batch).unwrap_err().to_string();
+        assert!(e.contains(says) && e.contains("the batch fails"), "{e}");
+        drop(loader);
+        db.rollback().unwrap();
+    }
+    assert!(target.query("SELECT id FROM short").is_empty());
+}

@@ -8,12 +8,20 @@
 //!
 //! TRUNCATE and non-temporary DDL commit implicitly in MariaDB, so refresh empties with
 //! `DELETE` and staging uses temporary tables only: everything stays in the table's transaction.
+//!
+//! Rows load with `LOAD DATA LOCAL INFILE`, which the host feeds over a pipe (as fast as the
+//! `mariadb` CLI's own); `--connector-option load=parameter-arrays` loads with parameter arrays
+//! instead, for servers that refuse LOCAL INFILE (`local_infile=OFF`).
 
-use hvrwasm_sdk::column_types;
 use hvrwasm_sdk::sql::{self, CreatedTypes, Dialect, Layout, SpecialOps, Stage, Upsert};
-use hvrwasm_sdk::{Connector, Info, Load, Options, Plan, PlanError, Source, Table, TargetStyle};
+use hvrwasm_sdk::{
+    Connector, Info, Load, OptionKind, OptionSpec, Options, Plan, PlanError, Table, TargetStyle,
+};
 
 const D: Dialect = Dialect::BACKTICK;
+/// Types of the tables refresh creates: LONGTEXT, keys VARCHAR(255) (indexable), or the
+/// files' own.
+const CREATED: CreatedTypes = CreatedTypes::MARIADB;
 const BATCH_ROWS: u32 = 10_000;
 const STAGE_TABLE: &str = "hvr_stage";
 const LAST_TABLE: &str = "hvr_stage_last";
@@ -30,6 +38,14 @@ impl Connector for MariaDb {
                 TargetStyle::SoftDelete,
                 TargetStyle::TimeKey,
             ])
+            .option(
+                OptionSpec::new(
+                    "load",
+                    OptionKind::Text,
+                    "load-data (LOAD DATA LOCAL INFILE over a pipe) or parameter-arrays",
+                )
+                .default_value("load-data"),
+            )
     }
 
     fn plan_refresh(table: &Table, options: &Options) -> Result<Plan, PlanError> {
@@ -38,12 +54,17 @@ impl Connector for MariaDb {
                 "--refresh-shadow: MariaDB's RENAME TABLE commits on its own, which would break the exactly-once fence; readers already see the old rows until the refresh commits".into(),
             ));
         }
-        let types = CreatedTypes {
-            text: "LONGTEXT",
-            key: "VARCHAR(255)",
-            typed: column_types::mariadb,
-        };
-        sql::parameter_array_refresh(&D, table, options, types, BATCH_ROWS)
+        let layout = Layout::new(table, options)?;
+        let target = D.table_name(table);
+        Ok(Plan::new(
+            sql::refresh_preparation(&D, table, &layout, options, CREATED, "DELETE FROM"),
+            load(
+                &target,
+                &sql::direct_columns(&D, &layout, |_| String::new()),
+                options,
+            )?,
+            vec![],
+        ))
     }
 
     fn plan_integrate(table: &Table, options: &Options) -> Result<Plan, PlanError> {
@@ -52,7 +73,11 @@ impl Connector for MariaDb {
         if options.style == TargetStyle::TimeKey {
             return Ok(Plan::new(
                 vec![],
-                layout.parameter_array_load(&D, &target, BATCH_ROWS),
+                load(
+                    &target,
+                    &sql::direct_columns(&D, &layout, |_| String::new()),
+                    options,
+                )?,
                 vec![],
             ));
         }
@@ -163,14 +188,59 @@ impl Connector for MariaDb {
                         .join(", ")
                 ),
             ],
-            insert_load(&s, &stage.column_list(), stage.sources()),
+            load(&s, &stage.columns, options)?,
             after,
         ))
     }
 }
 
-fn insert_load(table: &str, columns: &str, sources: Vec<Source>) -> Load {
-    sql::parameter_array_load(table, columns, sources, BATCH_ROWS)
+/// LOAD DATA by default; parameter arrays with `--connector-option load=parameter-arrays`.
+fn load(table: &str, columns: &[sql::LoadColumn], options: &Options) -> Result<Load, PlanError> {
+    match options.option("load").unwrap_or("load-data") {
+        "load-data" => Ok(sql::load_data_load(table, columns, BATCH_ROWS)),
+        "parameter-arrays" => {
+            let names: Vec<&str> = columns.iter().map(|(n, _, _)| n.as_str()).collect();
+            let sources = columns.iter().map(|(_, _, s)| *s).collect();
+            Ok(sql::parameter_array_load(
+                table,
+                &names.join(", "),
+                sources,
+                BATCH_ROWS,
+            ))
+        }
+        other => Err(PlanError::Unsupported(format!(
+            "--connector-option load={other}: the mariadb connector loads with load-data or parameter-arrays"
+        ))),
+    }
 }
 
 hvrwasm_sdk::export_connector!(MariaDb);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hvrwasm_sdk::{LoadShape, testing};
+
+    #[test]
+    fn loads_with_load_data_by_default_and_parameter_arrays_on_request() {
+        let options = testing::options(TargetStyle::ReplicationCopy);
+        let refresh = MariaDb::plan_refresh(&testing::orders_refresh_table(), &options).unwrap();
+        assert_eq!(
+            refresh.load.shape,
+            LoadShape::MariadbLoadData {
+                table: "`orders`".into(),
+                columns: vec!["`id`".into(), "`amount`".into()]
+            }
+        );
+        let integrate = MariaDb::plan_integrate(&testing::orders_table(), &options).unwrap();
+        assert!(matches!(
+            &integrate.load.shape,
+            LoadShape::MariadbLoadData { table, columns } if table == "`hvr_stage`" && columns.len() == 5
+        ));
+        let arrays = options.clone().extra("load", "parameter-arrays");
+        let refresh = MariaDb::plan_refresh(&testing::orders_refresh_table(), &arrays).unwrap();
+        assert!(matches!(refresh.load.shape, LoadShape::ParameterArray(_)));
+        let unknown = options.extra("load", "bulk");
+        assert!(MariaDb::plan_refresh(&testing::orders_refresh_table(), &unknown).is_err());
+    }
+}

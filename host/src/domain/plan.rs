@@ -87,6 +87,8 @@ pub enum LoadShape {
     /// `COPY t (a, b) FROM STDIN` fed in COPY's text format on the native PostgreSQL
     /// connection, where the table's whole transaction then runs.
     PostgresCopy(String),
+    /// `LOAD DATA LOCAL INFILE` into `table`'s `columns`, fed over a pipe (MariaDB, MySQL).
+    MariadbLoadData { table: String, columns: Vec<String> },
 }
 
 impl LoadShape {

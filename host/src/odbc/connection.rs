@@ -428,6 +428,14 @@ impl Database for Target {
         width: usize,
         batch_rows: usize,
     ) -> Result<Box<dyn RowSink + 'a>, OdbcError> {
+        if let LoadShape::MariadbLoadData { table, columns } = shape {
+            if self.verbose {
+                say!("  SQL (load): {}", super::load::describe(shape));
+            }
+            return Ok(Box::new(super::load_data::LoadData::new(
+                self, table, columns,
+            )?));
+        }
         Ok(Box::new(BatchLoader::new(self, shape, width, batch_rows)?))
     }
 }

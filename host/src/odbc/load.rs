@@ -79,6 +79,12 @@ impl<'c> BatchLoader<'c> {
         Ok(match shape {
             // The table code moves such a table to the native connection before loading; an
             // ODBC connection that still gets one says so instead of guessing.
+            LoadShape::MariadbLoadData { .. } => {
+                return Err(OdbcError::Load(
+                    "LOAD DATA loads through its own sink (odbc::load_data), not a batch loader"
+                        .into(),
+                ));
+            }
             LoadShape::PostgresCopy(_) => {
                 return Err(OdbcError::Load(
                     "the plan loads with PostgreSQL COPY, which needs the native PostgreSQL connection, and this table's transaction runs over ODBC".into(),
@@ -338,6 +344,10 @@ pub fn describe(shape: &LoadShape) -> String {
         } => format!("{prefix}{row},... [{rows_per_statement} rows per statement]"),
         LoadShape::PostgresTextArrays(sql) => format!("{sql} [one text array per column]"),
         LoadShape::PostgresCopy(sql) => format!("{sql} [COPY text format, native connection]"),
+        LoadShape::MariadbLoadData { table, columns } => format!(
+            "LOAD DATA LOCAL INFILE <pipe> INTO TABLE {table} ({}) [tab-separated text over a pipe]",
+            columns.join(", ")
+        ),
     }
 }
 

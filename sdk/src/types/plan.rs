@@ -70,6 +70,16 @@ pub enum LoadShape {
     /// text format on its native PostgreSQL connection, and runs the table's whole transaction
     /// there. Contract 0.4.0 and later ([`crate::sql::copy_load`]).
     PostgresCopy(String),
+    /// `LOAD DATA LOCAL INFILE` into `table`'s `columns` (quoted), one column per source: the
+    /// host streams each batch over a pipe as tab-separated text, inside the table's
+    /// transaction, and fails a batch the server warns about. MariaDB and MySQL; contract
+    /// 0.4.0 and later ([`crate::sql::load_data_load`]).
+    MariadbLoadData {
+        /// The quoted table name.
+        table: String,
+        /// The quoted column names, one per source.
+        columns: Vec<String>,
+    },
 }
 
 /// How the files' rows are loaded: the statement shape, where each placeholder's value comes

@@ -1,0 +1,168 @@
+//! `LOAD DATA LOCAL INFILE` loads for MariaDB (`LoadShape::MariadbLoadData`): each batch is
+//! written as text rows (`text_rows`) into a named pipe in a private directory while the
+//! driver reads it, so no batch touches the disk, inside the table's transaction.
+//!
+//! `LOCAL` makes the server turn what `INSERT` would refuse (a value that does not fit, a
+//! duplicate key) into warnings and go on, so after each batch the warnings are read: any
+//! warning fails the batch with the server's first message, and the transaction rolls back.
+
+use std::ffi::CString;
+use std::io::Write as _;
+use std::os::unix::ffi::OsStrExt as _;
+use std::path::PathBuf;
+
+use odbc_api::Cursor as _;
+
+use super::text_rows::encode;
+use super::{OdbcError, RowSink, Target};
+use crate::batch::TextBatch;
+
+/// A named pipe in a directory only this user can enter, removed when dropped.
+struct Pipe {
+    dir: PathBuf,
+    path: PathBuf,
+}
+
+impl Pipe {
+    fn new() -> Result<Pipe, OdbcError> {
+        use std::os::unix::fs::DirBuilderExt as _;
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("hvrwasm-load-{}-{n}", std::process::id()));
+        let failed = |e: std::io::Error| {
+            OdbcError::Load(format!(
+                "creating the pipe for LOAD DATA in {}: {e}",
+                dir.display()
+            ))
+        };
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&dir)
+            .map_err(failed)?;
+        let path = dir.join("rows");
+        let c_path = CString::new(path.as_os_str().as_bytes()).expect("no NUL in a temp path");
+        // SAFETY: mkfifo reads a valid NUL-terminated path and touches nothing else.
+        if unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) } != 0 {
+            return Err(failed(std::io::Error::last_os_error()));
+        }
+        Ok(Pipe { dir, path })
+    }
+}
+
+impl Drop for Pipe {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub struct LoadData<'c> {
+    target: &'c Target,
+    sql: String,
+    pipe: Pipe,
+}
+
+impl<'c> LoadData<'c> {
+    pub fn new(
+        target: &'c Target,
+        table: &str,
+        columns: &[String],
+    ) -> Result<LoadData<'c>, OdbcError> {
+        let pipe = Pipe::new()?;
+        let file = pipe
+            .path
+            .to_string_lossy()
+            .replace('\\', "\\\\")
+            .replace('\'', "\\'");
+        let sql = format!(
+            "LOAD DATA LOCAL INFILE '{file}' INTO TABLE {table} CHARACTER SET utf8mb4 \
+             FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({})",
+            columns.join(", ")
+        );
+        Ok(LoadData { target, sql, pipe })
+    }
+
+    /// The server's first warning after the last statement, if it left any.
+    fn first_warning(&self) -> Result<Option<String>, OdbcError> {
+        let failed = |source| OdbcError::Statement {
+            what: "reading the warnings of LOAD DATA".into(),
+            sql: "SHOW WARNINGS LIMIT 1".into(),
+            source,
+        };
+        let conn = self.target.connection();
+        let Some(mut cursor) = conn
+            .execute("SHOW WARNINGS LIMIT 1", (), None)
+            .map_err(failed)?
+        else {
+            return Ok(None);
+        };
+        let Some(mut row) = cursor.next_row().map_err(failed)? else {
+            return Ok(None);
+        };
+        let mut text = |col| -> Result<String, OdbcError> {
+            let mut buf = Vec::new();
+            row.get_text(col, &mut buf).map_err(failed)?;
+            Ok(String::from_utf8_lossy(&buf).into_owned())
+        };
+        Ok(Some(format!("{} {}: {}", text(1)?, text(2)?, text(3)?)))
+    }
+}
+
+impl RowSink for LoadData<'_> {
+    fn load(&mut self, batch: &TextBatch) -> Result<(), OdbcError> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let data = encode(batch);
+        let path = self.pipe.path.clone();
+        // The writer blocks in open until the driver opens the pipe to read it.
+        let writer = std::thread::spawn(move || -> std::io::Result<()> {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&path)?
+                .write_all(&data)
+        });
+        let loaded = {
+            let _waiting =
+                crate::watchdog::waiting(crate::watchdog::Kind::Statement, "loading a batch");
+            self.target
+                .connection()
+                .execute(&self.sql, (), None)
+                .map(|_| ())
+                .map_err(|source| OdbcError::Statement {
+                    what: "loading a batch".into(),
+                    sql: self.sql.clone(),
+                    source,
+                })
+        };
+        if loaded.is_err() {
+            // The driver may never have opened the pipe: open it once so the writer ends.
+            let _ = std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags_nonblocking()
+                .open(&self.pipe.path);
+        }
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the writer panicked")));
+        loaded?;
+        written
+            .map_err(|e| OdbcError::Load(format!("writing a batch to LOAD DATA's pipe: {e}")))?;
+        match self.first_warning()? {
+            None => Ok(()),
+            Some(warning) => Err(OdbcError::Load(format!(
+                "LOAD DATA reported {warning}; LOCAL loads keep going past refused values, so the batch fails instead"
+            ))),
+        }
+    }
+}
+
+trait NonBlocking {
+    fn custom_flags_nonblocking(&mut self) -> &mut Self;
+}
+
+impl NonBlocking for std::fs::OpenOptions {
+    fn custom_flags_nonblocking(&mut self) -> &mut Self {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        self.custom_flags(libc::O_NONBLOCK)
+    }
+}

@@ -1,0 +1,65 @@
+//! Batches as tab-separated text rows, the format both PostgreSQL's `COPY ... FROM STDIN`
+//! (text format) and MariaDB's `LOAD DATA` (default field and line options) read: one line per
+//! row, values separated by tabs, `\N` for NULL, and a backslash before the bytes the format
+//! gives meaning to (backslash, tab, newline, carriage return). Every value arrives as text, so
+//! an empty string stays an empty string and only a missing value becomes NULL.
+
+use crate::batch::TextBatch;
+
+/// The batch as text rows: rows in order, columns in order.
+pub(crate) fn encode(batch: &TextBatch) -> Vec<u8> {
+    let bytes: usize = batch.columns.iter().map(|c| c.byte_len()).sum();
+    let mut out = Vec::with_capacity(bytes + batch.num_rows() * (batch.columns.len() + 1) * 2);
+    for row in 0..batch.num_rows() {
+        for (i, column) in batch.columns.iter().enumerate() {
+            if i > 0 {
+                out.push(b'\t');
+            }
+            match column.get(row) {
+                None => out.extend_from_slice(b"\\N"),
+                Some(value) => push_escaped(&mut out, value),
+            }
+        }
+        out.push(b'\n');
+    }
+    out
+}
+
+/// `\` , tab, newline and carriage return escaped; everything else as it is (UTF-8 passes
+/// through: the connection's client encoding is UTF-8).
+fn push_escaped(out: &mut Vec<u8>, mut value: &[u8]) {
+    while let Some(at) = value
+        .iter()
+        .position(|&b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r'))
+    {
+        out.extend_from_slice(&value[..at]);
+        out.extend_from_slice(match value[at] {
+            b'\\' => b"\\\\",
+            b'\t' => b"\\t",
+            b'\n' => b"\\n",
+            _ => b"\\r",
+        });
+        value = &value[at + 1..];
+    }
+    out.extend_from_slice(value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nulls_empties_and_special_bytes_keep_their_meaning() {
+        let mut batch = TextBatch::new(2, 3);
+        batch.columns[0].push(Some(b"a\tb\\c"));
+        batch.columns[1].push(None);
+        batch.columns[0].push(Some(b""));
+        batch.columns[1].push(Some(b"\\N"));
+        batch.columns[0].push(Some("é\r\n".as_bytes()));
+        batch.columns[1].push(Some(b"NULL"));
+        assert_eq!(
+            String::from_utf8(encode(&batch)).unwrap(),
+            "a\\tb\\\\c\t\\N\n\t\\\\N\né\\r\\n\tNULL\n"
+        );
+    }
+}
