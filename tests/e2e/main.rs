@@ -44,7 +44,7 @@ mod selftest;
 mod authoring;
 // Refresh of a subset: --refresh-condition deletes only the matching rows.
 mod refresh_condition;
-// Contract 0.3: served versions and patches, declared connector options, transforms that
+// Contract 0.4: served versions (0.3.0 and 0.2.0 still) and patches, declared connector options, transforms that
 // may not drop deletes or change keys in integrate.
 mod contract;
 // Parquet, Avro and JSON files, typed tables and schema drift.
@@ -53,5 +53,7 @@ mod typed_files;
 mod schema_drift;
 // Damaged, cut-short and mislabelled typed files.
 mod typed_bad_input;
+// COPY on the native PostgreSQL connection: a DSN needs load=unnest, no password printed.
+mod native_pg;
 // The operator's toolbox: check, plan, record and replay, history, progress, set-aside rows.
 mod toolbox;

@@ -122,9 +122,14 @@ impl Connector for MariaDb {
             multi_delete: partial.map(|p| (multi.clone(), p)),
         };
         after.extend(stage.special_ops_to_target(&D, &target, &layout, options.style, &special));
+        // SQL_BIG_RESULT groups by sorting: the default in-memory grouping table overflows
+        // `tmp_table_size` at about a million keys and goes to disk (15.7 s of 47 s at 1M
+        // changes). Inserted in sequence order, the (key, last seq) table fills its primary key
+        // in order (2.5 s); keyed by seq, the apply's joins start from the stage's few deletes.
         after.push(format!(
-            "CREATE TEMPORARY TABLE {last} (PRIMARY KEY ({seq})) \
-             SELECT {key_cols}, MAX({seq}) AS {seq} FROM {s} WHERE {} GROUP BY {key_cols}",
+            "CREATE TEMPORARY TABLE {last} (PRIMARY KEY ({seq})) SELECT * FROM \
+             (SELECT SQL_BIG_RESULT {key_cols}, MAX({seq}) AS {seq} FROM {s} WHERE {} GROUP BY {key_cols}) g \
+             ORDER BY {seq}",
             stage.candidate_condition(&D, &s, &special)
         ));
         if options.style == TargetStyle::SoftDelete {
