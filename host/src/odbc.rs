@@ -6,14 +6,17 @@
 
 mod connection;
 mod dry_run;
+mod error;
 mod keys;
 mod load;
 mod load_data;
 pub mod native_pg;
+mod pg_array;
 mod text_rows;
 
-pub use connection::{OdbcError, Target};
+pub use connection::Target;
 pub use dry_run::DryRun;
+pub use error::OdbcError;
 pub use load::{BatchLoader, describe as describe_load};
 
 use crate::batch::TextBatch;

@@ -1,0 +1,138 @@
+//! What can go wrong with the target, and how the host tells the kinds apart: a deadlock to
+//! run again, rows the target refused (which `--error-table` can set aside), a duplicate key,
+//! or anything else. Errors of the ODBC driver and of the native PostgreSQL session alike.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum OdbcError {
+    #[error("cannot initialise ODBC (is unixODBC installed?): {0}")]
+    Environment(odbc_api::Error),
+    #[error("cannot connect to the target through ODBC ({how}): {source}")]
+    Connect {
+        how: &'static str,
+        source: odbc_api::Error,
+    },
+    #[error(
+        "no target given: set --connect-string or --dsn (or HVR_WASM_CONNECT_STRING / HVR_WASM_DSN)"
+    )]
+    NoTarget,
+    #[error("reading the catalog columns of {table}: {source}")]
+    Catalog {
+        table: String,
+        source: odbc_api::Error,
+    },
+    #[error("{what} failed: {source}\n  SQL: {sql}")]
+    Statement {
+        what: String,
+        sql: String,
+        source: odbc_api::Error,
+    },
+    #[error("{what} failed: {source}")]
+    Transaction {
+        what: &'static str,
+        source: odbc_api::Error,
+    },
+    #[error("{0}")]
+    Load(String),
+    #[error(
+        "cannot connect to PostgreSQL natively (for a COPY load): {}",
+        super::native_pg::describe(source)
+    )]
+    NativeConnect { source: postgres::Error },
+    #[error("{what} failed on the native PostgreSQL connection: {}{}", super::native_pg::describe(source), sql.as_deref().map(|s| format!("\n  SQL: {s}")).unwrap_or_default())]
+    Native {
+        what: String,
+        sql: Option<String>,
+        source: postgres::Error,
+    },
+    #[error(
+        "the plan loads with PostgreSQL COPY, which needs the native PostgreSQL connection: {0}"
+    )]
+    NativeUnavailable(String),
+    /// What a fake database in the unit tests fails with.
+    #[cfg(test)]
+    #[error("fake database: {message}")]
+    Fake { message: String, transient: bool },
+}
+
+impl OdbcError {
+    /// The SQLSTATE of an error from the native PostgreSQL connection.
+    fn native_state(&self) -> Option<&str> {
+        match self {
+            OdbcError::Native { source, .. } => super::native_pg::sqlstate(source),
+            _ => None,
+        }
+    }
+
+    /// The driver's diagnostic record behind a failed statement or transaction.
+    fn diagnostic(&self) -> Option<&odbc_api::handles::Record> {
+        let source = match self {
+            OdbcError::Statement { source, .. }
+            | OdbcError::Transaction { source, .. }
+            | OdbcError::Catalog { source, .. } => source,
+            _ => return None,
+        };
+        match source {
+            odbc_api::Error::Diagnostics { record, .. } => Some(record),
+            _ => None,
+        }
+    }
+
+    /// A deadlock or serialization failure (SQLSTATE 40001, PostgreSQL 40P01), or SQLite's
+    /// busy database: the transaction is rolled back and running it again may succeed.
+    pub fn is_transient(&self) -> bool {
+        #[cfg(test)]
+        if let OdbcError::Fake { transient, .. } = self {
+            return *transient;
+        }
+        self.is_busy()
+            || self
+                .diagnostic()
+                .map(|r| r.state.as_str())
+                .or(self.native_state())
+                .is_some_and(|state| matches!(state, "40001" | "40P01"))
+    }
+
+    /// SQLite's "database is locked" (SQLITE_BUSY, native error 5), which SQLite returns at
+    /// once, without waiting, when waiting could deadlock.
+    pub fn is_busy(&self) -> bool {
+        !matches!(self, OdbcError::Catalog { .. })
+            && self
+                .diagnostic()
+                .is_some_and(|r| r.native_error == 5 && r.state.as_str() == "HY000")
+    }
+
+    /// Whether the target refused the rows themselves (a value, a length, a constraint), so
+    /// that loading fewer of them may succeed; not a lost connection (class 08), a timeout
+    /// or cancel (HYT, 57), a transaction to retry, or an error of the host's own.
+    pub fn is_about_the_rows(&self) -> bool {
+        #[cfg(test)]
+        if let OdbcError::Fake { transient, .. } = self {
+            return !*transient;
+        }
+        if self.is_transient() {
+            return false;
+        }
+        match self {
+            // No SQLSTATE: the connection or the client failed, not the rows.
+            OdbcError::Native { .. } => self.native_state().is_some_and(|state| {
+                !(state.starts_with("08") || state.starts_with("57") || state.starts_with("25"))
+            }),
+            OdbcError::Statement { .. } | OdbcError::Load(_) => self.diagnostic().is_none_or(|r| {
+                let state = r.state.as_str();
+                !(state.starts_with("08") || state.starts_with("HYT") || state.starts_with("57"))
+            }),
+            _ => false,
+        }
+    }
+
+    /// An integrity constraint violation (SQLSTATE class 23: a duplicate key).
+    pub fn is_unique_violation(&self) -> bool {
+        (matches!(self, OdbcError::Statement { .. })
+            && self
+                .diagnostic()
+                .is_some_and(|r| r.state.as_str().starts_with("23")))
+            || self.native_state().is_some_and(|s| s.starts_with("23"))
+    }
+}
