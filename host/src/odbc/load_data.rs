@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use odbc_api::Cursor as _;
 
-use super::text_rows::encode;
+use super::text_rows::encode_into;
 use super::{OdbcError, RowSink, Target};
 use crate::batch::TextBatch;
 
@@ -59,6 +59,10 @@ pub struct LoadData<'c> {
     target: &'c Target,
     sql: String,
     pipe: Pipe,
+    /// One buffer for every batch's text, handed to the writer thread and back: allocated
+    /// once, and never freed on another thread (glibc would keep it in that thread's arena,
+    /// and the process grew with the number of batches).
+    buffer: Vec<u8>,
 }
 
 impl<'c> LoadData<'c> {
@@ -78,7 +82,12 @@ impl<'c> LoadData<'c> {
              FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({})",
             columns.join(", ")
         );
-        Ok(LoadData { target, sql, pipe })
+        Ok(LoadData {
+            target,
+            sql,
+            pipe,
+            buffer: Vec::new(),
+        })
     }
 
     /// The server's first warning after the last statement, if it left any.
@@ -112,14 +121,16 @@ impl RowSink for LoadData<'_> {
         if batch.num_rows() == 0 {
             return Ok(());
         }
-        let data = encode(batch);
+        let mut data = std::mem::take(&mut self.buffer);
+        encode_into(batch, &mut data);
         let path = self.pipe.path.clone();
         // The writer blocks in open until the driver opens the pipe to read it.
-        let writer = std::thread::spawn(move || -> std::io::Result<()> {
-            std::fs::OpenOptions::new()
+        let writer = std::thread::spawn(move || {
+            let written = std::fs::OpenOptions::new()
                 .write(true)
-                .open(&path)?
-                .write_all(&data)
+                .open(&path)
+                .and_then(|mut pipe| pipe.write_all(&data));
+            (written, data)
         });
         let loaded = {
             let _waiting =
@@ -141,9 +152,13 @@ impl RowSink for LoadData<'_> {
                 .custom_flags_nonblocking()
                 .open(&self.pipe.path);
         }
-        let written = writer
-            .join()
-            .unwrap_or_else(|_| Err(std::io::Error::other("the writer panicked")));
+        let written = match writer.join() {
+            Ok((written, data)) => {
+                self.buffer = data;
+                written
+            }
+            Err(_) => Err(std::io::Error::other("the writer panicked")),
+        };
         loaded?;
         written
             .map_err(|e| OdbcError::Load(format!("writing a batch to LOAD DATA's pipe: {e}")))?;

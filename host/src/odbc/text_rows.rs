@@ -8,8 +8,16 @@ use crate::batch::TextBatch;
 
 /// The batch as text rows: rows in order, columns in order.
 pub(crate) fn encode(batch: &TextBatch) -> Vec<u8> {
+    let mut out = Vec::new();
+    encode_into(batch, &mut out);
+    out
+}
+
+/// The same into `out`, emptied first: a loader that keeps one buffer allocates once.
+pub(crate) fn encode_into(batch: &TextBatch, out: &mut Vec<u8>) {
+    out.clear();
     let bytes: usize = batch.columns.iter().map(|c| c.byte_len()).sum();
-    let mut out = Vec::with_capacity(bytes + batch.num_rows() * (batch.columns.len() + 1) * 2);
+    out.reserve(bytes + batch.num_rows() * (batch.columns.len() + 1) * 2);
     for row in 0..batch.num_rows() {
         for (i, column) in batch.columns.iter().enumerate() {
             if i > 0 {
@@ -17,12 +25,11 @@ pub(crate) fn encode(batch: &TextBatch) -> Vec<u8> {
             }
             match column.get(row) {
                 None => out.extend_from_slice(b"\\N"),
-                Some(value) => push_escaped(&mut out, value),
+                Some(value) => push_escaped(out, value),
             }
         }
         out.push(b'\n');
     }
-    out
 }
 
 /// `\` , tab, newline and carriage return escaped; everything else as it is (UTF-8 passes
