@@ -106,7 +106,8 @@ impl<'c> BatchLoader<'c> {
                 row,
                 rows_per_statement,
             } => {
-                let per = (*rows_per_statement).max(1);
+                // Never more rows per statement than a batch holds.
+                let per = (*rows_per_statement).min(batch_rows).max(1);
                 let sql = multi_row_sql(prefix, row, per);
                 BatchLoader::MultiRow {
                     target,

@@ -72,6 +72,20 @@ impl TableJob<'_> {
             && !self.files.is_empty()
         {
             let expected = self.files.iter().map(|f| f.rows).sum::<Option<u64>>();
+            // A cycle of few rows gets buffers for its rows, not for a whole batch: the
+            // drivers' buffers are zeroed when made, and for a one-row cycle that was most of
+            // the call's page faults. More rows than HVR said still load, in more batches.
+            let sized;
+            let plan = match expected {
+                Some(rows) if (rows as usize) < plan.batch_rows => {
+                    sized = Plan {
+                        batch_rows: (rows as usize).max(1),
+                        ..plan.clone()
+                    };
+                    &sized
+                }
+                _ => plan,
+            };
             let mut state = LoadState {
                 loader: db.loader(&plan.shape, plan.sources.len(), plan.batch_rows)?,
                 stats: LoadStats::default(),
