@@ -27,18 +27,33 @@ impl Pipe {
     fn new() -> Result<Pipe, OdbcError> {
         use std::os::unix::fs::DirBuilderExt as _;
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("hvrwasm-load-{}-{n}", std::process::id()));
-        let failed = |e: std::io::Error| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let creating = |dir: &std::path::Path, e: std::io::Error| {
             OdbcError::Load(format!(
                 "creating the pipe for LOAD DATA in {}: {e}",
                 dir.display()
             ))
         };
-        std::fs::DirBuilder::new()
-            .mode(0o700)
-            .create(&dir)
-            .map_err(failed)?;
+        // A process killed while loading leaves its directory behind, and process ids come
+        // back: a name already taken is skipped, never reused (its pipe may be another's).
+        let mut attempt = 0;
+        let dir = loop {
+            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let dir = std::env::temp_dir().join(format!(
+                "hvrwasm-load-{}-{nanos:08x}-{n}",
+                std::process::id()
+            ));
+            match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+                Ok(()) => break dir,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(creating(&dir, e)),
+            }
+        };
+        let failed = |e: std::io::Error| creating(&dir, e);
         let path = dir.join("rows");
         let c_path = CString::new(path.as_os_str().as_bytes()).expect("no NUL in a temp path");
         // SAFETY: mkfifo reads a valid NUL-terminated path and touches nothing else.
@@ -179,5 +194,23 @@ impl NonBlocking for std::fs::OpenOptions {
     fn custom_flags_nonblocking(&mut self) -> &mut Self {
         use std::os::unix::fs::OpenOptionsExt as _;
         self.custom_flags(libc::O_NONBLOCK)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::{FileTypeExt as _, PermissionsExt as _};
+
+    #[test]
+    fn each_pipe_has_its_own_private_directory_removed_when_dropped() {
+        let (a, b) = (Pipe::new().unwrap(), Pipe::new().unwrap());
+        assert_ne!(a.dir, b.dir);
+        let mode = std::fs::metadata(&a.dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        assert!(std::fs::metadata(&a.path).unwrap().file_type().is_fifo());
+        let dir = a.dir.clone();
+        drop(a);
+        assert!(!dir.exists());
     }
 }
