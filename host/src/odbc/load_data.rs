@@ -162,9 +162,10 @@ impl RowSink for LoadData<'_> {
         };
         if loaded.is_err() {
             // The driver may never have opened the pipe: open it once so the writer ends.
+            use std::os::unix::fs::OpenOptionsExt as _;
             let _ = std::fs::OpenOptions::new()
                 .read(true)
-                .custom_flags_nonblocking()
+                .custom_flags(libc::O_NONBLOCK)
                 .open(&self.pipe.path);
         }
         let written = match writer.join() {
@@ -183,17 +184,6 @@ impl RowSink for LoadData<'_> {
                 "LOAD DATA reported {warning}; LOCAL loads keep going past refused values, so the batch fails instead"
             ))),
         }
-    }
-}
-
-trait NonBlocking {
-    fn custom_flags_nonblocking(&mut self) -> &mut Self;
-}
-
-impl NonBlocking for std::fs::OpenOptions {
-    fn custom_flags_nonblocking(&mut self) -> &mut Self {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        self.custom_flags(libc::O_NONBLOCK)
     }
 }
 

@@ -15,7 +15,11 @@ use super::copy::CopySink;
 use crate::domain::{LoadShape, TargetColumn};
 use crate::odbc::{Database, OdbcError, RowSink};
 
-const SAVEPOINT: &str = "hvrwasm_statement";
+/// The savepoint around each statement and COPY batch, its release, and the undo of a failed
+/// one (its release too, or savepoints would pile up as subtransactions).
+const SAVEPOINT: &str = "SAVEPOINT hvrwasm_statement";
+const RELEASE: &str = "RELEASE SAVEPOINT hvrwasm_statement";
+const UNDO: &str = "ROLLBACK TO SAVEPOINT hvrwasm_statement; RELEASE SAVEPOINT hvrwasm_statement";
 
 pub struct NativePg {
     client: RefCell<postgres::Client>,
@@ -73,14 +77,11 @@ impl NativePg {
         let _waiting = crate::watchdog::waiting(crate::watchdog::Kind::Statement, what);
         let mut client = self.client.borrow_mut();
         if self.manual_commit.get() && !self.in_transaction.get() {
-            client
-                .batch_execute("BEGIN")
-                .map_err(|e| Self::error("starting a transaction", None, e))?;
-            self.in_transaction.set(true);
+            self.open(&mut client)?;
         }
         let guarded = self.in_transaction.get() && !manages_savepoints(sql);
         let text = if guarded {
-            format!("SAVEPOINT {SAVEPOINT}; {sql}")
+            format!("{SAVEPOINT}; {sql}")
         } else {
             sql.to_string()
         };
@@ -88,7 +89,7 @@ impl NativePg {
             Ok(messages) => {
                 if guarded {
                     client
-                        .batch_execute(&format!("RELEASE SAVEPOINT {SAVEPOINT}"))
+                        .batch_execute(RELEASE)
                         .map_err(|e| Self::error(what, Some(sql), e))?;
                 }
                 Ok(messages
@@ -104,9 +105,7 @@ impl NativePg {
             Err(e) => {
                 if guarded {
                     // If even this fails, the transaction is lost and the next statement says so.
-                    let _ = client.batch_execute(&format!(
-                        "ROLLBACK TO SAVEPOINT {SAVEPOINT}; RELEASE SAVEPOINT {SAVEPOINT}"
-                    ));
+                    let _ = client.batch_execute(UNDO);
                 }
                 Err(Self::error(what, Some(sql), e))
             }
@@ -119,25 +118,28 @@ impl NativePg {
             crate::watchdog::waiting(crate::watchdog::Kind::Statement, "loading a batch");
         let mut client = self.client.borrow_mut();
         let fail = |e| Self::error("loading a batch", Some(sql), e);
-        client
-            .batch_execute(&format!("SAVEPOINT {SAVEPOINT}"))
-            .map_err(fail)?;
+        client.batch_execute(SAVEPOINT).map_err(fail)?;
         let copied = client.copy_in(sql).and_then(|mut writer| {
             // A write error is the connection's: `finish` reports it with the server's words.
             let _ = writer.write_all(data);
             writer.finish()
         });
         match copied {
-            Ok(_) => client
-                .batch_execute(&format!("RELEASE SAVEPOINT {SAVEPOINT}"))
-                .map_err(fail),
+            Ok(_) => client.batch_execute(RELEASE).map_err(fail),
             Err(e) => {
-                let _ = client.batch_execute(&format!(
-                    "ROLLBACK TO SAVEPOINT {SAVEPOINT}; RELEASE SAVEPOINT {SAVEPOINT}"
-                ));
+                let _ = client.batch_execute(UNDO);
                 Err(fail(e))
             }
         }
+    }
+
+    /// `BEGIN`, on the client the caller already holds.
+    fn open(&self, client: &mut postgres::Client) -> Result<(), OdbcError> {
+        client
+            .batch_execute("BEGIN")
+            .map_err(|e| Self::error("starting a transaction", None, e))?;
+        self.in_transaction.set(true);
+        Ok(())
     }
 
     fn end(&self, what: &'static str, sql: &str) -> Result<(), OdbcError> {
@@ -203,12 +205,7 @@ impl Database for NativePg {
     fn begin(&self) -> Result<(), OdbcError> {
         self.manual_commit.set(true);
         self.end("rollback", "ROLLBACK")?;
-        self.client
-            .borrow_mut()
-            .batch_execute("BEGIN")
-            .map_err(|e| Self::error("starting a transaction", None, e))?;
-        self.in_transaction.set(true);
-        Ok(())
+        self.open(&mut self.client.borrow_mut())
     }
     fn commit(&self) -> Result<(), OdbcError> {
         self.end("commit", "COMMIT")
