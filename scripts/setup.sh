@@ -14,7 +14,7 @@ as_root() {
 }
 
 packages=(unixodbc unixodbc-dev odbc-postgresql odbc-mariadb libsqliteodbc sqlite3)
-$servers && packages+=(postgresql postgresql-client mariadb-server mariadb-client bc)
+$servers && packages+=(postgresql postgresql-client mariadb-server mariadb-client bc ssl-cert openssl)
 if $servers; then
     command -v npm >/dev/null || packages+=(nodejs npm)
     python3 -c 'import venv, ensurepip' 2>/dev/null || packages+=(python3-venv)
@@ -47,6 +47,16 @@ if $servers; then
         as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start
     fi
     wait_for "PostgreSQL on 127.0.0.1:5432" pg_isready -q -h 127.0.0.1 -p 5432
+    # The native session's TLS tests need a server that speaks TLS: Debian's packaged cluster
+    # does, with the machine's self-signed "snakeoil" certificate; turn it on where it is off.
+    if [[ "$(psql -h 127.0.0.1 -U postgres -Atc 'SHOW ssl')" != on ]]; then
+        echo "setup: turning on TLS in PostgreSQL (self-signed snakeoil certificate)"
+        [[ -f /etc/ssl/private/ssl-cert-snakeoil.key ]] || as_root make-ssl-cert generate-default-snakeoil
+        as_root usermod -a -G ssl-cert postgres
+        psql -h 127.0.0.1 -U postgres -qc "ALTER SYSTEM SET ssl_cert_file = '/etc/ssl/certs/ssl-cert-snakeoil.pem'" \
+            -c "ALTER SYSTEM SET ssl_key_file = '/etc/ssl/private/ssl-cert-snakeoil.key'" \
+            -c "ALTER SYSTEM SET ssl = on" -c "SELECT pg_reload_conf()" >/dev/null
+    fi
     if ! mariadb-admin -h 127.0.0.1 -u root ping >/dev/null 2>&1; then
         echo "setup: starting MariaDB"
         as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql

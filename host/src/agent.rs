@@ -327,11 +327,14 @@ impl Call {
 
 /// One connection to the target, with the lock timeout set.
 fn connect(options: &Options) -> Result<Target, OdbcError> {
-    let target = Target::connect(
+    let mut target = Target::connect(
         options.connect_string.as_deref(),
         options.dsn.as_deref(),
         options.verbose,
     )?;
+    if let Some(conninfo) = &options.native_connect_string {
+        target.use_native_settings(conninfo);
+    }
     target.set_lock_timeout(options.lock_timeout)?;
     Ok(target)
 }

@@ -88,6 +88,11 @@ pub struct Options {
     #[arg(long, env = "HVR_WASM_DSN")]
     pub dsn: Option<String>,
 
+    /// PostgreSQL only: a libpq URI or keyword/value string for the native session that COPY
+    /// loads use [default: the psqlODBC connect string's or DSN's settings]. Never printed.
+    #[arg(long, env = "HVR_WASM_NATIVE_CONNECT_STRING", hide_env_values = true)]
+    pub native_connect_string: Option<String>,
+
     /// Name of the extra column holding {hvr_op}; dropped before the target.
     #[arg(
         short = 'o',

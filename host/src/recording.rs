@@ -16,7 +16,12 @@ pub const FILES_DIR: &str = "files";
 
 /// Options whose value is a credential, and the record option itself (a replay must not
 /// record again). Their variables are `HVR_WASM_` + the name in upper snake case.
-pub const NOT_RECORDED: [&str; 3] = ["--connect-string", "--store-config", "--record"];
+pub const NOT_RECORDED: [&str; 4] = [
+    "--connect-string",
+    "--native-connect-string",
+    "--store-config",
+    "--record",
+];
 
 #[derive(Debug, Error)]
 pub enum RecordError {

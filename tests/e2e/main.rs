@@ -55,5 +55,6 @@ mod schema_drift;
 mod typed_bad_input;
 // COPY on the native PostgreSQL connection: a DSN needs load=unnest, no password printed.
 mod native_pg;
+mod native_tls;
 // The operator's toolbox: check, plan, record and replay, history, progress, set-aside rows.
 mod toolbox;

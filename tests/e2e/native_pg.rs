@@ -1,8 +1,10 @@
 //! The postgres connector's COPY loads run on the host's own PostgreSQL connection, opened
-//! from the psqlODBC connect string. What a user meets at its edges: a target reached through a
-//! DSN alone (no connect string to open it from) fails with a sentence that names the way out,
-//! and that way out (`load=unnest`, arrays over ODBC) works; and whatever the connect string
-//! holds, the password never reaches the output, even with `--verbose`.
+//! from what the user already configured: the psqlODBC connect string, a DSN's keys in
+//! `odbc.ini`, or a libpq URI given with `--native-connect-string`. What a user meets at its
+//! edges: a DSN loads with COPY as a connect string does; a setting the native session cannot
+//! honour fails with a sentence that names it and the way out (`load=unnest`, arrays over
+//! ODBC), and that way out works; and whatever the settings hold, the password never reaches
+//! the output, even with `--verbose`.
 
 use crate::support::model::Style;
 use crate::support::target::Db;
@@ -26,7 +28,7 @@ fn dsn_section(connect_string: &str) -> String {
 }
 
 #[test]
-fn postgres_through_a_dsn_needs_load_unnest_and_works_with_it() {
+fn postgres_through_a_dsn_loads_with_copy() {
     let mut s = Scenario::new(Db::Postgres, Style::ReplicationCopy, "native_dsn");
     let ini = s.hvr.dir.join("odbc.ini");
     std::fs::write(&ini, dsn_section(&s.target.connect_string)).unwrap();
@@ -34,16 +36,44 @@ fn postgres_through_a_dsn_needs_load_unnest_and_works_with_it() {
         ("HVR_WASM_DSN".into(), "e2e_pg".into()),
         ("ODBCINI".into(), ini.display().to_string()),
     ];
+    s.hvr.user_arg = "--connector postgres --verbose".into();
+    let run = refresh_orders(&mut s);
+    run.assert_ok();
+    assert!(run.stdout.contains("SQL (load): COPY"), "{}", run.stdout);
+    s.models.truncate(1);
+    s.assert_target_matches("after a refresh through a DSN");
+}
+
+#[test]
+fn a_libpq_uri_opens_the_session_and_what_it_cannot_honour_is_named() {
+    let mut s = Scenario::new(Db::Postgres, Style::ReplicationCopy, "native_uri");
+    let uri = "postgresql://postgres:Ur1-S3cret@127.0.0.1:5432/hvr_e2e_native_uri";
+    s.hvr.env.push((
+        "HVR_WASM_NATIVE_CONNECT_STRING".into(),
+        format!("{uri}?sslcert=/client.pem"),
+    ));
     s.hvr.user_arg = "--connector postgres".into();
-    refresh_orders(&mut s).assert_fails_with(&[
-        "needs the native PostgreSQL connection",
-        "--connector-option load=unnest",
-    ]);
+    let run = refresh_orders(&mut s);
+    run.assert_fails_with(&["sslcert", "--connector-option load=unnest"]);
+    assert!(!run.stderr.contains("Ur1-S3cret"), "{}", run.stderr);
     assert_eq!(s.hvr.leftover_files().len(), 1, "the files stay");
+
     s.hvr.user_arg = "--connector postgres --connector-option load=unnest".into();
     refresh_orders(&mut s).assert_ok();
     s.models.truncate(1);
     s.assert_target_matches("after a refresh over ODBC with load=unnest");
+
+    s.hvr.env.pop();
+    s.hvr
+        .env
+        .push(("HVR_WASM_NATIVE_CONNECT_STRING".into(), uri.into()));
+    s.hvr.user_arg = "--connector postgres --verbose".into();
+    let run = refresh_orders(&mut s);
+    run.assert_ok();
+    assert!(run.stdout.contains("SQL (load): COPY"), "{}", run.stdout);
+    assert!(!run.stdout.contains("Ur1-S3cret"), "{}", run.stdout);
+    s.models.truncate(1);
+    s.assert_target_matches("after a refresh with COPY over the URI's session");
 }
 
 #[test]

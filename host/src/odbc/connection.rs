@@ -51,8 +51,20 @@ impl Target {
         Ok(Target {
             conn,
             verbose,
-            native: Companion::new(connect_string, verbose),
+            native: Companion::new(connect_string, dsn, verbose),
         })
+    }
+
+    /// Opens the native PostgreSQL session (for COPY loads) from a libpq URI or keyword/value
+    /// string rather than from the ODBC settings.
+    pub fn use_native_settings(&mut self, conninfo: &str) {
+        self.native.set_libpq_settings(conninfo);
+    }
+
+    /// Opens the native PostgreSQL session now, to prove it can be (`check`); says whether the
+    /// line is encrypted.
+    pub fn probe_native(&self) -> Result<bool, OdbcError> {
+        self.native.session()?.encrypted()
     }
 
     /// Bounds how long a statement waits for another session's lock, in the target's own

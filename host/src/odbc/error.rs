@@ -36,7 +36,7 @@ pub enum OdbcError {
     #[error("{0}")]
     Load(String),
     #[error(
-        "cannot connect to PostgreSQL natively (for a COPY load): {}",
+        "cannot connect to PostgreSQL natively (for a COPY load): {}; fix the connect string's settings or give --native-connect-string, or load over ODBC with --connector-option load=unnest",
         super::native_pg::describe(source)
     )]
     NativeConnect { source: postgres::Error },
@@ -47,7 +47,7 @@ pub enum OdbcError {
         source: postgres::Error,
     },
     #[error(
-        "the plan loads with PostgreSQL COPY, which needs the native PostgreSQL connection: {0}"
+        "the plan loads with PostgreSQL COPY, which needs the native PostgreSQL connection: {0}; or load over ODBC with --connector-option load=unnest"
     )]
     NativeUnavailable(String),
     /// What a fake database in the unit tests fails with.

@@ -5,18 +5,24 @@
 //!
 //! A table whose plan loads with COPY runs its whole transaction here — `before`, the load,
 //! `after` and the exactly-once fence — so nothing of it is split between two connections.
-//! Reading the catalog and planning stay on ODBC. The connection is opened from the same
-//! psqlODBC connect string, on first use, once per lane.
+//! Reading the catalog and planning stay on ODBC. The connection is opened on first use, once
+//! per lane, from what ODBC was given (the psqlODBC connect string's keys, its `pqopt`, or the
+//! DSN's keys in `odbc.ini`) or from `--native-connect-string` (a libpq URI or keyword/value
+//! string), completed as libpq completes it (`PG*` variables, `~/.pgpass`).
 //!
 //! Why rust-postgres and not libpq: it needs no C library at build or run time (the binary
-//! stays one file), it reuses the tokio runtime already linked for cloud stores, and it speaks
-//! the password, MD5 and SCRAM-SHA-256 methods PostgreSQL servers use. It lacks GSSAPI/SSPI
-//! and, as built here (no TLS stack), TLS: a connect string asking for `sslmode=require` or
-//! stricter is refused with a sentence that says how to load over ODBC instead.
+//! stays one file), it reuses the tokio runtime already linked for cloud stores, it speaks the
+//! password, MD5 and SCRAM-SHA-256 methods PostgreSQL servers use, and TLS comes from the
+//! rustls stack already linked for cloud stores. It lacks GSSAPI/SSPI and client certificates:
+//! settings asking for them are refused with a sentence that says how to load over ODBC.
 
 mod config;
 mod copy;
+mod libpq;
+mod odbc_source;
+mod pgpass;
 mod session;
+mod tls;
 
 pub use config::{NativeConfig, NativeConfigError};
 pub use session::{Companion, NativePg};

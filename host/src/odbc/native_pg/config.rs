@@ -1,24 +1,39 @@
-//! The native connection's settings, read from the psqlODBC connect string the user already
-//! configures: `Server`/`Servername`, `Port`, `Database`, `Uid`/`Username`, `Pwd`/`Password`
-//! and `SSLmode` (keys in any case; the driver's other keys do not concern the native
-//! connection). Nothing here is ever printed: the password stays in the `postgres::Config`.
+//! The native connection's settings, resolved as libpq resolves them (psqlODBC is built on
+//! libpq, so the native session reaches the server ODBC reaches): the keywords given, then
+//! libpq's environment variables (`PGHOST`, `PGPORT`, `PGDATABASE`, `PGUSER`, `PGPASSWORD`,
+//! `PGSSLMODE`, `PGSSLROOTCERT`, `PGPASSFILE`, `PGAPPNAME`, `PGCONNECT_TIMEOUT`), then the
+//! password file, then libpq's defaults. Nothing here is ever printed: the password stays in
+//! the `postgres::Config`, and errors name keywords, never values.
 
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::libpq::{self, Keywords};
+use super::pgpass;
+use super::tls::{TlsMode, TlsSettings};
 use thiserror::Error;
 
 #[derive(Debug, Error, PartialEq)]
 pub enum NativeConfigError {
+    #[error("the native PostgreSQL setting {keyword} has a value it cannot take: {why}")]
+    BadValue { keyword: String, why: String },
+    #[error("the native PostgreSQL connection does not support the setting {0}")]
+    Unsupported(String),
+    #[error("the native PostgreSQL connection string is not readable: {0}")]
+    Syntax(String),
     #[error(
-        "the connect string asks for SSLmode={0}, and the native PostgreSQL connection has no TLS; load over ODBC instead with --connector-option load=unnest"
+        "the DSN {dsn} was not found in {searched} (where the native PostgreSQL connection looks, as unixODBC does); give --native-connect-string"
     )]
-    TlsRequired(String),
-    #[error("the connect string's Port is not a port number")]
-    BadPort,
+    DsnNotFound { dsn: String, searched: String },
+    #[error("the TLS root certificate {path}: {why}")]
+    RootCert { path: String, why: String },
 }
 
-/// Where and as whom the native connection connects.
+/// Where and as whom the native connection connects, and how it secures the line.
 #[derive(Clone)]
 pub struct NativeConfig {
     pub(super) config: postgres::Config,
+    pub(super) tls: TlsSettings,
 }
 
 impl std::fmt::Debug for NativeConfig {
@@ -26,145 +41,205 @@ impl std::fmt::Debug for NativeConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "NativeConfig({:?}@{:?})",
+            "NativeConfig({:?}@{:?}, {:?})",
             self.config.get_user(),
-            self.config.get_hosts()
+            self.config.get_hosts(),
+            self.tls.mode
         )
     }
 }
 
+/// Keywords libpq accepts that change nothing for this connection (the host sets the client
+/// encoding itself, and GSSAPI/channel binding are only ever preferred, never required).
+const HARMLESS: [&str; 8] = [
+    "client_encoding",
+    "fallback_application_name",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
+    "gssencmode",
+    "channel_binding",
+];
+
+/// Libpq's environment variable for each keyword it fills.
+const ENVIRONMENT: [(&str, &str); 10] = [
+    ("host", "PGHOST"),
+    ("port", "PGPORT"),
+    ("dbname", "PGDATABASE"),
+    ("user", "PGUSER"),
+    ("password", "PGPASSWORD"),
+    ("sslmode", "PGSSLMODE"),
+    ("sslrootcert", "PGSSLROOTCERT"),
+    ("passfile", "PGPASSFILE"),
+    ("application_name", "PGAPPNAME"),
+    ("connect_timeout", "PGCONNECT_TIMEOUT"),
+];
+
 impl NativeConfig {
-    /// The settings of a psqlODBC connect string; `None` when it is not one (another
-    /// driver, or no `Driver`/`Server` key naming PostgreSQL).
-    pub fn from_odbc(connect_string: &str) -> Option<Result<NativeConfig, NativeConfigError>> {
-        let pairs = pairs(connect_string);
-        let get = |keys: &[&str]| {
-            pairs
-                .iter()
-                .find(|(k, _)| keys.iter().any(|key| k.eq_ignore_ascii_case(key)))
-                .map(|(_, v)| v.as_str())
-        };
-        let driver = get(&["driver"]).unwrap_or("");
-        if !driver.to_ascii_lowercase().contains("postgres") {
-            return None;
-        }
-        Some(Self::build(&get))
+    /// The settings for `keywords`, completed from the environment as libpq would.
+    pub fn resolve(given: Keywords) -> Result<NativeConfig, NativeConfigError> {
+        let mut keywords: Keywords = ENVIRONMENT
+            .iter()
+            .filter_map(|(k, var)| std::env::var(var).ok().map(|v| (k.to_string(), v)))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        keywords.extend(given);
+        Self::build(&keywords)
     }
 
-    fn build<'a>(
-        get: &impl Fn(&[&str]) -> Option<&'a str>,
-    ) -> Result<NativeConfig, NativeConfigError> {
-        if let Some(mode) = get(&["sslmode"])
-            && !matches!(
-                mode.to_ascii_lowercase().as_str(),
-                "" | "disable" | "allow" | "prefer"
-            )
-        {
-            return Err(NativeConfigError::TlsRequired(mode.to_string()));
+    fn build(keywords: &Keywords) -> Result<NativeConfig, NativeConfigError> {
+        let get = |k: &str| libpq::get(keywords, k).filter(|v| !v.is_empty());
+        for (keyword, _) in keywords {
+            if !known(keyword) {
+                return Err(NativeConfigError::Unsupported(keyword.clone()));
+            }
         }
         let mut config = postgres::Config::new();
-        config.host(get(&["server", "servername"]).unwrap_or("localhost"));
-        if let Some(port) = get(&["port"]) {
-            config.port(
-                port.trim()
-                    .parse()
-                    .map_err(|_| NativeConfigError::BadPort)?,
-            );
+        let hosts = get("host").or(get("hostaddr")).unwrap_or(default_host());
+        for host in hosts.split(',') {
+            config.host(if host.is_empty() {
+                default_host()
+            } else {
+                host
+            });
         }
-        if let Some(db) = get(&["database"]) {
-            config.dbname(db);
+        for port in get("port").unwrap_or("5432").split(',') {
+            let port = if port.is_empty() { "5432" } else { port.trim() };
+            config.port(port.parse().map_err(|_| bad("port", "not a port number"))?);
         }
-        if let Some(user) = get(&["uid", "username", "user"]) {
-            config.user(user);
-        }
-        if let Some(password) = get(&["pwd", "password"]) {
+        let user = get("user").map(str::to_string).unwrap_or_else(os_user);
+        config.user(&user);
+        let dbname = get("dbname").unwrap_or(&user).to_string();
+        config.dbname(&dbname);
+        let password = match get("password") {
+            Some(p) => Some(p.to_string()),
+            None => pgpass::lookup(pgpass::Wanted {
+                file: get("passfile").map(PathBuf::from),
+                hosts,
+                port: get("port").unwrap_or("5432"),
+                dbname: &dbname,
+                user: &user,
+            }),
+        };
+        if let Some(password) = password {
+            crate::secrets::register(&password);
             config.password(password);
         }
-        config.application_name("hvrwasmagent");
-        config.connect_timeout(std::time::Duration::from_secs(30));
-        Ok(NativeConfig { config })
+        if let Some(options) = get("options") {
+            config.options(options);
+        }
+        config.application_name(get("application_name").unwrap_or("hvrwasmagent"));
+        let timeout = match get("connect_timeout") {
+            Some(t) => t
+                .trim()
+                .parse()
+                .map_err(|_| bad("connect_timeout", "not whole seconds"))?,
+            None => 30,
+        };
+        config.connect_timeout(Duration::from_secs(timeout.max(2)));
+        // libpq ignores sslmode on a Unix socket: there is nothing to encrypt.
+        let sslmode = match hosts.split(',').all(|h| h.starts_with('/')) {
+            true => "disable",
+            false => get("sslmode").unwrap_or("prefer"),
+        };
+        let tls = TlsSettings::new(sslmode, get("sslrootcert"))?;
+        config.ssl_mode(match tls.mode {
+            TlsMode::Disable => postgres::config::SslMode::Disable,
+            TlsMode::Prefer => postgres::config::SslMode::Prefer,
+            _ => postgres::config::SslMode::Require,
+        });
+        Ok(NativeConfig { config, tls })
     }
 }
 
-/// `key=value;` pairs; a value in braces may hold `;` and `}}` stands for `}` (ODBC's rule).
-fn pairs(connect_string: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut rest = connect_string;
-    while !rest.trim().is_empty() {
-        let Some(eq) = rest.find('=') else { break };
-        let key = rest[..eq].trim().to_string();
-        let after = rest[eq + 1..].trim_start();
-        let (value, next) = if let Some(braced) = after.strip_prefix('{') {
-            let mut value = String::new();
-            let mut chars = braced.char_indices().peekable();
-            let mut end = braced.len();
-            while let Some((i, c)) = chars.next() {
-                if c == '}' {
-                    if chars.peek().map(|(_, c)| *c) == Some('}') {
-                        value.push('}');
-                        chars.next();
-                        continue;
-                    }
-                    end = i + 1;
-                    break;
-                }
-                value.push(c);
-            }
-            let tail = &braced[end.min(braced.len())..];
-            (value, tail.find(';').map_or("", |i| &tail[i + 1..]))
-        } else {
-            match after.find(';') {
-                Some(i) => (after[..i].trim().to_string(), &after[i + 1..]),
-                None => (after.trim().to_string(), ""),
-            }
-        };
-        out.push((key, value));
-        rest = next;
+fn known(keyword: &str) -> bool {
+    let handled = [
+        "host",
+        "hostaddr",
+        "port",
+        "dbname",
+        "user",
+        "password",
+        "passfile",
+        "options",
+        "application_name",
+        "connect_timeout",
+        "sslmode",
+        "sslrootcert",
+    ];
+    handled.contains(&keyword) || HARMLESS.contains(&keyword)
+}
+
+pub(super) fn bad(keyword: &str, why: &str) -> NativeConfigError {
+    NativeConfigError::BadValue {
+        keyword: keyword.to_string(),
+        why: why.to_string(),
     }
-    out
+}
+
+/// libpq's default: the Unix socket directory when the server runs here, else `localhost`.
+fn default_host() -> &'static str {
+    const SOCKET_DIR: &str = "/var/run/postgresql";
+    if std::path::Path::new(SOCKET_DIR).is_dir() {
+        SOCKET_DIR
+    } else {
+        "localhost"
+    }
+}
+
+/// libpq's default user: the operating system's user name.
+fn os_user() -> String {
+    ["USER", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| "postgres".to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn config(s: &str) -> postgres::Config {
-        NativeConfig::from_odbc(s)
-            .expect("postgres")
-            .expect("valid")
-            .config
+    fn build(text: &str) -> Result<NativeConfig, NativeConfigError> {
+        NativeConfig::build(&libpq::parse(text).unwrap())
     }
 
     #[test]
-    fn psqlodbc_keys_become_the_native_settings() {
-        let c = config(
-            "Driver={PostgreSQL Unicode};Server=db.local;Port=5433;Database=sales;Uid=loader;Pwd={p;w}}d};CommLog=0;",
-        );
+    fn keywords_become_the_native_settings() {
+        let c = build(
+            "host=db.local port=5433 dbname=sales user=loader password='p;w}d' sslmode=disable",
+        )
+        .unwrap();
         assert_eq!(
-            c.get_hosts(),
+            c.config.get_hosts(),
             &[postgres::config::Host::Tcp("db.local".into())]
         );
-        assert_eq!(c.get_ports(), &[5433]);
-        assert_eq!(c.get_dbname(), Some("sales"));
-        assert_eq!(c.get_user(), Some("loader"));
-        assert_eq!(c.get_password(), Some(&b"p;w}d"[..]));
+        assert_eq!(c.config.get_ports(), &[5433]);
+        assert_eq!(c.config.get_dbname(), Some("sales"));
+        assert_eq!(c.config.get_user(), Some("loader"));
+        assert_eq!(c.config.get_password(), Some(&b"p;w}d"[..]));
+        assert_eq!(c.tls.mode, TlsMode::Disable);
     }
 
     #[test]
-    fn other_drivers_have_no_native_connection() {
-        assert!(NativeConfig::from_odbc("Driver={MariaDB Unicode};Server=x;").is_none());
-        assert!(NativeConfig::from_odbc("Driver={SQLite3};Database=/tmp/x;").is_none());
+    fn the_database_defaults_to_the_user_as_in_libpq() {
+        let c = build("host=h user=alice password=x").unwrap();
+        assert_eq!(c.config.get_dbname(), Some("alice"));
+        assert_eq!(c.tls.mode, TlsMode::Prefer);
     }
 
     #[test]
-    fn tls_demands_are_refused_and_the_password_is_never_shown() {
-        let e = NativeConfig::from_odbc("Driver={PostgreSQL Unicode};SSLmode=require;Pwd=hunter2;")
-            .unwrap()
-            .unwrap_err();
-        assert_eq!(e, NativeConfigError::TlsRequired("require".into()));
-        let ok = NativeConfig::from_odbc("Driver={PostgreSQL Unicode};Uid=a;Pwd=hunter2;")
-            .unwrap()
-            .unwrap();
+    fn unknown_or_unsupported_keywords_are_named() {
+        let e = build("host=h sslcert=/client.pem").err().unwrap();
+        assert_eq!(e, NativeConfigError::Unsupported("sslcert".into()));
+        assert!(build("host=h keepalives=1 gssencmode=prefer").is_ok());
+        let port = build("port=x password=hunter2").err().unwrap().to_string();
+        assert!(port.contains("port") && !port.contains("hunter2"), "{port}");
+    }
+
+    #[test]
+    fn the_password_is_never_shown() {
+        let ok = build("user=a password=hunter2").unwrap();
         assert!(!format!("{ok:?}").contains("hunter2"));
     }
 }

@@ -38,10 +38,17 @@ impl NativePg {
             crate::watchdog::Kind::Connect,
             "connecting to PostgreSQL natively",
         );
-        let client = config
-            .config
-            .connect(postgres::NoTls)
-            .map_err(|source| OdbcError::NativeConnect { source })?;
+        let connected = match config.tls.mode {
+            super::tls::TlsMode::Disable => config.config.connect(postgres::NoTls),
+            _ => {
+                let tls = config
+                    .tls
+                    .connector()
+                    .map_err(|e| OdbcError::NativeUnavailable(e.to_string()))?;
+                config.config.connect(tls)
+            }
+        };
+        let client = connected.map_err(|source| OdbcError::NativeConnect { source })?;
         let session = NativePg {
             client: RefCell::new(client),
             in_transaction: Cell::new(false),
@@ -68,6 +75,15 @@ impl NativePg {
             sql: sql.map(str::to_string),
             source,
         }
+    }
+
+    /// Whether the server says this session's line is encrypted (`pg_stat_ssl`).
+    pub fn encrypted(&self) -> Result<bool, OdbcError> {
+        let rows = self.run(
+            "asking the server whether the line is encrypted",
+            "SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+        )?;
+        Ok(rows.first().cloned().flatten().as_deref() == Some("true"))
     }
 
     /// Runs `sql` (one statement) and returns its rows' first values, undoing it alone when
@@ -319,13 +335,21 @@ pub struct Companion {
 }
 
 impl Companion {
-    pub fn new(connect_string: Option<&str>, verbose: bool) -> Companion {
+    /// The settings ODBC was given (a psqlODBC connect string, or a DSN of psqlODBC's).
+    pub fn new(connect_string: Option<&str>, dsn: Option<&str>, verbose: bool) -> Companion {
+        let keywords = super::odbc_source::keywords(connect_string, dsn);
         Companion {
-            config: connect_string.and_then(NativeConfig::from_odbc),
+            config: keywords.map(|k| k.and_then(NativeConfig::resolve)),
             lock_timeout: Cell::new(0),
             verbose,
             session: OnceCell::new(),
         }
+    }
+
+    /// Settings given in libpq's own form (`--native-connect-string`), in place of those
+    /// derived from ODBC's.
+    pub fn set_libpq_settings(&mut self, conninfo: &str) {
+        self.config = Some(super::libpq::parse(conninfo).and_then(NativeConfig::resolve));
     }
 
     pub fn set_lock_timeout(&self, seconds: u64) {
@@ -342,7 +366,7 @@ impl Companion {
             Some(Err(e)) => return Err(OdbcError::NativeUnavailable(e.to_string())),
             None => {
                 return Err(OdbcError::NativeUnavailable(
-                    "it is opened from a psqlODBC connect string (Driver={PostgreSQL ...};Server=...), and this target was given another (or a DSN); use --connect-string, or load over ODBC with --connector-option load=unnest".into(),
+                    "it is opened from the settings of a psqlODBC target (Driver={PostgreSQL ...}), and this target's driver is another; give --native-connect-string (a libpq URI or keyword/value string)".into(),
                 ));
             }
         };

@@ -17,7 +17,7 @@ pub(super) fn check(
     info: Option<&ConnectorInfo>,
     report: &mut Report,
 ) {
-    let target = match Target::connect(
+    let mut target = match Target::connect(
         options.connect_string.as_deref(),
         options.dsn.as_deref(),
         false,
@@ -33,10 +33,41 @@ pub(super) fn check(
         }
     };
     report.ok("target", format!("connected ({})", target.dbms_name()));
+    if let Some(conninfo) = &options.native_connect_string {
+        target.use_native_settings(conninfo);
+    }
+    native_session(&target, options, report);
     state_table(&target, options, report);
     ledgers(&target, options, report);
     if let Some(info) = info {
         tables(&target, env, info, options, report);
+    }
+}
+
+/// A PostgreSQL target loads with COPY over a native session unless `load=unnest` is chosen:
+/// prove now that it opens, rather than at the first refresh.
+fn native_session(target: &Target, options: &Options, report: &mut Report) {
+    let postgres = target.dbms_name().to_ascii_lowercase().contains("postgres");
+    let over_odbc = options
+        .connector_options
+        .iter()
+        .any(|o| o.replace(' ', "").eq_ignore_ascii_case("load=unnest"));
+    if !postgres || over_odbc {
+        return;
+    }
+    match target.probe_native() {
+        Ok(encrypted) => report.ok(
+            "native",
+            format!(
+                "PostgreSQL session for COPY loads: connected ({})",
+                if encrypted { "TLS" } else { "not encrypted" }
+            ),
+        ),
+        Err(e) => report.fail(
+            "native",
+            e,
+            "COPY loads open a native PostgreSQL session from the connect string's settings: fix them or give --native-connect-string, or load over ODBC with --connector-option load=unnest",
+        ),
     }
 }
 
