@@ -97,3 +97,21 @@ fn the_native_connection_never_prints_the_password() {
         run.stderr
     );
 }
+
+/// Native settings that reach another database than ODBC's would split the table's rows from
+/// the exactly-once fence and the state ODBC reads: refused before anything is loaded.
+#[test]
+fn a_native_session_on_another_database_is_refused() {
+    let mut s = Scenario::new(Db::Postgres, Style::ReplicationCopy, "native_other_db");
+    s.hvr.env.push((
+        "HVR_WASM_NATIVE_CONNECT_STRING".into(),
+        "host=127.0.0.1 user=postgres dbname=postgres".into(),
+    ));
+    s.hvr.user_arg = "--connector postgres".into();
+    refresh_orders(&mut s).assert_fails_with(&[
+        "reaches database postgres",
+        "hvr_e2e_native_other_db",
+        "load=unnest",
+    ]);
+    assert_eq!(s.hvr.leftover_files().len(), 1, "the files stay");
+}

@@ -64,7 +64,12 @@ impl Target {
     /// Opens the native PostgreSQL session now, to prove it can be (`check`); says whether the
     /// line is encrypted.
     pub fn probe_native(&self) -> Result<bool, OdbcError> {
-        self.native.session()?.encrypted()
+        self.native_session()?.encrypted()
+    }
+
+    fn native_session(&self) -> Result<&super::native_pg::NativePg, OdbcError> {
+        self.native
+            .session(|sql| self.query_text("asking which database ODBC reached", sql, &[]))
     }
 
     /// Bounds how long a statement waits for another session's lock, in the target's own
@@ -295,7 +300,7 @@ impl Database for Target {
     /// A plan that loads with COPY runs its transaction on the native PostgreSQL session.
     fn for_transaction(&self, shape: &LoadShape) -> Result<&dyn Database, OdbcError> {
         if shape.needs_native_postgres() {
-            return Ok(self.native.session()?);
+            return Ok(self.native_session()?);
         }
         Ok(self)
     }

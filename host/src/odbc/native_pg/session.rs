@@ -356,8 +356,13 @@ impl Companion {
         self.lock_timeout.set(seconds);
     }
 
-    /// The session, opened now if it is not yet.
-    pub fn session(&self) -> Result<&NativePg, OdbcError> {
+    /// The session, opened now if it is not yet. `odbc_identity` runs [`IDENTITY`] on the
+    /// ODBC connection: the two must reach the same database of the same server, with the same
+    /// schemas for unqualified names, or the fence and the rows would land apart.
+    pub fn session(
+        &self,
+        odbc_identity: impl FnOnce(&str) -> Result<Option<String>, OdbcError>,
+    ) -> Result<&NativePg, OdbcError> {
         if let Some(session) = self.session.get() {
             return Ok(session);
         }
@@ -371,9 +376,25 @@ impl Companion {
             }
         };
         let session = NativePg::connect(config, self.lock_timeout.get(), self.verbose)?;
+        let native = session.run("asking which database the native session reached", IDENTITY)?;
+        let native = native.into_iter().next().flatten();
+        let odbc = odbc_identity(IDENTITY)?;
+        if native != odbc {
+            let show = |s: Option<String>| s.unwrap_or_else(|| "nothing".into());
+            return Err(OdbcError::NativeUnavailable(format!(
+                "it reaches database {} where ODBC reaches {} (database@server start [schemas]); give both the same settings",
+                show(native),
+                show(odbc)
+            )));
+        }
         Ok(self.session.get_or_init(|| session))
     }
 }
+
+/// What both connections must agree on: the database, the server instance (by its start
+/// time, read as a number so no session time zone changes it) and the schemas unqualified
+/// names resolve to.
+pub const IDENTITY: &str = "SELECT current_database() || '@' || extract(epoch from pg_postmaster_start_time())::text || ' [' || array_to_string(current_schemas(false), ',') || ']'";
 
 #[cfg(test)]
 mod tests {
