@@ -5,7 +5,7 @@
 //! ODBC instead, with one text array per column and `INSERT ... SELECT ... FROM unnest(...)`
 //! (psqlODBC emulates parameter arrays by sending one INSERT per row, so a single statement
 //! per batch is several times faster than those): for targets the native connection cannot
-//! reach (TLS required, a DSN only).
+//! reach (GSSAPI/SSPI authentication, client certificates).
 
 use hvrwasm_sdk::column_types;
 use hvrwasm_sdk::sql::{self, CreatedTypes, Dialect, LandedColumn, Layout, SpecialOps, Stage};
