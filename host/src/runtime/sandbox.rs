@@ -1,5 +1,5 @@
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use wasmtime::component::{Component, Linker, ResourceTable};
@@ -54,11 +54,12 @@ impl Default for Limits {
 }
 
 /// One engine per process, with a clock that enforces call deadlines, and one linker per
-/// served world. (Building the two linkers a call usually does not need costs nothing
-/// measurable: 3.4 ms against 3.6 ms for a whole warm call built lazily, hyperfine, 40 runs.)
+/// served world, built when a component of that world is first instantiated: a call links
+/// one connector (rarely a transform too), and each linker registers all of WASI by name
+/// (hashing a few hundred names was a visible part of a warm one-row call's user time).
 pub struct Sandbox {
     pub(super) engine: Engine,
-    linkers: [Linker<GuestState>; 6],
+    linkers: [OnceLock<Linker<GuestState>>; 6],
     limits: Limits,
     cache: CompileCache,
     stop_clock: Arc<AtomicBool>,
@@ -98,17 +99,9 @@ impl Sandbox {
                 clock_engine.increment_epoch();
             }
         });
-        let linkers = [
-            build_linker(&engine, World::ConnectorV0_4)?,
-            build_linker(&engine, World::ConnectorV0_3)?,
-            build_linker(&engine, World::ConnectorV0_2)?,
-            build_linker(&engine, World::ConnectorV0_1)?,
-            build_linker(&engine, World::Transform)?,
-            build_linker(&engine, World::TransformLegacy)?,
-        ];
         Ok(Sandbox {
             engine,
-            linkers,
+            linkers: Default::default(),
             limits,
             cache,
             stop_clock,
@@ -119,8 +112,14 @@ impl Sandbox {
         self.limits
     }
 
-    fn linker(&self, world: World) -> &Linker<GuestState> {
-        &self.linkers[world as usize]
+    fn linker(&self, world: World) -> Result<&Linker<GuestState>, SandboxError> {
+        let cell = &self.linkers[world as usize];
+        if let Some(linker) = cell.get() {
+            return Ok(linker);
+        }
+        let built = build_linker(&self.engine, world)?;
+        // Another thread may have built it meanwhile; either is the same linker.
+        Ok(cell.get_or_init(|| built))
     }
 
     /// Compiles a connector (or loads its cached compilation) and checks which contract
@@ -222,7 +221,7 @@ impl Sandbox {
                 v0_4::ConnectorGuest::instantiate(
                     &mut store,
                     component,
-                    self.linker(World::ConnectorV0_4),
+                    self.linker(World::ConnectorV0_4)?,
                 )
                 .map_err(instantiate_error)?,
             ),
@@ -230,7 +229,7 @@ impl Sandbox {
                 v0_3::ConnectorGuest::instantiate(
                     &mut store,
                     component,
-                    self.linker(World::ConnectorV0_3),
+                    self.linker(World::ConnectorV0_3)?,
                 )
                 .map_err(instantiate_error)?,
             ),
@@ -238,7 +237,7 @@ impl Sandbox {
                 v0_2::ConnectorGuest::instantiate(
                     &mut store,
                     component,
-                    self.linker(World::ConnectorV0_2),
+                    self.linker(World::ConnectorV0_2)?,
                 )
                 .map_err(instantiate_error)?,
             ),
@@ -246,7 +245,7 @@ impl Sandbox {
                 v0_1::ConnectorGuest::instantiate(
                     &mut store,
                     component,
-                    self.linker(World::ConnectorV0_1),
+                    self.linker(World::ConnectorV0_1)?,
                 )
                 .map_err(instantiate_error)?,
             ),
@@ -286,7 +285,7 @@ impl Sandbox {
                 transform::legacy::TransformGuest::instantiate(
                     &mut store,
                     &compiled.component,
-                    self.linker(World::TransformLegacy),
+                    self.linker(World::TransformLegacy)?,
                 )
                 .map_err(instantiate_error)?,
             )
@@ -295,7 +294,7 @@ impl Sandbox {
                 transform::current::TransformGuest::instantiate(
                     &mut store,
                     &compiled.component,
-                    self.linker(World::Transform),
+                    self.linker(World::Transform)?,
                 )
                 .map_err(instantiate_error)?,
             )
