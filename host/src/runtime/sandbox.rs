@@ -55,8 +55,8 @@ impl Default for Limits {
 
 /// One engine per process, with a clock that enforces call deadlines, and one linker per
 /// served world, built when a component of that world is first instantiated: a call links
-/// one connector (rarely a transform too), and each linker registers all of WASI by name
-/// (hashing a few hundred names was a visible part of a warm one-row call's user time).
+/// one connector (rarely a transform too), so it need not register all of WASI into the
+/// linkers of the five worlds it does not use.
 pub struct Sandbox {
     pub(super) engine: Engine,
     linkers: [OnceLock<Linker<GuestState>>; 6],
