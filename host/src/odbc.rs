@@ -24,7 +24,13 @@ use crate::domain::{LoadShape, TargetColumn};
 
 /// Receives one table's batches in one load shape, inside the open transaction.
 pub trait RowSink {
+    /// Loads the batch, or (a streaming sink) sends it to a statement that goes on running.
     fn load(&mut self, batch: &TextBatch) -> Result<(), OdbcError>;
+    /// Ends what `load` left running and reports how it ended: a load is only done, and its
+    /// errors only known, after this. Sinks that load each batch whole have nothing to end.
+    fn finish(&mut self) -> Result<(), OdbcError> {
+        Ok(())
+    }
 }
 
 /// One connection to the target, as the host uses it.

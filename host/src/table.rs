@@ -10,6 +10,7 @@ mod restrict;
 mod row;
 mod set_aside;
 pub mod stats;
+mod streamed;
 
 pub(crate) use restrict::panic_message;
 use restrict::restrict_delete;

@@ -42,6 +42,7 @@ fn load(target: &Target, shape: LoadShape, batch_rows: usize) -> Vec<Row> {
         }
     }
     loader.load(&batch).unwrap();
+    loader.finish().unwrap();
     drop(loader);
     db.commit().unwrap();
     target.query("SELECT id, v FROM shapes ORDER BY id")
@@ -168,8 +169,8 @@ fn mariadb_load_data_loads_every_value_exactly() {
 }
 
 /// LOCAL makes MariaDB keep going past a value it would refuse (here one too long for its
-/// column, and a duplicate key), leaving only a warning: the batch fails instead, naming it,
-/// and nothing of it stays once the transaction rolls back.
+/// column, and a duplicate key), leaving only a warning: the load fails instead when its
+/// statement ends, and nothing of it stays once the transaction rolls back.
 #[test]
 fn mariadb_load_data_fails_a_batch_the_server_warns_about() {
     let dir = scratch("shape_loaddata_warn");
@@ -192,10 +193,101 @@ fn mariadb_load_data_fails_a_batch_the_server_warns_about() {
             batch.columns[0].push(Some(id.as_bytes()));
             batch.columns[1].push(Some(value.as_bytes()));
         }
-        let e = loader.load(&batch).unwrap_err().to_string();
-        assert!(e.contains(says) && e.contains("the batch fails"), "{e}");
+        loader.load(&batch).unwrap();
+        let e = loader.finish().unwrap_err().to_string();
+        assert!(e.contains(says) && e.contains("the load fails"), "{e}");
         drop(loader);
         db.rollback().unwrap();
     }
     assert!(target.query("SELECT id FROM short").is_empty());
+}
+
+fn short_table_load_data(test: &str) -> (Target, OdbcTarget, LoadShape) {
+    let dir = scratch(test);
+    let target = Target::fresh(Db::Mariadb, test, &dir);
+    target.execute(&["CREATE TABLE short (id integer PRIMARY KEY, v varchar(3))".to_string()]);
+    let odbc = OdbcTarget::connect(Some(&target.connect_string), None, false).unwrap();
+    let shape = LoadShape::MariadbLoadData {
+        table: "short".into(),
+        columns: vec!["id".into(), "v".into()],
+    };
+    (target, odbc, shape)
+}
+
+fn two_rows(first: u32) -> TextBatch {
+    let mut batch = TextBatch::new(2, 2);
+    for id in [first, first + 1] {
+        batch.columns[0].push(Some(id.to_string().as_bytes()));
+        batch.columns[1].push(Some(b"ok"));
+    }
+    batch
+}
+
+/// A streamed load stopped before its end (an error elsewhere dropped the sink) leaves part
+/// of the rows in the open transaction: the connection refuses to commit it, and a rollback
+/// clears the way for the next transaction.
+#[test]
+fn mariadb_load_data_stopped_unfinished_cannot_be_committed() {
+    let (target, odbc, shape) = short_table_load_data("shape_loaddata_stopped");
+    let db = odbc.for_transaction(&shape).unwrap();
+    db.begin().unwrap();
+    let mut loader = db.loader(&shape, 2, 10).unwrap();
+    loader.load(&two_rows(1)).unwrap();
+    loader.load(&two_rows(3)).unwrap();
+    drop(loader);
+    let e = db.commit().unwrap_err().to_string();
+    assert!(e.contains("stopped before its end"), "{e}");
+    db.rollback().unwrap();
+    assert!(target.query("SELECT id FROM short").is_empty());
+    // The next transaction commits as usual.
+    db.begin().unwrap();
+    let mut loader = db.loader(&shape, 2, 10).unwrap();
+    loader.load(&two_rows(5)).unwrap();
+    loader.finish().unwrap();
+    drop(loader);
+    db.commit().unwrap();
+    assert_eq!(target.query("SELECT id FROM short").len(), 2);
+}
+
+/// A statement the server refuses before it asks for the rows never opens the pipe: the load
+/// fails with the server's reason instead of waiting for a reader that will not come.
+#[test]
+fn mariadb_load_data_into_a_missing_table_fails_without_waiting() {
+    let (_target, odbc, _) = short_table_load_data("shape_loaddata_missing");
+    let shape = LoadShape::MariadbLoadData {
+        table: "no_such_table".into(),
+        columns: vec!["id".into(), "v".into()],
+    };
+    let db = odbc.for_transaction(&shape).unwrap();
+    db.begin().unwrap();
+    let mut loader = db.loader(&shape, 2, 10).unwrap();
+    let e = loader.load(&two_rows(1)).unwrap_err().to_string();
+    assert!(e.contains("no_such_table"), "{e}");
+    drop(loader);
+    db.rollback().unwrap();
+}
+
+/// Each `finish` ends one statement; the sink starts another for the next rows, and a
+/// failure in one is that statement's alone.
+#[test]
+fn mariadb_load_data_runs_a_statement_per_finish() {
+    let (target, odbc, shape) = short_table_load_data("shape_loaddata_restart");
+    let db = odbc.for_transaction(&shape).unwrap();
+    db.begin().unwrap();
+    let mut loader = db.loader(&shape, 2, 10).unwrap();
+    loader.load(&two_rows(1)).unwrap();
+    loader.finish().unwrap();
+    // Nothing loaded since: nothing to end.
+    loader.finish().unwrap();
+    loader.load(&two_rows(3)).unwrap();
+    loader.load(&two_rows(5)).unwrap();
+    loader.finish().unwrap();
+    drop(loader);
+    db.commit().unwrap();
+    let ids: Vec<_> = target
+        .query("SELECT id FROM short ORDER BY id")
+        .into_iter()
+        .map(|r| r[0].clone().unwrap())
+        .collect();
+    assert_eq!(ids, ["1", "2", "3", "4", "5", "6"]);
 }

@@ -15,6 +15,8 @@ mod csv_options;
 mod invocation;
 // The load shapes connectors choose from, through the host library.
 mod load_shapes;
+// MariaDB's streamed LOAD DATA: failures found late still fail the table whole.
+mod streamed_load;
 // Kill integ_end at any moment and re-run: exactly once, for every style.
 mod kill;
 // Truncate (op 5) and SAP multi-delete (op 8).

@@ -23,6 +23,9 @@ pub struct Target {
     verbose: bool,
     /// The native PostgreSQL session for COPY loads, opened on first use.
     native: Companion,
+    /// A streamed load was dropped unfinished: the open transaction holds part of it, so it
+    /// may only be rolled back.
+    unfinished_load: std::cell::Cell<bool>,
 }
 
 impl Target {
@@ -52,6 +55,7 @@ impl Target {
             conn,
             verbose,
             native: Companion::new(connect_string, dsn, verbose),
+            unfinished_load: std::cell::Cell::new(false),
         })
     }
 
@@ -101,6 +105,11 @@ impl Target {
 
     pub fn connection(&self) -> &Connection<'static> {
         &self.conn
+    }
+
+    /// The open transaction holds part of a load that was stopped: refuse to commit it.
+    pub(super) fn forbid_commit(&self) {
+        self.unfinished_load.set(true);
     }
 
     pub fn verbose(&self) -> bool {
@@ -185,6 +194,10 @@ impl Database for Target {
     /// Back to autocommit: each statement its own transaction (the connection stays in manual
     /// commit after a table's transaction otherwise).
     fn autocommit(&self) -> Result<(), OdbcError> {
+        // Switching to autocommit commits what is open: a stopped load's rows must not be.
+        if self.unfinished_load.get() {
+            self.rollback()?;
+        }
         self.conn
             .set_autocommit(true)
             .map_err(|source| OdbcError::Transaction {
@@ -203,6 +216,12 @@ impl Database for Target {
     }
 
     fn commit(&self) -> Result<(), OdbcError> {
+        if self.unfinished_load.get() {
+            return Err(OdbcError::Load(
+                "a load stopped before its end; its transaction is rolled back, not committed"
+                    .into(),
+            ));
+        }
         let _waiting = crate::watchdog::waiting(crate::watchdog::Kind::Statement, "commit");
         self.conn.commit().map_err(|source| OdbcError::Transaction {
             what: "commit",
@@ -214,6 +233,7 @@ impl Database for Target {
     fn rollback(&self) -> Result<(), OdbcError> {
         self.conn
             .rollback()
+            .inspect(|()| self.unfinished_load.set(false))
             .map_err(|source| OdbcError::Transaction {
                 what: "rollback",
                 source,

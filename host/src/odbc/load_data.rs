@@ -1,72 +1,72 @@
-//! `LOAD DATA LOCAL INFILE` loads for MariaDB (`LoadShape::MariadbLoadData`): each batch is
-//! written as text rows (`text_rows`) into a named pipe in a private directory while the
-//! driver reads it, so no batch touches the disk, inside the table's transaction.
+//! `LOAD DATA LOCAL INFILE` loads for MariaDB (`LoadShape::MariadbLoadData`): one statement
+//! per table, run on its own thread, reads a named pipe (`pipe`) into which each batch is
+//! written as text rows (`text_rows`) while the server takes the ones before. Nothing touches
+//! the disk, and it all happens inside the table's transaction.
 //!
-//! `LOCAL` makes the server turn what `INSERT` would refuse (a value that does not fit, a
-//! duplicate key) into warnings and go on, so after each batch the warnings are read: any
-//! warning fails the batch with the server's first message, and the transaction rolls back.
+//! The statement ends when [`RowSink::finish`] closes the pipe (with `--error-table`, after
+//! every batch, so a refused batch can be bisected under its savepoint). `LOCAL` makes the
+//! server turn what `INSERT` would refuse (a value that does not fit, a duplicate key) into
+//! warnings and go on, so after the statement the warnings are read: any warning fails the
+//! load with the server's first message, and the transaction rolls back.
+//!
+//! A sink dropped with its statement still open (an error elsewhere stopped the load) closes
+//! the pipe, so the server commits a short load to the open transaction: the target is marked
+//! so that it refuses to commit that transaction (`Target::forbid_commit`).
 
-use std::ffi::CString;
+mod pipe;
+
+use std::fs::File;
 use std::io::Write as _;
-use std::os::unix::ffi::OsStrExt as _;
-use std::path::PathBuf;
+use std::thread::JoinHandle;
 
-use odbc_api::Cursor as _;
+use odbc_api::{Connection, Cursor as _};
 
+use self::pipe::Pipe;
 use super::text_rows::encode_into;
 use super::{OdbcError, RowSink, Target};
 use crate::batch::TextBatch;
+use crate::watchdog::{Kind, waiting};
 
-/// A named pipe in a directory only this user can enter, removed when dropped.
-struct Pipe {
-    dir: PathBuf,
-    path: PathBuf,
-}
+/// The target's connection, lent to the thread that runs the statement.
+struct Lent(*const Connection<'static>);
 
-impl Pipe {
-    fn new() -> Result<Pipe, OdbcError> {
-        use std::os::unix::fs::DirBuilderExt as _;
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let creating = |dir: &std::path::Path, e: std::io::Error| {
-            OdbcError::Load(format!(
-                "creating the pipe for LOAD DATA in {}: {e}",
-                dir.display()
-            ))
-        };
-        // A process killed while loading leaves its directory behind, and process ids come
-        // back: a name already taken is skipped, never reused (its pipe may be another's).
-        let mut attempt = 0;
-        let dir = loop {
-            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let dir = std::env::temp_dir().join(format!(
-                "hvrwasm-load-{}-{nanos:08x}-{n}",
-                std::process::id()
-            ));
-            match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
-                Ok(()) => break dir,
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => {
-                    attempt += 1;
-                }
-                Err(e) => return Err(creating(&dir, e)),
-            }
-        };
-        let failed = |e: std::io::Error| creating(&dir, e);
-        let path = dir.join("rows");
-        let c_path = CString::new(path.as_os_str().as_bytes()).expect("no NUL in a temp path");
-        // SAFETY: mkfifo reads a valid NUL-terminated path and touches nothing else.
-        if unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) } != 0 {
-            return Err(failed(std::io::Error::last_os_error()));
-        }
-        Ok(Pipe { dir, path })
+// SAFETY: the connection outlives the thread: `LoadData` borrows its `Target` for its own
+// life and joins the thread before it ends (`finish`, or `Drop`), and no sink is leaked. While
+// the thread runs, the sink does not use the connection, and the table's load does not either
+// (its other statements come before the load or after `finish`); ODBC handles are thread-safe
+// in any case (the driver manager and the driver serialise calls on a connection), so the
+// worst a mistake here could cause is a wait, not a race. `Connection` is `Send`; only the
+// shared borrow crosses.
+unsafe impl Send for Lent {}
+
+impl Lent {
+    fn run(self, sql: String) -> Result<(), OdbcError> {
+        // SAFETY: see `Lent`: the connection is alive until this thread is joined.
+        let conn = unsafe { &*self.0 };
+        conn.execute(&sql, (), None)
+            .map(|_| ())
+            .map_err(|source| OdbcError::Statement {
+                what: "loading rows".into(),
+                sql,
+                source,
+            })
     }
 }
 
-impl Drop for Pipe {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+/// A statement reading the pipe, and the pipe's write end (`None` once closed).
+struct Stream {
+    writer: Option<File>,
+    statement: JoinHandle<Result<(), OdbcError>>,
+}
+
+impl Stream {
+    /// Closes the pipe and waits for the statement to take the last rows.
+    fn end(mut self) -> Result<(), OdbcError> {
+        drop(self.writer.take());
+        let _waiting = waiting(Kind::Statement, "finishing the load");
+        self.statement
+            .join()
+            .unwrap_or_else(|_| Err(OdbcError::Load("the LOAD DATA thread panicked".into())))
     }
 }
 
@@ -74,9 +74,8 @@ pub struct LoadData<'c> {
     target: &'c Target,
     sql: String,
     pipe: Pipe,
-    /// One buffer for every batch's text, handed to the writer thread and back: allocated
-    /// once, and never freed on another thread (glibc would keep it in that thread's arena,
-    /// and the process grew with the number of batches).
+    stream: Option<Stream>,
+    /// One buffer for every batch's text, reused: allocated once.
     buffer: Vec<u8>,
 }
 
@@ -88,7 +87,7 @@ impl<'c> LoadData<'c> {
     ) -> Result<LoadData<'c>, OdbcError> {
         let pipe = Pipe::new()?;
         let file = pipe
-            .path
+            .path()
             .to_string_lossy()
             .replace('\\', "\\\\")
             .replace('\'', "\\'");
@@ -101,8 +100,40 @@ impl<'c> LoadData<'c> {
             target,
             sql,
             pipe,
+            stream: None,
             buffer: Vec::new(),
         })
+    }
+
+    /// Starts the statement and opens the pipe it reads.
+    fn start(&self) -> Result<Stream, OdbcError> {
+        let lent = Lent(self.target.connection());
+        let sql = self.sql.clone();
+        let statement = std::thread::Builder::new()
+            .name("load-data".into())
+            .spawn(move || lent.run(sql))
+            .map_err(|e| OdbcError::Load(format!("starting LOAD DATA's thread: {e}")))?;
+        let opened = self.pipe.open_writer(|| statement.is_finished());
+        let mut stream = Stream {
+            writer: None,
+            statement,
+        };
+        match opened {
+            Ok(Some(writer)) => {
+                stream.writer = Some(writer);
+                Ok(stream)
+            }
+            // The statement ended without reading: its error says why.
+            Ok(None) => Err(stream.end().err().unwrap_or_else(|| {
+                OdbcError::Load("LOAD DATA ended without reading its rows".into())
+            })),
+            Err(e) => {
+                // Open the pipe once so the statement, if it is waiting, reads an empty file.
+                let _ = File::open(self.pipe.path());
+                let _ = stream.end();
+                Err(OdbcError::Load(format!("opening LOAD DATA's pipe: {e}")))
+            }
+        }
     }
 
     /// The server's first warning after the last statement, if it left any.
@@ -136,71 +167,46 @@ impl RowSink for LoadData<'_> {
         if batch.num_rows() == 0 {
             return Ok(());
         }
-        let mut data = std::mem::take(&mut self.buffer);
-        encode_into(batch, &mut data);
-        let path = self.pipe.path.clone();
-        // The writer blocks in open until the driver opens the pipe to read it.
-        let writer = std::thread::spawn(move || {
-            let written = std::fs::OpenOptions::new()
-                .write(true)
-                .open(&path)
-                .and_then(|mut pipe| pipe.write_all(&data));
-            (written, data)
-        });
-        let loaded = {
-            let _waiting =
-                crate::watchdog::waiting(crate::watchdog::Kind::Statement, "loading a batch");
-            self.target
-                .connection()
-                .execute(&self.sql, (), None)
-                .map(|_| ())
-                .map_err(|source| OdbcError::Statement {
-                    what: "loading a batch".into(),
-                    sql: self.sql.clone(),
-                    source,
-                })
-        };
-        if loaded.is_err() {
-            // The driver may never have opened the pipe: open it once so the writer ends.
-            use std::os::unix::fs::OpenOptionsExt as _;
-            let _ = std::fs::OpenOptions::new()
-                .read(true)
-                .custom_flags(libc::O_NONBLOCK)
-                .open(&self.pipe.path);
+        encode_into(batch, &mut self.buffer);
+        if self.stream.is_none() {
+            self.stream = Some(self.start()?);
         }
-        let written = match writer.join() {
-            Ok((written, data)) => {
-                self.buffer = data;
-                written
-            }
-            Err(_) => Err(std::io::Error::other("the writer panicked")),
+        let stream = self.stream.as_mut().expect("started above");
+        let written = {
+            let _waiting = waiting(Kind::Statement, "loading rows");
+            let writer = stream.writer.as_mut().expect("open while the stream is");
+            writer.write_all(&self.buffer)
         };
-        loaded?;
-        written
-            .map_err(|e| OdbcError::Load(format!("writing a batch to LOAD DATA's pipe: {e}")))?;
+        if let Err(e) = written {
+            // The statement stopped reading (it failed): its error is the one to report.
+            let stream = self.stream.take().expect("open");
+            stream.end()?;
+            return Err(OdbcError::Load(format!(
+                "writing rows to LOAD DATA's pipe: {e}"
+            )));
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(), OdbcError> {
+        let Some(stream) = self.stream.take() else {
+            return Ok(());
+        };
+        stream.end()?;
         match self.first_warning()? {
             None => Ok(()),
             Some(warning) => Err(OdbcError::Load(format!(
-                "LOAD DATA reported {warning}; LOCAL loads keep going past refused values, so the batch fails instead"
+                "LOAD DATA reported {warning}; LOCAL loads keep going past refused values, so the load fails instead"
             ))),
         }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::os::unix::fs::{FileTypeExt as _, PermissionsExt as _};
-
-    #[test]
-    fn each_pipe_has_its_own_private_directory_removed_when_dropped() {
-        let (a, b) = (Pipe::new().unwrap(), Pipe::new().unwrap());
-        assert_ne!(a.dir, b.dir);
-        let mode = std::fs::metadata(&a.dir).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o700);
-        assert!(std::fs::metadata(&a.path).unwrap().file_type().is_fifo());
-        let dir = a.dir.clone();
-        drop(a);
-        assert!(!dir.exists());
+impl Drop for LoadData<'_> {
+    fn drop(&mut self) {
+        if let Some(stream) = self.stream.take() {
+            self.target.forbid_commit();
+            let _ = stream.end();
+        }
     }
 }

@@ -6,6 +6,7 @@ use std::sync::mpsc;
 use super::row::{RowFault, RowShape, raw_fields};
 use super::set_aside::Checkpoint;
 use super::stats::{LoadStats, OpCounts, Progress};
+use super::streamed::Streamed;
 use super::{FileColumn, Role, TableError, TableJob};
 use crate::batch::TextBatch;
 use crate::domain::{Plan, Source};
@@ -52,6 +53,8 @@ pub(super) struct LoadState<'l> {
     /// Rows of the current file the target rejected (index into `rejected`, position): their
     /// fields are read again from the file once it is loaded.
     pub reread: Vec<(usize, Position)>,
+    /// The current file's batches the loader may still be taking (without `--error-table`).
+    streamed: Streamed,
 }
 
 impl TableJob<'_> {
@@ -97,6 +100,7 @@ impl TableJob<'_> {
                 ),
                 checkpoint: self.ledgers.errors.is_some().then(Checkpoint::default),
                 reread: Vec::new(),
+                streamed: Streamed::default(),
             };
             let (mut row_number, mut transformed) = (0u64, 0u64);
             for f in &self.files {
@@ -189,6 +193,8 @@ impl TableJob<'_> {
                 ))
             });
             result?;
+            // The file's load ends here, and only now are its errors known.
+            state.streamed.finish(state.loader.as_mut(), file)?;
             // A checkpoint ends with its file, so that a rejected row is always the current
             // file's (its fields are read again from it below).
             if let Some(checkpoint) = state.checkpoint.as_mut() {
@@ -224,6 +230,7 @@ impl TableJob<'_> {
             .loader
             .load(&read.batch)
             .map_err(|source| load_error(file, read.span, source))?;
+        state.streamed.sent(rows, read.span);
         state.stats.rows += rows as u64;
         Ok(())
     }

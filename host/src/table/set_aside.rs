@@ -97,7 +97,7 @@ impl TableJob<'_> {
         checkpoint: &mut Checkpoint,
     ) -> Result<(), TableError> {
         checkpoint.begin(db)?;
-        match state.loader.load(&read.batch) {
+        match load_whole(state.loader.as_mut(), &read.batch) {
             Ok(()) => {
                 state.stats.rows += read.batch.num_rows() as u64;
                 checkpoint.bytes += read.batch.data_bytes();
@@ -161,6 +161,13 @@ impl TableJob<'_> {
     }
 }
 
+/// Loads a batch and ends its statement, so the savepoint around it holds all of it and a
+/// failure is this batch's.
+fn load_whole(loader: &mut dyn RowSink, batch: &TextBatch) -> Result<(), OdbcError> {
+    loader.load(batch)?;
+    loader.finish()
+}
+
 const SAVEPOINT: &str = "hvr_wasm_rows";
 
 /// Loads `batch`; pushes `(row index, message)` for each row the target rejects on its own.
@@ -203,7 +210,7 @@ fn attempt(
         "setting a savepoint before a batch",
         &format!("SAVEPOINT {SAVEPOINT}"),
     )?;
-    match loader.load(batch) {
+    match load_whole(loader, batch) {
         Ok(()) => {
             db.execute(
                 "releasing the batch's savepoint",
