@@ -23,9 +23,9 @@ const D: Dialect = Dialect::BACKTICK;
 /// files' own.
 const CREATED: CreatedTypes = CreatedTypes::MARIADB;
 const BATCH_ROWS: u32 = 10_000;
-/// Rows per LOAD DATA statement: each batch is one statement, a pipe and a read of the
-/// warnings, so fewer, larger batches cost less; 50,000 rows of 10 columns is about 7 MB.
-const LOAD_DATA_BATCH_ROWS: u32 = 50_000;
+/// Rows per batch of a LOAD DATA load. The host streams a file's batches through one
+/// statement, so this only bounds memory.
+const LOAD_DATA_BATCH_ROWS: u32 = 10_000;
 const STAGE_TABLE: &str = "hvr_stage";
 const LAST_TABLE: &str = "hvr_stage_last";
 const MULTI_TABLE: &str = "hvr_stage_multi";
