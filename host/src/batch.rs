@@ -35,6 +35,11 @@ impl TextColumn {
         Some(&self.data[start..self.ends[row]])
     }
 
+    /// All values' bytes, one after the other.
+    pub fn bytes(&self) -> &[u8] {
+        &self.data
+    }
+
     /// Bytes of all values together.
     pub fn byte_len(&self) -> usize {
         self.data.len()
