@@ -7,8 +7,9 @@ use crate::support::hvr::File;
 use crate::support::model::Style;
 use crate::support::target::Db;
 
-/// More rows than one batch of the `mariadb` connector's LOAD DATA (50,000), so the first
-/// batch has reached the server before the trouble.
+/// More rows than one batch of the `mariadb` connector's LOAD DATA (10,000; the messages
+/// below are checked against 50,000-row batches too), so earlier batches have reached the
+/// server before the trouble.
 const ROWS: usize = 60_000;
 
 /// Line of the `i`th row (from 0) of a file with a header line.
@@ -92,4 +93,18 @@ fn mariadb_refresh_of_several_large_files_loads_every_row_once() {
     s.hvr.call("refr_write_end", &vars).assert_ok();
     s.assert_target_matches("after a refresh in three files");
     s.assert_no_files_left();
+}
+
+/// Tables on parallel lanes each stream through their own connection at the same time.
+#[test]
+fn mariadb_parallel_tables_stream_at_the_same_time() {
+    let mut s = Scenario::new(Db::Mariadb, Style::ReplicationCopy, "stream_parallel");
+    s.hvr.user_arg.push_str(" --parallel 3");
+    // More than one batch (10,000 rows) per table, few enough for the model to stay quick.
+    let refresh = s.refresh_changes(11_000);
+    s.hvr.refresh(&refresh).assert_ok();
+    s.assert_target_matches("after a parallel refresh");
+    let cycle = s.cycle_changes(500, None);
+    s.hvr.integrate(&cycle).assert_ok();
+    s.assert_target_matches("after a parallel integrate");
 }
