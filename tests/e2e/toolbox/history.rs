@@ -147,14 +147,14 @@ fn a_failed_call_writes_its_summary_and_no_history() {
 /// then the table's final line with rows by op.
 fn progress(db: Db, test: &str) {
     let ch = Channel::new(db, test, "--progress-every 0.000001");
-    // More rows than a batch of any built-in connector (at most 10,000): a line per batch.
-    let csv = super::numbered_csv("id,a", 25_000, |i| format!("{i},v{i}"));
+    // More rows than two batches of any built-in connector (at most 25,000): a line per batch.
+    let csv = super::numbered_csv("id,a", 60_000, |i| format!("{i},v{i}"));
     ch.raw("20240101000000001-t.csv", csv.as_bytes());
     let run = ch.call(
         "refr_write_end",
         "id,a",
         "id",
-        &[("20240101000000001-t.csv", 25000)],
+        &[("20240101000000001-t.csv", 60000)],
     );
     run.assert_ok();
     let progress: Vec<&str> = run
@@ -169,13 +169,13 @@ fn progress(db: Db, test: &str) {
     );
     assert!(
         run.stdout
-            .contains("table t: 25000 rows from 1 file(s) into t in"),
+            .contains("table t: 60000 rows from 1 file(s) into t in"),
         "{}",
         run.stdout
     );
     assert!(
         run.stdout
-            .contains("(inserted 25000, updated 0, deleted 0, truncated 0)")
+            .contains("(inserted 60000, updated 0, deleted 0, truncated 0)")
     );
 }
 
