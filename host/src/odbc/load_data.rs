@@ -1,7 +1,7 @@
 //! `LOAD DATA LOCAL INFILE` loads for MariaDB (`LoadShape::MariadbLoadData`): one statement
 //! per file, run on its own thread, reads a named pipe (`pipe`) into which a writer thread
-//! puts each batch as text rows (`text_rows`) while the next batch is encoded (`stream`). Nothing touches
-//! the disk, and it all happens inside the table's transaction.
+//! puts each batch as text rows (`text_rows`) while the next batch is encoded (`stream`).
+//! Nothing touches the disk, and it all happens inside the table's transaction.
 //!
 //! The statement ends when [`RowSink::finish`] closes the pipe (with `--error-table`, after
 //! every batch, so a refused batch can be bisected under its savepoint). `LOCAL` makes the

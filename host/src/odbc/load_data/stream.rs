@@ -41,10 +41,10 @@ impl Lent {
 
 pub(super) struct Stream {
     /// To the writer; dropping it closes the pipe once the writer is done.
-    batches: Option<SyncSender<Vec<u8>>>,
+    batches: SyncSender<Vec<u8>>,
     /// Buffers the writer has written, back for the next batches.
     spent: Receiver<Vec<u8>>,
-    writer: Option<JoinHandle<std::io::Result<()>>>,
+    writer: JoinHandle<std::io::Result<()>>,
     statement: JoinHandle<Result<(), OdbcError>>,
 }
 
@@ -87,9 +87,9 @@ impl Stream {
             }
         };
         Ok(Stream {
-            batches: Some(batches),
+            batches,
             spent,
-            writer: Some(writer),
+            writer,
             statement,
         })
     }
@@ -103,21 +103,24 @@ impl Stream {
     /// when the writer has stopped (the statement stopped reading: `end` says why).
     pub(super) fn send(&self, text: Vec<u8>) -> bool {
         let _waiting = waiting(Kind::Statement, "loading rows");
-        let batches = self.batches.as_ref().expect("open until ended");
-        batches.send(text).is_ok()
+        self.batches.send(text).is_ok()
     }
 
     /// Closes the pipe after the last batch and waits for the statement to take it: the
     /// statement's error first, then the writer's.
-    pub(super) fn end(mut self) -> Result<(), OdbcError> {
-        drop(self.batches.take());
+    pub(super) fn end(self) -> Result<(), OdbcError> {
+        let Stream {
+            batches,
+            writer,
+            statement,
+            ..
+        } = self;
+        drop(batches);
         let _waiting = waiting(Kind::Statement, "finishing the load");
-        let written = match self.writer.take().map(JoinHandle::join) {
-            Some(Ok(written)) => written,
-            Some(Err(_)) => Err(std::io::Error::other("the writer panicked")),
-            None => Ok(()),
-        };
-        joined(self.statement)?;
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the writer panicked")));
+        joined(statement)?;
         written.map_err(|e| OdbcError::Load(format!("writing rows to LOAD DATA's pipe: {e}")))
     }
 }
