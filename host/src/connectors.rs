@@ -1,6 +1,7 @@
 //! Finding a connector: built into this binary, overridden by `NAME.wasm` in the connector
 //! directory, or a path to any component.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
@@ -46,7 +47,9 @@ pub enum Origin {
 pub struct ConnectorBytes {
     pub name: String,
     pub origin: Origin,
-    pub wasm: Vec<u8>,
+    /// Borrowed from this binary for a built-in connector: copying it cost page faults on
+    /// every call.
+    pub wasm: Cow<'static, [u8]>,
 }
 
 pub fn built_in_names() -> Vec<&'static str> {
@@ -64,7 +67,7 @@ pub fn resolve(spec: &str, dir: Option<&Path>) -> Result<ConnectorBytes, Connect
         Ok(ConnectorBytes {
             name,
             origin: Origin::File(path),
-            wasm,
+            wasm: Cow::Owned(wasm),
         })
     };
     if spec.contains('/') || spec.contains('\\') || spec.ends_with(".wasm") {
@@ -88,7 +91,7 @@ pub fn resolve(spec: &str, dir: Option<&Path>) -> Result<ConnectorBytes, Connect
         .map(|(n, wasm)| ConnectorBytes {
             name: (*n).to_string(),
             origin: Origin::BuiltIn,
-            wasm: wasm.to_vec(),
+            wasm: Cow::Borrowed(wasm),
         })
         .ok_or_else(|| ConnectorError::Unknown {
             name: spec.to_string(),
@@ -108,7 +111,7 @@ pub fn read_transform(path: &str) -> Result<ConnectorBytes, ConnectorError> {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "transform".into()),
         origin: Origin::File(path),
-        wasm,
+        wasm: Cow::Owned(wasm),
     })
 }
 

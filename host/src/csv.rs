@@ -3,6 +3,7 @@
 
 mod decode;
 mod format;
+mod growing;
 mod reader;
 mod scan;
 
@@ -11,4 +12,5 @@ mod properties;
 
 pub use decode::{decompressed, open_decoded};
 pub use format::{Compression, CsvFormat, FormatError, TextEncoding, unescape};
+pub use growing::GrowingBufReader;
 pub use reader::{CsvError, Record, RecordReader};

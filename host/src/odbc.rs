@@ -4,6 +4,7 @@
 //! [`Database`] is the seam the table orchestration and the fence work through; [`Target`]
 //! implements it over one ODBC connection, and unit tests implement it with fakes.
 
+mod catalog;
 mod connection;
 mod dry_run;
 mod error;

@@ -1,7 +1,9 @@
 //! The byte pipeline under the CSV parser: decompression, file terminator, transcoding to UTF-8.
 //! Everything streams; no file is held in memory whole.
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, Read};
+
+use super::growing::GrowingBufReader;
 
 use super::format::{Compression, CsvFormat, TextEncoding};
 
@@ -15,14 +17,11 @@ pub fn open_decoded(raw: Box<dyn Read + Send>, format: &CsvFormat) -> Box<dyn Bu
         None => decompressed,
     };
     match format.encoding {
-        TextEncoding::Utf8 => Box::new(BufReader::with_capacity(BUFFER, SkipUtf8Bom::new(trimmed))),
-        TextEncoding::Latin1 => {
-            Box::new(BufReader::with_capacity(BUFFER, Latin1ToUtf8::new(trimmed)))
+        TextEncoding::Utf8 => Box::new(GrowingBufReader::new(BUFFER, SkipUtf8Bom::new(trimmed))),
+        TextEncoding::Latin1 => Box::new(GrowingBufReader::new(BUFFER, Latin1ToUtf8::new(trimmed))),
+        TextEncoding::Other(enc) => {
+            Box::new(GrowingBufReader::new(BUFFER, Transcode::new(trimmed, enc)))
         }
-        TextEncoding::Other(enc) => Box::new(BufReader::with_capacity(
-            BUFFER,
-            Transcode::new(trimmed, enc),
-        )),
     }
 }
 
@@ -235,12 +234,12 @@ impl<R: Read> Read for Transcode<R> {
 pub fn decompressed(raw: Box<dyn Read + Send>, compression: Compression) -> Box<dyn Read + Send> {
     match compression {
         Compression::None => raw,
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(GrowingBufReader::new(
             BUFFER, raw,
         ))),
-        Compression::Lz4 => Box::new(lz4_flex::frame::FrameDecoder::new(
-            BufReader::with_capacity(BUFFER, raw),
-        )),
+        Compression::Lz4 => Box::new(lz4_flex::frame::FrameDecoder::new(GrowingBufReader::new(
+            BUFFER, raw,
+        ))),
     }
 }
 

@@ -3,6 +3,7 @@ use std::sync::OnceLock;
 use odbc_api::parameter::VarCharSlice;
 use odbc_api::{Connection, ConnectionOptions, Cursor, Environment};
 
+use super::catalog;
 use super::load::BatchLoader;
 use super::native_pg::Companion;
 use super::{Database, OdbcError, RowSink};
@@ -135,30 +136,19 @@ impl Database for Target {
         };
         let mut rows = Vec::new();
         // Names are patterns to SQLColumns (`_` matches any character), so filter exactly.
-        for row in self
-            .conn
-            .columns(catalog.unwrap_or(""), schema.unwrap_or(""), table, "")
-            .map_err(err)?
-        {
-            let row = row.map_err(err)?;
-            let text = |v: &odbc_api::parameter::VarCharArray<128>| {
-                v.as_str().ok().flatten().unwrap_or("").to_string()
-            };
-            let row_table = row.table.as_str().ok().flatten().unwrap_or("").to_string();
-            let row_schema = text(&row.schema);
-            if row_table != table {
-                continue;
-            }
-            if let Some(s) = schema
-                && !row_schema.is_empty()
-                && row_schema != s
-            {
-                continue;
-            }
-            let row_catalog = row.catalog.as_str().ok().flatten().unwrap_or("");
-            if let Some(c) = catalog
-                && !row_catalog.is_empty()
-                && row_catalog != c
+        let found = catalog::column_rows(
+            &self.conn,
+            catalog.unwrap_or(""),
+            schema.unwrap_or(""),
+            table,
+        )
+        .map_err(err)?;
+        for row in found {
+            let (row_catalog, row_schema) =
+                (catalog::text(&row.catalog), catalog::text(&row.schema));
+            if catalog::text(&row.table) != table
+                || schema.is_some_and(|s| !row_schema.is_empty() && row_schema != s)
+                || catalog.is_some_and(|c| !row_catalog.is_empty() && row_catalog != c)
             {
                 continue;
             }
@@ -166,20 +156,8 @@ impl Database for Target {
             rows.push((
                 row.ordinal_position,
                 TargetColumn {
-                    name: row
-                        .column_name
-                        .as_str()
-                        .ok()
-                        .flatten()
-                        .unwrap_or("")
-                        .to_string(),
-                    type_name: row
-                        .type_name
-                        .as_str()
-                        .ok()
-                        .flatten()
-                        .unwrap_or("")
-                        .to_string(),
+                    name: catalog::text(&row.column_name),
+                    type_name: catalog::text(&row.type_name),
                     size,
                     scale,
                     nullable: row.nullable != 0,

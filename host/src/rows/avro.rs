@@ -5,7 +5,9 @@ mod decode;
 mod schema;
 
 use std::collections::HashMap;
-use std::io::{BufReader, Read};
+use std::io::Read;
+
+use crate::csv::GrowingBufReader;
 
 use super::{DeclaredColumn, Input, Position, RowError, RowSource, sniff};
 use decode::Cursor;
@@ -18,7 +20,7 @@ enum Codec {
 }
 
 pub struct AvroRows {
-    input: BufReader<Input>,
+    input: GrowingBufReader<Input>,
     fields: Vec<Field>,
     declared: Vec<DeclaredColumn>,
     codec: Codec,
@@ -87,7 +89,7 @@ fn read_long(input: &mut impl Read, what: &str) -> Result<Option<i64>, RowError>
 
 impl AvroRows {
     pub fn open(raw: Input) -> Result<Self, RowError> {
-        let mut input = BufReader::with_capacity(256 * 1024, raw);
+        let mut input = GrowingBufReader::new(256 * 1024, raw);
         let mut magic = [0u8; 4];
         if !read_full(&mut input, &mut magic, "the header")? || magic != sniff::AVRO_MAGIC {
             return Err(RowError::Corrupt(

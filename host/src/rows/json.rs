@@ -3,7 +3,9 @@
 //! time. Values keep their text: numbers exactly as written, nested values as JSON.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
+
+use crate::csv::GrowingBufReader;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -26,7 +28,7 @@ enum Stage {
 }
 
 pub struct JsonRows {
-    input: BufReader<Input>,
+    input: GrowingBufReader<Input>,
     mode: JsonMode,
     stage: Stage,
     /// Every name a column may appear under, to its index.
@@ -46,7 +48,7 @@ impl JsonRows {
             }
         }
         Ok(JsonRows {
-            input: BufReader::with_capacity(256 * 1024, raw),
+            input: GrowingBufReader::new(256 * 1024, raw),
             mode,
             stage: Stage::Start,
             index,
