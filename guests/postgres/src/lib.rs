@@ -281,18 +281,29 @@ mod tests {
                 Source::RowNumber
             ]
         );
-        assert!(plan.after[0].starts_with(
+        // The stage gets statistics before anything reads it.
+        assert_eq!(
+            plan.after[..2],
+            [
+                "SET LOCAL default_statistics_target = 10".to_string(),
+                r#"ANALYZE "hvr_stage""#.to_string()
+            ]
+        );
+        assert!(plan.after[2].starts_with(
             r#"SELECT set_config('hvrwasm.truncated_at', ((SELECT COALESCE(MAX("hvr_stage_seq"), 0)"#
         ));
         assert_eq!(
-            plan.after[1],
+            plan.after[3],
             r#"DELETE FROM "sales"."orders" WHERE current_setting('hvrwasm.truncated_at')::bigint > 0"#
         );
+        // Hash joins are off for the MERGE only: the special operations run before it.
+        assert_eq!(plan.after[4], "SET LOCAL enable_hashjoin = off");
         assert!(
-            plan.after[2].starts_with(
+            plan.after[5].starts_with(
                 r#"MERGE INTO "sales"."orders" AS t USING (SELECT DISTINCT ON ("id")"#
             )
         );
+        assert_eq!(plan.after.len(), 6);
     }
 
     #[test]
