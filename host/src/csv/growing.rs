@@ -115,6 +115,30 @@ mod tests {
     }
 
     #[test]
+    fn mixed_reads_small_and_large_return_every_byte_in_order() {
+        let input = data(700_000);
+        let mut reader = GrowingBufReader::new(256 * 1024, &input[..]);
+        let mut out = Vec::new();
+        // Small reads go through the buffer, large ones past it, buffered peeks between.
+        for step in [1usize, 7, 20_000, 3, 300_000, 16 * 1024, 5].iter().cycle() {
+            if *step == 3 {
+                let n = reader.fill_buf().unwrap().len().min(3);
+                out.extend_from_slice(&reader.fill_buf().unwrap()[..n]);
+                reader.consume(n);
+                continue;
+            }
+            let mut chunk = vec![0; *step];
+            let n = reader.read(&mut chunk).unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&chunk[..n]);
+        }
+        assert_eq!(out.len(), input.len());
+        assert!(out == input, "bytes out of order or changed");
+    }
+
+    #[test]
     fn short_reads_do_not_grow_the_buffer_and_lines_survive_refills() {
         let input = b"a,b\n1,x\n22,yy\n333,zzz\n".repeat(2000);
         let mut reader = GrowingBufReader::new(
