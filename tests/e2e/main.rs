@@ -15,6 +15,8 @@ mod csv_options;
 mod invocation;
 // The load shapes connectors choose from, through the host library.
 mod load_shapes;
+// The target's columns from the ODBC catalog, wider than one fetch.
+mod catalog;
 // MariaDB's streamed LOAD DATA: failures found late still fail the table whole.
 mod streamed_load;
 // Kill integ_end at any moment and re-run: exactly once, for every style.
