@@ -5,14 +5,27 @@ use crate::support::target::Db;
 /// A refresh, then five integrate cycles (one table without changes in some), each checked
 /// against the model; every file is gone after each call.
 fn refresh_and_five_cycles(db: Db, style: Style, test: &str) {
+    refresh_and_cycles(db, style, test, "", (25, 15));
+}
+
+/// A refresh of `rows` rows per table, then five cycles of `changes` changes each, with
+/// `user_arg` added to the scenario's own.
+fn refresh_and_cycles(
+    db: Db,
+    style: Style,
+    test: &str,
+    user_arg: &str,
+    (rows, changes): (usize, usize),
+) {
     let mut s = Scenario::new(db, style, test);
-    let refresh = s.refresh_changes(25);
+    s.hvr.user_arg.push_str(user_arg);
+    let refresh = s.refresh_changes(rows);
     s.hvr.refresh(&refresh).assert_ok();
     s.assert_target_matches("after refresh");
     s.assert_no_files_left();
     for cycle in 1..=5 {
         let skip = (cycle % 3 == 0).then_some(1);
-        let changes = s.cycle_changes(15, skip);
+        let changes = s.cycle_changes(changes, skip);
         s.hvr.integrate(&changes).assert_ok();
         s.assert_target_matches(&format!("after integrate cycle {cycle}"));
         s.assert_no_files_left();
@@ -37,6 +50,33 @@ fn sqlite_time_key_applies_refresh_and_five_cycles() {
 #[test]
 fn postgres_replication_copy_applies_refresh_and_five_cycles() {
     refresh_and_five_cycles(Db::Postgres, Style::ReplicationCopy, "pg_copy");
+}
+
+/// Over ODBC (arrays and `INSERT ... SELECT FROM unnest`) instead of the native session's
+/// COPY: the plan's statements (the stage's ANALYZE, the MERGE's join setting) run through
+/// psqlODBC.
+#[test]
+fn postgres_replication_copy_over_odbc_applies_refresh_and_five_cycles() {
+    refresh_and_cycles(
+        Db::Postgres,
+        Style::ReplicationCopy,
+        "pg_copy_odbc",
+        " --connector-option load=unnest",
+        (25, 15),
+    );
+}
+
+/// Cycles with more changes than the table has rows, so keys change several times in one
+/// cycle and the planner, with the stage's statistics, may join by merging instead of probing.
+#[test]
+fn postgres_large_cycles_apply_the_last_change_per_key() {
+    refresh_and_cycles(
+        Db::Postgres,
+        Style::ReplicationCopy,
+        "pg_copy_large",
+        "",
+        (150, 600),
+    );
 }
 
 #[test]
