@@ -3,7 +3,6 @@
 
 mod decode;
 mod format;
-mod growing;
 mod reader;
 mod scan;
 
@@ -12,5 +11,4 @@ mod properties;
 
 pub use decode::{decompressed, open_decoded};
 pub use format::{Compression, CsvFormat, FormatError, TextEncoding, unescape};
-pub use growing::GrowingBufReader;
 pub use reader::{CsvError, Record, RecordReader};

@@ -10,7 +10,7 @@
 //!   converts every served contract version to the domain); [`connectors`]: where a
 //!   connector's bytes come from.
 //! - Domain: [`hvr`] (argv and `HVR_*` environment), [`options`], [`csv`] (FileFormat
-//!   decoding), [`batch`], [`store`] (the file location, local or cloud), [`odbc`] (the
+//!   decoding), [`buffered`] (the read buffer under every file format), [`batch`], [`store`] (the file location, local or cloud), [`odbc`] (the
 //!   target); [`secrets`] keeps credentials out of every printed line.
 
 /// Writes a line to stdout (HVR's job log), with secrets masked. A closed log must not crash
@@ -38,6 +38,7 @@ macro_rules! say_err {
 
 pub mod agent;
 pub mod batch;
+pub mod buffered;
 pub mod cleanup;
 pub mod clock;
 pub mod connectors;

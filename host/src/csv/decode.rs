@@ -3,7 +3,7 @@
 
 use std::io::{self, BufRead, Read};
 
-use super::growing::GrowingBufReader;
+use crate::buffered::GrowingBufReader;
 
 use super::format::{Compression, CsvFormat, TextEncoding};
 

@@ -86,6 +86,6 @@ pub(super) fn column_rows(
 }
 
 /// The text of a name column; NULL and non-UTF-8 read as empty.
-pub(super) fn text<const N: usize>(value: &VarCharArray<N>) -> String {
+pub(super) fn name_text<const N: usize>(value: &VarCharArray<N>) -> String {
     value.as_str().ok().flatten().unwrap_or("").to_string()
 }

@@ -3,7 +3,7 @@ use std::sync::OnceLock;
 use odbc_api::parameter::VarCharSlice;
 use odbc_api::{Connection, ConnectionOptions, Cursor, Environment};
 
-use super::catalog;
+use super::catalog::{column_rows, name_text};
 use super::load::BatchLoader;
 use super::native_pg::Companion;
 use super::{Database, OdbcError, RowSink};
@@ -136,7 +136,7 @@ impl Database for Target {
         };
         let mut rows = Vec::new();
         // Names are patterns to SQLColumns (`_` matches any character), so filter exactly.
-        let found = catalog::column_rows(
+        let found = column_rows(
             &self.conn,
             catalog.unwrap_or(""),
             schema.unwrap_or(""),
@@ -144,9 +144,8 @@ impl Database for Target {
         )
         .map_err(err)?;
         for row in found {
-            let (row_catalog, row_schema) =
-                (catalog::text(&row.catalog), catalog::text(&row.schema));
-            if catalog::text(&row.table) != table
+            let (row_catalog, row_schema) = (name_text(&row.catalog), name_text(&row.schema));
+            if name_text(&row.table) != table
                 || schema.is_some_and(|s| !row_schema.is_empty() && row_schema != s)
                 || catalog.is_some_and(|c| !row_catalog.is_empty() && row_catalog != c)
             {
@@ -156,8 +155,8 @@ impl Database for Target {
             rows.push((
                 row.ordinal_position,
                 TargetColumn {
-                    name: catalog::text(&row.column_name),
-                    type_name: catalog::text(&row.type_name),
+                    name: name_text(&row.column_name),
+                    type_name: name_text(&row.type_name),
                     size,
                     scale,
                     nullable: row.nullable != 0,

@@ -7,7 +7,7 @@ mod schema;
 use std::collections::HashMap;
 use std::io::Read;
 
-use crate::csv::GrowingBufReader;
+use crate::buffered::GrowingBufReader;
 
 use super::{DeclaredColumn, Input, Position, RowError, RowSource, sniff};
 use decode::Cursor;

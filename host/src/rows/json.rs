@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::io::BufRead;
 
-use crate::csv::GrowingBufReader;
+use crate::buffered::GrowingBufReader;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;

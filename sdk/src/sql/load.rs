@@ -98,8 +98,8 @@ pub fn copy_load(table: &str, columns: &[LoadColumn], batch_rows: u32) -> Load {
 /// a file's batches over a pipe as tab-separated text (`\N` for NULL) into one statement,
 /// inside the table's transaction; the server converts each value to its column's type, and a
 /// load it warns about fails (LOCAL turns refused values into warnings). `batch_rows` only
-/// bounds the host's memory. MariaDB's fastest load, at the
-/// speed of the `mariadb` CLI's own `LOAD DATA LOCAL INFILE`.
+/// bounds the host's memory. MariaDB's fastest load, at the speed of the `mariadb` CLI's own
+/// `LOAD DATA LOCAL INFILE`.
 ///
 /// ```
 /// use hvrwasm_sdk::sql::load_data_load;

@@ -72,8 +72,8 @@ pub enum LoadShape {
     PostgresCopy(String),
     /// `LOAD DATA LOCAL INFILE` into `table`'s `columns` (quoted), one column per source: the
     /// host streams each file's batches over a pipe as tab-separated text into one
-    /// statement, inside the table's transaction, and fails the load when the server warns. MariaDB and MySQL; contract
-    /// 0.4.0 and later ([`crate::sql::load_data_load`]).
+    /// statement, inside the table's transaction, and fails the load when the server warns.
+    /// MariaDB and MySQL; contract 0.4.0 and later ([`crate::sql::load_data_load`]).
     MariadbLoadData {
         /// The quoted table name.
         table: String,

@@ -1,4 +1,5 @@
-//! A buffered reader whose buffer starts small and doubles while reads fill it.
+//! A buffered reader whose buffer starts small and doubles while reads fill it: what every
+//! file format (CSV and its decompression, Avro, JSON) reads through.
 //!
 //! `std::io::BufReader` zeroes its whole buffer on the first fill when the reader under it is
 //! not a plain file (implementing `read_buf`, which would skip that, is unstable). With the
