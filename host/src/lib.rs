@@ -10,8 +10,9 @@
 //!   converts every served contract version to the domain); [`connectors`]: where a
 //!   connector's bytes come from.
 //! - Domain: [`hvr`] (argv and `HVR_*` environment), [`options`], [`csv`] (FileFormat
-//!   decoding), [`buffered`] (the read buffer under every file format), [`batch`], [`store`] (the file location, local or cloud), [`odbc`] (the
-//!   target); [`secrets`] keeps credentials out of every printed line.
+//!   decoding), [`buffered`] (the read buffer under every file format), [`batch`], [`store`]
+//!   (the file location, local or cloud), [`odbc`] (the target); [`secrets`] keeps
+//!   credentials out of every printed line.
 
 /// Writes a line to stdout (HVR's job log), with secrets masked. A closed log must not crash
 /// a load, so write errors are ignored instead of panicking like `println!`. Every line the
