@@ -5,6 +5,7 @@
 use thiserror::Error;
 
 mod guests;
+mod opening;
 mod report;
 mod summary;
 mod summary_json;
@@ -142,10 +143,15 @@ fn read_and_run(
         }
     }
     match runner {
-        Runner::Apply => run_call(args, options, env, &call, started_at, &connect),
-        Runner::DryRun => run_call(args, options, env, &call, started_at, &|o: &Options| {
-            connect(o).map(crate::odbc::DryRun::new)
-        }),
+        Runner::Apply => run_call(args, options, env, &call, started_at, &|t| t),
+        Runner::DryRun => run_call(
+            args,
+            options,
+            env,
+            &call,
+            started_at,
+            &crate::odbc::DryRun::new,
+        ),
     }
 }
 
@@ -156,8 +162,9 @@ fn run_call<D: Database + Send>(
     env: &HvrEnv,
     call: &Call,
     started_at: String,
-    connect: &dyn Fn(&Options) -> Result<D, OdbcError>,
+    wrap: &dyn Fn(Target) -> D,
 ) -> Result<Exit, AgentError> {
+    let opening = opening::Opening::start(options);
     let guests = Guests::load(options)?;
     let connector_options = guests
         .info()
@@ -169,7 +176,7 @@ fn run_call<D: Database + Send>(
         options.toolbox.error_table.as_deref(),
         connector.clone(),
     )?;
-    let target = connect(options)?;
+    let target = wrap(opening.finish(options)?);
     // Created once, before any table's transaction: DDL may commit implicitly (MariaDB), and
     // parallel creators would race.
     call.state.prepare(&target)?;
@@ -196,7 +203,7 @@ fn run_call<D: Database + Send>(
     let workers = options.parallel.min(limit).clamp(1, jobs.len().max(1));
     let mut lanes = vec![guests.lane_with(target)?];
     for _ in 1..workers {
-        lanes.push(guests.lane_with(connect(options)?)?);
+        lanes.push(guests.lane_with(wrap(opening::connect(options)?))?);
     }
     let fresh = || {
         guests
@@ -323,18 +330,4 @@ impl Call {
             })
             .collect()
     }
-}
-
-/// One connection to the target, with the lock timeout set.
-fn connect(options: &Options) -> Result<Target, OdbcError> {
-    let mut target = Target::connect(
-        options.connect_string.as_deref(),
-        options.dsn.as_deref(),
-        options.verbose,
-    )?;
-    if let Some(conninfo) = &options.native_connect_string {
-        target.use_native_settings(conninfo);
-    }
-    target.set_lock_timeout(options.lock_timeout)?;
-    Ok(target)
 }

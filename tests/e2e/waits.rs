@@ -125,3 +125,35 @@ fn sigterm_ends_the_call_with_an_f_j_line_and_a_rerun_applies() {
     s.assert_target_matches("after SIGTERM and a re-run");
     s.assert_no_files_left();
 }
+
+/// The connection opens while the connector loads; a connector that cannot load is the call's
+/// error at once, without waiting for a target that does not answer.
+#[test]
+fn a_connector_that_cannot_load_fails_without_waiting_for_the_target() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "wait_bad_connector");
+    let refresh = s.refresh_changes(3);
+    let vars = s.hvr.stage_refresh(&refresh);
+    let (_listener, port) = silent_server();
+    s.hvr.env.retain(|(k, _)| k != "HVR_WASM_CONNECT_STRING");
+    s.hvr.env.push((
+        "HVR_WASM_CONNECT_STRING".into(),
+        format!("Driver={{PostgreSQL Unicode}};Server=127.0.0.1;Port={port};Database=x;Uid=u;"),
+    ));
+    let missing = s.hvr.dir.join("no-such-connector.wasm");
+    s.hvr.user_arg = format!("--connector {} --connect-timeout 600", missing.display());
+    let started = Instant::now();
+    let run = s.hvr.call("refr_write_end", &vars);
+    run.assert_fails_with(&["no-such-connector.wasm"]);
+    assert!(
+        !run.stderr.contains("connecting to the target"),
+        "{}",
+        run.stderr
+    );
+    // A hang guard, not a speed check: waiting for the target would take 600 s.
+    assert!(
+        started.elapsed() < Duration::from_secs(120),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(s.hvr.leftover_files().len(), 3, "files are kept");
+}

@@ -17,6 +17,8 @@ pub enum OdbcError {
         "no target given: set --connect-string or --dsn (or HVR_WASM_CONNECT_STRING / HVR_WASM_DSN)"
     )]
     NoTarget,
+    #[error("connecting to the target stopped on an internal error: {0}")]
+    ConnectPanicked(String),
     #[error("reading the catalog columns of {table}: {source}")]
     Catalog {
         table: String,
