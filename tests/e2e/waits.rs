@@ -62,6 +62,14 @@ fn silent_server() -> (TcpListener, u16) {
     (listener, port)
 }
 
+/// Points the calls at another target.
+fn set_connect_string(s: &mut Scenario, connect_string: String) {
+    s.hvr.env.retain(|(k, _)| k != "HVR_WASM_CONNECT_STRING");
+    s.hvr
+        .env
+        .push(("HVR_WASM_CONNECT_STRING".into(), connect_string));
+}
+
 #[test]
 fn a_server_that_never_answers_fails_after_the_connect_timeout() {
     let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "wait_silent");
@@ -78,8 +86,7 @@ fn a_server_that_never_answers_fails_after_the_connect_timeout() {
             format!("Driver={{MariaDB Unicode}};Server=127.0.0.1;Port={port};Database=x;Uid=u;"),
         ),
     ] {
-        s.hvr.env.retain(|(k, _)| k != "HVR_WASM_CONNECT_STRING");
-        s.hvr.env.push(("HVR_WASM_CONNECT_STRING".into(), driver));
+        set_connect_string(&mut s, driver);
         s.hvr.user_arg = format!("--connector {connector} --connect-timeout 2");
         let started = Instant::now();
         let run = s.hvr.call("refr_write_end", &vars);
@@ -134,11 +141,10 @@ fn a_connector_that_cannot_load_fails_without_waiting_for_the_target() {
     let refresh = s.refresh_changes(3);
     let vars = s.hvr.stage_refresh(&refresh);
     let (_listener, port) = silent_server();
-    s.hvr.env.retain(|(k, _)| k != "HVR_WASM_CONNECT_STRING");
-    s.hvr.env.push((
-        "HVR_WASM_CONNECT_STRING".into(),
+    set_connect_string(
+        &mut s,
         format!("Driver={{PostgreSQL Unicode}};Server=127.0.0.1;Port={port};Database=x;Uid=u;"),
-    ));
+    );
     let missing = s.hvr.dir.join("no-such-connector.wasm");
     s.hvr.user_arg = format!("--connector {} --connect-timeout 600", missing.display());
     let started = Instant::now();

@@ -35,18 +35,14 @@ impl Opening {
     /// connector failed to load: that error is the call's, at once, whatever the target does
     /// (the thread ends with the process; a half-made connection holds nothing).
     pub(super) fn finish(self, options: &Options) -> Result<Target, OdbcError> {
-        let target = match self.connecting {
-            Some(thread) => thread.join().unwrap_or_else(|panic| {
-                Err(OdbcError::ConnectPanicked(crate::table::panic_message(
-                    &*panic,
-                )))
-            })?,
-            None => Target::connect(
-                options.connect_string.as_deref(),
-                options.dsn.as_deref(),
-                options.verbose,
-            )?,
+        let Some(thread) = self.connecting else {
+            return connect(options);
         };
+        let target = thread.join().unwrap_or_else(|panic| {
+            Err(OdbcError::ConnectPanicked(crate::table::panic_message(
+                &*panic,
+            )))
+        })?;
         configure(target, options)
     }
 }
