@@ -21,7 +21,7 @@ use crate::hvr::env::EnvError;
 use crate::hvr::rename::RenameExpression;
 use crate::hvr::{HvrEnv, Invocation, Mode};
 use crate::ledger::{LedgerError, Ledgers};
-use crate::odbc::{Database, OdbcError, Target};
+use crate::odbc::{Database, OdbcError, Session};
 use crate::options::{Options, OptionsError};
 use crate::runtime::SandboxError;
 use crate::store::{FileLocation, LocationError};
@@ -162,7 +162,7 @@ fn run_call<D: Database + Send>(
     env: &HvrEnv,
     call: &Call,
     started_at: String,
-    wrap: &dyn Fn(Target) -> D,
+    wrap: &dyn Fn(Session) -> D,
 ) -> Result<Exit, AgentError> {
     let opening = opening::Opening::start(options);
     let guests = Guests::load(options)?;

@@ -12,13 +12,17 @@ mod keys;
 mod load;
 mod load_data;
 pub mod native_pg;
+mod native_sqlite;
+mod odbc_ini;
 mod pg_array;
+mod session;
 mod text_rows;
 
 pub use connection::Target;
 pub use dry_run::DryRun;
 pub use error::OdbcError;
 pub use load::{BatchLoader, describe as describe_load};
+pub use session::Session;
 
 use crate::batch::TextBatch;
 use crate::domain::{LoadShape, TargetColumn};

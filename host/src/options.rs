@@ -21,6 +21,13 @@ pub enum OptionsError {
     Format(#[from] FormatError),
 }
 
+/// How a SQLite target is reached (`--sqlite-session`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SqliteSession {
+    Native,
+    Odbc,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum CompressOption {
     None,
@@ -92,6 +99,18 @@ pub struct Options {
     /// loads use [default: the psqlODBC connect string's or DSN's settings]. Never printed.
     #[arg(long, env = "HVR_WASM_NATIVE_CONNECT_STRING", hide_env_values = true)]
     pub native_connect_string: Option<String>,
+
+    /// SQLite only: open the database natively (SQLite is linked in) or through the ODBC
+    /// driver. Native is used when the connect string's or DSN's driver is sqliteodbc and its
+    /// settings are ones the native session reproduces (Database, Timeout, SyncPragma,
+    /// JournalMode, FKSupport, NoCreat); otherwise the driver connects.
+    #[arg(
+        long,
+        env = "HVR_WASM_SQLITE_SESSION",
+        value_enum,
+        default_value = "native"
+    )]
+    pub sqlite_session: SqliteSession,
 
     /// Name of the extra column holding {hvr_op}; dropped before the target.
     #[arg(
@@ -322,6 +341,11 @@ pub struct Options {
 }
 
 impl Options {
+    /// Whether a SQLite target may be opened natively.
+    pub fn native_sqlite(&self) -> bool {
+        self.sqlite_session == SqliteSession::Native
+    }
+
     /// Parses the user argument (one string from HVR) plus `HVR_WASM_*` variables.
     pub fn from_user_argument(arg: Option<&str>) -> Result<Options, OptionsError> {
         let words = match arg {

@@ -59,6 +59,8 @@ mod schema_drift;
 mod typed_bad_input;
 // COPY on the native PostgreSQL connection: a DSN needs load=unnest, no password printed.
 mod native_pg;
+// SQLite opened natively: the same catalog, values and stored rows as through sqliteodbc.
+mod native_sqlite;
 mod native_tls;
 // The operator's toolbox: check, plan, record and replay, history, progress, set-aside rows.
 mod toolbox;

@@ -9,24 +9,27 @@
 
 use std::thread::JoinHandle;
 
-use crate::odbc::{OdbcError, Target};
+use crate::odbc::{OdbcError, Session};
 use crate::options::Options;
 
 pub(super) struct Opening {
-    connecting: Option<JoinHandle<Result<Target, OdbcError>>>,
+    connecting: Option<JoinHandle<Result<Session, OdbcError>>>,
 }
 
 impl Opening {
     /// Starts connecting. When no thread can be started, [`Opening::finish`] connects instead.
     pub(super) fn start(options: &Options) -> Opening {
-        let (connect_string, dsn, verbose) = (
+        let (connect_string, dsn, verbose, native) = (
             options.connect_string.clone(),
             options.dsn.clone(),
             options.verbose,
+            options.native_sqlite(),
         );
         let connecting = std::thread::Builder::new()
             .name("connect".into())
-            .spawn(move || Target::connect(connect_string.as_deref(), dsn.as_deref(), verbose))
+            .spawn(move || {
+                Session::connect(connect_string.as_deref(), dsn.as_deref(), verbose, native)
+            })
             .ok();
         Opening { connecting }
     }
@@ -34,7 +37,7 @@ impl Opening {
     /// Waits for the connection and applies the call's settings to it. Not called when the
     /// connector failed to load: that error is the call's, at once, whatever the target does
     /// (the thread ends with the process; a half-made connection holds nothing).
-    pub(super) fn finish(self, options: &Options) -> Result<Target, OdbcError> {
+    pub(super) fn finish(self, options: &Options) -> Result<Session, OdbcError> {
         let Some(thread) = self.connecting else {
             return connect(options);
         };
@@ -48,16 +51,17 @@ impl Opening {
 }
 
 /// One connection with the call's settings, for the lanes after the first.
-pub(super) fn connect(options: &Options) -> Result<Target, OdbcError> {
-    let target = Target::connect(
+pub(super) fn connect(options: &Options) -> Result<Session, OdbcError> {
+    let target = Session::connect(
         options.connect_string.as_deref(),
         options.dsn.as_deref(),
         options.verbose,
+        options.native_sqlite(),
     )?;
     configure(target, options)
 }
 
-fn configure(mut target: Target, options: &Options) -> Result<Target, OdbcError> {
+fn configure(mut target: Session, options: &Options) -> Result<Session, OdbcError> {
     if let Some(conninfo) = &options.native_connect_string {
         target.use_native_settings(conninfo);
     }

@@ -4,16 +4,16 @@
 //! cycle reads back after saving it, is remembered by `fence::PlannedFence`.)
 
 use super::load::describe as describe_shape;
-use super::{Database, OdbcError, RowSink, Target};
+use super::{Database, OdbcError, RowSink, Session};
 use crate::batch::TextBatch;
 use crate::domain::{LoadShape, TargetColumn};
 
 pub struct DryRun {
-    target: Target,
+    target: Session,
 }
 
 impl DryRun {
-    pub fn new(target: Target) -> DryRun {
+    pub fn new(target: Session) -> DryRun {
         DryRun { target }
     }
 }

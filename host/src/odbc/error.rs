@@ -52,6 +52,24 @@ pub enum OdbcError {
         "the plan loads with PostgreSQL COPY, which needs the native PostgreSQL connection: {0}; or load over ODBC with --connector-option load=unnest"
     )]
     NativeUnavailable(String),
+    #[error(
+        "cannot open the SQLite database {path}: {source}; or connect through the ODBC driver with --sqlite-session odbc"
+    )]
+    SqliteOpen {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("{what} failed: {source}{}", sql.as_deref().map(|s| format!("\n  SQL: {s}")).unwrap_or_default())]
+    Sqlite {
+        what: String,
+        sql: Option<String>,
+        source: rusqlite::Error,
+    },
+    #[error("reading the catalog columns of {table}: {source}")]
+    SqliteCatalog {
+        table: String,
+        source: rusqlite::Error,
+    },
     /// What a fake database in the unit tests fails with.
     #[cfg(test)]
     #[error("fake database: {message}")]
@@ -99,10 +117,21 @@ impl OdbcError {
     /// SQLite's "database is locked" (SQLITE_BUSY, native error 5), which SQLite returns at
     /// once, without waiting, when waiting could deadlock.
     pub fn is_busy(&self) -> bool {
+        if let Some(code) = self.sqlite_code() {
+            return code == rusqlite::ErrorCode::DatabaseBusy;
+        }
         !matches!(self, OdbcError::Catalog { .. })
             && self
                 .diagnostic()
                 .is_some_and(|r| r.native_error == 5 && r.state.as_str() == "HY000")
+    }
+
+    /// SQLite's primary result code behind a failed statement of the native session.
+    fn sqlite_code(&self) -> Option<rusqlite::ErrorCode> {
+        match self {
+            OdbcError::Sqlite { source, .. } => source.sqlite_error_code(),
+            _ => None,
+        }
     }
 
     /// Whether the target refused the rows themselves (a value, a length, a constraint), so
@@ -117,6 +146,29 @@ impl OdbcError {
             return false;
         }
         match self {
+            // The rows, unless the database, the file or the process failed.
+            OdbcError::Sqlite { source, .. } => source.sqlite_error_code().is_some_and(|code| {
+                use rusqlite::ErrorCode as E;
+                !matches!(
+                    code,
+                    E::DatabaseBusy
+                        | E::DatabaseLocked
+                        | E::SystemIoFailure
+                        | E::OperationInterrupted
+                        | E::OutOfMemory
+                        | E::ReadOnly
+                        | E::CannotOpen
+                        | E::DiskFull
+                        | E::DatabaseCorrupt
+                        | E::NotADatabase
+                        | E::FileLockingProtocolFailed
+                        | E::PermissionDenied
+                        | E::OperationAborted
+                        | E::ApiMisuse
+                        | E::NoLargeFileSupport
+                        | E::AuthorizationForStatementDenied
+                )
+            }),
             // No SQLSTATE: the connection or the client failed, not the rows.
             OdbcError::Native { .. } => self.native_state().is_some_and(|state| {
                 !(state.starts_with("08") || state.starts_with("57") || state.starts_with("25"))
@@ -136,5 +188,7 @@ impl OdbcError {
                 .diagnostic()
                 .is_some_and(|r| r.state.as_str().starts_with("23")))
             || self.native_state().is_some_and(|s| s.starts_with("23"))
+            || matches!(self, OdbcError::Sqlite { source: rusqlite::Error::SqliteFailure(e, _), .. }
+                if matches!(e.extended_code, rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY))
     }
 }

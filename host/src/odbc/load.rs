@@ -324,7 +324,7 @@ fn execute(inserter: &mut Inserter<'_>, sql: &str) -> Result<(), OdbcError> {
         .map_err(|e| statement_error("loading a batch", sql, e))
 }
 
-fn multi_row_sql(prefix: &str, row: &str, rows: usize) -> String {
+pub(super) fn multi_row_sql(prefix: &str, row: &str, rows: usize) -> String {
     let mut sql = String::with_capacity(prefix.len() + rows * (row.len() + 1));
     sql.push_str(prefix);
     for i in 0..rows {
