@@ -206,3 +206,25 @@ fn a_channel_stores_the_same_values_natively_as_through_the_driver() {
         assert_eq!(stored(&native), stored(&odbc), "{style:?}");
     }
 }
+
+/// `Driver={SQLite3}` on a machine where no driver is registered: the native session needs
+/// none, and the driver manager (asked with `--sqlite-session odbc`) finds none.
+#[test]
+fn a_sqlite_target_needs_no_registered_driver() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "sqlite_no_driver");
+    let empty = s.hvr.dir.join("no_odbc_config");
+    std::fs::create_dir_all(&empty).unwrap();
+    let isolated = [
+        ("ODBCSYSINI", empty.display().to_string()),
+        ("ODBCINI", empty.join("odbc.ini").display().to_string()),
+    ];
+    s.hvr
+        .env
+        .extend(isolated.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    let refresh = s.refresh_changes(10);
+    s.hvr.refresh(&refresh).assert_ok();
+    s.assert_target_matches("after a refresh without a registered driver");
+    s.hvr.user_arg.push_str(" --sqlite-session odbc");
+    let changes = s.cycle_changes(5, None);
+    s.hvr.integrate(&changes).assert_fails_with(&["ODBC"]);
+}

@@ -39,9 +39,16 @@ pub fn from_odbc(connect_string: Option<&str>, dsn: Option<&str>) -> Option<Sqli
         return None;
     }
     let keys = given.keys;
-    let library = odbc_ini::driver_library(value(&keys, "driver")?)?;
-    let file = library.rsplit('/').next().unwrap_or(&library);
-    if !file.to_ascii_lowercase().contains("sqlite3odbc") {
+    let driver = value(&keys, "driver")?;
+    let is_sqliteodbc = match odbc_ini::driver_library(driver) {
+        Some(library) => {
+            let file = library.rsplit('/').next().unwrap_or(&library);
+            file.to_ascii_lowercase().contains("sqlite3odbc")
+        }
+        // sqliteodbc's own name, on a machine without the driver: the connection needs none.
+        None => driver.eq_ignore_ascii_case("sqlite3"),
+    };
+    if !is_sqliteodbc {
         return None;
     }
     settings(&keys)
