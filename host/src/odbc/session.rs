@@ -6,7 +6,8 @@ use crate::domain::{LoadShape, TargetColumn};
 
 /// One connection to the target, whichever way it was made.
 pub enum Session {
-    Odbc(Target),
+    /// Boxed: a `Target` carries the native PostgreSQL companion's state.
+    Odbc(Box<Target>),
     Sqlite(NativeSqlite),
 }
 
@@ -24,7 +25,7 @@ impl Session {
                 crate::watchdog::waiting(crate::watchdog::Kind::Connect, "opening the database");
             return NativeSqlite::open(&settings, verbose).map(Session::Sqlite);
         }
-        Target::connect(connect_string, dsn, verbose).map(Session::Odbc)
+        Target::connect(connect_string, dsn, verbose).map(|t| Session::Odbc(Box::new(t)))
     }
 
     /// See [`Target::use_native_settings`]; PostgreSQL only.
@@ -43,7 +44,7 @@ impl Session {
 
     fn db(&self) -> &dyn Database {
         match self {
-            Session::Odbc(target) => target,
+            Session::Odbc(target) => &**target,
             Session::Sqlite(native) => native,
         }
     }
