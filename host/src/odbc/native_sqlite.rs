@@ -93,6 +93,14 @@ impl NativeSqlite {
         )
     }
 
+    /// The table's primary key columns in key order; empty without one (or without the table).
+    pub fn primary_key(&self, table: &str) -> Result<Vec<String>, OdbcError> {
+        catalog::primary_key(&self.conn, table).map_err(|source| OdbcError::SqliteCatalog {
+            table: table.to_string(),
+            source,
+        })
+    }
+
     /// In manual commit, opens the transaction the next statement runs in.
     fn in_transaction(&self) -> Result<(), OdbcError> {
         if self.manual.get() && self.conn.is_autocommit() {

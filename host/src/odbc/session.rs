@@ -42,6 +42,27 @@ impl Session {
         }
     }
 
+    /// See [`Target::probe_native`]; a native SQLite session has no second connection.
+    pub fn probe_native(&self) -> Result<bool, OdbcError> {
+        match self {
+            Session::Odbc(target) => target.probe_native(),
+            Session::Sqlite(_) => Ok(false),
+        }
+    }
+
+    /// The table's primary key columns in key order (`check`); empty without one.
+    pub fn primary_key(
+        &self,
+        catalog: Option<&str>,
+        schema: Option<&str>,
+        table: &str,
+    ) -> Result<Vec<String>, OdbcError> {
+        match self {
+            Session::Odbc(target) => target.primary_key(catalog, schema, table),
+            Session::Sqlite(native) => native.primary_key(table),
+        }
+    }
+
     fn db(&self) -> &dyn Database {
         match self {
             Session::Odbc(target) => &**target,

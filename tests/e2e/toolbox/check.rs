@@ -151,19 +151,27 @@ fn a_bad_option_fails_the_options_check() {
 
 /// A table whose primary key is not HVR's key gets a warning (it does not fail the check:
 /// a unique key may stand in for it).
+/// On SQLite the native session reads the key (`PRAGMA table_info`), as ODBC's
+/// `SQLPrimaryKeys` does elsewhere.
 #[test]
 fn a_table_keyed_otherwise_than_hvr_gets_a_warning() {
-    let ch = Channel::new(Db::Postgres, "toolbox_check_pk", "");
-    let t = ch.target.ident("t");
-    ch.target
-        .execute(&[format!("CREATE TABLE {t} (id integer, a text PRIMARY KEY)")]);
-    let run = check(&ch, "id,a");
-    run.assert_ok();
-    let warned = line(&run, "warn  table t");
-    assert!(
-        warned.contains("primary key is (a) but HVR's key is (id)"),
-        "{warned}"
-    );
+    for db in [Db::Postgres, Db::Sqlite] {
+        let test = format!("toolbox_check_pk_{db:?}").to_lowercase();
+        let ch = Channel::new(db, &test, "");
+        let t = ch.target.ident("t");
+        ch.target.execute(&[format!(
+            "CREATE TABLE {t} (id integer, a varchar(10), b integer, PRIMARY KEY (b, a))"
+        )]);
+        let run = check(&ch, "id,a,b");
+        run.assert_ok();
+        let warned = line(&run, "warn  table t");
+        assert!(
+            warned.contains("primary key is (b, a) but HVR's key is (id)"),
+            "{db:?}: {warned}"
+        );
+        let native = line(&run, "ok    target").contains("natively");
+        assert_eq!(native, db == Db::Sqlite, "{}", run.stdout);
+    }
 }
 
 #[test]

@@ -27,6 +27,16 @@ pub(super) fn columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<Ta
     rows.collect()
 }
 
+/// The primary key's columns in key order, for a table of that exact name.
+pub(super) fn primary_key(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
+    let mut statement = conn.prepare(
+        "SELECT p.name FROM sqlite_master AS m, pragma_table_info(m.name) AS p \
+         WHERE m.type = 'table' AND m.name = ?1 AND p.pk > 0 ORDER BY p.pk",
+    )?;
+    let rows = statement.query_map([table], |row| row.get(0))?;
+    rows.collect()
+}
+
 /// ODBC SQL type codes the driver reports.
 const VARCHAR: i16 = 12;
 const LONGVARCHAR: i16 = -1;

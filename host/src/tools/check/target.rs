@@ -7,7 +7,7 @@ use crate::fence::StateTable;
 use crate::hvr::rename::RenameExpression;
 use crate::hvr::{HvrEnv, Invocation, TableSpec};
 use crate::ledger::Ledgers;
-use crate::odbc::{Database, Target};
+use crate::odbc::{Database, Session};
 
 use crate::options::Options;
 
@@ -17,10 +17,11 @@ pub(super) fn check(
     info: Option<&ConnectorInfo>,
     report: &mut Report,
 ) {
-    let mut target = match Target::connect(
+    let mut target = match Session::connect(
         options.connect_string.as_deref(),
         options.dsn.as_deref(),
         false,
+        options.native_sqlite(),
     ) {
         Ok(t) => t,
         Err(e) => {
@@ -32,7 +33,11 @@ pub(super) fn check(
             return;
         }
     };
-    report.ok("target", format!("connected ({})", target.dbms_name()));
+    let how = match target {
+        Session::Odbc(_) => "",
+        Session::Sqlite(_) => ", natively",
+    };
+    report.ok("target", format!("connected ({}{how})", target.dbms_name()));
     if let Some(conninfo) = &options.native_connect_string {
         target.use_native_settings(conninfo);
     }
@@ -46,7 +51,7 @@ pub(super) fn check(
 
 /// A PostgreSQL target loads with COPY over a native session unless `load=unnest` is chosen:
 /// prove now that it opens, rather than at the first refresh.
-fn native_session(target: &Target, options: &Options, report: &mut Report) {
+fn native_session(target: &Session, options: &Options, report: &mut Report) {
     let postgres = target.dbms_name().to_ascii_lowercase().contains("postgres");
     let over_odbc = options
         .connector_options
@@ -71,7 +76,7 @@ fn native_session(target: &Target, options: &Options, report: &mut Report) {
     }
 }
 
-fn state_table(target: &Target, options: &Options, report: &mut Report) {
+fn state_table(target: &Session, options: &Options, report: &mut Report) {
     let name = &options.state_table;
     let state = match StateTable::new(name) {
         Ok(s) => s,
@@ -114,7 +119,7 @@ fn state_table(target: &Target, options: &Options, report: &mut Report) {
     }
 }
 
-fn ledgers(target: &Target, options: &Options, report: &mut Report) {
+fn ledgers(target: &Session, options: &Options, report: &mut Report) {
     let toolbox = &options.toolbox;
     if toolbox.history_table.is_none() && toolbox.error_table.is_none() {
         return;
@@ -144,7 +149,7 @@ fn ledgers(target: &Target, options: &Options, report: &mut Report) {
 
 /// Each table HVR names: it exists, with every column the files will carry.
 fn tables(
-    target: &Target,
+    target: &Session,
     env: &HvrEnv,
     info: &ConnectorInfo,
     options: &Options,
@@ -167,7 +172,7 @@ fn tables(
 }
 
 fn table(
-    target: &Target,
+    target: &Session,
     spec: &TableSpec,
     info: &ConnectorInfo,
     options: &Options,
@@ -240,7 +245,7 @@ fn table(
 /// The target's primary key against HVR's key: a table without one, or with another, can take
 /// changes twice or apply them to the wrong row (MariaDB's upserts match on any unique key).
 fn primary_key(
-    target: &Target,
+    target: &Session,
     spec: &TableSpec,
     info: &ConnectorInfo,
     keys: &[&str],
@@ -281,7 +286,7 @@ fn primary_key(
 }
 
 fn qualifiers(
-    target: &Target,
+    target: &Session,
     spec: &TableSpec,
     info: &ConnectorInfo,
 ) -> (Option<String>, Option<String>) {
@@ -294,7 +299,7 @@ fn qualifiers(
 }
 
 fn columns_of(
-    target: &Target,
+    target: &Session,
     spec: &TableSpec,
     info: &ConnectorInfo,
 ) -> Result<Vec<TargetColumn>, crate::odbc::OdbcError> {
