@@ -228,3 +228,36 @@ fn a_sqlite_target_needs_no_registered_driver() {
     let changes = s.cycle_changes(5, None);
     s.hvr.integrate(&changes).assert_fails_with(&["ODBC"]);
 }
+
+/// A database that cannot be opened fails the call with its path and keeps the files; with
+/// `NoCreat=1` a missing file is not created, as the driver would not create it.
+#[test]
+fn a_database_that_cannot_be_opened_fails_the_call_and_keeps_the_files() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "sqlite_cannot_open");
+    let missing_dir = s.hvr.dir.join("no_such_dir").join("t.sqlite");
+    let absent = s.hvr.dir.join("absent.sqlite");
+    for (connect, fragment) in [
+        (
+            format!("Driver={{SQLite3}};Database={};", missing_dir.display()),
+            missing_dir.display().to_string(),
+        ),
+        (
+            format!(
+                "Driver={{SQLite3}};Database={};NoCreat=1;",
+                absent.display()
+            ),
+            absent.display().to_string(),
+        ),
+    ] {
+        s.hvr.env.retain(|(k, _)| k != "HVR_WASM_CONNECT_STRING");
+        s.hvr.env.push(("HVR_WASM_CONNECT_STRING".into(), connect));
+        let refresh = s.refresh_changes(3);
+        let run = s.hvr.refresh(&refresh);
+        run.assert_fails_with(&["cannot open the SQLite database", &fragment]);
+        assert!(!s.hvr.leftover_files().is_empty(), "files must be kept");
+        for f in s.hvr.leftover_files() {
+            std::fs::remove_file(s.hvr.files_dir.join(f)).unwrap();
+        }
+    }
+    assert!(!absent.exists(), "NoCreat=1 must not create the database");
+}
