@@ -7,11 +7,13 @@ use hvrwasm_host::agent::{self, Exit};
 use hvrwasm_host::{say, say_err};
 
 fn main() -> ExitCode {
-    // Panics print through the secret filter too. Table work runs on lane threads, where a
-    // panic fails only that table (its error follows in the summary); one on the main thread
-    // ends the call, with the one F_J line HVR looks for.
+    // Panics print through the secret filter too. A panic in a table's work (on a lane, or
+    // on the main thread when one lane runs there, or a thread it started) fails only that
+    // table (its error follows in the summary); any other on the main thread ends the call,
+    // with the one F_J line HVR looks for.
     std::panic::set_hook(Box::new(|info| {
-        if std::thread::current().name() == Some("main") {
+        let main_thread = std::thread::current().name() == Some("main");
+        if main_thread && !hvrwasm_host::table::in_table_work() {
             say_err!("F_JX0D03: hvrwasmagent stopped on an internal error: {info}");
         } else {
             say!("W_JX0E00: a table's work panicked: {info}");

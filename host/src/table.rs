@@ -183,6 +183,17 @@ pub(crate) struct Prepared<'c> {
     restrict: Option<String>,
 }
 
+thread_local! {
+    /// This thread is inside a table's work, where a panic fails that table alone.
+    static IN_TABLE_WORK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a panic on this thread now would fail one table (caught by [`TableJob::run`])
+/// rather than the call: the panic hook words its message by this.
+pub fn in_table_work() -> bool {
+    IN_TABLE_WORK.get()
+}
+
 impl TableJob<'_> {
     /// Runs the table. A panic anywhere in its work fails this table alone: the caller's
     /// other tables go on, and the transaction (never committed) is rolled back.
@@ -193,6 +204,7 @@ impl TableJob<'_> {
         transforms: &mut [Box<dyn Transformer>],
     ) -> Result<Outcome, TableError> {
         crate::watchdog::set_table(Some(&self.spec.name));
+        IN_TABLE_WORK.set(true);
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             self.run_table(db, planner, transforms)
         }))
@@ -203,6 +215,7 @@ impl TableJob<'_> {
                 panic_message(&*panic),
             ))
         });
+        IN_TABLE_WORK.set(false);
         crate::watchdog::set_table(None);
         outcome
     }

@@ -547,3 +547,45 @@ fn one_file_under_two_names_is_refused() {
         assert_eq!(s.target.rows(&s.models[0].def, s.style), before);
     }
 }
+
+/// A bug in the host's own work on a table (a panic, forced by a test hook while reading a
+/// row) fails that table as a table error, on whichever thread it runs: a one-batch file is
+/// read on the table's own thread (the call's main thread when one lane runs there), a file
+/// without a row count on a reader thread, and with `--parallel 2` the tables run on lanes.
+/// Nothing is applied, the files stay, and the call's one F_J line is the tables' failure,
+/// not an internal error of the call.
+#[test]
+fn a_panic_in_a_tables_work_fails_the_table_and_keeps_its_files() {
+    for (case, parallel, with_row_counts) in [
+        ("one lane, one batch", "", true),
+        ("one lane, reader thread", "", false),
+        ("two lanes", " --parallel 2", true),
+    ] {
+        let test = format!("nsl_panic_{}", case.replace([' ', ','], "_"));
+        let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, &test);
+        s.hvr.user_arg.push_str(parallel);
+        let refresh = s.refresh_changes(5);
+        let mut vars = s.hvr.stage_refresh(&refresh);
+        if !with_row_counts {
+            vars.retain(|(k, _)| k != "HVR_FILE_NROWS");
+        }
+        vars.push(("HVR_WASM_TEST_PANIC_AT".into(), "reading-a-row".into()));
+        let run = s.hvr.call("refr_write_end", &vars);
+        run.assert_fails_with(&["test panic at reading-a-row"]);
+        let fatal = run
+            .stderr
+            .lines()
+            .find(|l| l.starts_with("F_JX0D03"))
+            .unwrap();
+        assert!(!fatal.contains("internal error"), "{case}: {fatal}");
+        assert!(
+            run.stdout.contains("W_JX0E00: a table's work panicked"),
+            "{case}: {}",
+            run.stdout
+        );
+        assert!(!s.hvr.leftover_files().is_empty(), "{case}: files kept");
+        for m in &s.models {
+            assert!(s.target.rows(&m.def, s.style).is_empty(), "{case}");
+        }
+    }
+}

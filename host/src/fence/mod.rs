@@ -72,3 +72,16 @@ pub fn crash_point(point: &str) {
 #[cfg(not(feature = "test-hooks"))]
 #[inline(always)]
 pub fn crash_point(_point: &str) {}
+
+/// Test support like [`crash_point`]: `HVR_WASM_TEST_PANIC_AT=<point>` panics there, so the
+/// suite can prove that a bug in one table's work fails that table alone.
+#[cfg(feature = "test-hooks")]
+pub fn panic_point(point: &str) {
+    if std::env::var("HVR_WASM_TEST_PANIC_AT").is_ok_and(|p| p == point) {
+        panic!("test panic at {point}");
+    }
+}
+
+#[cfg(not(feature = "test-hooks"))]
+#[inline(always)]
+pub fn panic_point(_point: &str) {}

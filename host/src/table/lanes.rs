@@ -23,7 +23,7 @@ pub struct Lane<D> {
 pub type FreshGuests<'a> =
     dyn Fn() -> Option<(Box<dyn Planner + Send>, Vec<Box<dyn Transformer>>)> + Sync + 'a;
 
-/// Runs `jobs` over `lanes`, one thread each.
+/// Runs `jobs` over `lanes`, one thread each (one lane: the caller's).
 pub fn run<D: Database + Send>(
     jobs: &[TableJob],
     lanes: Vec<Lane<D>>,
@@ -31,12 +31,20 @@ pub fn run<D: Database + Send>(
 ) -> Vec<TableResult> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<TableResult>>> = Mutex::new(jobs.iter().map(|_| None).collect());
-    std::thread::scope(|scope| {
+    if lanes.len() == 1 {
+        // One lane runs on the caller's thread: a thread would only add its start to a small
+        // call. A table's panic is still caught by `TableJob::run`.
         for lane in lanes {
-            let (next, results) = (&next, &results);
-            scope.spawn(move || work(jobs, lane, fresh, next, results));
+            work(jobs, lane, fresh, &next, &results);
         }
-    });
+    } else {
+        std::thread::scope(|scope| {
+            for lane in lanes {
+                let (next, results) = (&next, &results);
+                scope.spawn(move || work(jobs, lane, fresh, next, results));
+            }
+        });
+    }
     results
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner())

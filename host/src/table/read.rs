@@ -26,9 +26,6 @@ pub(super) struct ReadBatch {
     pub positions: Vec<Position>,
 }
 
-/// A batch, or why decoding stopped.
-type BatchResult = Result<ReadBatch, TableError>;
-
 /// How reading a file ended: its last row's number, its rows by op, and the rows the reader
 /// set aside itself (undecodable).
 struct ReadEnd {
@@ -126,7 +123,8 @@ impl TableJob<'_> {
     }
 
     /// Loads one file. A reader thread decodes the next batch while this thread inserts the
-    /// current one; returns the row number of the file's last row.
+    /// current one (a file of one batch is read and loaded here); returns the row number of
+    /// the file's last row.
     #[allow(clippy::too_many_arguments)]
     fn load_file(
         &self,
@@ -139,7 +137,6 @@ impl TableJob<'_> {
         state: &mut LoadState,
         (chain, transformed): (&mut TransformChain, &mut u64),
     ) -> Result<u64, TableError> {
-        let (batches, received) = mpsc::sync_channel::<BatchResult>(2);
         // With transforms the reader decodes every file column; the plan's sources are
         // picked after the chain.
         let all: Vec<Source> = (0..columns.len()).map(Source::Column).collect();
@@ -161,38 +158,67 @@ impl TableJob<'_> {
         let set_aside = self.ledgers.errors.is_some();
         let limit = self.max_set_aside();
         let already = state.rejected.len() as u64;
-        std::thread::scope(|scope| {
-            let reader = scope.spawn(|| {
-                self.read_batches(
-                    location,
-                    file,
-                    sources,
-                    plan.batch_rows,
-                    columns,
-                    row_number,
-                    &mut finish,
-                    batches,
-                    set_aside.then_some(limit.map(|l| l.saturating_sub(already))),
-                )
-            });
-            let mut result = Ok(());
-            while let Ok(item) = received.recv() {
-                let loaded = item.and_then(|read| self.load_batch(db, file, read, state));
-                if let Err(e) = loaded {
-                    result = Err(e);
-                    break;
+        let set_aside = set_aside.then_some(limit.map(|l| l.saturating_sub(already)));
+        // A file of one batch is read and loaded on this thread: a reader thread would only
+        // add its start-up to the call, with nothing to overlap.
+        let one_batch = file.rows.is_some_and(|rows| rows <= plan.batch_rows as u64);
+        let (loaded, read) = if one_batch {
+            let mut loaded = Ok(());
+            let mut load_now = |read: ReadBatch| {
+                loaded = self.load_batch(db, file, read, state);
+                loaded.is_ok()
+            };
+            let read = self.read_batches(
+                location,
+                file,
+                sources,
+                plan.batch_rows,
+                columns,
+                row_number,
+                &mut finish,
+                &mut load_now,
+                set_aside,
+            );
+            (loaded, read)
+        } else {
+            std::thread::scope(|scope| {
+                let (batches, received) = mpsc::sync_channel::<ReadBatch>(2);
+                // The sender moves to the reader: its end ends the loop below.
+                let reader = scope.spawn(move || {
+                    let mut send = |read: ReadBatch| batches.send(read).is_ok();
+                    self.read_batches(
+                        location,
+                        file,
+                        sources,
+                        plan.batch_rows,
+                        columns,
+                        row_number,
+                        &mut finish,
+                        &mut send,
+                        set_aside,
+                    )
+                });
+                let mut loaded = Ok(());
+                while let Ok(read) = received.recv() {
+                    if let Err(e) = self.load_batch(db, file, read, state) {
+                        loaded = Err(e);
+                        break;
+                    }
                 }
-            }
-            // Dropping the receiver stops the reader at its next batch.
-            drop(received);
-            // A panic while decoding or transforming fails this table, not the process.
-            let read = reader.join().unwrap_or_else(|panic| {
-                Err(TableError::Panicked(
-                    "reading the file",
-                    super::panic_message(&*panic),
-                ))
-            });
-            result?;
+                // Dropping the receiver stops the reader at its next batch.
+                drop(received);
+                // A panic while decoding or transforming fails this table, not the process.
+                let read = reader.join().unwrap_or_else(|panic| {
+                    Err(TableError::Panicked(
+                        "reading the file",
+                        super::panic_message(&*panic),
+                    ))
+                });
+                (loaded, read)
+            })
+        };
+        {
+            loaded?;
             // The file's load ends here, and only now are its errors known.
             state.streamed.finish(state.loader.as_mut(), file)?;
             // A checkpoint ends with its file, so that a rejected row is always the current
@@ -209,7 +235,7 @@ impl TableJob<'_> {
             state.rejected.extend(end.rejected);
             self.check_set_aside(&state.rejected)?;
             Ok(end.row_number)
-        })
+        }
     }
 
     /// Loads one decoded batch; with `--error-table`, under the current checkpoint (see
@@ -248,7 +274,7 @@ impl TableJob<'_> {
         file_columns: &[FileColumn],
         mut row_number: u64,
         finish: &mut (dyn FnMut(TextBatch) -> Result<TextBatch, TableError> + Send),
-        batches: mpsc::SyncSender<BatchResult>,
+        send: &mut dyn FnMut(ReadBatch) -> bool,
         set_aside: Option<Option<u64>>,
     ) -> Result<ReadEnd, TableError> {
         let rows_error = |source| TableError::Rows {
@@ -279,6 +305,7 @@ impl TableJob<'_> {
         // Where the batch's first and last rows are, for a load error's location.
         let mut span = (Position::Line(0), Position::Line(0));
         while rows.advance().map_err(rows_error)? {
+            crate::fence::panic_point("reading-a-row");
             let at = rows.position();
             file_rows += 1;
             let before = batch.num_rows();
@@ -319,7 +346,7 @@ impl TableJob<'_> {
                     span,
                     positions: std::mem::take(&mut positions),
                 };
-                if batches.send(Ok(read)).is_err() {
+                if !send(read) {
                     // The loader failed; its error is the one to report.
                     end.row_number = row_number;
                     return Ok(end);
@@ -338,11 +365,11 @@ impl TableJob<'_> {
         }
         if batch.num_rows() > 0 {
             let batch = finish(batch)?;
-            let _ = batches.send(Ok(ReadBatch {
+            send(ReadBatch {
                 batch,
                 span,
                 positions,
-            }));
+            });
         }
         end.row_number = row_number;
         Ok(end)
