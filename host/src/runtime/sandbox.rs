@@ -31,7 +31,7 @@ pub const TRANSFORM_VERSIONS: [Version; 1] = [Version::new(0, 1, 0)];
 const LEGACY_TRANSFORM: Version = Version::new(0, 2, 0);
 
 /// How often the deadline clock ticks.
-pub(super) const TICK: Duration = Duration::from_millis(10);
+pub(super) const TICK: Duration = crate::watchdog::TICK;
 /// What a guest's stdout and stderr may hold between two calls.
 const OUTPUT_CAPACITY: usize = 1024 * 1024;
 
@@ -93,12 +93,21 @@ impl Sandbox {
         })?;
         let stop_clock = Arc::new(AtomicBool::new(false));
         let (clock_engine, stop) = (engine.clone(), stop_clock.clone());
-        std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                std::thread::sleep(TICK);
+        // The deadline clock: on the watchdog's thread when it runs (a call), else its own.
+        let tick = move || {
+            let running = !stop.load(Ordering::Relaxed);
+            if running {
                 clock_engine.increment_epoch();
             }
-        });
+            running
+        };
+        if !crate::watchdog::tick_with(Box::new(tick.clone())) {
+            std::thread::spawn(move || {
+                while tick() {
+                    std::thread::sleep(TICK);
+                }
+            });
+        }
         Ok(Sandbox {
             engine,
             linkers: Default::default(),

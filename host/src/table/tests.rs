@@ -245,22 +245,28 @@ fn a_panic_fails_its_table_rolls_back_and_keeps_the_files() {
     assert_eq!(s.run(Mode::IntegrateEnd, &mut planner).unwrap(), loaded(3));
 }
 
+/// A file without HVR's row count is read on a reader thread; one that fits one batch is
+/// read on the table's own thread. A panic while reading fails the table either way.
 #[test]
-fn a_panic_on_the_reader_thread_fails_its_table_not_the_process() {
-    let mut options = Options::from_words(vec!["--header-line".into(), "false".into()]).unwrap();
-    let mut s = Setup::new(&[("a.csv", "1,a,1\n", 1)]);
-    std::mem::swap(&mut s.options, &mut options);
-    s.format = crate::rows::FileFormat::Csv(s.options.csv_format().unwrap());
-    s.location.panic_on_read("a.csv");
-    let e = s
-        .run(Mode::IntegrateEnd, &mut FakePlanner::new())
-        .unwrap_err();
-    assert!(
-        matches!(&e, TableError::Panicked("reading the file", m) if m.contains("on purpose")),
-        "{e}"
-    );
-    assert!(!s.db.in_transaction() && s.db.committed_rows().is_empty());
-    assert!(s.location.exists("a.csv"));
+fn a_panic_while_reading_fails_its_table_not_the_process() {
+    for (row_count, label) in [(None, "reading the file"), (Some(1), "the table's work")] {
+        let mut options =
+            Options::from_words(vec!["--header-line".into(), "false".into()]).unwrap();
+        let mut s = Setup::new(&[("a.csv", "1,a,1\n", 1)]);
+        s.files[0].rows = row_count;
+        std::mem::swap(&mut s.options, &mut options);
+        s.format = crate::rows::FileFormat::Csv(s.options.csv_format().unwrap());
+        s.location.panic_on_read("a.csv");
+        let e = s
+            .run(Mode::IntegrateEnd, &mut FakePlanner::new())
+            .unwrap_err();
+        assert!(
+            matches!(&e, TableError::Panicked(l, m) if *l == label && m.contains("on purpose")),
+            "{row_count:?}: {e}"
+        );
+        assert!(!s.db.in_transaction() && s.db.committed_rows().is_empty());
+        assert!(s.location.exists("a.csv"));
+    }
 }
 
 #[test]
