@@ -32,5 +32,14 @@ hyperfine -N --warmup 3 --runs "${1:-30}" --prepare "$prepare" \
     -n cold "$agent integ_end chn loc '--compile-cache off'" \
     -n warm "$agent integ_end chn loc '--compile-cache $cache'" \
     -n sqlite3-cli "sqlite3 $db \"BEGIN; INSERT OR REPLACE INTO t VALUES (1, 'x'); COMMIT;\"" \
-    --export-markdown "$out/startup.md"
+    --export-markdown "$out/startup.md" --export-json "$out/startup.json"
 cat "$out/startup.md"
+# Means move with a few slow runs on a shared machine; the issue's ratios are medians.
+python3 - "$out/startup.json" <<'PY'
+import json, statistics, sys
+runs = {r["command"]: r["times"] for r in json.load(open(sys.argv[1]))["results"]}
+cli = statistics.median(runs["sqlite3-cli"])
+for name in ("warm", "cold"):
+    median = statistics.median(runs[name])
+    print(f"{name}: median {median * 1000:.2f} ms, sqlite3-cli median {cli * 1000:.2f} ms, ratio of medians {median / cli:.2f}")
+PY

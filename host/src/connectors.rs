@@ -26,6 +26,20 @@ const BUILT_IN: &[(&str, &[u8])] = &[
     ),
 ];
 
+include!(concat!(env!("OUT_DIR"), "/guests/digests.rs"));
+
+/// The SHA-256 (hex) of `wasm` when it is one of the embedded connectors' bytes themselves
+/// (recognised by address, so a copy or a file never matches): computed at build time.
+pub fn built_in_digest(wasm: &[u8]) -> Option<&'static str> {
+    let (name, _) = BUILT_IN
+        .iter()
+        .find(|(_, bytes)| std::ptr::eq(*bytes, wasm))?;
+    BUILT_IN_DIGESTS
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, digest)| *digest)
+}
+
 #[derive(Debug, Error)]
 pub enum ConnectorError {
     #[error("cannot read connector {path}: {source}")]
@@ -120,4 +134,28 @@ fn default_dir() -> Option<PathBuf> {
     std::env::current_exe()
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    #[test]
+    fn embedded_digests_are_the_embedded_bytes_own_and_only_theirs() {
+        for name in built_in_names() {
+            let bytes = resolve(name, None).unwrap();
+            let hex: String = Sha256::digest(&bytes.wasm)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(built_in_digest(&bytes.wasm), Some(hex.as_str()), "{name}");
+            let copy = bytes.wasm.to_vec();
+            assert_eq!(
+                built_in_digest(&copy),
+                None,
+                "{name}: a copy is not recognised"
+            );
+        }
+    }
 }
