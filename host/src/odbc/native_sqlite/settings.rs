@@ -14,6 +14,10 @@ use crate::odbc::odbc_ini::{self, value};
 /// sqliteodbc's busy timeout when `Timeout` is not given, in milliseconds.
 const DRIVER_BUSY_TIMEOUT_MS: u64 = 100_000;
 
+/// sqliteodbc's `PRAGMA synchronous` when `SyncPragma` is not given (seen: the driver's
+/// sessions report 1, SQLite's own default is FULL).
+const DRIVER_SYNCHRONOUS: &str = "normal";
+
 /// Keys the native session does not reproduce: when one is set, the driver connects.
 const DRIVER_ONLY: [&str; 6] = ["pwd", "tracefile", "loadext", "notxn", "bigint", "jdconv"];
 
@@ -22,8 +26,8 @@ const DRIVER_ONLY: [&str; 6] = ["pwd", "tracefile", "loadext", "notxn", "bigint"
 pub struct SqliteSettings {
     pub path: String,
     pub busy_timeout: Duration,
-    /// `PRAGMA synchronous` (`SyncPragma`), when given.
-    pub synchronous: Option<String>,
+    /// `PRAGMA synchronous` (`SyncPragma`; the driver's default is NORMAL).
+    pub synchronous: String,
     /// `PRAGMA journal_mode` (`JournalMode`), when given.
     pub journal_mode: Option<String>,
     pub foreign_keys: bool,
@@ -68,7 +72,8 @@ fn settings(keys: &[(String, String)]) -> Option<SqliteSettings> {
         Some(t) => t.trim().parse::<u64>().ok()?,
         None => DRIVER_BUSY_TIMEOUT_MS,
     };
-    let synchronous = pragma_value(keys, "syncpragma", &["off", "normal", "full", "extra"])?;
+    let synchronous = pragma_value(keys, "syncpragma", &["off", "normal", "full", "extra"])?
+        .unwrap_or_else(|| DRIVER_SYNCHRONOUS.to_string());
     let journal_mode = pragma_value(
         keys,
         "journalmode",
@@ -129,18 +134,18 @@ mod tests {
         let s = settings(&keys("Driver={SQLite3};Database=/d/x.db;")).unwrap();
         assert_eq!(s.path, "/d/x.db");
         assert_eq!(s.busy_timeout, Duration::from_millis(100_000));
-        assert_eq!((s.synchronous, s.journal_mode), (None, None));
+        assert_eq!((s.synchronous.as_str(), s.journal_mode), ("normal", None));
         assert!(!s.foreign_keys && !s.must_exist);
     }
 
     #[test]
     fn settings_the_session_reproduces_are_applied() {
         let s = settings(&keys(
-            "Database=x.db;Timeout=2500;SyncPragma=NORMAL;JournalMode=wal;FKSupport=yes;NoCreat=1;StepAPI=0;Other=1",
+            "Database=x.db;Timeout=2500;SyncPragma=FULL;JournalMode=wal;FKSupport=yes;NoCreat=1;StepAPI=0;Other=1",
         ))
         .unwrap();
         assert_eq!(s.busy_timeout, Duration::from_millis(2500));
-        assert_eq!(s.synchronous.as_deref(), Some("normal"));
+        assert_eq!(s.synchronous, "full");
         assert_eq!(s.journal_mode.as_deref(), Some("wal"));
         assert!(s.foreign_keys && s.must_exist);
     }
