@@ -2,6 +2,7 @@
 
 mod columns;
 mod drift;
+mod feed;
 mod host_sql;
 pub mod lanes;
 mod read;

@@ -1,7 +1,5 @@
-//! Loading a table's files: the plan's statements around a streamed load, a reader thread
-//! decoding (and transforming) the next batch while the current one is inserted.
-
-use std::sync::mpsc;
+//! Loading a table's files: the plan's statements around a streamed load; each file decoded
+//! (and transformed) into batches that `feed` hands to the loader.
 
 use super::row::{RowFault, RowShape, raw_fields};
 use super::set_aside::Checkpoint;
@@ -26,9 +24,23 @@ pub(super) struct ReadBatch {
     pub positions: Vec<Position>,
 }
 
+/// What decoding one file needs: where and which file, the sources a batch holds, the batch
+/// size, the file's columns, the row number before its first row, and (with `--error-table`)
+/// how many more undecodable rows may be set aside (`Some(None)`: no limit).
+#[derive(Clone, Copy)]
+pub(super) struct Decode<'a> {
+    pub location: &'a dyn Files,
+    pub file: &'a FileEntry,
+    pub sources: &'a [Source],
+    pub batch_rows: usize,
+    pub file_columns: &'a [FileColumn],
+    pub row_number: u64,
+    pub set_aside: Option<Option<u64>>,
+}
+
 /// How reading a file ended: its last row's number, its rows by op, and the rows the reader
 /// set aside itself (undecodable).
-struct ReadEnd {
+pub(super) struct ReadEnd {
     row_number: u64,
     ops: OpCounts,
     rejected: Vec<Rejected>,
@@ -122,9 +134,8 @@ impl TableJob<'_> {
         Ok(stats)
     }
 
-    /// Loads one file. A reader thread decodes the next batch while this thread inserts the
-    /// current one (a file of one batch is read and loaded here); returns the row number of
-    /// the file's last row.
+    /// Loads one file (its batches reach the loader as `feed` decides); returns the row number
+    /// of the file's last row.
     #[allow(clippy::too_many_arguments)]
     fn load_file(
         &self,
@@ -155,92 +166,41 @@ impl TableJob<'_> {
             let out = chain.run(&batch)?;
             Ok(pipeline::project(&out, plan_sources, transformed))
         };
-        let set_aside = self.ledgers.errors.is_some();
-        let limit = self.max_set_aside();
         let already = state.rejected.len() as u64;
-        let set_aside = set_aside.then_some(limit.map(|l| l.saturating_sub(already)));
-        // A file of one batch is read and loaded on this thread: a reader thread would only
-        // add its start-up to the call, with nothing to overlap.
-        let one_batch = file.rows.is_some_and(|rows| rows <= plan.batch_rows as u64);
-        let (loaded, read) = if one_batch {
-            let mut loaded = Ok(());
-            let mut load_now = |read: ReadBatch| {
-                loaded = self.load_batch(db, file, read, state);
-                loaded.is_ok()
-            };
-            let read = self.read_batches(
-                location,
-                file,
-                sources,
-                plan.batch_rows,
-                columns,
-                row_number,
-                &mut finish,
-                &mut load_now,
-                set_aside,
-            );
-            (loaded, read)
-        } else {
-            std::thread::scope(|scope| {
-                let (batches, received) = mpsc::sync_channel::<ReadBatch>(2);
-                // The sender moves to the reader: its end ends the loop below.
-                let reader = scope.spawn(move || {
-                    let mut send = |read: ReadBatch| batches.send(read).is_ok();
-                    self.read_batches(
-                        location,
-                        file,
-                        sources,
-                        plan.batch_rows,
-                        columns,
-                        row_number,
-                        &mut finish,
-                        &mut send,
-                        set_aside,
-                    )
-                });
-                let mut loaded = Ok(());
-                while let Ok(read) = received.recv() {
-                    if let Err(e) = self.load_batch(db, file, read, state) {
-                        loaded = Err(e);
-                        break;
-                    }
-                }
-                // Dropping the receiver stops the reader at its next batch.
-                drop(received);
-                // A panic while decoding or transforming fails this table, not the process.
-                let read = reader.join().unwrap_or_else(|panic| {
-                    Err(TableError::Panicked(
-                        "reading the file",
-                        super::panic_message(&*panic),
-                    ))
-                });
-                (loaded, read)
-            })
+        let set_aside = (self.ledgers.errors.is_some())
+            .then_some(self.max_set_aside().map(|l| l.saturating_sub(already)));
+        let decode = Decode {
+            location,
+            file,
+            sources,
+            batch_rows: plan.batch_rows,
+            file_columns: columns,
+            row_number,
+            set_aside,
         };
-        {
-            loaded?;
-            // The file's load ends here, and only now are its errors known.
-            state.streamed.finish(state.loader.as_mut(), file)?;
-            // A checkpoint ends with its file, so that a rejected row is always the current
-            // file's (its fields are read again from it below).
-            if let Some(checkpoint) = state.checkpoint.as_mut() {
-                checkpoint.release(db)?;
-            }
-            let end = read?;
-            state.stats.ops.add(&end.ops);
-            self.reread_rejected(location, file, columns, state)?;
-            if self.options.verbose {
-                say!("  file {}: {} rows", file.name, end.row_number - row_number);
-            }
-            state.rejected.extend(end.rejected);
-            self.check_set_aside(&state.rejected)?;
-            Ok(end.row_number)
+        let (loaded, read) = self.feed(db, &decode, &mut finish, state);
+        loaded?;
+        // The file's load ends here, and only now are its errors known.
+        state.streamed.finish(state.loader.as_mut(), file)?;
+        // A checkpoint ends with its file, so that a rejected row is always the current
+        // file's (its fields are read again from it below).
+        if let Some(checkpoint) = state.checkpoint.as_mut() {
+            checkpoint.release(db)?;
         }
+        let end = read?;
+        state.stats.ops.add(&end.ops);
+        self.reread_rejected(location, file, columns, state)?;
+        if self.options.verbose {
+            say!("  file {}: {} rows", file.name, end.row_number - row_number);
+        }
+        state.rejected.extend(end.rejected);
+        self.check_set_aside(&state.rejected)?;
+        Ok(end.row_number)
     }
 
     /// Loads one decoded batch; with `--error-table`, under the current checkpoint (see
     /// `set_aside`).
-    fn load_batch(
+    pub(super) fn load_batch(
         &self,
         db: &dyn Database,
         file: &FileEntry,
@@ -264,19 +224,21 @@ impl TableJob<'_> {
     /// Decodes a file into batches of the plan's sources and sends them on; returns the row
     /// number of its last row, after checking the row count HVR reported. With `set_aside`
     /// (`Some(limit)`), a row that cannot be decoded is set aside instead of failing the table.
-    #[allow(clippy::too_many_arguments)]
-    fn read_batches(
+    pub(super) fn read_batches(
         &self,
-        location: &dyn Files,
-        file: &FileEntry,
-        sources: &[Source],
-        batch_rows: usize,
-        file_columns: &[FileColumn],
-        mut row_number: u64,
+        decode: &Decode<'_>,
         finish: &mut (dyn FnMut(TextBatch) -> Result<TextBatch, TableError> + Send),
         send: &mut dyn FnMut(ReadBatch) -> bool,
-        set_aside: Option<Option<u64>>,
     ) -> Result<ReadEnd, TableError> {
+        let Decode {
+            location,
+            file,
+            sources,
+            batch_rows,
+            file_columns,
+            mut row_number,
+            set_aside,
+        } = *decode;
         let rows_error = |source| TableError::Rows {
             file: file.name.clone(),
             source,
