@@ -289,3 +289,21 @@ fn a_database_that_cannot_be_opened_fails_the_call_and_keeps_the_files() {
     }
     assert!(!absent.exists(), "NoCreat=1 must not create the database");
 }
+
+/// Tables on parallel lanes: a native connection each, writing one file. SQLite lets one
+/// write at a time; the others wait (busy timeout) or run their table again, and every table
+/// ends as its model says.
+#[test]
+fn parallel_lanes_share_one_database_file() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "sqlite_native_parallel");
+    s.hvr.user_arg.push_str(" --parallel 3");
+    let refresh = s.refresh_changes(40);
+    s.hvr.refresh(&refresh).assert_ok();
+    s.assert_target_matches("after a parallel refresh");
+    for cycle in 1..=3 {
+        let changes = s.cycle_changes(25, None);
+        s.hvr.integrate(&changes).assert_ok();
+        s.assert_target_matches(&format!("after parallel cycle {cycle}"));
+        s.assert_no_files_left();
+    }
+}
