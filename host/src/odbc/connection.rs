@@ -78,30 +78,10 @@ impl Target {
     }
 
     /// Bounds how long a statement waits for another session's lock, in the target's own
-    /// terms; `0` leaves the target's default.
+    /// terms (the native PostgreSQL session's too); `0` leaves the target's default.
     pub fn set_lock_timeout(&self, seconds: u64) -> Result<(), OdbcError> {
         self.native.set_lock_timeout(seconds);
-        if seconds == 0 {
-            return Ok(());
-        }
-        let dbms = self.dbms_name().to_ascii_lowercase();
-        let statements = if dbms.contains("postgres") {
-            vec![format!("SET lock_timeout = '{seconds}s'")]
-        } else if dbms.contains("mariadb") || dbms.contains("mysql") {
-            vec![
-                format!("SET SESSION innodb_lock_wait_timeout = {seconds}"),
-                format!("SET SESSION lock_wait_timeout = {seconds}"),
-            ]
-        } else if dbms.contains("sqlite") {
-            vec![format!("PRAGMA busy_timeout = {}", seconds * 1000)]
-        } else {
-            // Other targets: the driver's own settings apply (see the README).
-            vec![]
-        };
-        for sql in statements {
-            self.execute("setting the lock timeout", &sql)?;
-        }
-        Ok(())
+        apply_lock_timeout(self, seconds)
     }
 
     pub fn connection(&self) -> &Connection<'static> {
@@ -116,6 +96,32 @@ impl Target {
     pub fn verbose(&self) -> bool {
         self.verbose
     }
+}
+
+/// Bounds how long `db`'s statements wait for another session's lock, in the terms of the
+/// DBMS it reports; `0` leaves the target's default.
+pub(super) fn apply_lock_timeout(db: &dyn Database, seconds: u64) -> Result<(), OdbcError> {
+    if seconds == 0 {
+        return Ok(());
+    }
+    let dbms = db.dbms_name().to_ascii_lowercase();
+    let statements = if dbms.contains("postgres") {
+        vec![format!("SET lock_timeout = '{seconds}s'")]
+    } else if dbms.contains("mariadb") || dbms.contains("mysql") {
+        vec![
+            format!("SET SESSION innodb_lock_wait_timeout = {seconds}"),
+            format!("SET SESSION lock_wait_timeout = {seconds}"),
+        ]
+    } else if dbms.contains("sqlite") {
+        vec![format!("PRAGMA busy_timeout = {}", seconds * 1000)]
+    } else {
+        // Other targets: the driver's own settings apply (see the README).
+        vec![]
+    };
+    for sql in statements {
+        db.execute("setting the lock timeout", &sql)?;
+    }
+    Ok(())
 }
 
 /// The host's seam to the target, over this one ODBC connection.

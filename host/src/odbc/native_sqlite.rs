@@ -90,17 +90,6 @@ impl NativeSqlite {
         Ok(session)
     }
 
-    /// `--lock-timeout` in SQLite's terms, as the ODBC target sets it.
-    pub fn set_lock_timeout(&self, seconds: u64) -> Result<(), OdbcError> {
-        if seconds == 0 {
-            return Ok(());
-        }
-        self.execute(
-            "setting the lock timeout",
-            &format!("PRAGMA busy_timeout = {}", seconds * 1000),
-        )
-    }
-
     /// The table's primary key columns in key order; empty without one (or without the table).
     pub fn primary_key(&self, table: &str) -> Result<Vec<String>, OdbcError> {
         catalog::primary_key(&self.conn, table).map_err(|source| OdbcError::SqliteCatalog {
@@ -203,10 +192,7 @@ impl Database for NativeSqlite {
     }
 
     fn execute(&self, what: &str, sql: &str) -> Result<(), OdbcError> {
-        if self.verbose {
-            say!("  SQL: {sql}");
-        }
-        self.run(what, sql, &[])
+        self.execute_with(what, sql, &[])
     }
 
     fn execute_with(&self, what: &str, sql: &str, params: &[&str]) -> Result<(), OdbcError> {
