@@ -13,7 +13,10 @@
 //! `mariadb` CLI's own); `--connector-option load=parameter-arrays` loads with parameter arrays
 //! instead, for servers that refuse LOCAL INFILE (`local_infile=OFF`).
 
-use hvrwasm_sdk::sql::{self, CreatedTypes, Dialect, Layout, SpecialOps, Stage, Upsert};
+mod apply;
+
+use apply::Apply;
+use hvrwasm_sdk::sql::{self, CreatedTypes, Dialect, Layout, SpecialOps, Stage};
 use hvrwasm_sdk::{
     Connector, Info, Load, OptionKind, OptionSpec, Options, Plan, PlanError, Table, TargetStyle,
 };
@@ -27,7 +30,10 @@ const BATCH_ROWS: u32 = 10_000;
 /// statement, so this only bounds memory.
 const LOAD_DATA_BATCH_ROWS: u32 = 10_000;
 const STAGE_TABLE: &str = "hvr_stage";
+/// SoftDelete's (key, last sequence) table.
 const LAST_TABLE: &str = "hvr_stage_last";
+/// Replication copy's table of the cycle's deletes: (key, sequence).
+const DELETES_TABLE: &str = "hvr_stage_deletes";
 const MULTI_TABLE: &str = "hvr_stage_multi";
 
 pub struct MariaDb;
@@ -87,10 +93,8 @@ impl Connector for MariaDb {
         let keys = layout.require_keys(table)?;
         // Types are not needed: the stage copies the target's column types below.
         let stage = Stage::new(&D, STAGE_TABLE, &layout, |_| String::new(), "BIGINT");
-        let (s, last) = (stage.name.clone(), D.ident(LAST_TABLE));
+        let s = stage.name.clone();
         let seq = D.ident(sql::STAGE_SEQ);
-        let key_cols = D.ident_list(keys.iter().map(|k| k.name.as_str()));
-        let landed = D.ident_list(layout.target_names());
         let mut control = vec![format!("{seq} BIGINT")];
         if stage.has_op {
             control.push(format!("{} BIGINT", D.ident(sql::STAGE_OP)));
@@ -98,15 +102,16 @@ impl Connector for MariaDb {
         if stage.has_soft_delete {
             control.push(format!("{} BIGINT", D.ident(sql::STAGE_SOFT_DELETE)));
         }
-        let deleted = stage.deleted_condition(&D, "s");
         let multi = D.ident(MULTI_TABLE);
         let partial = SpecialOps::partial_key(table, &keys)?;
-        // No index on the stage's sequence: the joins reach the stage from the (key, last
-        // sequence) table, whose primary key is the sequence. Measured against the same plan
-        // with `INDEX (seq)` on the stage (hyperfine, one run each): 100k changes 1.25 s
-        // against 1.35 s; 1M changes 19.5 s against 19.9 s (within the noise).
+        let apply = Apply {
+            stage: &stage,
+            layout: &layout,
+            keys: &keys,
+            target: &target,
+        };
         let mut after = Vec::new();
-        if stage.has_op {
+        let truncated_at = if stage.has_op {
             // MariaDB cannot name a temporary table twice in one statement, so the truncate
             // point goes through a session variable and op-8 rows through their own table.
             after.push(format!(
@@ -115,71 +120,32 @@ impl Connector for MariaDb {
             ));
             if partial.is_some() {
                 after.push(format!(
-                    "CREATE TEMPORARY TABLE {multi} SELECT * FROM {s} WHERE {} = 8",
+                    "CREATE TEMPORARY TABLE {multi} SELECT * FROM {} WHERE {} = 8",
+                    stage.name,
                     D.ident(sql::STAGE_OP)
                 ));
             }
-        }
+            "@hvr_truncated_at"
+        } else {
+            "0"
+        };
         let special = SpecialOps {
-            truncated_at: "@hvr_truncated_at".into(),
+            truncated_at: truncated_at.into(),
             multi_delete: partial.map(|p| (multi.clone(), p)),
         };
         after.extend(stage.special_ops_to_target(&D, &target, &layout, options.style, &special));
-        // SQL_BIG_RESULT groups by sorting: the default in-memory grouping table overflows
-        // `tmp_table_size` at about a million keys and goes to disk (15.7 s of 47 s at 1M
-        // changes). Inserted in sequence order, the (key, last seq) table fills its primary key
-        // in order (2.5 s); keyed by seq, the apply's joins start from the stage's few deletes.
-        after.push(format!(
-            "CREATE TEMPORARY TABLE {last} (PRIMARY KEY ({seq})) SELECT * FROM \
-             (SELECT SQL_BIG_RESULT {key_cols}, MAX({seq}) AS {seq} FROM {s} WHERE {} GROUP BY {key_cols}) g \
-             ORDER BY {seq}",
-            stage.candidate_condition(&D, &s, &special)
-        ));
-        if options.style == TargetStyle::SoftDelete {
-            // A delete only marks a row the target has.
-            after.push(format!(
-                "DELETE l FROM {last} l JOIN {s} s ON s.{seq} = l.{seq} \
-                 WHERE {deleted} AND NOT EXISTS (SELECT 1 FROM {target} t WHERE {})",
-                sql::key_join(&D, &keys, "t", "l")
-            ));
-        } else {
-            after.push(format!(
-                "DELETE t FROM {target} t JOIN {last} l ON {} JOIN {s} s ON s.{seq} = l.{seq} \
-                 WHERE {deleted}",
-                sql::key_join(&D, &keys, "t", "l")
-            ));
+        match options.style {
+            TargetStyle::SoftDelete => after.extend(apply.last_change_per_key(&special)),
+            _ => after.extend(apply.changes_in_sequence(&special)),
         }
-        let live = match options.style {
-            TargetStyle::SoftDelete => "1 = 1".to_string(),
-            _ => format!("NOT ({deleted})"),
-        };
-        let upsert = sql::upsert_clause(&D, Upsert::OnDuplicateKey, &layout, &keys);
-        let select = layout
-            .target_names()
-            .iter()
-            .map(|c| format!("s.{}", D.ident(c)))
-            .collect::<Vec<_>>()
-            .join(", ");
-        // One row per key, so the order between rows does not matter for the result; key
-        // order walks the target's primary key in sequence instead of at random (measured at
-        // parity with hand-written SQL, against 1.8-2.7x in change order).
-        let by_key = keys
-            .iter()
-            .map(|k| format!("s.{}", D.ident(&k.name)))
-            .collect::<Vec<_>>()
-            .join(", ");
-        after.push(format!(
-            "INSERT INTO {target} ({landed}) SELECT {select} FROM {s} s JOIN {last} l ON s.{seq} = l.{seq} \
-             WHERE {live} ORDER BY {by_key} {upsert}"
-        ));
-        after.push(format!("DROP TEMPORARY TABLE {last}"));
-        after.push(format!("DROP TEMPORARY TABLE IF EXISTS {multi}"));
-        after.push(format!("DROP TEMPORARY TABLE {s}"));
+        for temporary in [LAST_TABLE, DELETES_TABLE, MULTI_TABLE, STAGE_TABLE] {
+            after.push(format!("DROP TEMPORARY TABLE IF EXISTS {}", D.ident(temporary)));
+        }
         Ok(Plan::new(
-            vec![
-                format!("DROP TEMPORARY TABLE IF EXISTS {last}"),
-                format!("DROP TEMPORARY TABLE IF EXISTS {multi}"),
-                format!("DROP TEMPORARY TABLE IF EXISTS {s}"),
+            [LAST_TABLE, DELETES_TABLE, MULTI_TABLE, STAGE_TABLE]
+                .iter()
+                .map(|t| format!("DROP TEMPORARY TABLE IF EXISTS {}", D.ident(t)))
+                .chain([
                 // Control columns first, then the landed columns with the target's exact types;
                 // the outer join makes them nullable (truncate rows carry no key). LIMIT 0: the
                 // stage starts empty (the join's one NULL row once broke loads without an op
@@ -194,8 +160,8 @@ impl Connector for MariaDb {
                         .map(|c| format!("t.{}", D.ident(c)))
                         .collect::<Vec<_>>()
                         .join(", ")
-                ),
-            ],
+                )])
+                .collect(),
             load(&s, &stage.columns, options)?,
             after,
         ))
