@@ -137,7 +137,10 @@ impl Apply<'_> {
 fn indexed_column(key: &LandedColumn) -> String {
     let name = D.ident(&key.name);
     let type_name = key.type_name.as_deref().unwrap_or("").to_ascii_lowercase();
-    if ["text", "blob", "json"].iter().any(|t| type_name.contains(t)) {
+    if ["text", "blob", "json"]
+        .iter()
+        .any(|t| type_name.contains(t))
+    {
         format!("{name}({LONG_KEY_PREFIX})")
     } else {
         name

@@ -139,28 +139,32 @@ impl Connector for MariaDb {
             _ => after.extend(apply.changes_in_sequence(&special)),
         }
         for temporary in [LAST_TABLE, DELETES_TABLE, MULTI_TABLE, STAGE_TABLE] {
-            after.push(format!("DROP TEMPORARY TABLE IF EXISTS {}", D.ident(temporary)));
+            after.push(format!(
+                "DROP TEMPORARY TABLE IF EXISTS {}",
+                D.ident(temporary)
+            ));
         }
         Ok(Plan::new(
             [LAST_TABLE, DELETES_TABLE, MULTI_TABLE, STAGE_TABLE]
                 .iter()
                 .map(|t| format!("DROP TEMPORARY TABLE IF EXISTS {}", D.ident(t)))
                 .chain([
-                // Control columns first, then the landed columns with the target's exact types;
-                // the outer join makes them nullable (truncate rows carry no key). LIMIT 0: the
-                // stage starts empty (the join's one NULL row once broke loads without an op
-                // column) and the target is not scanned.
-                format!(
-                    "CREATE TEMPORARY TABLE {s} ({}) SELECT {} FROM (SELECT 1 AS one) AS one \
+                    // Control columns first, then the landed columns with the target's exact types;
+                    // the outer join makes them nullable (truncate rows carry no key). LIMIT 0: the
+                    // stage starts empty (the join's one NULL row once broke loads without an op
+                    // column) and the target is not scanned.
+                    format!(
+                        "CREATE TEMPORARY TABLE {s} ({}) SELECT {} FROM (SELECT 1 AS one) AS one \
                      LEFT JOIN {target} t ON 1 = 0 LIMIT 0",
-                    control.join(", "),
-                    layout
-                        .target_names()
-                        .iter()
-                        .map(|c| format!("t.{}", D.ident(c)))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )])
+                        control.join(", "),
+                        layout
+                            .target_names()
+                            .iter()
+                            .map(|c| format!("t.{}", D.ident(c)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ])
                 .collect(),
             load(&s, &stage.columns, options)?,
             after,
@@ -216,5 +220,64 @@ mod tests {
         assert!(matches!(refresh.load.shape, LoadShape::ParameterArray(_)));
         let unknown = options.extra("load", "bulk");
         assert!(MariaDb::plan_refresh(&testing::orders_refresh_table(), &unknown).is_err());
+    }
+
+    fn after(table: &hvrwasm_sdk::Table, style: TargetStyle) -> String {
+        let plan = MariaDb::plan_integrate(table, &testing::options(style)).unwrap();
+        plan.after.join(";\n")
+    }
+
+    #[test]
+    fn a_replication_copy_applies_changes_in_key_and_sequence_order_without_reducing() {
+        let after = after(&testing::orders_table(), TargetStyle::ReplicationCopy);
+        assert!(
+            !after.contains("CREATE TEMPORARY TABLE `hvr_stage_last`"),
+            "{after}"
+        );
+        assert!(
+            after.contains(
+                "CREATE TEMPORARY TABLE `hvr_stage_deletes` (INDEX (`id`, `hvr_stage_seq`))"
+            ),
+            "{after}"
+        );
+        assert!(
+            after.contains("ORDER BY s.`id`, s.`hvr_stage_seq` ON DUPLICATE KEY UPDATE"),
+            "{after}"
+        );
+        assert!(
+            after.contains("d.`hvr_stage_seq` > s.`hvr_stage_seq`"),
+            "{after}"
+        );
+    }
+
+    #[test]
+    fn soft_delete_still_reduces_to_the_last_change_per_key() {
+        let after = after(&testing::orders_table(), TargetStyle::SoftDelete);
+        assert!(
+            after.contains("CREATE TEMPORARY TABLE `hvr_stage_last`"),
+            "{after}"
+        );
+        assert!(
+            !after.contains("CREATE TEMPORARY TABLE `hvr_stage_deletes`"),
+            "{after}"
+        );
+    }
+
+    #[test]
+    fn a_text_key_is_indexed_by_a_prefix_in_the_deletes_table() {
+        use hvrwasm_sdk::{Column, TargetColumn};
+        let table = hvrwasm_sdk::Table::new("notes")
+            .column(Column::data("code").key())
+            .column(Column::data("body"))
+            .column(Column::op("op_type"))
+            .target_columns(vec![
+                TargetColumn::new("code", "mediumtext").not_null(),
+                TargetColumn::new("body", "text"),
+            ]);
+        let after = after(&table, TargetStyle::ReplicationCopy);
+        assert!(
+            after.contains("(INDEX (`code`(191), `hvr_stage_seq`))"),
+            "{after}"
+        );
     }
 }
