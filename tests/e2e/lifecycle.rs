@@ -94,6 +94,32 @@ fn mariadb_replication_copy_applies_refresh_and_five_cycles() {
     refresh_and_five_cycles(Db::Mariadb, Style::ReplicationCopy, "maria_copy");
 }
 
+/// Cycles with more changes than the table has rows, so keys change several times in one
+/// cycle: the in-sequence apply (no reduction to the last change per key) over three tables,
+/// one with a composite text key.
+#[test]
+fn mariadb_large_cycles_apply_the_last_change_per_key() {
+    refresh_and_cycles(
+        Db::Mariadb,
+        Style::ReplicationCopy,
+        "maria_copy_large",
+        "",
+        (150, 600),
+    );
+}
+
+/// The same for a SoftDelete target, which still reduces first.
+#[test]
+fn mariadb_soft_delete_large_cycles_apply_the_last_change_per_key() {
+    refresh_and_cycles(
+        Db::Mariadb,
+        Style::SoftDelete,
+        "maria_soft_large",
+        "",
+        (150, 600),
+    );
+}
+
 #[test]
 fn mariadb_soft_delete_applies_refresh_and_five_cycles() {
     refresh_and_five_cycles(Db::Mariadb, Style::SoftDelete, "maria_soft");

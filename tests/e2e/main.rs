@@ -7,6 +7,8 @@ mod support;
 
 // Refresh then five integrate cycles, per target and style, checked after every call.
 mod lifecycle;
+// Several changes to one key in one cycle: the last one wins, on every target.
+mod change_order;
 // Bad files and environments: exit 1 with an F_J line, target unchanged, files kept.
 mod bad_input;
 // FileFormat options: separators, NULL representation, encodings, compression, terminator.

@@ -1,11 +1,10 @@
 //! Op codes beyond insert/update/delete: truncate (5) empties the target before the rest of the
 //! cycle applies; SAP multi-delete (8) removes every row matching the key minus one column.
 
-use crate::support::Scenario;
 use crate::support::data::Row;
-use crate::support::hvr::{File, csv_line};
 use crate::support::model::Style;
 use crate::support::target::Db;
+use crate::support::{Scenario, integrate_rows};
 
 const ITEMS: usize = 2;
 
@@ -26,30 +25,7 @@ fn item(order: u32, line: u32, product: &str) -> Row {
 
 /// Runs one `integ_end` for `line_items` with rows of (values, op).
 fn integrate_items(sc: &mut Scenario, name: &str, rows: &[(Row, u8)]) -> crate::support::hvr::Run {
-    let table = sc.hvr.tables[ITEMS].clone();
-    let mut text = csv_line(
-        &sc.hvr
-            .columns(&table, false)
-            .iter()
-            .map(|(_, b, _)| Some(b.clone()))
-            .collect::<Vec<_>>(),
-    );
-    for (values, op) in rows {
-        let mut fields = values.clone();
-        fields.push(s(&op.to_string()));
-        fields.push(s(if *op == 0 { "1" } else { "0" }));
-        text.push_str(&csv_line(&fields));
-    }
-    let file = File {
-        name: format!("{name}-line_items.csv"),
-        bytes: text.into_bytes(),
-        rows: rows.len(),
-    };
-    sc.hvr.write(std::slice::from_ref(&file));
-    let vars = sc
-        .hvr
-        .end_env(&[&table], std::slice::from_ref(&file), false);
-    sc.hvr.call("integ_end", &vars)
+    integrate_rows(sc, ITEMS, name, rows)
 }
 
 fn truncate_empties_before_later_rows(db: Db, test: &str) {

@@ -25,9 +25,9 @@ impl Apply<'_> {
     /// change per key (which cost a grouping of the whole stage and a join back to it, about
     /// a third of the call at 100k changes).
     ///
-    /// 1. Every key with a delete in the cycle is deleted (through a table of the deletes'
-    ///    keys and sequence numbers, usually a small part of the cycle).
-    /// 2. The inserts and updates that no later delete of their key supersedes are upserted in
+    /// 1. Every key with a delete in the cycle is deleted, through a table of each such key's
+    ///    last delete (usually a small part of the cycle).
+    /// 2. The inserts and updates that come after their key's last delete are upserted in
     ///    (key, sequence) order: `INSERT ... SELECT ... ORDER BY` inserts in that order, so of
     ///    several changes to one key the last is applied last and wins. Key equality is the
     ///    key columns' collation's, as in the target's unique key, because the stage copies
@@ -40,37 +40,58 @@ impl Apply<'_> {
         let deletes = D.ident(DELETES_TABLE);
         let seq = D.ident(sql::STAGE_SEQ);
         let key_cols = D.ident_list(self.keys.iter().map(|k| k.name.as_str()));
-        let indexed = self
-            .keys
-            .iter()
-            .map(|k| indexed_column(k))
-            .chain([seq.clone()])
-            .collect::<Vec<_>>()
-            .join(", ");
         let upsert_order = self.by_key("s") + &format!(", s.{seq}");
+        let (index, mut where_deleted) = self.deletes_index();
+        where_deleted.insert(0, self.stage.deleted_condition(&D, "s"));
         vec![
+            // SQL_BIG_RESULT groups by sorting, which stays in memory for a cycle of many
+            // deletes where the default grouping table would go to disk.
             format!(
-                "CREATE TEMPORARY TABLE {deletes} (INDEX ({indexed})) \
-                 SELECT {key_cols}, {seq} FROM {s} s WHERE {}",
-                self.stage.deleted_condition(&D, "s")
+                "CREATE TEMPORARY TABLE {deletes} ({index}) SELECT SQL_BIG_RESULT {key_cols}, \
+                 MAX({seq}) AS {seq} FROM {s} s WHERE {} GROUP BY {key_cols}",
+                where_deleted.join(" AND ")
             ),
             format!(
                 "DELETE t FROM {target} t JOIN {deletes} d ON {}",
                 sql::key_join(&D, self.keys, "t", "d")
             ),
             format!(
-                "INSERT INTO {target} ({}) SELECT {} FROM {s} s \
-                 WHERE {} AND NOT ({}) AND NOT EXISTS \
-                 (SELECT 1 FROM {deletes} d WHERE {} AND d.{seq} > s.{seq}) \
+                "INSERT INTO {target} ({}) SELECT {} FROM {s} s LEFT JOIN {deletes} d ON {} \
+                 WHERE (d.{seq} IS NULL OR d.{seq} < s.{seq}) AND {} AND NOT ({}) \
                  ORDER BY {upsert_order} {}",
                 D.ident_list(self.layout.target_names()),
                 self.landed_from("s"),
+                sql::key_join(&D, self.keys, "d", "s"),
                 self.stage.candidate_condition(&D, "s", special),
                 self.stage.deleted_condition(&D, "s"),
-                sql::key_join(&D, self.keys, "d", "s"),
                 self.upsert_clause(),
             ),
         ]
+    }
+
+    /// The deletes table's index, and the conditions its rows need. Keys of ordinary types
+    /// make its primary key, so the upsert's lookup of each change is one clustered-index
+    /// probe (measured against a secondary index on (key, sequence): about 0.1 s less of a
+    /// 0.55 s upsert at 100k changes); a NULL key part, which no target row equals, is left
+    /// out rather than stored as a primary key's default. TEXT and BLOB keys can only be
+    /// indexed by a prefix, which is not unique, so they get a plain index.
+    fn deletes_index(&self) -> (String, Vec<String>) {
+        if self.keys.iter().any(|k| is_long(k)) {
+            let indexed = self
+                .keys
+                .iter()
+                .map(|k| indexed_column(k))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return (format!("INDEX ({indexed})"), Vec::new());
+        }
+        let key_cols = D.ident_list(self.keys.iter().map(|k| k.name.as_str()));
+        let not_null = self
+            .keys
+            .iter()
+            .map(|k| format!("s.{} IS NOT NULL", D.ident(&k.name)))
+            .collect();
+        (format!("PRIMARY KEY ({key_cols})"), not_null)
     }
 
     /// SoftDelete: the stage is reduced to the last change per key first, because a delete
@@ -133,14 +154,18 @@ impl Apply<'_> {
     }
 }
 
-/// A key column as the deletes table's index names it: TEXT and BLOB columns by a prefix.
-fn indexed_column(key: &LandedColumn) -> String {
-    let name = D.ident(&key.name);
+/// Whether MariaDB indexes the column only by a prefix (TEXT, BLOB, JSON).
+fn is_long(key: &LandedColumn) -> bool {
     let type_name = key.type_name.as_deref().unwrap_or("").to_ascii_lowercase();
-    if ["text", "blob", "json"]
+    ["text", "blob", "json"]
         .iter()
         .any(|t| type_name.contains(t))
-    {
+}
+
+/// A key column as the deletes table's index names it: long columns by a prefix.
+fn indexed_column(key: &LandedColumn) -> String {
+    let name = D.ident(&key.name);
+    if is_long(key) {
         format!("{name}({LONG_KEY_PREFIX})")
     } else {
         name

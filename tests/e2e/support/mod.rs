@@ -95,4 +95,39 @@ pub fn refresh_orders(s: &mut Scenario) -> hvr::Run {
     let vars = s.hvr.end_env(&[&orders], &files, true);
     s.hvr.call("refr_write_end", &vars)
 }
+
+/// Runs one `integ_end` for the scenario's table `table` with hand-made rows of (values, op):
+/// the file carries the values, the op and an `is_deleted` flag set for op 0.
+pub fn integrate_rows(
+    sc: &mut Scenario,
+    table: usize,
+    name: &str,
+    rows: &[(data::Row, u8)],
+) -> hvr::Run {
+    let table = sc.hvr.tables[table].clone();
+    let mut text = hvr::csv_line(
+        &sc.hvr
+            .columns(&table, false)
+            .iter()
+            .map(|(_, b, _)| Some(b.clone()))
+            .collect::<Vec<_>>(),
+    );
+    for (values, op) in rows {
+        let mut fields = values.clone();
+        fields.push(Some(op.to_string()));
+        fields.push(Some(if *op == 0 { "1" } else { "0" }.to_string()));
+        text.push_str(&hvr::csv_line(&fields));
+    }
+    let file = hvr::File {
+        name: format!("{name}-{}.csv", table.name),
+        bytes: text.into_bytes(),
+        rows: rows.len(),
+    };
+    sc.hvr.write(std::slice::from_ref(&file));
+    let vars = sc
+        .hvr
+        .end_env(&[&table], std::slice::from_ref(&file), false);
+    sc.hvr.call("integ_end", &vars)
+}
+
 pub mod typed;
