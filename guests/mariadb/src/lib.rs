@@ -30,6 +30,13 @@ const BATCH_ROWS: u32 = 10_000;
 /// statement, so this only bounds memory.
 const LOAD_DATA_BATCH_ROWS: u32 = 10_000;
 const STAGE_TABLE: &str = "hvr_stage";
+/// The stage and its helper tables are Aria tables: they are dropped at the end of the table's
+/// transaction anyway, so InnoDB's undo logging buys nothing. Measured on the integrate
+/// bench's 100k changes: LOAD DATA into the stage 0.12-0.15 s against 0.20-0.21 s for a
+/// temporary InnoDB table, the rest unchanged. Aria is always there in MariaDB (its own
+/// internal temporary tables use it); rolling back a table's transaction leaves a warning
+/// that the stage could not be rolled back, which is harmless as it is dropped.
+const TEMPORARY_ENGINE: &str = "ENGINE=Aria";
 /// SoftDelete's (key, last sequence) table.
 const LAST_TABLE: &str = "hvr_stage_last";
 /// Replication copy's table of the cycle's deletes: (key, sequence).
@@ -120,7 +127,7 @@ impl Connector for MariaDb {
             ));
             if partial.is_some() {
                 after.push(format!(
-                    "CREATE TEMPORARY TABLE {multi} SELECT * FROM {} WHERE {} = 8",
+                    "CREATE TEMPORARY TABLE {multi} {TEMPORARY_ENGINE} SELECT * FROM {} WHERE {} = 8",
                     stage.name,
                     D.ident(sql::STAGE_OP)
                 ));
@@ -154,7 +161,7 @@ impl Connector for MariaDb {
                     // stage starts empty (the join's one NULL row once broke loads without an op
                     // column) and the target is not scanned.
                     format!(
-                        "CREATE TEMPORARY TABLE {s} ({}) SELECT {} FROM (SELECT 1 AS one) AS one \
+                        "CREATE TEMPORARY TABLE {s} ({}) {TEMPORARY_ENGINE} SELECT {} FROM (SELECT 1 AS one) AS one \
                      LEFT JOIN {target} t ON 1 = 0 LIMIT 0",
                         control.join(", "),
                         layout
@@ -235,7 +242,9 @@ mod tests {
             "{after}"
         );
         assert!(
-            after.contains("CREATE TEMPORARY TABLE `hvr_stage_deletes` (PRIMARY KEY (`id`))"),
+            after.contains(
+                "CREATE TEMPORARY TABLE `hvr_stage_deletes` (PRIMARY KEY (`id`)) ENGINE=Aria"
+            ),
             "{after}"
         );
         assert!(
@@ -277,6 +286,9 @@ mod tests {
                 TargetColumn::new("body", "text"),
             ]);
         let after = after(&table, TargetStyle::ReplicationCopy);
-        assert!(after.contains("(INDEX (`code`(191)))"), "{after}");
+        assert!(
+            after.contains("(INDEX (`code`(191))) ENGINE=Aria"),
+            "{after}"
+        );
     }
 }
