@@ -1,10 +1,11 @@
 //! MariaDB connector (10.6+, MariaDB Connector/ODBC).
 //!
-//! Changes apply with MariaDB's own statements: a multi-table `DELETE ... JOIN` for deletes and
-//! `INSERT ... ON DUPLICATE KEY UPDATE` for the rest, from a temporary staging table reduced to
-//! the last change per key. MariaDB cannot name one temporary table twice in a statement, so the
-//! reduction goes through a second temporary table of (key, last sequence). The target needs a
-//! primary or unique key on HVR's key columns for the upsert.
+//! Changes apply with MariaDB's own statements from a temporary staging table: a multi-table
+//! `DELETE ... JOIN` for every key the cycle deletes, then `INSERT ... ON DUPLICATE KEY UPDATE`
+//! of the inserts and updates after their key's last delete, in (key, sequence) order so that
+//! the last change to a key is applied last (see `apply`). MariaDB cannot name one temporary
+//! table twice in a statement, so per-key questions go through a second temporary table. The
+//! target needs a primary or unique key on HVR's key columns for the upsert.
 //!
 //! TRUNCATE and non-temporary DDL commit implicitly in MariaDB, so refresh empties with
 //! `DELETE` and staging uses temporary tables only: everything stays in the table's transaction.
