@@ -31,7 +31,13 @@ impl Apply<'_> {
     ///    (key, sequence) order: `INSERT ... SELECT ... ORDER BY` inserts in that order, so of
     ///    several changes to one key the last is applied last and wins. Key equality is the
     ///    key columns' collation's, as in the target's unique key, because the stage copies
-    ///    the target's column types.
+    ///    the target's column types. Two statements over disjoint keys: the keys without a
+    ///    delete (most of a cycle) are told apart by one `NOT IN` over the deletes' keys,
+    ///    which MariaDB materializes and hashes once, instead of a probe of the deletes
+    ///    table per change (measured by the `mariadb` CLI on the bench's 100k changes, four
+    ///    runs: 0.38 s for both statements against 0.45-0.51 s for one with a probe per
+    ///    change); only the other statement probes. (A NULL key part equals nothing, so
+    ///    such a change goes with the first.)
     ///
     /// A key whose last change is a delete is gone after step 1 and nothing in step 2 brings
     /// it back; any other key with changes ends with its last insert or update.
@@ -40,7 +46,7 @@ impl Apply<'_> {
         let deletes = D.ident(DELETES_TABLE);
         let seq = D.ident(sql::STAGE_SEQ);
         let key_cols = D.ident_list(self.keys.iter().map(|k| k.name.as_str()));
-        let upsert_order = self.by_key("s") + &format!(", s.{seq}");
+        let key_tuple = format!("({})", self.by_key("s"));
         let (index, mut where_deleted) = self.deletes_index();
         where_deleted.insert(0, self.stage.deleted_condition(&D, "s"));
         vec![
@@ -55,18 +61,42 @@ impl Apply<'_> {
                 "DELETE t FROM {target} t JOIN {deletes} d ON {}",
                 sql::key_join(&D, self.keys, "t", "d")
             ),
-            format!(
-                "INSERT INTO {target} ({}) SELECT {} FROM {s} s LEFT JOIN {deletes} d ON {} \
-                 WHERE (d.{seq} IS NULL OR d.{seq} < s.{seq}) AND {} AND NOT ({}) \
-                 ORDER BY {upsert_order} {}",
-                D.ident_list(self.layout.target_names()),
-                self.landed_from("s"),
-                sql::key_join(&D, self.keys, "d", "s"),
-                self.stage.candidate_condition(&D, "s", special),
-                self.stage.deleted_condition(&D, "s"),
-                self.upsert_clause(),
+            // Keys without a delete: no probe per change, one hash of the deletes' keys.
+            self.upsert(
+                &format!(
+                    "FROM {s} s WHERE ({key_tuple} NOT IN (SELECT {key_cols} FROM {deletes}){}) AND",
+                    self.keys
+                        .iter()
+                        .map(|k| format!(" OR s.{} IS NULL", D.ident(&k.name)))
+                        .collect::<String>()
+                ),
+                special,
+            ),
+            // Keys with a delete: the changes after the last one.
+            self.upsert(
+                &format!(
+                    "FROM {s} s JOIN {deletes} d ON {} WHERE d.{seq} < s.{seq} AND",
+                    sql::key_join(&D, self.keys, "d", "s")
+                ),
+                special,
             ),
         ]
+    }
+
+    /// `INSERT ... SELECT` of the live candidate changes `from_where` selects (it ends in a
+    /// `WHERE ... AND`), in (key, sequence) order.
+    fn upsert(&self, from_where: &str, special: &SpecialOps) -> String {
+        format!(
+            "INSERT INTO {} ({}) SELECT {} {from_where} {} AND NOT ({}) ORDER BY {}, s.{} {}",
+            self.target,
+            D.ident_list(self.layout.target_names()),
+            self.landed_from("s"),
+            self.stage.candidate_condition(&D, "s", special),
+            self.stage.deleted_condition(&D, "s"),
+            self.by_key("s"),
+            D.ident(sql::STAGE_SEQ),
+            self.upsert_clause(),
+        )
     }
 
     /// The deletes table's index, and the conditions its rows need. Keys of ordinary types

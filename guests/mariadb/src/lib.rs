@@ -252,9 +252,18 @@ mod tests {
             "{after}"
         );
         assert!(
-            after.contains("(d.`hvr_stage_seq` IS NULL OR d.`hvr_stage_seq` < s.`hvr_stage_seq`)"),
+            after.contains(
+                "WHERE ((s.`id`) NOT IN (SELECT `id` FROM `hvr_stage_deletes`) OR s.`id` IS NULL) AND"
+            ),
             "{after}"
         );
+        assert!(
+            after.contains(
+                "JOIN `hvr_stage_deletes` d ON d.`id` = s.`id` WHERE d.`hvr_stage_seq` < s.`hvr_stage_seq` AND"
+            ),
+            "{after}"
+        );
+        assert_eq!(after.matches("ON DUPLICATE KEY UPDATE").count(), 2);
     }
 
     #[test]
