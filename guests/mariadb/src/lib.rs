@@ -259,7 +259,7 @@ mod tests {
         );
         assert!(
             after.contains(
-                "JOIN `hvr_stage_deletes` d ON d.`id` = s.`id` WHERE d.`hvr_stage_seq` < s.`hvr_stage_seq` AND"
+                "JOIN (SELECT `id`, `hvr_stage_seq` FROM `hvr_stage_deletes` GROUP BY `id`) d ON d.`id` = s.`id` WHERE d.`hvr_stage_seq` < s.`hvr_stage_seq` AND"
             ),
             "{after}"
         );
