@@ -2,6 +2,7 @@
 
 mod columns;
 mod drift;
+mod engine;
 mod feed;
 mod host_sql;
 pub mod lanes;
@@ -92,6 +93,10 @@ pub enum TableError {
     SameFile { first: String, second: String },
     #[error("table {table}: {message}")]
     Drift { table: String, message: String },
+    #[error(
+        "the target table's engine is {engine}, which has no transactions: a failure half-way would leave part of the files applied but not recorded, and the next run would apply them again; nothing was applied (ALTER TABLE ... ENGINE=InnoDB makes it transactional)"
+    )]
+    NonTransactional { engine: String },
     #[error(
         "more than {limit} row(s) set aside (--max-error-rows); nothing of this table was applied. The last: {last}"
     )]
@@ -397,7 +402,13 @@ impl TableJob<'_> {
             (None, qualifier)
         };
         let existing = db.columns(catalog, schema, &self.spec.base_name)?;
-        Ok((!existing.is_empty()).then_some(existing))
+        if existing.is_empty() {
+            return Ok(None);
+        }
+        if let Some(engine) = engine::non_transactional_engine(db, catalog, &self.spec.base_name)? {
+            return Err(TableError::NonTransactional { engine });
+        }
+        Ok(Some(existing))
     }
 
     fn delete_files<'f>(&self, names: impl Iterator<Item = &'f str>) -> Result<(), TableError> {

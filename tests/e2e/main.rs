@@ -9,6 +9,8 @@ mod support;
 mod lifecycle;
 // Several changes to one key in one cycle: the last one wins, on every target.
 mod change_order;
+// MariaDB tables without transactions are refused before anything changes.
+mod engines;
 // Bad files and environments: exit 1 with an F_J line, target unchanged, files kept.
 mod bad_input;
 // FileFormat options: separators, NULL representation, encodings, compression, terminator.

@@ -1,0 +1,34 @@
+//! MariaDB and MySQL tables in an engine without transactions (MyISAM, Aria, MEMORY, ...)
+//! keep the rows of a statement whatever the transaction does after it. The host's promises
+//! rest on rollback: a failed table leaves the target as it was, and the fence's record
+//! commits with the rows or not at all. On such a table a failure half-way would leave half a
+//! cycle applied and recorded as not applied, so the next run applies it again: doubled rows.
+//! So the host refuses to load such a table, before it changes anything.
+
+use crate::odbc::{Database, OdbcError};
+
+/// The engine of `table` when it is a MariaDB/MySQL table whose engine has no transactions;
+/// `None` for a transactional table, a missing one, or another kind of database.
+pub(super) fn non_transactional_engine(
+    db: &dyn Database,
+    catalog: Option<&str>,
+    table: &str,
+) -> Result<Option<String>, OdbcError> {
+    let dbms = db.dbms_name().to_ascii_lowercase();
+    if !(dbms.contains("mariadb") || dbms.contains("mysql")) {
+        return Ok(None);
+    }
+    const QUERY: &str = "SELECT t.ENGINE FROM information_schema.TABLES t \
+         JOIN information_schema.ENGINES e ON e.ENGINE = t.ENGINE \
+         WHERE t.TABLE_SCHEMA = COALESCE(?, DATABASE()) AND t.TABLE_NAME = ? \
+         AND t.TABLE_TYPE = 'BASE TABLE' AND e.TRANSACTIONS <> 'YES'";
+    let what = "reading the table's storage engine";
+    match catalog {
+        Some(catalog) => db.query_text(what, QUERY, &[catalog, table]),
+        None => db.query_text(
+            what,
+            &QUERY.replacen("COALESCE(?, DATABASE())", "DATABASE()", 1),
+            &[table],
+        ),
+    }
+}

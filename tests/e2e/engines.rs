@@ -1,0 +1,39 @@
+//! A MariaDB target table in an engine without transactions (MyISAM, Aria) cannot roll back,
+//! so exactly-once cannot hold on it: the host refuses the table before it changes anything,
+//! keeps its files, and the other tables of the call still apply.
+
+use crate::support::Scenario;
+use crate::support::model::Style;
+use crate::support::target::Db;
+
+const ITEMS: usize = 2;
+
+fn a_table_without_transactions_is_refused(engine: &str, test: &str) {
+    let mut sc = Scenario::new(Db::Mariadb, Style::ReplicationCopy, test);
+    let refresh = sc.refresh_changes(5);
+    sc.hvr.refresh(&refresh).assert_ok();
+    let table = sc.hvr.tables[ITEMS].clone();
+    sc.target
+        .execute(&[format!("ALTER TABLE `line_items` ENGINE={engine}")]);
+    let before = sc.target.rows(&table, Style::ReplicationCopy);
+    let changes = sc.cycle_changes(10, None);
+    sc.hvr
+        .integrate(&changes)
+        .assert_fails_with(&["line_items", engine, "no transactions"]);
+    assert_eq!(sc.target.rows(&table, Style::ReplicationCopy), before);
+    let left = sc.hvr.leftover_files();
+    assert!(
+        !left.is_empty() && left.iter().all(|f| f.ends_with("-line_items.csv")),
+        "{left:?}"
+    );
+}
+
+#[test]
+fn mariadb_myisam_table_is_refused_and_keeps_its_files() {
+    a_table_without_transactions_is_refused("MyISAM", "engine_myisam");
+}
+
+#[test]
+fn mariadb_aria_table_is_refused_and_keeps_its_files() {
+    a_table_without_transactions_is_refused("Aria", "engine_aria");
+}
