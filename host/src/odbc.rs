@@ -7,6 +7,7 @@
 mod catalog;
 mod connection;
 mod dry_run;
+mod engine;
 mod error;
 mod keys;
 mod load;
@@ -20,6 +21,7 @@ mod text_rows;
 
 pub use connection::Target;
 pub use dry_run::DryRun;
+pub use engine::non_transactional_engine;
 pub use error::OdbcError;
 pub use load::{BatchLoader, describe as describe_load};
 pub use session::Session;

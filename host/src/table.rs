@@ -2,7 +2,6 @@
 
 mod columns;
 mod drift;
-mod engine;
 mod feed;
 mod host_sql;
 pub mod lanes;
@@ -405,7 +404,9 @@ impl TableJob<'_> {
         if existing.is_empty() {
             return Ok(None);
         }
-        if let Some(engine) = engine::non_transactional_engine(db, catalog, &self.spec.base_name)? {
+        if let Some(engine) =
+            crate::odbc::non_transactional_engine(db, catalog, &self.spec.base_name)?
+        {
             return Err(TableError::NonTransactional { engine });
         }
         Ok(Some(existing))

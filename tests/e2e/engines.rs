@@ -37,3 +37,23 @@ fn mariadb_myisam_table_is_refused_and_keeps_its_files() {
 fn mariadb_aria_table_is_refused_and_keeps_its_files() {
     a_table_without_transactions_is_refused("Aria", "engine_aria");
 }
+
+/// The fence's state table must commit with the rows: one in MyISAM (made by hand, or by an
+/// older release on a server whose default engine is MyISAM) is refused before any table.
+#[test]
+fn mariadb_state_table_without_transactions_is_refused() {
+    let mut sc = Scenario::new(Db::Mariadb, Style::ReplicationCopy, "engine_state");
+    sc.target.execute(&[
+        "CREATE TABLE `hvr_wasm_state` (channel VARCHAR(190) NOT NULL, location VARCHAR(190) NOT NULL, \
+         table_name VARCHAR(190) NOT NULL, digest VARCHAR(190) NOT NULL, applied_at TIMESTAMP NULL, \
+         record LONGTEXT, claimed_by VARCHAR(190), PRIMARY KEY (channel, location, table_name)) ENGINE=MyISAM DEFAULT CHARSET=latin1"
+            .to_string(),
+    ]);
+    let refresh = sc.refresh_changes(5);
+    sc.hvr
+        .refresh(&refresh)
+        .assert_fails_with(&["hvr_wasm_state", "MyISAM", "no transactions"]);
+    let table = sc.hvr.tables[ITEMS].clone();
+    assert!(sc.target.rows(&table, Style::ReplicationCopy).is_empty());
+    assert!(!sc.hvr.leftover_files().is_empty());
+}

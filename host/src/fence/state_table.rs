@@ -26,6 +26,10 @@ pub enum FenceError {
         "the fence row of table {table} read back differently from what was just saved; nothing was committed"
     )]
     ReadBack { table: String },
+    #[error(
+        "--state-table {table}: its engine is {engine}, which has no transactions, so the fence could not commit with the rows; nothing was applied (ALTER TABLE {table} ENGINE=InnoDB makes it transactional)"
+    )]
+    NonTransactional { table: String, engine: String },
 }
 
 /// Key columns are short enough for InnoDB's 3072-byte index limit in utf8mb4.
@@ -66,6 +70,16 @@ impl StateTable {
                  PRIMARY KEY (channel, location, table_name))"
             ),
         )?;
+        let (schema, name) = match t.split_once('.') {
+            Some((schema, name)) => (Some(schema), name),
+            None => (None, t.as_str()),
+        };
+        if let Some(engine) = crate::odbc::non_transactional_engine(target, schema, name)? {
+            return Err(FenceError::NonTransactional {
+                table: t.clone(),
+                engine,
+            });
+        }
         // One probe when the table is current (every call); column by column only when not.
         let current = format!("SELECT record, claimed_by FROM {t} WHERE 1 = 0");
         if target.execute("probing the state table", &current).is_ok() {

@@ -3,13 +3,14 @@
 //! rest on rollback: a failed table leaves the target as it was, and the fence's record
 //! commits with the rows or not at all. On such a table a failure half-way would leave half a
 //! cycle applied and recorded as not applied, so the next run applies it again: doubled rows.
-//! So the host refuses to load such a table, before it changes anything.
+//! So the host refuses to load such a table, or to keep its fence in one, before it changes
+//! anything.
 
-use crate::odbc::{Database, OdbcError};
+use super::{Database, OdbcError};
 
 /// The engine of `table` when it is a MariaDB/MySQL table whose engine has no transactions;
 /// `None` for a transactional table, a missing one, or another kind of database.
-pub(super) fn non_transactional_engine(
+pub fn non_transactional_engine(
     db: &dyn Database,
     catalog: Option<&str>,
     table: &str,
