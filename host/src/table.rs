@@ -332,7 +332,11 @@ impl TableJob<'_> {
         columns.extend(added);
         let info = planner.info().clone();
         let recreate = self.recreates(&info)?;
-        let target_columns = match self.target_columns(db, &info)? {
+        let existing = self.target_columns(db, &info)?;
+        if existing.is_some() {
+            self.require_transactional(db, &info)?;
+        }
+        let target_columns = match existing {
             // -r plans as for a missing table; the DROP runs first in the transaction.
             Some(_) if recreate.is_some() => None,
             Some(existing) => Some(self.adapt_target(db, &info, &columns, existing)?),
@@ -387,29 +391,52 @@ impl TableJob<'_> {
         db: &dyn Database,
         info: &ConnectorInfo,
     ) -> Result<Option<Vec<crate::domain::TargetColumn>>, TableError> {
-        let qualifier = self
-            .spec
+        let (catalog, schema) = self.target_qualifiers(db, info);
+        let existing = db.columns(catalog.as_deref(), schema, &self.spec.base_name)?;
+        Ok((!existing.is_empty()).then_some(existing))
+    }
+
+    /// Refuses an existing target table that cannot roll back (see `odbc::engine`); once per
+    /// table and call, before anything changes.
+    fn require_transactional(
+        &self,
+        db: &dyn Database,
+        info: &ConnectorInfo,
+    ) -> Result<(), TableError> {
+        // Unqualified: the query falls back to the connection's database itself.
+        let catalog = self.qualifier(info).filter(|_| info.qualifier_is_catalog);
+        match crate::odbc::non_transactional_engine(db, catalog, &self.spec.base_name)? {
+            Some(engine) => Err(TableError::NonTransactional { engine }),
+            None => Ok(()),
+        }
+    }
+
+    /// The table's schema, or the connector's default one.
+    fn qualifier<'s>(&'s self, info: &'s ConnectorInfo) -> Option<&'s str> {
+        self.spec
             .schema
             .as_deref()
-            .or(info.default_schema.as_deref());
-        let current;
-        let (catalog, schema) = if info.qualifier_is_catalog {
+            .or(info.default_schema.as_deref())
+    }
+
+    /// The catalog and schema the target table's name is looked up in.
+    fn target_qualifiers<'s>(
+        &'s self,
+        db: &dyn Database,
+        info: &'s ConnectorInfo,
+    ) -> (Option<String>, Option<&'s str>) {
+        let qualifier = self.qualifier(info);
+        if info.qualifier_is_catalog {
             // Unqualified names live in the connection's database, not in any database.
-            current = db.current_catalog();
-            (qualifier.or(current.as_deref()), None)
+            (
+                qualifier
+                    .map(str::to_string)
+                    .or_else(|| db.current_catalog()),
+                None,
+            )
         } else {
             (None, qualifier)
-        };
-        let existing = db.columns(catalog, schema, &self.spec.base_name)?;
-        if existing.is_empty() {
-            return Ok(None);
         }
-        if let Some(engine) =
-            crate::odbc::non_transactional_engine(db, catalog, &self.spec.base_name)?
-        {
-            return Err(TableError::NonTransactional { engine });
-        }
-        Ok(Some(existing))
     }
 
     fn delete_files<'f>(&self, names: impl Iterator<Item = &'f str>) -> Result<(), TableError> {

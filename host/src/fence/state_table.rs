@@ -242,8 +242,7 @@ pub(crate) fn is_plain_table_name(name: &str) -> bool {
 /// The type of the record column: unbounded text. MariaDB's and MySQL's `TEXT` stops at 64 KiB,
 /// a few thousand file names.
 pub(crate) fn long_text_type(dbms: &str) -> &'static str {
-    let dbms = dbms.to_ascii_lowercase();
-    if dbms.contains("mariadb") || dbms.contains("mysql") {
+    if crate::odbc::is_mariadb_or_mysql(dbms) {
         "LONGTEXT"
     } else {
         "TEXT"

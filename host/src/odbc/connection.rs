@@ -107,7 +107,7 @@ pub(super) fn apply_lock_timeout(db: &dyn Database, seconds: u64) -> Result<(), 
     let dbms = db.dbms_name().to_ascii_lowercase();
     let statements = if dbms.contains("postgres") {
         vec![format!("SET lock_timeout = '{seconds}s'")]
-    } else if dbms.contains("mariadb") || dbms.contains("mysql") {
+    } else if super::is_mariadb_or_mysql(&dbms) {
         vec![
             format!("SET SESSION innodb_lock_wait_timeout = {seconds}"),
             format!("SET SESSION lock_wait_timeout = {seconds}"),

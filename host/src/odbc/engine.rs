@@ -15,8 +15,7 @@ pub fn non_transactional_engine(
     catalog: Option<&str>,
     table: &str,
 ) -> Result<Option<String>, OdbcError> {
-    let dbms = db.dbms_name().to_ascii_lowercase();
-    if !(dbms.contains("mariadb") || dbms.contains("mysql")) {
+    if !super::is_mariadb_or_mysql(&db.dbms_name()) {
         return Ok(None);
     }
     const QUERY: &str = "SELECT t.ENGINE FROM information_schema.TABLES t \

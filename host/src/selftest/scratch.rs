@@ -30,8 +30,7 @@ impl Scratch {
         let target = Target::connect(args.connect_string.as_deref(), args.dsn.as_deref(), false)
             .map_err(SelftestError::Target)?;
         let dbms = target.dbms_name();
-        let lower = dbms.to_ascii_lowercase();
-        let backtick = lower.contains("mariadb") || lower.contains("mysql");
+        let backtick = crate::odbc::is_mariadb_or_mysql(&dbms);
         let mut scratch = Scratch {
             target,
             dbms,
