@@ -24,6 +24,7 @@ const TEST_GUESTS: &[&str] = &[
     "guest-legacy",
     "guest-legacy-v0-2",
     "guest-legacy-v0-3",
+    "guest-legacy-v0-4-0",
     "guest-newer-patch",
     "transform-mask",
     "transform-filter",

@@ -227,6 +227,7 @@ fn sample_load(connector: &mut dyn Planner) -> String {
         keep_soft_delete_column: false,
         preserve_on_refresh: false,
         refresh_shadow: false,
+        sets_aside_rejected_rows: false,
         extra: vec![],
     };
     match connector.plan(PlanKind::Refresh, &table, &options) {

@@ -91,6 +91,10 @@ pub fn options(o: wit::Options) -> Options {
         keep_soft_delete_column: o.keep_soft_delete_column,
         preserve_on_refresh: o.preserve_on_refresh,
         refresh_shadow: o.refresh_shadow,
+        // Not in the record (adding a field would break the contract): the host answers it
+        // through the `planning-context` import for the call being planned.
+        sets_aside_rejected_rows:
+            crate::bindings::hvrwasm::connector::planning_context::sets_aside_rejected_rows(),
         extra: o.extra,
     }
 }

@@ -1,4 +1,4 @@
-//! Contract 0.4 as a user meets it: connectors built for 0.3.0 and 0.2.0 keep working, one built for a
+//! Contract 0.4 as a user meets it: connectors built for 0.4.0, 0.3.0 and 0.2.0 keep working, one built for a
 //! newer patch than the host knows is refused in a sentence, connector options are checked
 //! against what the connector declares, and a transform may not drop a delete or change a key
 //! in integrate unless it declares that it may.
@@ -38,6 +38,28 @@ fn connector_built_for_0_3_0_keeps_working() {
     );
 }
 
+/// 0.4.1 added an import (`planning-context`); a connector built for 0.4.0 imports only `log`.
+#[test]
+fn connector_built_for_0_4_0_keeps_working() {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "contract_v0_4_0");
+    let wasm = guest_wasm("guest_legacy_v0_4_0").display().to_string();
+    s.hvr.user_arg = format!("--connector {wasm}");
+    let refresh = s.refresh_changes(15);
+    s.hvr.refresh(&refresh).assert_ok();
+    s.assert_target_matches("after a refresh through a 0.4.0 connector");
+    for cycle in 1..=3 {
+        let changes = s.cycle_changes(12, None);
+        s.hvr.integrate(&changes).assert_ok();
+        s.assert_target_matches(&format!("after cycle {cycle} through a 0.4.0 connector"));
+        s.assert_no_files_left();
+    }
+    let text = inspect(&wasm);
+    assert!(
+        text.contains("contract    hvrwasm:connector@0.4.0"),
+        "{text}"
+    );
+}
+
 #[test]
 fn connector_built_for_0_2_0_keeps_working() {
     let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "contract_v0_2");
@@ -66,8 +88,8 @@ fn connector_built_for_a_newer_patch_is_refused_before_it_runs() {
     s.hvr.user_arg = format!("--connector {}", guest_wasm("guest_newer_patch").display());
     let run = refresh_orders(&mut s);
     run.assert_fails_with(&[
-        "connector guest_newer_patch targets hvrwasm:connector@0.4.1",
-        "this host knows hvrwasm:connector only up to 0.4.0",
+        "connector guest_newer_patch targets hvrwasm:connector@0.4.2",
+        "this host knows hvrwasm:connector only up to 0.4.1",
         "update hvrwasmagent",
     ]);
     assert_eq!(s.hvr.leftover_files().len(), 1);

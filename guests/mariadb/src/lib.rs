@@ -30,10 +30,8 @@ const BATCH_ROWS: u32 = 10_000;
 /// Rows per batch of a LOAD DATA load. The host streams a file's batches through one
 /// statement, so this only bounds memory.
 const LOAD_DATA_BATCH_ROWS: u32 = 10_000;
-/// The stage is a temporary table of the default engine (InnoDB), never Aria or MyISAM: a
-/// LOAD DATA into Aria measured 0.12-0.15 s against 0.20-0.21 s at 100k changes, but setting
-/// rows aside (`--error-table`) rolls the stage back to a savepoint, and a non-transactional
-/// stage would keep the rows of a rejected batch (the e2e set-aside test caught exactly that).
+/// The stage: a temporary table, in Aria unless rejected rows are set aside (see
+/// [`stage_engine`]).
 const STAGE_TABLE: &str = "hvr_stage";
 /// SoftDelete's (key, last sequence) table.
 const LAST_TABLE: &str = "hvr_stage_last";
@@ -159,9 +157,10 @@ impl Connector for MariaDb {
                     // stage starts empty (the join's one NULL row once broke loads without an op
                     // column) and the target is not scanned.
                     format!(
-                        "CREATE TEMPORARY TABLE {s} ({}) SELECT {} FROM (SELECT 1 AS one) AS one \
+                        "CREATE TEMPORARY TABLE {s} ({}) {}SELECT {} FROM (SELECT 1 AS one) AS one \
                      LEFT JOIN {target} t ON 1 = 0 LIMIT 0",
                         control.join(", "),
+                        stage_engine(options),
                         layout
                             .target_names()
                             .iter()
@@ -178,6 +177,23 @@ impl Connector for MariaDb {
 }
 
 /// LOAD DATA by default; parameter arrays with `--connector-option load=parameter-arrays`.
+/// The stage's engine clause. Aria loads faster than InnoDB (no undo per row: LOAD DATA of
+/// the bench's 100k changes measured 0.19-0.23 s against 0.29-0.34 s, and the stage's scans
+/// drop too; the call about 12% shorter) and is safe here because the stage is temporary:
+/// a failed call's rows die with the connection or are dropped by the next plan's `before`.
+/// But setting rejected rows aside (`--error-table`) rolls the load back to a savepoint, and
+/// an Aria stage would keep the rejected batch's rows, so the stage stays in the default
+/// engine (InnoDB) then. `/*M! */` is read by MariaDB only: MySQL, which has no Aria, keeps
+/// its default. The tables built from the stage after the load stay InnoDB: their keys can be
+/// longer than Aria's limit (2300 bytes), and Aria measured no faster for them.
+fn stage_engine(options: &Options) -> &'static str {
+    if options.sets_aside_rejected_rows {
+        ""
+    } else {
+        "/*M! ENGINE=Aria */ "
+    }
+}
+
 fn load(table: &str, columns: &[sql::LoadColumn], options: &Options) -> Result<Load, PlanError> {
     match options.option("load").unwrap_or("load-data") {
         "load-data" => Ok(sql::load_data_load(table, columns, LOAD_DATA_BATCH_ROWS)),
@@ -277,6 +293,29 @@ mod tests {
             !after.contains("CREATE TEMPORARY TABLE `hvr_stage_deletes`"),
             "{after}"
         );
+    }
+
+    #[test]
+    fn the_stage_is_in_aria_unless_rejected_rows_are_set_aside() {
+        let table = testing::orders_table();
+        let stage = |options: &Options| {
+            let plan = MariaDb::plan_integrate(&table, options).unwrap();
+            plan.before
+                .into_iter()
+                .find(|s| s.starts_with("CREATE TEMPORARY TABLE `hvr_stage`"))
+                .unwrap()
+        };
+        let options = testing::options(TargetStyle::ReplicationCopy);
+        assert!(stage(&options).contains(") /*M! ENGINE=Aria */ SELECT "));
+        let setting_aside = options.setting_aside_rejected_rows();
+        let transactional = stage(&setting_aside);
+        assert!(!transactional.contains("ENGINE"), "{transactional}");
+        // What the load fills later must roll back with the transaction in every style.
+        for style in [TargetStyle::SoftDelete, TargetStyle::ReplicationCopy] {
+            let plan = MariaDb::plan_integrate(&table, &testing::options(style)).unwrap();
+            let after = plan.after.join(";\n");
+            assert!(!after.contains("ENGINE"), "{after}");
+        }
     }
 
     #[test]

@@ -58,6 +58,9 @@ pub struct PlanOptions {
     pub keep_soft_delete_column: bool,
     pub preserve_on_refresh: bool,
     pub refresh_shadow: bool,
+    /// `--error-table`: rows the target rejects are set aside by rolling the load back to a
+    /// savepoint, so what the load writes must be transactional.
+    pub sets_aside_rejected_rows: bool,
     /// `--connector-option` pairs, checked against the connector's declarations.
     pub extra: Vec<(String, String)>,
 }

@@ -50,6 +50,7 @@ impl Options {
                 || style == Style::TimeKey,
             preserve_on_refresh: self.preserve,
             refresh_shadow: self.refresh_shadow,
+            sets_aside_rejected_rows: self.toolbox.error_table.is_some(),
             extra,
         }
     }

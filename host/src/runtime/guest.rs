@@ -53,6 +53,8 @@ pub struct GuestState {
     pub(super) stderr: MemoryOutputPipe,
     /// Bytes of stdout/stderr already copied to the job log.
     pub(super) printed: (usize, usize),
+    /// What `planning-context` answers during the plan call in progress (set before each).
+    pub(super) sets_aside_rejected_rows: bool,
 }
 
 impl WasiView for GuestState {
@@ -65,6 +67,11 @@ impl WasiView for GuestState {
 }
 
 impl v0_4::hvrwasm::connector::types::Host for GuestState {}
+impl v0_4::hvrwasm::connector::planning_context::Host for GuestState {
+    fn sets_aside_rejected_rows(&mut self) -> bool {
+        self.sets_aside_rejected_rows
+    }
+}
 impl v0_3::hvrwasm::connector::types::Host for GuestState {}
 impl v0_2::hvrwasm::connector::types::Host for GuestState {}
 impl v0_1::hvrwasm::connector::types::Host for GuestState {}

@@ -244,6 +244,12 @@ pub struct Options {
     pub preserve_on_refresh: bool,
     /// Refresh into a new table and swap it in at commit (`--refresh-shadow`).
     pub refresh_shadow: bool,
+    /// `--error-table`: the host sets aside the rows the target rejects by rolling the load
+    /// back to a savepoint and loading it again in parts, so every table the load writes must
+    /// roll back with the transaction (no MyISAM, Aria or MEMORY stage). When false, a
+    /// rejected batch fails the table's whole transaction. From contract 0.4.1's
+    /// `planning-context`.
+    pub sets_aside_rejected_rows: bool,
     /// `--connector-option` pairs, checked by the host against [`Info::option`](crate::Info::option)
     /// declarations, with declared defaults filled in.
     pub extra: Vec<(String, String)>,
@@ -258,6 +264,7 @@ impl Options {
             keep_soft_delete_column: style != TargetStyle::ReplicationCopy,
             preserve_on_refresh: false,
             refresh_shadow: false,
+            sets_aside_rejected_rows: false,
             extra: Vec::new(),
         }
     }
@@ -274,6 +281,11 @@ impl Options {
     /// `--refresh-shadow`: refresh into a new table swapped in at commit.
     pub fn refresh_shadow(mut self) -> Options {
         self.refresh_shadow = true;
+        self
+    }
+    /// `--error-table`: rejected rows are set aside under savepoints.
+    pub fn setting_aside_rejected_rows(mut self) -> Options {
+        self.sets_aside_rejected_rows = true;
         self
     }
     /// One `--connector-option key=value`.

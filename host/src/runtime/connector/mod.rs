@@ -169,6 +169,8 @@ impl ConnectorInstance {
         self.call(call, |g, s| match g {
             Guest::V0_4(i) => {
                 let (t, o) = (v0_4::table(table), v0_4::options(options));
+                // Answered by the `planning-context` import while the guest plans.
+                s.data_mut().sets_aside_rejected_rows = options.sets_aside_rejected_rows;
                 let c = i.hvrwasm_connector_connector();
                 let planned = if refresh {
                     c.call_plan_refresh(s, &t, &o)
