@@ -1,7 +1,7 @@
-//! Contract 0.4 as a user meets it: connectors built for 0.4.0, 0.3.0 and 0.2.0 keep working, one built for a
-//! newer patch than the host knows is refused in a sentence, connector options are checked
-//! against what the connector declares, and a transform may not drop a delete or change a key
-//! in integrate unless it declares that it may.
+//! Contract 0.4 as a user meets it: connectors built for 0.4.0, 0.3.0 and 0.2.0 keep
+//! working, one built for a newer patch than the host knows is refused in a sentence,
+//! connector options are checked against what the connector declares, and a transform may
+//! not drop a delete or change a key in integrate unless it declares that it may.
 
 use crate::support::hvr::guest_wasm;
 use crate::support::model::Style;
@@ -17,68 +17,46 @@ fn inspect(path: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-#[test]
-fn connector_built_for_0_3_0_keeps_working() {
-    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "contract_v0_3");
-    let wasm = guest_wasm("guest_legacy_v0_3").display().to_string();
+/// A refresh and three integrate cycles through a connector built for an older contract,
+/// each leaving the target equal to the model; returns what `inspect` says of it, after
+/// checking it names `version`.
+fn older_connector_keeps_working(guest: &str, version: &str, test: &str) -> String {
+    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, test);
+    let wasm = guest_wasm(guest).display().to_string();
     s.hvr.user_arg = format!("--connector {wasm}");
     let refresh = s.refresh_changes(15);
     s.hvr.refresh(&refresh).assert_ok();
-    s.assert_target_matches("after a refresh through a 0.3.0 connector");
+    s.assert_target_matches(&format!("after a refresh through a {version} connector"));
     for cycle in 1..=3 {
         let changes = s.cycle_changes(12, None);
         s.hvr.integrate(&changes).assert_ok();
-        s.assert_target_matches(&format!("after cycle {cycle} through a 0.3.0 connector"));
+        s.assert_target_matches(&format!(
+            "after cycle {cycle} through a {version} connector"
+        ));
         s.assert_no_files_left();
     }
     let text = inspect(&wasm);
     assert!(
-        text.contains("contract    hvrwasm:connector@0.3.0"),
+        text.contains(&format!("contract    hvrwasm:connector@{version}")),
         "{text}"
     );
+    text
+}
+
+#[test]
+fn connector_built_for_0_3_0_keeps_working() {
+    older_connector_keeps_working("guest_legacy_v0_3", "0.3.0", "contract_v0_3");
 }
 
 /// 0.4.1 added an import (`planning-context`); a connector built for 0.4.0 imports only `log`.
 #[test]
 fn connector_built_for_0_4_0_keeps_working() {
-    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "contract_v0_4_0");
-    let wasm = guest_wasm("guest_legacy_v0_4_0").display().to_string();
-    s.hvr.user_arg = format!("--connector {wasm}");
-    let refresh = s.refresh_changes(15);
-    s.hvr.refresh(&refresh).assert_ok();
-    s.assert_target_matches("after a refresh through a 0.4.0 connector");
-    for cycle in 1..=3 {
-        let changes = s.cycle_changes(12, None);
-        s.hvr.integrate(&changes).assert_ok();
-        s.assert_target_matches(&format!("after cycle {cycle} through a 0.4.0 connector"));
-        s.assert_no_files_left();
-    }
-    let text = inspect(&wasm);
-    assert!(
-        text.contains("contract    hvrwasm:connector@0.4.0"),
-        "{text}"
-    );
+    older_connector_keeps_working("guest_legacy_v0_4_0", "0.4.0", "contract_v0_4_0");
 }
 
 #[test]
 fn connector_built_for_0_2_0_keeps_working() {
-    let mut s = Scenario::new(Db::Sqlite, Style::ReplicationCopy, "contract_v0_2");
-    let wasm = guest_wasm("guest_legacy_v0_2").display().to_string();
-    s.hvr.user_arg = format!("--connector {wasm}");
-    let refresh = s.refresh_changes(15);
-    s.hvr.refresh(&refresh).assert_ok();
-    s.assert_target_matches("after a refresh through a 0.2.0 connector");
-    for cycle in 1..=3 {
-        let changes = s.cycle_changes(12, None);
-        s.hvr.integrate(&changes).assert_ok();
-        s.assert_target_matches(&format!("after cycle {cycle} through a 0.2.0 connector"));
-        s.assert_no_files_left();
-    }
-    let text = inspect(&wasm);
-    assert!(
-        text.contains("contract    hvrwasm:connector@0.2.0"),
-        "{text}"
-    );
+    let text = older_connector_keeps_working("guest_legacy_v0_2", "0.2.0", "contract_v0_2");
     assert!(text.contains("not declared"), "{text}");
 }
 

@@ -176,16 +176,16 @@ impl Connector for MariaDb {
     }
 }
 
-/// LOAD DATA by default; parameter arrays with `--connector-option load=parameter-arrays`.
 /// The stage's engine clause. Aria loads faster than InnoDB (no undo per row: LOAD DATA of
-/// the bench's 100k changes measured 0.19-0.23 s against 0.29-0.34 s, and the stage's scans
-/// drop too; the call about 12% shorter) and is safe here because the stage is temporary:
-/// a failed call's rows die with the connection or are dropped by the next plan's `before`.
-/// But setting rejected rows aside (`--error-table`) rolls the load back to a savepoint, and
-/// an Aria stage would keep the rejected batch's rows, so the stage stays in the default
-/// engine (InnoDB) then. `/*M! */` is read by MariaDB only: MySQL, which has no Aria, keeps
-/// its default. The tables built from the stage after the load stay InnoDB: their keys can be
-/// longer than Aria's limit (2300 bytes), and Aria measured no faster for them.
+/// the bench's 100k changes measured 0.22-0.23 s against 0.32-0.42 s, and the stage's scans
+/// drop too: the plan's statements about 13% shorter, by the `mariadb` CLI) and is safe here
+/// because the stage is temporary: a failed call's rows die with the connection or are
+/// dropped by the next plan's `before`. But setting rejected rows aside (`--error-table`)
+/// rolls the load back to a savepoint, and an Aria stage would keep the rejected batch's
+/// rows, so the stage stays in the default engine (InnoDB) then. `/*M! */` is read by MariaDB
+/// only: MySQL, which has no Aria, keeps its default. The tables built from the stage after
+/// the load stay InnoDB: their keys can be longer than Aria's limit (2300 bytes), and Aria
+/// measured no faster for them.
 fn stage_engine(options: &Options) -> &'static str {
     if options.sets_aside_rejected_rows {
         ""
@@ -194,6 +194,7 @@ fn stage_engine(options: &Options) -> &'static str {
     }
 }
 
+/// LOAD DATA by default; parameter arrays with `--connector-option load=parameter-arrays`.
 fn load(table: &str, columns: &[sql::LoadColumn], options: &Options) -> Result<Load, PlanError> {
     match options.option("load").unwrap_or("load-data") {
         "load-data" => Ok(sql::load_data_load(table, columns, LOAD_DATA_BATCH_ROWS)),
