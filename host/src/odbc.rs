@@ -22,6 +22,12 @@ mod text_rows;
 pub use connection::Target;
 pub use dry_run::DryRun;
 pub use engine::non_transactional_engine;
+pub use error::OdbcError;
+pub use load::{BatchLoader, describe as describe_load};
+pub use session::Session;
+
+use crate::batch::TextBatch;
+use crate::domain::{LoadShape, TargetColumn};
 
 /// Whether the DBMS name a driver reports is MariaDB or MySQL, whose SQL the host's own
 /// statements (lock timeouts, the state table's types, engines) share.
@@ -29,12 +35,6 @@ pub fn is_mariadb_or_mysql(dbms_name: &str) -> bool {
     let dbms = dbms_name.to_ascii_lowercase();
     dbms.contains("mariadb") || dbms.contains("mysql")
 }
-pub use error::OdbcError;
-pub use load::{BatchLoader, describe as describe_load};
-pub use session::Session;
-
-use crate::batch::TextBatch;
-use crate::domain::{LoadShape, TargetColumn};
 
 /// Receives one table's batches in one load shape, inside the open transaction.
 pub trait RowSink {

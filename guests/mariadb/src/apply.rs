@@ -90,11 +90,9 @@ impl Apply<'_> {
     }
 
     /// The deletes table's index, and the conditions its rows need. A delete with a NULL key
-    /// part is left out: no target row or change equals it (and, were the apply ever written
-    /// with `NOT IN` over the deletes' keys again, a NULL among them would make it unknown for
-    /// every change, losing them). Keys of ordinary types make the table's primary key (one
-    /// row per key); TEXT and BLOB keys can only be indexed by a prefix, which is not unique,
-    /// so they get a plain index.
+    /// part is left out: no target row or change equals it. Keys of ordinary types make the
+    /// table's primary key (one row per key); TEXT and BLOB keys can only be indexed by a
+    /// prefix, which is not unique, so they get a plain index.
     fn deletes_index(&self) -> (String, Vec<String>) {
         let not_null = self
             .keys
