@@ -11,6 +11,8 @@ mod lifecycle;
 mod change_order;
 // MariaDB tables without transactions are refused before anything changes.
 mod engines;
+// MariaDB with a binary log in each format: a replica replaying it ends equal.
+mod binlog;
 // Bad files and environments: exit 1 with an F_J line, target unchanged, files kept.
 mod bad_input;
 // FileFormat options: separators, NULL representation, encodings, compression, terminator.

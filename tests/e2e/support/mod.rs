@@ -25,11 +25,22 @@ impl Scenario {
     pub fn new(db: Db, style: Style, test: &str) -> Scenario {
         let dir = hvr::scratch(test);
         let target = Target::fresh(db, test, &dir);
+        Scenario::on(target, style, test, &dir)
+    }
+
+    /// A scenario on a MariaDB server of the test's own (`server`: an ODBC connection string
+    /// without `Database=`).
+    pub fn on_mariadb(server: &str, style: Style, test: &str) -> Scenario {
+        let dir = hvr::scratch(test);
+        Scenario::on(Target::fresh_mariadb(server, test), style, test, &dir)
+    }
+
+    fn on(target: Target, style: Style, test: &str, dir: &std::path::Path) -> Scenario {
         let tables: Vec<TableDef> = channel();
         for t in &tables {
             target.create_table(t, style);
         }
-        let mut hvr = Hvr::new(&dir, tables.clone(), style, &target.schema);
+        let mut hvr = Hvr::new(dir, tables.clone(), style, &target.schema);
         // Credentials reach the plugin the way HVR users pass them: an Environment action.
         hvr.env.push((
             "HVR_WASM_CONNECT_STRING".into(),

@@ -83,23 +83,7 @@ impl Target {
                     schema: "main".into(),
                 }
             }
-            Db::Mariadb => {
-                let name = format!("hvr_e2e_{test}");
-                let conn = admin_connection(&mariadb_server(), "MariaDB");
-                for sql in [
-                    format!("DROP DATABASE IF EXISTS {name}"),
-                    format!("DROP DATABASE IF EXISTS {name}_s"),
-                    format!("CREATE DATABASE {name} CHARACTER SET utf8mb4"),
-                    format!("CREATE DATABASE {name}_s CHARACTER SET utf8mb4"),
-                ] {
-                    conn.execute(&sql, (), None).unwrap();
-                }
-                Target {
-                    db,
-                    connect_string: format!("{}Database={name};", mariadb_server()),
-                    schema: format!("{name}_s"),
-                }
-            }
+            Db::Mariadb => Target::fresh_mariadb(&mariadb_server(), test),
             Db::Postgres => {
                 let name = format!("hvr_e2e_{test}");
                 let admin = format!("{}Database=postgres;", pg_server());
@@ -120,6 +104,26 @@ impl Target {
                 target.execute(&["CREATE SCHEMA sales".to_string()]);
                 target
             }
+        }
+    }
+
+    /// A fresh database (and one for schema-qualified names) for one test on the MariaDB
+    /// server `server` reaches: an ODBC connection string without `Database=`.
+    pub fn fresh_mariadb(server: &str, test: &str) -> Target {
+        let name = format!("hvr_e2e_{test}");
+        let conn = admin_connection(server, "MariaDB");
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name}"),
+            format!("DROP DATABASE IF EXISTS {name}_s"),
+            format!("CREATE DATABASE {name} CHARACTER SET utf8mb4"),
+            format!("CREATE DATABASE {name}_s CHARACTER SET utf8mb4"),
+        ] {
+            conn.execute(&sql, (), None).unwrap();
+        }
+        Target {
+            db: Db::Mariadb,
+            connect_string: format!("{server}Database={name};"),
+            schema: format!("{name}_s"),
         }
     }
 
