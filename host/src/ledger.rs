@@ -25,6 +25,14 @@ pub enum LedgerError {
         "--error-table: the driver does not keep the transaction open after a failed statement, so rows cannot be set aside one by one ({reason}); with psqlODBC use Protocol=7.4-0 or 7.4-2 (or leave Protocol out) instead of 7.4-1; nothing was applied"
     )]
     NoSavepoints { reason: String },
+    #[error(
+        "{option} {table}: its engine is {engine}, which has no transactions, so its rows could not commit or roll back with the table's; nothing was applied (ALTER TABLE {table} ENGINE=InnoDB makes it transactional)"
+    )]
+    NonTransactional {
+        option: &'static str,
+        table: String,
+        engine: String,
+    },
     #[error(transparent)]
     Odbc(#[from] crate::odbc::OdbcError),
 }
@@ -55,12 +63,36 @@ impl Ledgers {
     pub fn prepare(&self, db: &dyn crate::odbc::Database) -> Result<(), LedgerError> {
         if let Some(history) = &self.history {
             history.prepare(db)?;
+            require_transactions(db, "--history-table", history.name())?;
         }
         if let Some(errors) = &self.errors {
             errors.prepare(db)?;
+            require_transactions(db, "--error-table", errors.name())?;
             errors.probe_savepoints(db)?;
         }
         Ok(())
+    }
+}
+
+/// A ledger's rows are written in each table's transaction: one made by hand (or by an older
+/// release) in an engine without transactions would keep the rows of an apply that rolled
+/// back. The host creates its ledgers in InnoDB on MariaDB and MySQL.
+fn require_transactions(
+    db: &dyn crate::odbc::Database,
+    option: &'static str,
+    name: &str,
+) -> Result<(), LedgerError> {
+    let (schema, table) = match name.split_once('.') {
+        Some((schema, table)) => (Some(schema), table),
+        None => (None, name),
+    };
+    match crate::odbc::non_transactional_engine(db, schema, table)? {
+        None => Ok(()),
+        Some(engine) => Err(LedgerError::NonTransactional {
+            option,
+            table: name.to_string(),
+            engine,
+        }),
     }
 }
 

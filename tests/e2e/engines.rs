@@ -104,3 +104,74 @@ fn mariadb_a_failed_tables_stage_reaches_nothing() {
     sc.assert_target_matches("after the failed table was retried");
     sc.assert_no_files_left();
 }
+
+/// A table refresh creates must roll back with the fence whatever the server's default
+/// engine. The connection's first statement (`InitStmt`, a MariaDB ODBC option) makes MyISAM
+/// the session's default, as a server configured that way would: the created table must
+/// still be InnoDB, and the cycles after it must apply.
+#[test]
+fn mariadb_a_table_refresh_creates_is_transactional_under_a_myisam_default() {
+    let mut sc = Scenario::new(Db::Mariadb, Style::ReplicationCopy, "engine_created");
+    sc.target.execute(&["DROP TABLE `line_items`".to_string()]);
+    let connect = sc.target.connect_string.clone();
+    let myisam_default = format!("{connect}InitStmt=SET SESSION default_storage_engine=MyISAM;");
+    for (name, value) in &mut sc.hvr.env {
+        if name == "HVR_WASM_CONNECT_STRING" {
+            *value = myisam_default.clone();
+        }
+    }
+    // The host's own tables are created on the same connection.
+    sc.hvr
+        .user_arg
+        .push_str(" --history-table hvr_history --error-table hvr_errors");
+    let refresh = sc.refresh_changes(5);
+    let run = sc.hvr.refresh(&refresh);
+    run.assert_ok();
+    assert!(
+        run.stdout.contains("does not exist; creating it"),
+        "{}",
+        run.stdout
+    );
+    for table in ["line_items", "hvr_wasm_state", "hvr_history", "hvr_errors"] {
+        let engine = sc.target.query(&format!(
+            "SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '{table}'"
+        ));
+        assert_eq!(engine, [[Some("InnoDB".to_string())]], "{table}");
+    }
+    // With --error-table the stage must roll back to savepoints: InnoDB by name, too. Then
+    // without it (an Aria stage), and the temporary tables built after the load have keys
+    // longer than MyISAM allows.
+    for user_arg in [
+        sc.hvr.user_arg.clone(),
+        sc.hvr.user_arg.replace(" --error-table hvr_errors", ""),
+    ] {
+        sc.hvr.user_arg = user_arg;
+        let changes = sc.cycle_changes(8, None);
+        sc.hvr.integrate(&changes).assert_ok();
+    }
+    sc.assert_target_matches("after cycles into the table refresh created");
+}
+
+/// The history and error tables are written in each table's transaction: one made by hand in
+/// an engine without transactions is refused before anything is applied.
+#[test]
+fn mariadb_ledgers_without_transactions_are_refused() {
+    for (option, test) in [
+        ("--history-table", "engine_history"),
+        ("--error-table", "engine_errors"),
+    ] {
+        let mut sc = Scenario::new(Db::Mariadb, Style::ReplicationCopy, test);
+        sc.target
+            .execute(&["CREATE TABLE `hvr_ledger` (x INT) ENGINE=MyISAM".to_string()]);
+        sc.hvr.user_arg.push_str(&format!(" {option} hvr_ledger"));
+        let refresh = sc.refresh_changes(5);
+        sc.hvr.refresh(&refresh).assert_fails_with(&[
+            &format!("{option} hvr_ledger"),
+            "MyISAM",
+            "no transactions",
+        ]);
+        let table = sc.hvr.tables[ITEMS].clone();
+        assert!(sc.target.rows(&table, Style::ReplicationCopy).is_empty());
+        assert!(!sc.hvr.leftover_files().is_empty());
+    }
+}

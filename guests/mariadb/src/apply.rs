@@ -5,7 +5,7 @@
 
 use hvrwasm_sdk::sql::{self, LandedColumn, Layout, SpecialOps, Stage, Upsert};
 
-use crate::{D, DELETES_TABLE, LAST_TABLE};
+use crate::{D, DELETES_TABLE, INNODB, LAST_TABLE};
 
 /// Prefix, in characters, of a TEXT or BLOB key column in the deletes table's index: MariaDB
 /// indexes such columns only by a prefix (191 utf8mb4 characters fit Aria's and InnoDB's
@@ -47,7 +47,7 @@ impl Apply<'_> {
             // SQL_BIG_RESULT groups by sorting, which stays in memory for a cycle of many
             // deletes where the default grouping table would go to disk.
             format!(
-                "CREATE TEMPORARY TABLE {deletes} ({index}) SELECT SQL_BIG_RESULT {key_cols}, \
+                "CREATE TEMPORARY TABLE {deletes} ({index}) {INNODB}SELECT SQL_BIG_RESULT {key_cols}, \
                  MAX({seq}) AS {seq} FROM {s} s WHERE {} GROUP BY {key_cols}",
                 where_deleted.join(" AND ")
             ),
@@ -127,7 +127,7 @@ impl Apply<'_> {
         // key in order; keyed by seq, the apply's joins start from the stage's few deletes.
         vec![
             format!(
-                "CREATE TEMPORARY TABLE {last} (PRIMARY KEY ({seq})) SELECT * FROM \
+                "CREATE TEMPORARY TABLE {last} (PRIMARY KEY ({seq})) {INNODB}SELECT * FROM \
                  (SELECT SQL_BIG_RESULT {key_cols}, MAX({seq}) AS {seq} FROM {s} WHERE {} GROUP BY {key_cols}) g \
                  ORDER BY {seq}",
                 self.stage.candidate_condition(&D, s, special)

@@ -19,7 +19,7 @@ pub use planned::PlannedFence;
 pub use record::{FenceRecord, FileRecord, RefreshRecord};
 pub use slices::{RefreshCall, RefreshStep, after_step, refresh_step};
 pub use state_table::{FenceError, StateTable};
-pub(crate) use state_table::{is_plain_table_name, long_text_type};
+pub(crate) use state_table::{is_plain_table_name, long_text_type, transactional_table_options};
 
 use crate::odbc::Database;
 

@@ -58,7 +58,8 @@ impl StateTable {
     /// Creates the table when missing and adds the columns this release needs to a table an
     /// older release created. Runs before any table's transaction (DDL may commit implicitly).
     pub fn prepare(&self, target: &dyn Database) -> Result<(), FenceError> {
-        let long_text = long_text_type(&target.dbms_name());
+        let dbms = target.dbms_name();
+        let (long_text, options) = (long_text_type(&dbms), transactional_table_options(&dbms));
         let t = &self.name;
         target.execute(
             "creating the fence's state table",
@@ -67,7 +68,7 @@ impl StateTable {
                  location {KEY_TYPE} NOT NULL, table_name {KEY_TYPE} NOT NULL, \
                  digest {KEY_TYPE} NOT NULL, applied_at TIMESTAMP NULL, \
                  record {long_text}, claimed_by {KEY_TYPE}, \
-                 PRIMARY KEY (channel, location, table_name))"
+                 PRIMARY KEY (channel, location, table_name)){options}"
             ),
         )?;
         let (schema, name) = match t.split_once('.') {
@@ -249,6 +250,19 @@ pub(crate) fn long_text_type(dbms: &str) -> &'static str {
     }
 }
 
+/// Table options for the tables the host creates (state, history, error): they commit or roll
+/// back with each table's rows, so on MariaDB and MySQL they are InnoDB whatever the server's
+/// `default_storage_engine` (a MyISAM default once made the state table fail to create, its
+/// key too long for MyISAM, and with a shorter key would have made it one the engine check
+/// refuses).
+pub(crate) fn transactional_table_options(dbms: &str) -> &'static str {
+    if crate::odbc::is_mariadb_or_mysql(dbms) {
+        " ENGINE=InnoDB"
+    } else {
+        ""
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,5 +285,13 @@ mod tests {
         assert_eq!(long_text_type("MySQL"), "LONGTEXT");
         assert_eq!(long_text_type("PostgreSQL"), "TEXT");
         assert_eq!(long_text_type("SQLite"), "TEXT");
+    }
+
+    #[test]
+    fn mariadb_and_mysql_tables_are_innodb_whatever_the_default() {
+        assert_eq!(transactional_table_options("MariaDB"), " ENGINE=InnoDB");
+        assert_eq!(transactional_table_options("MySQL"), " ENGINE=InnoDB");
+        assert_eq!(transactional_table_options("PostgreSQL"), "");
+        assert_eq!(transactional_table_options("SQLite"), "");
     }
 }

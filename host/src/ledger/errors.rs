@@ -40,7 +40,9 @@ impl ErrorTable {
 
     /// Creates the table when missing; runs before any table's transaction.
     pub fn prepare(&self, db: &dyn Database) -> Result<(), LedgerError> {
-        let long_text = crate::fence::long_text_type(&db.dbms_name());
+        let dbms = db.dbms_name();
+        let long_text = crate::fence::long_text_type(&dbms);
+        let options = crate::fence::transactional_table_options(&dbms);
         db.execute(
             "creating the error table",
             &format!(
@@ -48,7 +50,7 @@ impl ErrorTable {
                  channel {NAME_TYPE} NOT NULL, location {NAME_TYPE} NOT NULL, \
                  mode {NAME_TYPE} NOT NULL, table_name {NAME_TYPE} NOT NULL, \
                  file_name {long_text} NOT NULL, position {NAME_TYPE} NOT NULL, \
-                 raw_row {long_text}, error {long_text} NOT NULL)",
+                 raw_row {long_text}, error {long_text} NOT NULL){options}",
                 self.name
             ),
         )?;

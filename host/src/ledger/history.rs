@@ -38,7 +38,9 @@ impl HistoryTable {
 
     /// Creates the table when missing; runs before any table's transaction.
     pub fn prepare(&self, db: &dyn Database) -> Result<(), LedgerError> {
-        let long_text = crate::fence::long_text_type(&db.dbms_name());
+        let dbms = db.dbms_name();
+        let long_text = crate::fence::long_text_type(&dbms);
+        let options = crate::fence::transactional_table_options(&dbms);
         db.execute(
             "creating the history table",
             &format!(
@@ -49,7 +51,7 @@ impl HistoryTable {
                  rows_updated BIGINT NOT NULL, rows_deleted BIGINT NOT NULL, \
                  rows_truncated BIGINT NOT NULL, rows_set_aside BIGINT NOT NULL, \
                  started_at {TIME_TYPE} NOT NULL, ended_at {TIME_TYPE} NOT NULL, \
-                 host_version {NAME_TYPE} NOT NULL, connector {NAME_TYPE} NOT NULL)",
+                 host_version {NAME_TYPE} NOT NULL, connector {NAME_TYPE} NOT NULL){options}",
                 self.name
             ),
         )?;

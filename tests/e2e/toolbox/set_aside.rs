@@ -95,7 +95,10 @@ fn rejected_rows_are_set_aside_on_mariadb() {
 /// Integrate: a change the target rejects while loading the cycle is set aside, the others
 /// apply (inserts, updates and deletes), in the same transaction.
 fn bad_integrate(db: Db, test: &str) {
-    let ch = constrained(db, test, "--error-table hvr_errors");
+    bad_integrate_on(constrained(db, test, "--error-table hvr_errors"), db);
+}
+
+fn bad_integrate_on(ch: Channel, db: Db) {
     ch.raw("20240101000000001-t.csv", b"id,a\n1,10\n2,20\n");
     ch.call(
         "refr_write_end",
@@ -141,6 +144,22 @@ fn rejected_changes_are_set_aside_on_postgres() {
 #[test]
 fn rejected_changes_are_set_aside_on_mariadb() {
     bad_integrate(Db::Mariadb, "toolbox_aside_integ_mariadb");
+}
+
+/// The stage must roll back to savepoints whatever engine the server would give a temporary
+/// table: with MyISAM as the session's default (set by the connection's first statement, as
+/// a server configured that way would), the rejected batch's rows must still leave the stage.
+#[test]
+fn rejected_changes_are_set_aside_on_mariadb_under_a_myisam_default() {
+    let mut ch = constrained(
+        Db::Mariadb,
+        "toolbox_aside_integ_myisam",
+        "--error-table hvr_errors",
+    );
+    ch.edit_env("HVR_WASM_CONNECT_STRING", |value| {
+        value.push_str("InitStmt=SET SESSION default_storage_engine=MyISAM;")
+    });
+    bad_integrate_on(ch, Db::Mariadb);
 }
 
 #[test]
