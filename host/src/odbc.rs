@@ -18,6 +18,7 @@ mod odbc_ini;
 mod pg_array;
 mod session;
 mod text_rows;
+mod warnings;
 
 pub use connection::Target;
 pub use dry_run::DryRun;

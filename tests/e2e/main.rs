@@ -13,6 +13,8 @@ mod change_order;
 mod engines;
 // MariaDB with a binary log in each format: a replica replaying it ends equal.
 mod binlog;
+// MariaDB values that do not fit fail their table whatever the sql_mode and load shape.
+mod strict_values;
 // Bad files and environments: exit 1 with an F_J line, target unchanged, files kept.
 mod bad_input;
 // FileFormat options: separators, NULL representation, encodings, compression, terminator.

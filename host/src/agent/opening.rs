@@ -66,5 +66,6 @@ fn configure(mut target: Session, options: &Options) -> Result<Session, OdbcErro
         target.use_native_settings(conninfo);
     }
     target.set_lock_timeout(options.lock_timeout)?;
+    target.require_exact_values()?;
     Ok(target)
 }

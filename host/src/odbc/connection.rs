@@ -84,6 +84,11 @@ impl Target {
         apply_lock_timeout(self, seconds)
     }
 
+    /// See [`require_exact_values`].
+    pub fn require_exact_values(&self) -> Result<(), OdbcError> {
+        require_exact_values(self)
+    }
+
     pub fn connection(&self) -> &Connection<'static> {
         &self.conn
     }
@@ -122,6 +127,23 @@ pub(super) fn apply_lock_timeout(db: &dyn Database, seconds: u64) -> Result<(), 
         db.execute("setting the lock timeout", &sql)?;
     }
     Ok(())
+}
+
+/// On MariaDB and MySQL, makes a value that does not fit its column an error in every
+/// engine: `STRICT_ALL_TABLES` added to the session's `sql_mode`, the user's other modes kept.
+/// Without it a server whose mode lacks it (older defaults, or a DBA's choice) stores `abc`
+/// as 0 and cuts a long string, with only a warning; and the default `STRICT_TRANS_TABLES`
+/// is strict only for transactional tables, so rows bound as parameter arrays into the Aria
+/// stage after the first one of a statement were adjusted silently. (`LOAD DATA LOCAL` turns
+/// errors into warnings whatever the mode; the host fails on its warnings.)
+pub(super) fn require_exact_values(db: &dyn Database) -> Result<(), OdbcError> {
+    if !super::is_mariadb_or_mysql(&db.dbms_name()) {
+        return Ok(());
+    }
+    db.execute(
+        "making the session refuse values that do not fit",
+        "SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_ALL_TABLES')",
+    )
 }
 
 /// The host's seam to the target, over this one ODBC connection.

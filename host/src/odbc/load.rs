@@ -24,6 +24,8 @@ pub enum BatchLoader<'c> {
         inserter: Inserter<'c>,
         sql: String,
         columns: usize,
+        /// MariaDB or MySQL: each execution's warnings are read (`warnings`).
+        reads_warnings: bool,
         max_rows: usize,
         /// Rows the inserter's buffers hold, and the value length each column is bound for.
         capacity: usize,
@@ -97,6 +99,7 @@ impl<'c> BatchLoader<'c> {
                 inserter: text_inserter(target, sql, columns, batch_rows)?,
                 sql: sql.clone(),
                 columns,
+                reads_warnings: super::is_mariadb_or_mysql(&super::Database::dbms_name(target)),
                 max_rows: batch_rows.max(1),
                 capacity: batch_rows.max(1),
                 lens: vec![16; columns],
@@ -198,6 +201,7 @@ impl<'c> BatchLoader<'c> {
                 inserter,
                 sql,
                 columns,
+                reads_warnings,
                 max_rows,
                 capacity,
                 lens,
@@ -214,6 +218,9 @@ impl<'c> BatchLoader<'c> {
                     grow(lens, &chunk.lens);
                     fill(inserter, batch, chunk.from, chunk.to, 1, sql, lens)?;
                     execute(inserter, sql)?;
+                    if *reads_warnings {
+                        super::warnings::refuse_adjusted_values(target)?;
+                    }
                 }
                 Ok(())
             }

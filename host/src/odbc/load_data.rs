@@ -16,8 +16,6 @@
 mod pipe;
 mod stream;
 
-use odbc_api::Cursor as _;
-
 use self::pipe::Pipe;
 use self::stream::{Lent, Stream};
 use super::text_rows::encode_into;
@@ -55,31 +53,6 @@ impl<'c> LoadData<'c> {
             stream: None,
         })
     }
-
-    /// The server's first warning after the last statement, if it left any.
-    fn first_warning(&self) -> Result<Option<String>, OdbcError> {
-        let failed = |source| OdbcError::Statement {
-            what: "reading the warnings of LOAD DATA".into(),
-            sql: "SHOW WARNINGS LIMIT 1".into(),
-            source,
-        };
-        let conn = self.target.connection();
-        let Some(mut cursor) = conn
-            .execute("SHOW WARNINGS LIMIT 1", (), None)
-            .map_err(failed)?
-        else {
-            return Ok(None);
-        };
-        let Some(mut row) = cursor.next_row().map_err(failed)? else {
-            return Ok(None);
-        };
-        let mut text = |col| -> Result<String, OdbcError> {
-            let mut buf = Vec::new();
-            row.get_text(col, &mut buf).map_err(failed)?;
-            Ok(String::from_utf8_lossy(&buf).into_owned())
-        };
-        Ok(Some(format!("{} {}: {}", text(1)?, text(2)?, text(3)?)))
-    }
 }
 
 impl RowSink for LoadData<'_> {
@@ -109,7 +82,7 @@ impl RowSink for LoadData<'_> {
             return Ok(());
         };
         stream.end()?;
-        match self.first_warning()? {
+        match super::warnings::first_warning(self.target)? {
             None => Ok(()),
             Some(warning) => Err(OdbcError::Load(format!(
                 "LOAD DATA reported {warning}; LOCAL loads keep going past refused values, so the load fails instead"

@@ -42,6 +42,14 @@ impl Session {
         }
     }
 
+    /// See [`Target::require_exact_values`]; SQLite has no such mode.
+    pub fn require_exact_values(&self) -> Result<(), OdbcError> {
+        match self {
+            Session::Odbc(target) => target.require_exact_values(),
+            Session::Sqlite(_) => Ok(()),
+        }
+    }
+
     /// See [`Target::probe_native`]; a native SQLite session has no second connection.
     pub fn probe_native(&self) -> Result<bool, OdbcError> {
         match self {

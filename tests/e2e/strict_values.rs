@@ -1,0 +1,97 @@
+//! MariaDB adjusts a value that does not fit its column (`abc` into an integer becomes 0, a
+//! long string is cut) with only a warning unless the session's `sql_mode` is strict for the
+//! table's engine: the default `STRICT_TRANS_TABLES` is not strict for the Aria stage, and
+//! some servers run with no strict mode at all; and a decimal rounded to the column's scale
+//! is only a note in every mode. Whatever the mode and the load shape, such a value must fail
+//! its table, keep its file and leave the target as it was.
+
+use crate::support::target::Db;
+use crate::support::typed::{Channel, s};
+
+/// The connection's first statement gives the session this `sql_mode`, as a server
+/// configured that way would; `None` keeps the server's default.
+fn channel(test: &str, load: &str, sql_mode: Option<&str>) -> Channel {
+    let mut ch = Channel::new(
+        Db::Mariadb,
+        test,
+        &format!("--connector-option load={load}"),
+    );
+    if let Some(mode) = sql_mode {
+        ch.edit_env("HVR_WASM_CONNECT_STRING", |value| {
+            value.push_str(&format!("InitStmt=SET SESSION sql_mode='{mode}';"))
+        });
+    }
+    ch.target.execute(&[
+        "CREATE TABLE `t` (id INT PRIMARY KEY, a INT, b VARCHAR(3), c DECIMAL(6,2))".to_string(),
+    ]);
+    ch
+}
+
+/// Refresh three rows; then a cycle of three updates whose second (and third) value does not
+/// fit: it must fail and change nothing.
+fn an_unfit_value_fails_its_table(test: &str, load: &str, sql_mode: Option<&str>) {
+    let ch = channel(test, load, sql_mode);
+    ch.raw(
+        "20240101000000001-t.csv",
+        b"id,a,b,c\n1,1,x,1.5\n2,2,y,2.5\n3,3,z,3.5\n",
+    );
+    ch.call(
+        "refr_write_end",
+        "id,a,b,c",
+        "id",
+        &[("20240101000000001-t.csv", 3)],
+    )
+    .assert_ok();
+    let before = ch.rows(&["id", "a", "b", "c"]);
+    for (name, rows, complaint) in [
+        (
+            "20240101000000002-t.csv",
+            "1,10,x,1,2\n2,abc,y,2,2\n3,30,z,3,2\n",
+            "Incorrect integer value",
+        ),
+        (
+            "20240101000000003-t.csv",
+            "1,10,x,1,2\n2,20,y,2,2\n3,30,toolong,3,2\n",
+            "for column 'b'",
+        ),
+        (
+            "20240101000000005-t.csv",
+            "1,10,x,1,2\n2,20,y,2.239,2\n3,30,z,3,2\n",
+            "for column 'c'",
+        ),
+    ] {
+        ch.raw(name, format!("id,a,b,c,op_type\n{rows}").as_bytes());
+        let run = ch.call("integ_end", "id,a,b,c,op_type", "id", &[(name, 3)]);
+        run.assert_fails_with(&["table t", complaint]);
+        assert_eq!(
+            ch.rows(&["id", "a", "b", "c"]),
+            before,
+            "{load} {sql_mode:?} {name}"
+        );
+        assert!(ch.file_exists(name), "{name}");
+        // The operator takes the bad file away; the next cycle brings the next one.
+        std::fs::remove_file(ch.hvr.files_dir.join(name)).unwrap();
+    }
+    // A refresh with an unfit value fails too, and keeps the rows it would have replaced.
+    let name = "20240101000000004-t.csv";
+    ch.raw(name, b"id,a,b,c\n1,1,x,1\n2,abc,y,2\n");
+    ch.call("refr_write_end", "id,a,b,c", "id", &[(name, 2)])
+        .assert_fails_with(&["table t", "Incorrect integer value"]);
+    assert_eq!(ch.rows(&["id", "a", "b", "c"]), before);
+    assert_eq!(before[1], vec![s("2"), s("2"), s("y"), s("2.50")]);
+}
+
+#[test]
+fn mariadb_parameter_arrays_refuse_unfit_values_under_the_default_mode() {
+    an_unfit_value_fails_its_table("strict_arrays_default", "parameter-arrays", None);
+}
+
+#[test]
+fn mariadb_parameter_arrays_refuse_unfit_values_without_a_strict_mode() {
+    an_unfit_value_fails_its_table("strict_arrays_lax", "parameter-arrays", Some(""));
+}
+
+#[test]
+fn mariadb_load_data_refuses_unfit_values_without_a_strict_mode() {
+    an_unfit_value_fails_its_table("strict_load_data_lax", "load-data", Some(""));
+}
