@@ -1,4 +1,4 @@
-//! MariaDB adjusts a value that does not fit its column (`abc` into an integer becomes 0, a
+//! MariaDB session modes. MariaDB adjusts a value that does not fit its column (`abc` into an integer becomes 0, a
 //! long string is cut) with only a warning unless the session's `sql_mode` is strict for the
 //! table's engine: the default `STRICT_TRANS_TABLES` is not strict for the Aria stage, and
 //! some servers run with no strict mode at all; and a decimal rounded to the column's scale
@@ -94,4 +94,34 @@ fn mariadb_parameter_arrays_refuse_unfit_values_without_a_strict_mode() {
 #[test]
 fn mariadb_load_data_refuses_unfit_values_without_a_strict_mode() {
     an_unfit_value_fails_its_table("strict_load_data_lax", "load-data", Some(""));
+}
+
+/// `NO_BACKSLASH_ESCAPES` in the server's mode: the load's separators and escapes must keep
+/// their meaning, and values with a backslash, a tab or a quote, and NULL, land exactly.
+#[test]
+fn mariadb_loads_exactly_under_no_backslash_escapes() {
+    for load in ["load-data", "parameter-arrays"] {
+        let ch = channel(
+            &format!("strict_no_backslash_{}", load.replace('-', "_")),
+            load,
+            Some("NO_BACKSLASH_ESCAPES,STRICT_TRANS_TABLES"),
+        );
+        let name = "20240101000000001-t.csv";
+        ch.raw(
+            name,
+            b"id,a,b,c\n1,1,\"x\\y\",1\n2,2,\"t\tz\",2\n3,3,\"'\",3\n4,,,\n",
+        );
+        ch.call("refr_write_end", "id,a,b,c", "id", &[(name, 4)])
+            .assert_ok();
+        assert_eq!(
+            ch.rows(&["id", "a", "b", "c"]),
+            vec![
+                vec![s("1"), s("1"), s("x\\y"), s("1.00")],
+                vec![s("2"), s("2"), s("t\tz"), s("2.00")],
+                vec![s("3"), s("3"), s("'"), s("3.00")],
+                vec![s("4"), None, None, None],
+            ],
+            "{load}"
+        );
+    }
 }

@@ -130,7 +130,10 @@ pub(super) fn apply_lock_timeout(db: &dyn Database, seconds: u64) -> Result<(), 
 }
 
 /// On MariaDB and MySQL, makes a value that does not fit its column an error in every
-/// engine: `STRICT_ALL_TABLES` added to the session's `sql_mode`, the user's other modes kept.
+/// engine: `STRICT_ALL_TABLES` added to the session's `sql_mode`, the user's other modes kept
+/// but `NO_BACKSLASH_ESCAPES`, under which `LOAD DATA`'s `'\t'` and `'\\'` (and the
+/// connectors' string literals, written for the default) mean something else: the default
+/// load then failed on every table ("Field separator argument is not what is expected").
 /// Without it a server whose mode lacks it (older defaults, or a DBA's choice) stores `abc`
 /// as 0 and cuts a long string, with only a warning; and the default `STRICT_TRANS_TABLES`
 /// is strict only for transactional tables, so rows bound as parameter arrays into the Aria
@@ -142,7 +145,8 @@ pub(super) fn require_exact_values(db: &dyn Database) -> Result<(), OdbcError> {
     }
     db.execute(
         "making the session refuse values that do not fit",
-        "SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_ALL_TABLES')",
+        // Empty items (from the removed mode, or an empty mode) are ignored by the server.
+        "SET SESSION sql_mode = CONCAT_WS(',', REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', ''), 'STRICT_ALL_TABLES')",
     )
 }
 
