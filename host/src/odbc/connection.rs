@@ -129,22 +129,23 @@ pub(super) fn apply_lock_timeout(db: &dyn Database, seconds: u64) -> Result<(), 
     Ok(())
 }
 
-/// On MariaDB and MySQL, makes a value that does not fit its column an error in every
-/// engine: `STRICT_ALL_TABLES` added to the session's `sql_mode`, the user's other modes kept
-/// but `NO_BACKSLASH_ESCAPES`, under which `LOAD DATA`'s `'\t'` and `'\\'` (and the
-/// connectors' string literals, written for the default) mean something else: the default
-/// load then failed on every table ("Field separator argument is not what is expected").
-/// Without it a server whose mode lacks it (older defaults, or a DBA's choice) stores `abc`
-/// as 0 and cuts a long string, with only a warning; and the default `STRICT_TRANS_TABLES`
-/// is strict only for transactional tables, so rows bound as parameter arrays into the Aria
-/// stage after the first one of a statement were adjusted silently. (`LOAD DATA LOCAL` turns
-/// errors into warnings whatever the mode; the host fails on its warnings.)
+/// On MariaDB and MySQL, sets the session's `sql_mode` to what the host's and the connectors'
+/// SQL needs, keeping the user's other modes:
+/// - `STRICT_ALL_TABLES` added: a value that does not fit its column is an error in every
+///   engine. Without a strict mode (older defaults, or a DBA's choice) the server stores `abc`
+///   as 0 and cuts a long string with only a warning; the default `STRICT_TRANS_TABLES` is
+///   strict for transactional tables only, so rows bound as parameter arrays into the Aria
+///   stage after a statement's first were adjusted silently. (`LOAD DATA LOCAL` turns errors
+///   into warnings whatever the mode; the host fails on its warnings.)
+/// - `NO_BACKSLASH_ESCAPES` removed: under it `LOAD DATA`'s `'\t'` and `'\\'` (and the
+///   connectors' string literals, written for the default) mean something else, and every
+///   default load failed ("Field separator argument is not what is expected").
 pub(super) fn require_exact_values(db: &dyn Database) -> Result<(), OdbcError> {
     if !super::is_mariadb_or_mysql(&db.dbms_name()) {
         return Ok(());
     }
     db.execute(
-        "making the session refuse values that do not fit",
+        "setting the session's sql_mode (strict, backslash escapes)",
         // Empty items (from the removed mode, or an empty mode) are ignored by the server.
         "SET SESSION sql_mode = CONCAT_WS(',', REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', ''), 'STRICT_ALL_TABLES')",
     )
