@@ -125,3 +125,26 @@ fn mariadb_loads_exactly_under_no_backslash_escapes() {
         );
     }
 }
+
+/// A connection in latin1 would store the files' UTF-8 text re-encoded (`café` as `cafÃ©`)
+/// wherever text is bound as a parameter: refused before anything changes, naming the fix.
+#[test]
+fn mariadb_a_connection_not_in_utf8_is_refused() {
+    for load in ["load-data", "parameter-arrays"] {
+        let mut ch = channel(
+            &format!("strict_latin1_{}", load.replace('-', "_")),
+            load,
+            None,
+        );
+        ch.edit_env("HVR_WASM_CONNECT_STRING", |value| {
+            assert!(value.contains("CHARSET=utf8mb4;"), "{value}");
+            *value = value.replace("CHARSET=utf8mb4;", "CHARSET=latin1;");
+        });
+        let name = "20240101000000001-t.csv";
+        ch.raw(name, "id,a,b,c\n1,1,é,1\n".as_bytes());
+        ch.call("refr_write_end", "id,a,b,c", "id", &[(name, 1)])
+            .assert_fails_with(&["character set is latin1", "CHARSET=utf8mb4"]);
+        assert!(ch.rows(&["id"]).is_empty(), "{load}");
+        assert!(ch.file_exists(name));
+    }
+}

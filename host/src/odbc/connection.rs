@@ -140,9 +140,23 @@ pub(super) fn apply_lock_timeout(db: &dyn Database, seconds: u64) -> Result<(), 
 /// - `NO_BACKSLASH_ESCAPES` removed: under it `LOAD DATA`'s `'\t'` and `'\\'` (and the
 ///   connectors' string literals, written for the default) mean something else, and every
 ///   default load failed ("Field separator argument is not what is expected").
+///
+/// And refuses a connection whose character set is not UTF-8 (`CHARSET=latin1`, or an ANSI
+/// driver's default): the host sends UTF-8 text, which the server would read as that set and
+/// store re-encoded (`café` as `cafÃ©`), silently, in parameter-array loads and the ledgers.
 pub(super) fn require_exact_values(db: &dyn Database) -> Result<(), OdbcError> {
     if !super::is_mariadb_or_mysql(&db.dbms_name()) {
         return Ok(());
+    }
+    let charset = db
+        .query_text(
+            "reading the connection's character set",
+            "SELECT @@character_set_client",
+            &[],
+        )?
+        .unwrap_or_default();
+    if !matches!(charset.as_str(), "utf8mb4" | "utf8mb3" | "utf8") {
+        return Err(OdbcError::ClientCharset(charset));
     }
     db.execute(
         "setting the session's sql_mode (strict, backslash escapes)",
