@@ -1,9 +1,11 @@
-//! MariaDB session modes. MariaDB adjusts a value that does not fit its column (`abc` into an integer becomes 0, a
-//! long string is cut) with only a warning unless the session's `sql_mode` is strict for the
-//! table's engine: the default `STRICT_TRANS_TABLES` is not strict for the Aria stage, and
-//! some servers run with no strict mode at all; and a decimal rounded to the column's scale
-//! is only a note in every mode. Whatever the mode and the load shape, such a value must fail
-//! its table, keep its file and leave the target as it was.
+//! Session settings that would change values on their way in. MariaDB adjusts a value that
+//! does not fit its column (`abc` into an integer becomes 0, a long string is cut) with only a
+//! warning unless the session's `sql_mode` is strict for the table's engine: the default
+//! `STRICT_TRANS_TABLES` is not strict for the Aria stage, and some servers run with no strict
+//! mode at all; and a decimal rounded to the column's scale is only a note in every mode.
+//! Whatever the mode and the load shape, such a value must fail its table, keep its file and
+//! leave the target as it was. `NO_BACKSLASH_ESCAPES` must not change the load's meaning, and
+//! a connection that is not in UTF-8 (MariaDB or PostgreSQL) is refused up front.
 
 use crate::support::target::Db;
 use crate::support::typed::{Channel, s};
@@ -144,6 +146,32 @@ fn mariadb_a_connection_not_in_utf8_is_refused() {
         ch.raw(name, "id,a,b,c\n1,1,é,1\n".as_bytes());
         ch.call("refr_write_end", "id,a,b,c", "id", &[(name, 1)])
             .assert_fails_with(&["character set is latin1", "CHARSET=utf8mb4"]);
+        assert!(ch.rows(&["id"]).is_empty(), "{load}");
+        assert!(ch.file_exists(name));
+    }
+}
+
+/// psqlODBC runs `ConnSettings` after it sets UTF8: a client_encoding changed there would make
+/// the server read the text bound over ODBC as LATIN1. Refused before anything changes, for
+/// the COPY load too (its own session is UTF-8, but the ledgers go over ODBC).
+#[test]
+fn postgres_a_connection_not_in_utf8_is_refused() {
+    for load in ["copy", "unnest"] {
+        let mut ch = Channel::new(
+            Db::Postgres,
+            &format!("strict_pg_latin1_{load}"),
+            &format!("--connector-option load={load}"),
+        );
+        let t = ch.target.ident("t");
+        ch.target
+            .execute(&[format!("CREATE TABLE {t} (id INT PRIMARY KEY, b TEXT)")]);
+        ch.edit_env("HVR_WASM_CONNECT_STRING", |value| {
+            value.push_str("ConnSettings={SET client_encoding TO 'LATIN1'};")
+        });
+        let name = "20240101000000001-t.csv";
+        ch.raw(name, "id,b\n1,café\n".as_bytes());
+        ch.call("refr_write_end", "id,b", "id", &[(name, 1)])
+            .assert_fails_with(&["character set is LATIN1", "client_encoding"]);
         assert!(ch.rows(&["id"]).is_empty(), "{load}");
         assert!(ch.file_exists(name));
     }

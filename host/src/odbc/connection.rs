@@ -141,28 +141,59 @@ pub(super) fn apply_lock_timeout(db: &dyn Database, seconds: u64) -> Result<(), 
 ///   connectors' string literals, written for the default) mean something else, and every
 ///   default load failed ("Field separator argument is not what is expected").
 ///
-/// And refuses a connection whose character set is not UTF-8 (`CHARSET=latin1`, or an ANSI
-/// driver's default): the host sends UTF-8 text, which the server would read as that set and
-/// store re-encoded (`café` as `cafÃ©`), silently, in parameter-array loads and the ledgers.
+/// On PostgreSQL, MariaDB and MySQL, refuses a connection whose character set is not UTF-8 (see
+/// [`require_utf8`]).
 pub(super) fn require_exact_values(db: &dyn Database) -> Result<(), OdbcError> {
-    if !super::is_mariadb_or_mysql(&db.dbms_name()) {
+    let dbms = db.dbms_name().to_ascii_lowercase();
+    if dbms.contains("postgres") {
+        return require_utf8(
+            db,
+            "PostgreSQL",
+            "SELECT current_setting('client_encoding')",
+            &["UTF8"],
+            "leave client_encoding at UTF8 (psqlODBC's ConnSettings, PGCLIENTENCODING, or the role's or database's settings changed it)",
+        );
+    }
+    if !super::is_mariadb_or_mysql(&dbms) {
         return Ok(());
     }
-    let charset = db
-        .query_text(
-            "reading the connection's character set",
-            "SELECT @@character_set_client",
-            &[],
-        )?
-        .unwrap_or_default();
-    if !matches!(charset.as_str(), "utf8mb4" | "utf8mb3" | "utf8") {
-        return Err(OdbcError::ClientCharset(charset));
-    }
+    require_utf8(
+        db,
+        "MariaDB/MySQL",
+        "SELECT @@character_set_client",
+        &["utf8mb4", "utf8mb3", "utf8"],
+        "set CHARSET=utf8mb4 in the connect string or DSN",
+    )?;
     db.execute(
         "setting the session's sql_mode (strict, backslash escapes)",
         // Empty items (from the removed mode, or an empty mode) are ignored by the server.
         "SET SESSION sql_mode = CONCAT_WS(',', REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', ''), 'STRICT_ALL_TABLES')",
     )
+}
+
+/// Refuses a connection whose character set (what `query` reads) is not one of `utf8`: the
+/// host sends UTF-8 text, which the server would read as that set and store re-encoded
+/// (`café` as `cafÃ©`), silently, wherever text is bound over ODBC (parameter arrays, arrays
+/// for `unnest`, the ledgers). MariaDB's `CHARSET=latin1` or an ANSI driver's default, and
+/// psqlODBC with a `ConnSettings` that sets client_encoding, did so.
+fn require_utf8(
+    db: &dyn Database,
+    name: &'static str,
+    query: &str,
+    utf8: &[&str],
+    fix: &'static str,
+) -> Result<(), OdbcError> {
+    let found = db
+        .query_text("reading the connection's character set", query, &[])?
+        .unwrap_or_default();
+    if utf8.iter().any(|u| found.eq_ignore_ascii_case(u)) {
+        return Ok(());
+    }
+    Err(OdbcError::ClientCharset {
+        dbms: name,
+        found,
+        fix,
+    })
 }
 
 /// The host's seam to the target, over this one ODBC connection.

@@ -38,9 +38,13 @@ pub enum OdbcError {
     #[error("{0}")]
     Load(String),
     #[error(
-        "the MariaDB/MySQL connection's character set is {0} (the connect string's or DSN's CHARSET): HVR's files are UTF-8, and text sent over this connection would be stored re-encoded; set CHARSET=utf8mb4"
+        "the {dbms} connection's character set is {found}: HVR's files are UTF-8, and text sent over this connection would be stored re-encoded; {fix}"
     )]
-    ClientCharset(String),
+    ClientCharset {
+        dbms: &'static str,
+        found: String,
+        fix: &'static str,
+    },
     #[error(
         "cannot connect to PostgreSQL natively (for a COPY load): {}; fix the connect string's settings or give --native-connect-string, or load over ODBC with --connector-option load=unnest",
         super::native_pg::describe(source)
