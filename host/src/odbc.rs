@@ -17,6 +17,7 @@ mod native_sqlite;
 mod odbc_ini;
 mod pg_array;
 mod session;
+mod session_settings;
 mod text_rows;
 mod warnings;
 

@@ -38,7 +38,7 @@ impl Session {
     pub fn set_lock_timeout(&self, seconds: u64) -> Result<(), OdbcError> {
         match self {
             Session::Odbc(target) => target.set_lock_timeout(seconds),
-            Session::Sqlite(native) => super::connection::apply_lock_timeout(native, seconds),
+            Session::Sqlite(native) => super::session_settings::apply_lock_timeout(native, seconds),
         }
     }
 
