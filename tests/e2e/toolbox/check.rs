@@ -86,6 +86,18 @@ fn a_wrong_password_fails_the_target_check_without_printing_it() {
 }
 
 #[test]
+fn a_connection_not_in_utf8_fails_the_session_check() {
+    let mut ch = Channel::new(Db::Mariadb, "toolbox_check_latin1", "");
+    ch.edit_env("HVR_WASM_CONNECT_STRING", |value| {
+        *value = value.replace("CHARSET=utf8mb4;", "CHARSET=latin1;")
+    });
+    let run = check(&ch, "id,a");
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(line(&run, "FAIL  session").contains("character set is latin1"));
+    assert!(run.stdout.contains("set CHARSET=utf8mb4"), "{}", run.stdout);
+}
+
+#[test]
 fn a_missing_table_fails_its_check() {
     let ch = Channel::new(Db::Postgres, "toolbox_check_no_table", "");
     let run = check(&ch, "id,a");

@@ -38,6 +38,15 @@ pub(super) fn check(
         Session::Sqlite(_) => ", natively",
     };
     report.ok("target", format!("connected ({}{how})", target.dbms_name()));
+    // What every call sets up before any table: a connection that is not in UTF-8 is refused.
+    if let Err(e) = target.require_exact_values() {
+        report.fail(
+            "session",
+            e,
+            "set CHARSET=utf8mb4 (MariaDB, MySQL) or leave client_encoding at UTF8 (PostgreSQL)",
+        );
+        return;
+    }
     if let Some(conninfo) = &options.native_connect_string {
         target.use_native_settings(conninfo);
     }
