@@ -202,6 +202,41 @@ fn mariadb_load_data_fails_a_batch_the_server_warns_about() {
     assert!(target.query("SELECT id FROM short").is_empty());
 }
 
+/// What MariaDB adjusts without an error even in strict mode (a decimal rounded to its
+/// column's scale is a note) fails the batch in the statement shapes too, as in LOAD DATA's.
+#[test]
+fn mariadb_statement_shapes_fail_a_batch_the_server_adjusts() {
+    let dir = scratch("shape_adjusted");
+    let target = Target::fresh(Db::Mariadb, "shape_adjusted", &dir);
+    target.execute(&["CREATE TABLE money (id integer PRIMARY KEY, v decimal(6,2))".to_string()]);
+    let odbc = OdbcTarget::connect(Some(&target.connect_string), None, false).unwrap();
+    for shape in [
+        LoadShape::ParameterArray("INSERT INTO money (id, v) VALUES (?, ?)".into()),
+        LoadShape::MultiRowValues {
+            prefix: "INSERT INTO money (id, v) VALUES ".into(),
+            row: "(?, ?)".into(),
+            rows_per_statement: 2,
+        },
+    ] {
+        let db = odbc.for_transaction(&shape).unwrap();
+        db.begin().unwrap();
+        let mut loader = db.loader(&shape, 2, 10).unwrap();
+        let mut batch = TextBatch::new(2, 3);
+        for (id, v) in [("1", "1.50"), ("2", "2.239"), ("3", "3")] {
+            batch.columns[0].push(Some(id.as_bytes()));
+            batch.columns[1].push(Some(v.as_bytes()));
+        }
+        let e = loader.load(&batch).unwrap_err().to_string();
+        assert!(
+            e.contains("Data truncated") && e.contains("the load fails"),
+            "{shape:?}: {e}"
+        );
+        drop(loader);
+        db.rollback().unwrap();
+    }
+    assert!(target.query("SELECT id FROM money").is_empty());
+}
+
 fn short_table_load_data(test: &str) -> (Target, OdbcTarget, LoadShape) {
     let dir = scratch(test);
     let target = Target::fresh(Db::Mariadb, test, &dir);

@@ -34,6 +34,8 @@ pub enum BatchLoader<'c> {
     MultiRow {
         target: &'c Target,
         inserter: Inserter<'c>,
+        /// As for `Arrays`.
+        reads_warnings: bool,
         capacity: usize,
         lens: Vec<usize>,
         prefix: String,
@@ -99,7 +101,7 @@ impl<'c> BatchLoader<'c> {
                 inserter: text_inserter(target, sql, columns, batch_rows)?,
                 sql: sql.clone(),
                 columns,
-                reads_warnings: super::is_mariadb_or_mysql(&super::Database::dbms_name(target)),
+                reads_warnings: reads_warnings(target),
                 max_rows: batch_rows.max(1),
                 capacity: batch_rows.max(1),
                 lens: vec![16; columns],
@@ -115,6 +117,7 @@ impl<'c> BatchLoader<'c> {
                 BatchLoader::MultiRow {
                     target,
                     inserter: text_inserter(target, &sql, columns * per, batch_rows.div_ceil(per))?,
+                    reads_warnings: reads_warnings(target),
                     capacity: batch_rows.max(1),
                     lens: vec![16; columns],
                     prefix: prefix.clone(),
@@ -218,15 +221,14 @@ impl<'c> BatchLoader<'c> {
                     grow(lens, &chunk.lens);
                     fill(inserter, batch, chunk.from, chunk.to, 1, sql, lens)?;
                     execute(inserter, sql)?;
-                    if *reads_warnings {
-                        super::warnings::refuse_adjusted_values(target)?;
-                    }
+                    refuse_adjusted_values(target, *reads_warnings)?;
                 }
                 Ok(())
             }
             BatchLoader::MultiRow {
                 target,
                 inserter,
+                reads_warnings,
                 capacity,
                 lens,
                 prefix,
@@ -244,6 +246,7 @@ impl<'c> BatchLoader<'c> {
                         grow(lens, &chunk.lens);
                         fill(inserter, batch, from, from + full * per, per, sql, lens)?;
                         execute(inserter, sql)?;
+                        refuse_adjusted_values(target, *reads_warnings)?;
                     }
                     // The rest, and runs of long values: one statement for the run's rows.
                     let rest = to - from - full * per;
@@ -260,6 +263,7 @@ impl<'c> BatchLoader<'c> {
                             &chunk.lens,
                         )?;
                         execute(&mut tail, &tail_sql)?;
+                        refuse_adjusted_values(target, *reads_warnings)?;
                     }
                 }
                 Ok(())
@@ -321,6 +325,19 @@ fn fill(
         }
     }
     Ok(())
+}
+
+/// MariaDB and MySQL leave a warning or note where they adjusted a value (see `warnings`).
+fn reads_warnings(target: &Target) -> bool {
+    super::is_mariadb_or_mysql(&super::Database::dbms_name(target))
+}
+
+fn refuse_adjusted_values(target: &Target, reads_warnings: bool) -> Result<(), OdbcError> {
+    if reads_warnings {
+        super::warnings::refuse_adjusted_values(target)
+    } else {
+        Ok(())
+    }
 }
 
 fn execute(inserter: &mut Inserter<'_>, sql: &str) -> Result<(), OdbcError> {
