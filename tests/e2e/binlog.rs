@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::engines::{a_cycle_the_server_refuses_for_orders, lift_the_refusal};
 use crate::support::model::Style;
 use crate::support::target::{Db, Target};
 use crate::support::{Scenario, channel, hvr};
@@ -141,25 +142,8 @@ fn cycles_with_a_refused_table(primary: &PrivateServer, format: &str) -> Scenari
     let changes = sc.cycle_changes(8, None);
     sc.hvr.integrate(&changes).assert_ok();
     sc.assert_target_matches(&format!("{format}: after a cycle"));
-    let schema = sc.hvr.schema.clone();
-    let trigger = |op: &str| format!("`{schema}`.`orders_refuse_{op}`");
-    let ops = ["INSERT", "UPDATE", "DELETE"];
-    sc.target.execute(&ops.map(|op| {
-        format!(
-            "CREATE TRIGGER {} BEFORE {op} ON `{schema}`.`orders` FOR EACH ROW \
-                 SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test'",
-            trigger(op)
-        )
-    }));
-    let changes = sc.cycle_changes(8, None);
-    sc.hvr.call("integ_begin", &[]).assert_ok();
-    let vars = sc.hvr.stage_integrate(&changes);
-    sc.hvr.call("integ_end", &vars).assert_fails_with(&[
-        "1 of 3 table(s) failed: table orders",
-        "refused by the test",
-    ]);
-    sc.target
-        .execute(&ops.map(|op| format!("DROP TRIGGER {}", trigger(op))));
+    let vars = a_cycle_the_server_refuses_for_orders(&mut sc);
+    lift_the_refusal(&sc);
     sc.hvr.call("integ_end", &vars).assert_ok();
     sc.assert_target_matches(&format!("{format}: after the refused table was retried"));
     sc.assert_no_files_left();

@@ -68,38 +68,14 @@ fn mariadb_a_failed_tables_stage_reaches_nothing() {
     sc.hvr.user_arg.push_str(" --parallel 1");
     let refresh = sc.refresh_changes(5);
     sc.hvr.refresh(&refresh).assert_ok();
-    // `orders` (in its own schema) is the call's first table: the others come after it on the
-    // one connection.
-    let schema = sc.hvr.schema.clone();
-    let ops = ["INSERT", "UPDATE", "DELETE"];
-    let refuse: Vec<String> = ops
-        .iter()
-        .map(|op| {
-            format!(
-                "CREATE TRIGGER `{schema}`.`orders_refuse_{op}` BEFORE {op} ON `{schema}`.`orders` \
-                 FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test'"
-            )
-        })
-        .collect();
-    sc.target.execute(&refuse);
-    let changes = sc.cycle_changes(8, None);
-    sc.hvr.call("integ_begin", &[]).assert_ok();
-    let vars = sc.hvr.stage_integrate(&changes);
-    sc.hvr.call("integ_end", &vars).assert_fails_with(&[
-        "1 of 3 table(s) failed: table orders",
-        "refused by the test",
-    ]);
+    let vars = a_cycle_the_server_refuses_for_orders(&mut sc);
     let left = sc.hvr.leftover_files();
     assert!(
         !left.is_empty() && left.iter().all(|f| f.ends_with("-orders.csv")),
         "{left:?}"
     );
     // The operator lifts the cause; HVR calls again with the same environment.
-    let lift: Vec<String> = ops
-        .iter()
-        .map(|op| format!("DROP TRIGGER `{schema}`.`orders_refuse_{op}`"))
-        .collect();
-    sc.target.execute(&lift);
+    lift_the_refusal(&sc);
     sc.hvr.call("integ_end", &vars).assert_ok();
     sc.assert_target_matches("after the failed table was retried");
     sc.assert_no_files_left();
@@ -174,4 +150,35 @@ fn mariadb_ledgers_without_transactions_are_refused() {
         assert!(sc.target.rows(&table, Style::ReplicationCopy).is_empty());
         assert!(!sc.hvr.leftover_files().is_empty());
     }
+}
+
+const REFUSED_OPS: [&str; 3] = ["INSERT", "UPDATE", "DELETE"];
+
+/// Triggers make the server refuse every change to `orders` (in its own schema, the call's
+/// first table: with `--parallel 1` the others come after it on the one connection); one
+/// cycle's `integ_end` then fails for that table alone. Returns the call's environment, for
+/// the retry.
+pub(crate) fn a_cycle_the_server_refuses_for_orders(sc: &mut Scenario) -> Vec<(String, String)> {
+    let schema = sc.hvr.schema.clone();
+    sc.target.execute(&REFUSED_OPS.map(|op| {
+        format!(
+            "CREATE TRIGGER `{schema}`.`orders_refuse_{op}` BEFORE {op} ON `{schema}`.`orders` \
+             FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test'"
+        )
+    }));
+    let changes = sc.cycle_changes(8, None);
+    sc.hvr.call("integ_begin", &[]).assert_ok();
+    let vars = sc.hvr.stage_integrate(&changes);
+    sc.hvr.call("integ_end", &vars).assert_fails_with(&[
+        "1 of 3 table(s) failed: table orders",
+        "refused by the test",
+    ]);
+    vars
+}
+
+/// Drops what [`a_cycle_the_server_refuses_for_orders`] created.
+pub(crate) fn lift_the_refusal(sc: &Scenario) {
+    let schema = &sc.hvr.schema;
+    sc.target
+        .execute(&REFUSED_OPS.map(|op| format!("DROP TRIGGER `{schema}`.`orders_refuse_{op}`")));
 }
