@@ -89,6 +89,76 @@ fn multi_delete_removes_rows_matching_the_partial_key(db: Db, test: &str) {
     assert_eq!(sc.target.rows(&table, Style::ReplicationCopy), expected);
 }
 
+/// Deletes on both sides of a truncate and of a multi-delete, with inserts and updates before
+/// and after each: a plan that applies deletes after the upsert (MariaDB's) must still leave
+/// only what the last truncate, multi-delete and each key's last change say.
+fn deletes_around_truncates_and_multi_deletes(db: Db, test: &str) {
+    let mut sc = Scenario::new(db, Style::ReplicationCopy, test);
+    let refresh = sc.refresh_changes(8);
+    sc.hvr.refresh(&refresh).assert_ok();
+    sc.hvr.user_arg.push_str(" --multi-delete line_items:line");
+    let existing = [(6000, 1), (6000, 2), (6100, 1), (6200, 1), (6300, 1)];
+    let rows: Vec<(Row, u8)> = existing
+        .iter()
+        .map(|&(o, l)| (item(o, l, "old"), 1))
+        .collect();
+    integrate_items(&mut sc, "20990101000000001", &rows).assert_ok();
+    integrate_items(
+        &mut sc,
+        "20990101000000002",
+        &[
+            (item(6100, 1, "updated, deleted, truncated"), 2),
+            (item(6100, 1, "updated, deleted, truncated"), 0),
+            (item(6200, 1, "deleted before the truncate"), 0),
+            (item(6300, 1, "updated before the truncate"), 2),
+            (vec![None; 5], 5),
+            (item(6200, 1, "back after the truncate"), 1),
+            (item(6400, 1, "inserted, then deleted"), 1),
+            (item(6400, 1, "inserted, then deleted"), 0),
+            (item(6000, 1, "inserted before the multi-delete"), 1),
+            (item(6000, 2, "deleted before the multi-delete"), 0),
+            (
+                item(6000, 5, "deleted, then inserted before the multi-delete"),
+                0,
+            ),
+            (
+                item(6000, 5, "deleted, then inserted before the multi-delete"),
+                1,
+            ),
+            (item(6000, 0, ""), 8),
+            (item(6000, 3, "inserted after, then deleted"), 1),
+            (item(6000, 3, "inserted after, then deleted"), 0),
+            (item(6000, 4, "deleted, then inserted after"), 0),
+            (item(6000, 4, "deleted, then inserted after"), 1),
+            (item(6000, 4, "and updated"), 2),
+        ],
+    )
+    .assert_ok();
+    let table = sc.hvr.tables[ITEMS].clone();
+    assert_eq!(
+        sc.target.rows(&table, Style::ReplicationCopy),
+        vec![
+            item(6000, 4, "and updated"),
+            item(6200, 1, "back after the truncate")
+        ]
+    );
+}
+
+#[test]
+fn sqlite_deletes_around_truncates_and_multi_deletes() {
+    deletes_around_truncates_and_multi_deletes(Db::Sqlite, "op58_sqlite");
+}
+
+#[test]
+fn postgres_deletes_around_truncates_and_multi_deletes() {
+    deletes_around_truncates_and_multi_deletes(Db::Postgres, "op58_pg");
+}
+
+#[test]
+fn mariadb_deletes_around_truncates_and_multi_deletes() {
+    deletes_around_truncates_and_multi_deletes(Db::Mariadb, "op58_maria");
+}
+
 #[test]
 fn sqlite_truncate_empties_the_table_before_later_rows() {
     truncate_empties_before_later_rows(Db::Sqlite, "op5_sqlite");
