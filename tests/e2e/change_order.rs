@@ -126,3 +126,35 @@ fn mariadb_keys_equal_by_collation_are_one_key() {
     ];
     assert_eq!(got, expected);
 }
+
+/// A secondary unique key whose value a delete frees and a lower key takes in the same cycle.
+/// MariaDB's upsert (`ON DUPLICATE KEY UPDATE`) fires on any unique key: were the deleted row
+/// still there, the new row's insert would update it instead, and the delete would then
+/// remove it, losing the new row. Deletes apply before the upsert, so it never meets one.
+#[test]
+fn mariadb_a_unique_value_a_delete_frees_can_be_taken_by_a_lower_key() {
+    let mut sc = Scenario::new(Db::Mariadb, Style::ReplicationCopy, "order_maria_unique");
+    let first = [
+        (item("9500", "1", "badge 7"), 1),
+        (item("9400", "1", "badge 3"), 1),
+    ];
+    integrate_rows(&mut sc, ITEMS, "20990101000000001", &first).assert_ok();
+    let table = sc.hvr.tables[ITEMS].clone();
+    sc.target.execute(&[format!(
+        "ALTER TABLE {} ADD UNIQUE KEY `hvr_test_product` (`product`)",
+        sc.target.qualified(&table)
+    )]);
+    let second = [
+        (item("9500", "1", "badge 7"), 0),
+        (item("9300", "1", "badge 7"), 1),
+        (item("9400", "1", "badge 3"), 2),
+        (item("9400", "1", "badge 3"), 0),
+        (item("9200", "1", "badge 3"), 1),
+    ];
+    integrate_rows(&mut sc, ITEMS, "20990101000000002", &second).assert_ok();
+    assert_eq!(
+        sc.target.rows(&table, Style::ReplicationCopy),
+        vec![item("9200", "1", "badge 3"), item("9300", "1", "badge 7")]
+    );
+    sc.assert_no_files_left();
+}
