@@ -158,3 +158,39 @@ fn mariadb_a_unique_value_a_delete_frees_can_be_taken_by_a_lower_key() {
     );
     sc.assert_no_files_left();
 }
+
+/// The case deleting first cannot help: a secondary unique value moves to a lower key in one
+/// cycle, so in key order its new holder comes before the old one lets go. The upsert would
+/// meet the old holder's row and overwrite it, dropping the new row without a word; it fails
+/// the table instead, with the target and the file unchanged.
+#[test]
+fn mariadb_a_unique_value_taken_before_it_is_freed_fails_the_table() {
+    let mut sc = Scenario::new(
+        Db::Mariadb,
+        Style::ReplicationCopy,
+        "order_maria_unique_moved",
+    );
+    integrate_rows(
+        &mut sc,
+        ITEMS,
+        "20990101000000001",
+        &[(item("9600", "1", "badge 9"), 1)],
+    )
+    .assert_ok();
+    let table = sc.hvr.tables[ITEMS].clone();
+    sc.target.execute(&[format!(
+        "ALTER TABLE {} ADD UNIQUE KEY `hvr_test_product` (`product`)",
+        sc.target.qualified(&table)
+    )]);
+    let moved = [
+        (item("9600", "1", "badge 10"), 2),
+        (item("9550", "1", "badge 9"), 1),
+    ];
+    integrate_rows(&mut sc, ITEMS, "20990101000000002", &moved)
+        .assert_fails_with(&["line_items", "Subquery returns more than 1 row"]);
+    assert_eq!(
+        sc.target.rows(&table, Style::ReplicationCopy),
+        vec![item("9600", "1", "badge 9")]
+    );
+    assert_eq!(sc.hvr.leftover_files().len(), 1, "the cycle's file is kept");
+}

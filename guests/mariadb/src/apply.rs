@@ -167,10 +167,44 @@ impl Apply<'_> {
             .join(", ")
     }
 
+    /// `ON DUPLICATE KEY UPDATE` fires on a conflict with any unique key of the target. When
+    /// the row it meets has another replication key (a secondary unique value the change
+    /// takes from a row whose own change is later in key order), updating that row would
+    /// overwrite it and drop the change's own row without a word. The first assignment
+    /// therefore keeps the key only when the met row's key equals the change's (by the key
+    /// columns' collation, as the primary key compares) and otherwise evaluates a subquery of
+    /// two rows, which fails the statement (`Subquery returns more than 1 row`) and so the
+    /// table's transaction.
     fn upsert_clause(&self) -> String {
-        sql::upsert_clause(&D, Upsert::OnDuplicateKey, self.layout, self.keys)
+        let clause = sql::upsert_clause(&D, Upsert::OnDuplicateKey, self.layout, self.keys);
+        let first = D.ident(&self.keys[0].name);
+        let same_row = self
+            .keys
+            .iter()
+            .map(|k| {
+                let k = D.ident(&k.name);
+                format!("{}.{k} <=> VALUES({k})", self.target)
+            })
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let guard = format!(
+            "{first} = IF({same_row}, {}.{first}, (SELECT 1 FROM (SELECT 1 UNION ALL SELECT 2) {OTHER_UNIQUE_KEY}))",
+            self.target
+        );
+        let assignments = clause
+            .strip_prefix(ON_DUPLICATE_KEY)
+            .expect("the SDK's ON DUPLICATE KEY clause");
+        if self.layout.landed.iter().any(|c| !c.is_key) {
+            format!("{ON_DUPLICATE_KEY}{guard}, {assignments}")
+        } else {
+            format!("{ON_DUPLICATE_KEY}{guard}")
+        }
     }
 }
+
+const ON_DUPLICATE_KEY: &str = "ON DUPLICATE KEY UPDATE ";
+/// Alias of the guard's failing subquery: names why it is there when the statement is read.
+const OTHER_UNIQUE_KEY: &str = "hvr_another_unique_key_matched";
 
 /// Whether MariaDB indexes the column only by a prefix (TEXT, BLOB, JSON).
 fn is_long(key: &LandedColumn) -> bool {

@@ -300,6 +300,14 @@ mod tests {
             "{after}"
         );
         assert_eq!(after.matches("ON DUPLICATE KEY UPDATE").count(), 1);
+        // The upsert fails rather than update a row another unique key matched.
+        assert!(
+            after.contains(
+                "ON DUPLICATE KEY UPDATE `id` = IF(`orders`.`id` <=> VALUES(`id`), `orders`.`id`, \
+                 (SELECT 1 FROM (SELECT 1 UNION ALL SELECT 2) hvr_another_unique_key_matched)), "
+            ),
+            "{after}"
+        );
     }
 
     #[test]
