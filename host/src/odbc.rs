@@ -19,6 +19,7 @@ mod pg_array;
 mod session;
 mod session_settings;
 mod text_rows;
+mod unique_keys;
 mod warnings;
 
 pub use connection::Target;
@@ -27,6 +28,7 @@ pub use engine::non_transactional_engine;
 pub use error::OdbcError;
 pub use load::{BatchLoader, describe as describe_load};
 pub use session::Session;
+pub use unique_keys::{UniqueKey, unique_keys};
 
 use crate::batch::TextBatch;
 use crate::domain::{LoadShape, TargetColumn};

@@ -206,3 +206,27 @@ fn an_undeclared_connector_option_fails_the_options_check() {
 fn a_good_configuration_passes_on_mariadb() {
     passes(Db::Mariadb, "toolbox_check_mariadb");
 }
+
+/// MariaDB's upsert meets rows by any unique key: `check` names a unique key besides HVR's,
+/// and the key HVR uses (here a unique key standing in for the primary key) is not named.
+#[test]
+fn a_mariadb_table_with_another_unique_key_gets_a_warning() {
+    let ch = Channel::new(Db::Mariadb, "toolbox_check_unique", "");
+    let t = ch.target.ident("t");
+    ch.target.execute(&[format!(
+        "CREATE TABLE {t} (id integer NOT NULL, a varchar(10), b integer, \
+         PRIMARY KEY (id), UNIQUE KEY badge (b, a))"
+    )]);
+    let run = check(&ch, "id,a,b");
+    run.assert_ok();
+    let warned = line(&run, "warn  table t");
+    assert!(
+        warned.contains("unique key(s) besides HVR's key: badge (b, a)"),
+        "{warned}"
+    );
+    ch.target
+        .execute(&[format!("ALTER TABLE {t} DROP INDEX badge")]);
+    let run = check(&ch, "id,a,b");
+    run.assert_ok();
+    assert!(!run.stdout.contains("warn  table t"), "{}", run.stdout);
+}

@@ -266,11 +266,12 @@ fn primary_key(
     else {
         return;
     };
-    let same = primary.len() == keys.len()
-        && primary
-            .iter()
-            .all(|p| keys.iter().any(|k| k.eq_ignore_ascii_case(p)));
-    if same || keys.is_empty() {
+    let same = is_hvr_key(&primary, keys);
+    if keys.is_empty() {
+        return;
+    }
+    other_unique_keys(target, spec, catalog.as_deref(), keys, report);
+    if same {
         return;
     }
     let detail = if primary.is_empty() {
@@ -291,6 +292,47 @@ fn primary_key(
         &what,
         detail,
         "make HVR's key columns the primary key (or a unique key): MariaDB's upserts and every re-keyed update rely on it",
+    );
+}
+
+fn is_hvr_key(columns: &[String], keys: &[&str]) -> bool {
+    columns.len() == keys.len()
+        && columns
+            .iter()
+            .all(|c| keys.iter().any(|k| k.eq_ignore_ascii_case(c)))
+}
+
+/// MariaDB/MySQL: a unique key besides HVR's key. The connector's upsert meets rows by any
+/// unique key, so a cycle that moves one of its values to a row earlier in key order fails
+/// the table (the upsert refuses to overwrite the row holding it) until the key is dropped or
+/// the changes come in separate cycles.
+fn other_unique_keys(
+    target: &Session,
+    spec: &TableSpec,
+    catalog: Option<&str>,
+    keys: &[&str],
+    report: &mut Report,
+) {
+    let Ok(unique) = crate::odbc::unique_keys(target, catalog, &spec.base_name) else {
+        return;
+    };
+    let others: Vec<String> = unique
+        .iter()
+        // A primary key other than HVR's key has its own warning.
+        .filter(|u| u.name != "PRIMARY" && !is_hvr_key(&u.columns, keys))
+        .map(|u| format!("{} ({})", u.name, u.columns.join(", ")))
+        .collect();
+    if others.is_empty() {
+        return;
+    }
+    report.warn(
+        &format!("table {}", spec.name),
+        format!(
+            "{} has unique key(s) besides HVR's key: {}",
+            spec.qualified_base_name(),
+            others.join(", ")
+        ),
+        "upserts meet rows by any unique key: a cycle that moves one of its values to a row earlier in key order fails the table; make it non-unique if the source does not enforce it",
     );
 }
 
