@@ -53,3 +53,67 @@ fn postgres_loads_a_fifty_megabyte_field() {
 fn mariadb_loads_a_fifty_megabyte_field() {
     fifty_megabyte_field(Db::Mariadb, "long_maria");
 }
+
+/// Long text keys that share their first 2,000 characters are different keys: MariaDB sorts
+/// strings by their first `max_sort_length` bytes (1024 by default), and the connector groups
+/// the cycle's deletes by sorting, so with the default one of the two deletes was lost.
+#[test]
+fn mariadb_long_keys_sharing_a_long_prefix_stay_apart() {
+    use crate::support::typed::Channel;
+    let ch = Channel::new(Db::Mariadb, "long_keys_maria", "");
+    let t = ch.target.ident("t");
+    ch.target.execute(&[format!(
+        "CREATE TABLE {t} (id MEDIUMTEXT NOT NULL, a VARCHAR(10), UNIQUE KEY (id))"
+    )]);
+    let prefix = "k".repeat(2000);
+    let rows = |lines: &[(&str, &str, u8)]| {
+        let mut csv = String::from("id,a,op_type\n");
+        for (suffix, a, op) in lines {
+            csv.push_str(&format!("{prefix}{suffix},{a},{op}\n"));
+        }
+        csv
+    };
+    let first = rows(&[("1", "one", 1), ("2", "two", 1), ("3", "three", 1)]);
+    ch.raw("20240101000000001-t.csv", first.as_bytes());
+    ch.call(
+        "integ_end",
+        "id,a,op_type",
+        "id",
+        &[("20240101000000001-t.csv", 3)],
+    )
+    .assert_ok();
+    let second = rows(&[("1", "one", 0), ("2", "two", 0), ("3", "changed", 2)]);
+    ch.raw("20240101000000002-t.csv", second.as_bytes());
+    ch.call(
+        "integ_end",
+        "id,a,op_type",
+        "id",
+        &[("20240101000000002-t.csv", 3)],
+    )
+    .assert_ok();
+    let got = ch
+        .target
+        .query(&format!("SELECT RIGHT(id, 1), a FROM {t} ORDER BY 1"));
+    assert_eq!(
+        got,
+        vec![vec![Some("3".to_string()), Some("changed".to_string())]]
+    );
+    // A key too long for the sort to tell apart fails the table instead.
+    let long = format!("{},x,1\n", "k".repeat(20_000));
+    ch.raw(
+        "20240101000000003-t.csv",
+        format!("id,a,op_type\n{long}").as_bytes(),
+    );
+    let run = ch.call(
+        "integ_end",
+        "id,a,op_type",
+        "id",
+        &[("20240101000000003-t.csv", 1)],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("Subquery returns more than 1 row"),
+        "{}",
+        run.stderr
+    );
+}

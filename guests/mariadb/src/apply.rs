@@ -207,7 +207,7 @@ const ON_DUPLICATE_KEY: &str = "ON DUPLICATE KEY UPDATE ";
 const OTHER_UNIQUE_KEY: &str = "hvr_another_unique_key_matched";
 
 /// Whether MariaDB indexes the column only by a prefix (TEXT, BLOB, JSON).
-fn is_long(key: &LandedColumn) -> bool {
+pub(crate) fn is_long(key: &LandedColumn) -> bool {
     let type_name = key.type_name.as_deref().unwrap_or("").to_ascii_lowercase();
     ["text", "blob", "json"]
         .iter()

@@ -125,7 +125,7 @@ impl Connector for MariaDb {
             keys: &keys,
             target: &target,
         };
-        let mut after = Vec::new();
+        let mut after = exact_key_sorting(&stage.name, &keys);
         let truncated_at = if stage.has_op {
             // MariaDB cannot name a temporary table twice in one statement, so the truncate
             // point goes through a session variable and op-8 rows through their own table.
@@ -217,6 +217,44 @@ fn stage_engine(options: &Options) -> &'static str {
         "/*M! ENGINE=Aria */ "
     }
 }
+
+/// MariaDB sorts (and so groups, with `SQL_BIG_RESULT`) string values by their first
+/// `max_sort_length` bytes of collation weights, 1024 by default: two long keys that share
+/// that much would be one group, and one of them would lose its delete or last change without
+/// a word. 128 KiB covers every VARCHAR key (at most 16,383 characters at up to 8 weight bytes
+/// each) and fits the default 2 MB sort buffer, which is kept at least that big (a larger
+/// `max_sort_length`, 256 KiB, measured "Out of sort memory" there). A TEXT or BLOB key longer
+/// than 16,384 characters fails the table instead, through a subquery of two rows named for
+/// the reason.
+fn exact_key_sorting(stage: &str, keys: &[&sql::LandedColumn]) -> Vec<String> {
+    let mut sql = vec![format!(
+        "SET SESSION max_sort_length = {MAX_SORT_LENGTH}, \
+         sort_buffer_size = GREATEST(@@SESSION.sort_buffer_size, 2097152)"
+    )];
+    let long: Vec<String> = keys
+        .iter()
+        .filter(|k| apply::is_long(k))
+        .map(|k| format!("COALESCE(CHAR_LENGTH({}), 0)", D.ident(&k.name)))
+        .collect();
+    if !long.is_empty() {
+        let longest = if long.len() == 1 {
+            long[0].clone()
+        } else {
+            format!("GREATEST({})", long.join(", "))
+        };
+        sql.push(format!(
+            "SET @hvr_longest_key = (SELECT IF(MAX({longest}) > {LONGEST_KEY_CHARS}, \
+             (SELECT 1 FROM (SELECT 1 UNION ALL SELECT 2) hvr_key_longer_than_16384_characters), \
+             0) FROM {stage})"
+        ));
+    }
+    sql
+}
+
+/// Bytes of collation weights MariaDB sorts string keys by (see [`exact_key_sorting`]).
+const MAX_SORT_LENGTH: u32 = 131_072;
+/// Longest TEXT or BLOB key the sort can still tell apart at 8 weight bytes per character.
+const LONGEST_KEY_CHARS: u32 = 16_384;
 
 /// LOAD DATA by default; parameter arrays with `--connector-option load=parameter-arrays`.
 fn load(table: &str, columns: &[sql::LoadColumn], options: &Options) -> Result<Load, PlanError> {
@@ -386,6 +424,15 @@ mod tests {
             ]);
         let after = after(&table, TargetStyle::ReplicationCopy);
         assert!(after.contains("(INDEX (`code`(191)))"), "{after}");
+        // Long keys are sorted whole, and one too long to be is refused.
+        assert!(
+            after.starts_with("SET SESSION max_sort_length = 131072"),
+            "{after}"
+        );
+        assert!(
+            after.contains("IF(MAX(COALESCE(CHAR_LENGTH(`code`), 0)) > 16384"),
+            "{after}"
+        );
         // A NULL among the deletes' keys would make NOT IN unknown for every other change.
         assert!(
             after.contains("s.`code` IS NOT NULL GROUP BY `code`"),
