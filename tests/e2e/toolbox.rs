@@ -8,6 +8,7 @@ mod history;
 mod plan;
 mod replay;
 mod set_aside;
+mod set_aside_limits;
 
 use crate::support::hvr::Run;
 use crate::support::typed::Channel;
