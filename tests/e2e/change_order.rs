@@ -140,10 +140,7 @@ fn mariadb_a_unique_value_a_delete_frees_can_be_taken_by_a_lower_key() {
     ];
     integrate_rows(&mut sc, ITEMS, "20990101000000001", &first).assert_ok();
     let table = sc.hvr.tables[ITEMS].clone();
-    sc.target.execute(&[format!(
-        "ALTER TABLE {} ADD UNIQUE KEY `hvr_test_product` (`product`)",
-        sc.target.qualified(&table)
-    )]);
+    make_product_unique(&sc, &table);
     let second = [
         (item("9500", "1", "badge 7"), 0),
         (item("9300", "1", "badge 7"), 1),
@@ -178,10 +175,7 @@ fn mariadb_a_unique_value_taken_before_it_is_freed_fails_the_table() {
     )
     .assert_ok();
     let table = sc.hvr.tables[ITEMS].clone();
-    sc.target.execute(&[format!(
-        "ALTER TABLE {} ADD UNIQUE KEY `hvr_test_product` (`product`)",
-        sc.target.qualified(&table)
-    )]);
+    make_product_unique(&sc, &table);
     let moved = [
         (item("9600", "1", "badge 10"), 2),
         (item("9550", "1", "badge 9"), 1),
@@ -193,4 +187,12 @@ fn mariadb_a_unique_value_taken_before_it_is_freed_fails_the_table() {
         vec![item("9600", "1", "badge 9")]
     );
     assert_eq!(sc.hvr.leftover_files().len(), 1, "the cycle's file is kept");
+}
+
+/// A second unique key on `line_items`, besides its primary key (HVR's key).
+fn make_product_unique(sc: &Scenario, table: &crate::support::data::TableDef) {
+    sc.target.execute(&[format!(
+        "ALTER TABLE {} ADD UNIQUE KEY `hvr_test_product` (`product`)",
+        sc.target.qualified(table)
+    )]);
 }

@@ -73,24 +73,15 @@ fn mariadb_long_keys_sharing_a_long_prefix_stay_apart() {
         }
         csv
     };
+    // One integ_end of `csv` (`count` rows) as file `name`.
+    let cycle = |name: &str, csv: &str, count: usize| {
+        ch.raw(name, csv.as_bytes());
+        ch.call("integ_end", "id,a,op_type", "id", &[(name, count)])
+    };
     let first = rows(&[("1", "one", 1), ("2", "two", 1), ("3", "three", 1)]);
-    ch.raw("20240101000000001-t.csv", first.as_bytes());
-    ch.call(
-        "integ_end",
-        "id,a,op_type",
-        "id",
-        &[("20240101000000001-t.csv", 3)],
-    )
-    .assert_ok();
+    cycle("20240101000000001-t.csv", &first, 3).assert_ok();
     let second = rows(&[("1", "one", 0), ("2", "two", 0), ("3", "changed", 2)]);
-    ch.raw("20240101000000002-t.csv", second.as_bytes());
-    ch.call(
-        "integ_end",
-        "id,a,op_type",
-        "id",
-        &[("20240101000000002-t.csv", 3)],
-    )
-    .assert_ok();
+    cycle("20240101000000002-t.csv", &second, 3).assert_ok();
     let got = ch
         .target
         .query(&format!("SELECT RIGHT(id, 1), a FROM {t} ORDER BY 1"));
@@ -99,17 +90,8 @@ fn mariadb_long_keys_sharing_a_long_prefix_stay_apart() {
         vec![vec![Some("3".to_string()), Some("changed".to_string())]]
     );
     // A key too long for the sort to tell apart fails the table instead.
-    let long = format!("{},x,1\n", "k".repeat(20_000));
-    ch.raw(
-        "20240101000000003-t.csv",
-        format!("id,a,op_type\n{long}").as_bytes(),
-    );
-    let run = ch.call(
-        "integ_end",
-        "id,a,op_type",
-        "id",
-        &[("20240101000000003-t.csv", 1)],
-    );
+    let long = format!("id,a,op_type\n{},x,1\n", "k".repeat(20_000));
+    let run = cycle("20240101000000003-t.csv", &long, 1);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(
         run.stderr.contains("Subquery returns more than 1 row"),

@@ -90,7 +90,7 @@ fn multi_delete_removes_rows_matching_the_partial_key(db: Db, test: &str) {
 }
 
 /// Deletes on both sides of a truncate and of a multi-delete, with inserts and updates before
-/// and after each: a plan that applies deletes after the upsert (MariaDB's) must still leave
+/// and after each: whatever order a plan applies deletes and upserts in, the target must hold
 /// only what the last truncate, multi-delete and each key's last change say.
 fn deletes_around_truncates_and_multi_deletes(db: Db, test: &str) {
     let mut sc = Scenario::new(db, Style::ReplicationCopy, test);

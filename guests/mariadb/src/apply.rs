@@ -188,8 +188,9 @@ impl Apply<'_> {
             .collect::<Vec<_>>()
             .join(" AND ");
         let guard = format!(
-            "{first} = IF({same_row}, {}.{first}, (SELECT 1 FROM (SELECT 1 UNION ALL SELECT 2) {OTHER_UNIQUE_KEY}))",
-            self.target
+            "{first} = IF({same_row}, {}.{first}, {})",
+            self.target,
+            failing_subquery(OTHER_UNIQUE_KEY)
         );
         let assignments = clause
             .strip_prefix(ON_DUPLICATE_KEY)
@@ -205,6 +206,13 @@ impl Apply<'_> {
 const ON_DUPLICATE_KEY: &str = "ON DUPLICATE KEY UPDATE ";
 /// Alias of the guard's failing subquery: names why it is there when the statement is read.
 const OTHER_UNIQUE_KEY: &str = "hvr_another_unique_key_matched";
+
+/// A scalar subquery that fails the statement when it is evaluated (`Subquery returns more
+/// than 1 row`), for conditions SQL cannot raise an error of its own on: its `alias` says
+/// why when the statement is read. Only the branch of an `IF` that is taken is evaluated.
+pub(crate) fn failing_subquery(alias: &str) -> String {
+    format!("(SELECT 1 FROM (SELECT 1 UNION ALL SELECT 2) {alias})")
+}
 
 /// Whether MariaDB indexes the column only by a prefix (TEXT, BLOB, JSON).
 pub(crate) fn is_long(key: &LandedColumn) -> bool {

@@ -243,9 +243,8 @@ fn exact_key_sorting(stage: &str, keys: &[&sql::LandedColumn]) -> Vec<String> {
             format!("GREATEST({})", long.join(", "))
         };
         sql.push(format!(
-            "SET @hvr_longest_key = (SELECT IF(MAX({longest}) > {LONGEST_KEY_CHARS}, \
-             (SELECT 1 FROM (SELECT 1 UNION ALL SELECT 2) hvr_key_longer_than_16384_characters), \
-             0) FROM {stage})"
+            "SET @hvr_longest_key = (SELECT IF(MAX({longest}) > {LONGEST_KEY_CHARS}, {}, 0) FROM {stage})",
+            apply::failing_subquery("hvr_key_longer_than_16384_characters")
         ));
     }
     sql

@@ -22,12 +22,30 @@ pub fn non_transactional_engine(
          JOIN information_schema.ENGINES e ON e.ENGINE = t.ENGINE \
          WHERE t.TABLE_SCHEMA = COALESCE(?, DATABASE()) AND t.TABLE_NAME = ? \
          AND t.TABLE_TYPE = 'BASE TABLE' AND e.TRANSACTIONS <> 'YES'";
-    let what = "reading the table's storage engine";
+    query_in_schema(
+        db,
+        "reading the table's storage engine",
+        QUERY,
+        catalog,
+        table,
+    )
+}
+
+/// Runs a catalog `query` whose first parameter is the table's schema, written
+/// `COALESCE(?, DATABASE())`, and whose second is the table's name: without a `catalog` the
+/// session's current database stands in.
+pub(super) fn query_in_schema(
+    db: &dyn Database,
+    what: &str,
+    query: &str,
+    catalog: Option<&str>,
+    table: &str,
+) -> Result<Option<String>, OdbcError> {
     match catalog {
-        Some(catalog) => db.query_text(what, QUERY, &[catalog, table]),
+        Some(catalog) => db.query_text(what, query, &[catalog, table]),
         None => db.query_text(
             what,
-            &QUERY.replacen("COALESCE(?, DATABASE())", "DATABASE()", 1),
+            &query.replacen("COALESCE(?, DATABASE())", "DATABASE()", 1),
             &[table],
         ),
     }

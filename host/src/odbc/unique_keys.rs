@@ -28,14 +28,7 @@ pub fn unique_keys(
          FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) \
          AND TABLE_NAME = ? AND NON_UNIQUE = 0 GROUP BY INDEX_NAME) u";
     let what = "reading the table's unique keys";
-    let text = match catalog {
-        Some(catalog) => db.query_text(what, QUERY, &[catalog, table])?,
-        None => db.query_text(
-            what,
-            &QUERY.replacen("COALESCE(?, DATABASE())", "DATABASE()", 1),
-            &[table],
-        )?,
-    };
+    let text = super::engine::query_in_schema(db, what, QUERY, catalog, table)?;
     Ok(parse(text.as_deref().unwrap_or("")))
 }
 

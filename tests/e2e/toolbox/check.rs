@@ -207,8 +207,8 @@ fn a_good_configuration_passes_on_mariadb() {
     passes(Db::Mariadb, "toolbox_check_mariadb");
 }
 
-/// MariaDB's upsert meets rows by any unique key: `check` names a unique key besides HVR's,
-/// and the key HVR uses (here a unique key standing in for the primary key) is not named.
+/// MariaDB's upsert meets rows by any unique key: `check` names a unique key besides HVR's
+/// (the primary key, HVR's here, is not named), and says nothing once it is dropped.
 #[test]
 fn a_mariadb_table_with_another_unique_key_gets_a_warning() {
     let ch = Channel::new(Db::Mariadb, "toolbox_check_unique", "");
