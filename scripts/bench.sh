@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Refresh benchmark: 1,000,000 rows x 10 columns loaded by hvrwasmagent (refr_write_end
-# through a built-in connector) and, in the same run, by the database's own bulk loader reading
-# the same file: `psql \copy` for PostgreSQL, `LOAD DATA LOCAL INFILE` for MariaDB, the sqlite3
-# CLI's `.import` for SQLite. Runs alternate (ours, theirs, ours, ...); prints a table and the
-# median of the per-pair time ratios, ours / theirs.
-#   [BENCH_FULL=1] scripts/bench.sh [postgres|mariadb|sqlite] [ROWS] [RUNS]
+# Refresh benchmark: 1,000,000 rows (10 columns by default) loaded by hvrwasmagent
+# (refr_write_end through a built-in connector) and, in the same run, by the database's own bulk
+# loader reading the same file: `psql \copy` for PostgreSQL, `LOAD DATA LOCAL INFILE` for
+# MariaDB, the sqlite3 CLI's `.import` for SQLite. Runs alternate (ours, theirs, ours, ...);
+# prints a table and the median of the per-pair time ratios, ours / theirs.
+# BENCH_SHAPE picks the data (scripts/gen-bench-csv.py): mixed (default), narrow (2 integer
+# columns: per-row cost) or wide (4 long quoted text columns: per-byte cost).
+#   [BENCH_FULL=1] [BENCH_SHAPE=mixed|narrow|wide] scripts/bench.sh [postgres|mariadb|sqlite] [ROWS] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 db=${1:-postgres}
@@ -17,19 +19,31 @@ agent="$PWD/target/release/hvrwasmagent"
 out="$PWD/target/bench"
 mkdir -p "$out/files"
 csv="$out/files/20240101000000000-t.csv"
+shape=${BENCH_SHAPE:-mixed}
+case "$shape" in
+    mixed)
+        table_sql="CREATE TABLE t (id integer PRIMARY KEY, name varchar(50), amount numeric(12,2),
+  created timestamp, city varchar(30), qty integer, descr varchar(100), price numeric(14,4),
+  code varchar(10), updated timestamp(6))"
+        columns=id,name,amount,created,city,qty,descr,price,code,updated ;;
+    narrow)
+        table_sql="CREATE TABLE t (id integer PRIMARY KEY, v integer)"
+        columns=id,v ;;
+    wide)
+        table_sql="CREATE TABLE t (id integer PRIMARY KEY, a text, b text, c text, d text)"
+        columns=id,a,b,c,d ;;
+    *) echo "bench: BENCH_SHAPE must be mixed, narrow or wide" >&2; exit 2 ;;
+esac
 
-if [[ ! -f "$csv.$rows" ]]; then
-    echo "bench: generating $rows rows"
-    python3 scripts/gen-bench-csv.py "$rows" > "$csv"
+if [[ ! -f "$csv.$shape.$rows" ]]; then
+    echo "bench: generating $rows rows ($shape)"
+    python3 scripts/gen-bench-csv.py "$rows" "$shape" > "$csv"
     rm -f "$out/files/"*.csv.*
-    touch "$csv.$rows"
+    touch "$csv.$shape.$rows"
 fi
 size=$(du -m "$csv" | cut -f1)
 
 export PGHOST=127.0.0.1 PGUSER=postgres
-table_sql="CREATE TABLE t (id integer PRIMARY KEY, name varchar(50), amount numeric(12,2),
-  created timestamp, city varchar(30), qty integer, descr varchar(100), price numeric(14,4),
-  code varchar(10), updated timestamp(6))"
 maria() { mariadb -h 127.0.0.1 -u root "$@"; }
 if [[ $db == postgres ]]; then
     psql -q -d postgres -c "DROP DATABASE IF EXISTS hvr_bench WITH (FORCE)" -c "CREATE DATABASE hvr_bench"
@@ -67,7 +81,7 @@ else
 fi
 
 export HVR_TBL_NAMES=t HVR_BASE_NAMES=t HVR_TBL_KEYS=id
-export HVR_COL_NAMES=id,name,amount,created,city,qty,descr,price,code,updated
+export HVR_COL_NAMES=$columns
 export HVR_FILE_LOC="$out/files" HVR_FILE_NAMES="$(basename "$csv")" HVR_FILE_NROWS="$rows"
 
 now() { date +%s.%N; }
@@ -90,13 +104,14 @@ for run in $(seq 1 "$runs"); do
     echo "bench: run $run: hvrwasmagent ${agent_times[-1]} s, $native_name ${native_times[-1]} s"
 done
 
-python3 - "$db" "$rows" "$size" "${agent_times[*]}" "${native_times[*]}" "$native_name" <<'PY'
+python3 - "$db" "$rows" "$size" "${agent_times[*]}" "${native_times[*]}" "$native_name" "$shape" "$columns" <<'PY'
 import statistics, sys
-db, rows, size, name = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[6]
+db, rows, size, name, shape = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[6], sys.argv[7]
+width = len(sys.argv[8].split(","))
 agent = [float(x) for x in sys.argv[4].split()]
 native = [float(x) for x in sys.argv[5].split()]
 a, n = statistics.median(agent), statistics.median(native)
-print(f"\n{rows} rows x 10 columns, {size} MB CSV, {db}{'' if db == 'sqlite' else ' on 127.0.0.1'}, {len(agent)} runs, median")
+print(f"\n{rows} rows x {width} columns ({shape}), {size} MB CSV, {db}{'' if db == 'sqlite' else ' on 127.0.0.1'}, {len(agent)} runs, median")
 print("| loader | time (s) | rows/s |")
 print("|---|---:|---:|")
 print(f"| hvrwasmagent refr_write_end --connector {db} | {a:.2f} | {rows / a:,.0f} |")

@@ -9,7 +9,9 @@
 #             baseline.
 # Both run in one transaction; every run starts from the same target (restored by --prepare,
 # outside the timing). Prints hyperfine's table and the ratio.
-#   scripts/integrate-db-bench.sh postgres|mariadb [ROWS] [CHANGES] [RUNS]
+# IBENCH_KEY=text keys the table by a 24-character varchar (compared by the column's collation)
+# instead of a bigint.
+#   [IBENCH_KEY=int|text] scripts/integrate-db-bench.sh postgres|mariadb [ROWS] [CHANGES] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 db=${1:-}
@@ -24,12 +26,21 @@ agent="$PWD/target/release/hvrwasmagent"
 out="$PWD/target/integrate-db-bench"
 rm -rf "$out" && mkdir -p "$out/files"
 file=20240101000000000-t.csv
-python3 - "$rows" "$changes" "$out" "$file" <<'PY'
+key_kind=${IBENCH_KEY:-int}
+case "$key_kind" in
+    int) key_type=bigint ;;
+    text) key_type='varchar(24)' ;;
+    *) echo "integrate-db-bench: IBENCH_KEY must be int or text" >&2; exit 2 ;;
+esac
+python3 - "$rows" "$changes" "$out" "$file" "$key_kind" <<'PY'
 import random, sys
-rows, changes, out, name = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+rows, changes, out, name, key_kind = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 rng = random.Random(7)
+def key(k):
+    # Text keys share a prefix and do not sort like their numbers, as generated ids often do.
+    return str(k) if key_kind == "int" else f"cust-{(k * 7919) % 1000003:07d}-{k:09d}"
 def row(k, tag):
-    return f"{k},{tag} {k},{k % 100000}.{k % 100:02d},2024-01-{1 + k % 28:02d} 12:{k % 60:02d}:00.{k % 1000000:06d}"
+    return f"{key(k)},{tag} {k},{k % 100000}.{k % 100:02d},2024-01-{1 + k % 28:02d} 12:{k % 60:02d}:00.{k % 1000000:06d}"
 with open(f"{out}/base.csv", "w") as f:
     for k in range(rows):
         f.write(row(k, "value") + "\n")
@@ -47,7 +58,7 @@ with open(f"{out}/{name}", "w") as f:
 PY
 export PGHOST=127.0.0.1 PGUSER=postgres
 maria() { mariadb -h 127.0.0.1 -u root "$@"; }
-columns="id bigint PRIMARY KEY, name varchar(50), amount numeric(12,2), updated timestamp(6)"
+columns="id $key_type PRIMARY KEY, name varchar(50), amount numeric(12,2), updated timestamp(6)"
 extra=()
 if [[ $db == postgres ]]; then
     psql -q -d postgres -c "DROP DATABASE IF EXISTS hvr_ibench WITH (FORCE)" -c "CREATE DATABASE hvr_ibench"
@@ -60,7 +71,7 @@ cp "$out/$file" "$out/files/$file"
 PREP
     cat > "$out/hand.sql" <<SQL
 BEGIN;
-CREATE TEMPORARY TABLE s (id bigint, name varchar(50), amount numeric(12,2), updated timestamp(6), op_type int, is_deleted int) ON COMMIT DROP;
+CREATE TEMPORARY TABLE s (id $key_type, name varchar(50), amount numeric(12,2), updated timestamp(6), op_type int, is_deleted int) ON COMMIT DROP;
 \\copy s FROM '$out/files/$file' WITH (FORMAT csv, HEADER true)
 MERGE INTO t USING (SELECT * FROM s ORDER BY id) s ON t.id = s.id
   WHEN MATCHED AND s.op_type = 0 THEN DELETE
@@ -82,7 +93,7 @@ cp "$out/$file" "$out/files/$file"
 PREP
     cat > "$out/hand.sql" <<SQL
 START TRANSACTION;
-CREATE TEMPORARY TABLE s (id bigint, name varchar(50), amount decimal(12,2), updated datetime(6), op_type int, is_deleted int);
+CREATE TEMPORARY TABLE s (id $key_type, name varchar(50), amount decimal(12,2), updated datetime(6), op_type int, is_deleted int);
 LOAD DATA LOCAL INFILE '$out/files/$file' INTO TABLE s CHARACTER SET utf8mb4 FIELDS TERMINATED BY ',' IGNORE 1 LINES;
 DELETE t FROM t JOIN s ON t.id = s.id WHERE s.op_type = 0;
 INSERT INTO t SELECT id, name, amount, updated FROM s WHERE op_type <> 0 ORDER BY id
