@@ -4,10 +4,13 @@
 //! gives meaning to (backslash, tab, newline, carriage return). Every value arrives as text, so
 //! an empty string stays an empty string and only a missing value becomes NULL.
 
+use std::ops::Range;
+
 use crate::batch::TextBatch;
 
 /// The batch as text rows: rows in order, columns in order.
-pub(crate) fn encode(batch: &TextBatch) -> Vec<u8> {
+#[cfg(test)]
+fn encode(batch: &TextBatch) -> Vec<u8> {
     let mut out = Vec::new();
     encode_into(batch, &mut out);
     out
@@ -18,14 +21,44 @@ pub(crate) fn encode_into(batch: &TextBatch, out: &mut Vec<u8>) {
     out.clear();
     let bytes: usize = batch.columns.iter().map(|c| c.byte_len()).sum();
     out.reserve(bytes + batch.num_rows() * (batch.columns.len() + 1) * 2);
-    // Most columns hold no byte to escape at all: one vectorised scan of a column's bytes
-    // spares looking at each value's bytes one by one.
-    let plain: Vec<bool> = batch
+    encode_rows(batch, &plain_columns(batch), 0..batch.num_rows(), out);
+}
+
+/// The same handed to `send` in pieces of about `piece_bytes` as they are encoded, so that a
+/// COPY can send each piece while the next is encoded: the server parses one piece while the
+/// client encodes the next, where encoding a whole batch first left the server idle meanwhile.
+pub(crate) fn encode_in_pieces<E>(
+    batch: &TextBatch,
+    piece_bytes: usize,
+    mut send: impl FnMut(&[u8]) -> Result<(), E>,
+) -> Result<(), E> {
+    let plain = plain_columns(batch);
+    let mut piece = Vec::with_capacity(piece_bytes + piece_bytes / 4);
+    let mut row = 0;
+    while row < batch.num_rows() {
+        piece.clear();
+        // A row at a time until the piece is full: rows differ too much in size to count.
+        while row < batch.num_rows() && piece.len() < piece_bytes {
+            encode_rows(batch, &plain, row..row + 1, &mut piece);
+            row += 1;
+        }
+        send(&piece)?;
+    }
+    Ok(())
+}
+
+/// Most columns hold no byte to escape at all: one vectorised scan of a column's bytes spares
+/// looking at each value's bytes one by one.
+fn plain_columns(batch: &TextBatch) -> Vec<bool> {
+    batch
         .columns
         .iter()
         .map(|c| !needs_escaping(c.bytes()))
-        .collect();
-    for row in 0..batch.num_rows() {
+        .collect()
+}
+
+fn encode_rows(batch: &TextBatch, plain: &[bool], rows: Range<usize>, out: &mut Vec<u8>) {
+    for row in rows {
         for (i, column) in batch.columns.iter().enumerate() {
             if i > 0 {
                 out.push(b'\t');
@@ -95,5 +128,30 @@ mod tests {
             String::from_utf8(encode(&batch)).unwrap(),
             "ab\tx\\ty\n\t\\r\n\\N\t\\r\n"
         );
+    }
+
+    #[test]
+    fn pieces_put_together_are_the_whole_encoding() {
+        let mut batch = TextBatch::new(2, 50);
+        for i in 0..50 {
+            let long = "v".repeat(i * 7);
+            batch.columns[0].push(Some(format!("{i}\t{long}").as_bytes()));
+            batch.columns[1].push(if i % 3 == 0 { None } else { Some(b"x") });
+        }
+        let whole = encode(&batch);
+        for piece_bytes in [1, 10, 100, 1000, 1 << 20] {
+            let mut pieces = Vec::new();
+            encode_in_pieces(&batch, piece_bytes, |piece| {
+                assert!(!piece.is_empty(), "no empty piece is sent");
+                pieces.push(piece.to_vec());
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+            assert_eq!(pieces.concat(), whole, "pieces of {piece_bytes} bytes");
+            assert!(
+                pieces.iter().all(|p| p.ends_with(b"\n")),
+                "pieces end at rows"
+            );
+        }
     }
 }

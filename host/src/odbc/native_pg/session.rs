@@ -8,7 +8,6 @@
 //! transaction goes on.
 
 use std::cell::{Cell, OnceCell, RefCell};
-use std::io::Write as _;
 
 use super::config::NativeConfig;
 use super::copy::CopySink;
@@ -17,15 +16,18 @@ use crate::odbc::{Database, OdbcError, RowSink};
 
 /// The savepoint around each statement and COPY batch, its release, and the undo of a failed
 /// one (its release too, or savepoints would pile up as subtransactions).
-const SAVEPOINT: &str = "SAVEPOINT hvrwasm_statement";
-const RELEASE: &str = "RELEASE SAVEPOINT hvrwasm_statement";
-const UNDO: &str = "ROLLBACK TO SAVEPOINT hvrwasm_statement; RELEASE SAVEPOINT hvrwasm_statement";
+pub(super) const SAVEPOINT: &str = "SAVEPOINT hvrwasm_statement";
+pub(super) const RELEASE: &str = "RELEASE SAVEPOINT hvrwasm_statement";
+pub(super) const UNDO: &str =
+    "ROLLBACK TO SAVEPOINT hvrwasm_statement; RELEASE SAVEPOINT hvrwasm_statement";
 
 pub struct NativePg {
-    client: RefCell<postgres::Client>,
+    pub(super) client: RefCell<postgres::Client>,
     in_transaction: Cell<bool>,
     manual_commit: Cell<bool>,
     verbose: bool,
+    /// The last COPY prepared, by its text.
+    pub(super) copy_statement: RefCell<Option<(String, postgres::Statement)>>,
 }
 
 impl NativePg {
@@ -54,6 +56,7 @@ impl NativePg {
             in_transaction: Cell::new(false),
             manual_commit: Cell::new(false),
             verbose,
+            copy_statement: RefCell::new(None),
         };
         // Parameters are sent as quoted literals: backslashes must stay plain characters.
         session.run(
@@ -69,7 +72,7 @@ impl NativePg {
         Ok(session)
     }
 
-    fn error(what: &str, sql: Option<&str>, source: postgres::Error) -> OdbcError {
+    pub(super) fn error(what: &str, sql: Option<&str>, source: postgres::Error) -> OdbcError {
         OdbcError::Native {
             what: what.to_string(),
             sql: sql.map(str::to_string),
@@ -124,27 +127,6 @@ impl NativePg {
                     let _ = client.batch_execute(UNDO);
                 }
                 Err(Self::error(what, Some(sql), e))
-            }
-        }
-    }
-
-    /// One batch through `COPY ... FROM STDIN`, undone alone when the server refuses it.
-    pub(super) fn copy_in(&self, sql: &str, data: &[u8]) -> Result<(), OdbcError> {
-        let _waiting =
-            crate::watchdog::waiting(crate::watchdog::Kind::Statement, "loading a batch");
-        let mut client = self.client.borrow_mut();
-        let fail = |e| Self::error("loading a batch", Some(sql), e);
-        client.batch_execute(SAVEPOINT).map_err(fail)?;
-        let copied = client.copy_in(sql).and_then(|mut writer| {
-            // A write error is the connection's: `finish` reports it with the server's words.
-            let _ = writer.write_all(data);
-            writer.finish()
-        });
-        match copied {
-            Ok(_) => client.batch_execute(RELEASE).map_err(fail),
-            Err(e) => {
-                let _ = client.batch_execute(UNDO);
-                Err(fail(e))
             }
         }
     }
