@@ -8,7 +8,9 @@
 #             SQL with the temporary table in Aria (as the connector stages), as a second
 #             baseline.
 # Both run in one transaction; every run starts from the same target (restored by --prepare,
-# outside the timing). Prints hyperfine's table and the ratio.
+# outside the timing). Runs interleave ours and the baselines and the ratio is the median of
+# the per-run ratios; IBENCH_METHOD=hyperfine runs hyperfine instead (each command's runs in
+# a block, ratio of the medians).
 # IBENCH_KEY=text keys the table by a 24-character varchar (compared by the column's collation)
 # instead of a bigint.
 #   [IBENCH_KEY=int|text] scripts/integrate-db-bench.sh postgres|mariadb [ROWS] [CHANGES] [RUNS]
@@ -121,11 +123,13 @@ bash -c "$ours" >/dev/null
 ours_result=$(check)
 [[ $theirs_result == "$ours_result" ]] || { echo "integrate-db-bench: results differ: hand-written $theirs_result, hvrwasmagent $ours_result" >&2; exit 1; }
 echo "integrate-db-bench: both leave rows|changed|new = $ours_result"
-hyperfine --warmup 1 --runs "$runs" --prepare "bash $out/prepare.sh" \
-    -n hvrwasmagent "$ours" -n "$hand_name" "$hand" "${extra[@]}" --export-json "$out/result.json" \
-    --export-markdown "$out/result.md" >/dev/null
-cat "$out/result.md"
-python3 - "$out/result.json" "$db" "$rows" "$changes" <<'PY'
+if [[ ${IBENCH_METHOD:-interleaved} == hyperfine ]]; then
+    # Each command's runs one after the other (the method of the figures before 2026-12-05).
+    hyperfine --warmup 1 --runs "$runs" --prepare "bash $out/prepare.sh" \
+        -n hvrwasmagent "$ours" -n "$hand_name" "$hand" "${extra[@]}" --export-json "$out/result.json" \
+        --export-markdown "$out/result.md" >/dev/null
+    cat "$out/result.md"
+    python3 - "$out/result.json" "$db" "$rows" "$changes" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
 ours, hand = r[0]["median"], r[1]["median"]
@@ -133,3 +137,39 @@ print(f"{sys.argv[2]}: {int(sys.argv[4]):,} changes into {int(sys.argv[3]):,} ro
 for other in r[2:]:
     print(f"  against {other['command']}: {other['median']:.2f} s, ratio {ours / other['median']:.2f}")
 PY
+    exit 0
+fi
+# Interleaved (default): every run times ours and then each baseline, each after its own
+# restore, so that the machine's drift over minutes falls on all of them alike; the ratio is
+# the median of the per-run ratios. One warm-up round is not counted.
+names=(hvrwasmagent "$hand_name") commands=("$ours" "$hand")
+if [[ ${#extra[@]} -gt 0 ]]; then names+=("${extra[1]}"); commands+=("${extra[2]}"); fi
+now() { date +%s.%N; }
+times=()
+for run in $(seq 0 "$runs"); do
+    line=()
+    for command in "${commands[@]}"; do
+        bash "$out/prepare.sh"
+        t0=$(now); bash -c "$command" >/dev/null; t1=$(now)
+        line+=("$(echo "$t1 - $t0" | bc)")
+    done
+    [[ $run -eq 0 ]] && continue
+    echo "integrate-db-bench: run $run: ${line[*]} s"
+    times+=("${line[*]}")
+done
+printf '%s\n' "${names[@]}" > "$out/names.txt"
+printf '%s\n' "${times[@]}" | python3 -c '
+import statistics, sys
+db, rows, changes, names_file = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+names = open(names_file).read().splitlines()
+runs = [[float(x) for x in l.split()] for l in sys.stdin if l.strip()]
+print("| command | median (s) | min (s) | max (s) |")
+print("|---|---:|---:|---:|")
+for i, name in enumerate(names):
+    col = [r[i] for r in runs]
+    print(f"| {name} | {statistics.median(col):.3f} | {min(col):.3f} | {max(col):.3f} |")
+ratio = lambda i: statistics.median(r[0] / r[i] for r in runs)
+print(f"{db}: {changes:,} changes into {rows:,} rows, {len(runs)} interleaved runs: ours / {names[1]}, median of per-run ratios {ratio(1):.2f}")
+for i in range(2, len(names)):
+    print(f"  ours / {names[i]}: {ratio(i):.2f}")
+' "$db" "$rows" "$changes" "$out/names.txt"
