@@ -126,9 +126,10 @@ fn a_bad_row_deep_in_a_long_file_costs_only_its_checkpoint() {
     let ch = constrained(
         Db::Postgres,
         "toolbox_aside_deep",
-        "--error-table hvr_errors -v",
+        "--error-table hvr_errors -v --connector-option load=unnest",
     );
-    // PostgreSQL batches are 2,000 rows; a checkpoint is 16 of them.
+    // The unnest load's batches are 2,000 rows and a checkpoint is 16 of them, so the bad row
+    // is in the second checkpoint. (COPY's 25,000-row batches would make the whole file one.)
     let csv = super::numbered_csv("id,a", 70_000, |i| {
         format!("{i},{}", super::number_or_bad(i, 50_001))
     });
@@ -150,6 +151,15 @@ fn a_bad_row_deep_in_a_long_file_costs_only_its_checkpoint() {
             .matches("ROLLBACK TO SAVEPOINT hvr_wasm_checkpoint")
             .count(),
         1
+    );
+    let rollback = run
+        .stdout
+        .find("ROLLBACK TO SAVEPOINT hvr_wasm_checkpoint")
+        .unwrap();
+    assert!(
+        run.stdout[..rollback].contains("RELEASE SAVEPOINT hvr_wasm_checkpoint"),
+        "an earlier checkpoint was kept before the bad one's: {}",
+        run.stdout
     );
     let count = ch
         .target
