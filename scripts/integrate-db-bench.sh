@@ -11,8 +11,8 @@
 # outside the timing). Runs interleave ours and the baselines and the ratio is the median of
 # the per-run ratios; IBENCH_METHOD=hyperfine runs hyperfine instead (each command's runs in
 # a block, ratio of the medians).
-# IBENCH_KEY=text keys the table by a 24-character varchar (compared by the column's collation)
-# instead of a bigint.
+# IBENCH_KEY=text keys the table by a varchar(24) of 22 characters (compared by the column's
+# collation) instead of a bigint.
 #   [IBENCH_KEY=int|text] scripts/integrate-db-bench.sh postgres|mariadb [ROWS] [CHANGES] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -157,11 +157,9 @@ for run in $(seq 0 "$runs"); do
     echo "integrate-db-bench: run $run: ${line[*]} s"
     times+=("${line[*]}")
 done
-printf '%s\n' "${names[@]}" > "$out/names.txt"
 printf '%s\n' "${times[@]}" | python3 -c '
 import statistics, sys
-db, rows, changes, names_file = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-names = open(names_file).read().splitlines()
+db, rows, changes, names = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
 runs = [[float(x) for x in l.split()] for l in sys.stdin if l.strip()]
 print("| command | median (s) | min (s) | max (s) |")
 print("|---|---:|---:|---:|")
@@ -172,4 +170,4 @@ ratio = lambda i: statistics.median(r[0] / r[i] for r in runs)
 print(f"{db}: {changes:,} changes into {rows:,} rows, {len(runs)} interleaved runs: ours / {names[1]}, median of per-run ratios {ratio(1):.2f}")
 for i in range(2, len(names)):
     print(f"  ours / {names[i]}: {ratio(i):.2f}")
-' "$db" "$rows" "$changes" "$out/names.txt"
+' "$db" "$rows" "$changes" "${names[@]}"

@@ -16,6 +16,8 @@ const COPY_PIECE_BYTES: usize = 64 * 1024;
 pub(super) struct CopySink<'a> {
     pub(super) session: &'a NativePg,
     pub(super) sql: String,
+    /// `sql` prepared by the first batch, for the next ones.
+    pub(super) statement: Option<postgres::Statement>,
 }
 
 impl RowSink for CopySink<'_> {
@@ -23,22 +25,35 @@ impl RowSink for CopySink<'_> {
         if batch.num_rows() == 0 {
             return Ok(());
         }
-        self.session.copy_in(&self.sql, batch)
+        self.session.copy_in(&self.sql, &mut self.statement, batch)
     }
 }
 
 impl NativePg {
     /// One batch through `COPY ... FROM STDIN`, undone alone when the server refuses it. The
-    /// rows go out in pieces as they are encoded (see [`encode_in_pieces`]), and the COPY is
-    /// prepared once per session: a batch costs the savepoint, the COPY and its release.
-    fn copy_in(&self, sql: &str, batch: &TextBatch) -> Result<(), OdbcError> {
+    /// rows go out in pieces as they are encoded (see [`encode_in_pieces`]), and `sql` is
+    /// prepared once into `statement` (prepared statements belong to the session, not its
+    /// transaction, so a rolled-back batch leaves it usable): a batch costs the savepoint, the
+    /// COPY and its release.
+    fn copy_in(
+        &self,
+        sql: &str,
+        statement: &mut Option<postgres::Statement>,
+        batch: &TextBatch,
+    ) -> Result<(), OdbcError> {
         let _waiting =
             crate::watchdog::waiting(crate::watchdog::Kind::Statement, "loading a batch");
         let mut client = self.client.borrow_mut();
         let fail = |e| Self::error("loading a batch", Some(sql), e);
         client.batch_execute(SAVEPOINT).map_err(fail)?;
-        let copied = self.copy_statement(&mut client, sql).and_then(|statement| {
-            let mut writer = client.copy_in(&statement)?;
+        let prepared = match statement {
+            Some(prepared) => Ok(prepared.clone()),
+            None => client
+                .prepare(sql)
+                .inspect(|p| *statement = Some(p.clone())),
+        };
+        let copied = prepared.and_then(|prepared| {
+            let mut writer = client.copy_in(&prepared)?;
             // A write error is the connection's: `finish` reports it with the server's words.
             let _ = encode_in_pieces(batch, COPY_PIECE_BYTES, |piece| writer.write_all(piece));
             writer.finish()
@@ -50,23 +65,5 @@ impl NativePg {
                 Err(fail(e))
             }
         }
-    }
-
-    /// `sql` prepared, or the statement prepared for it before (prepared statements belong
-    /// to the session, not its transaction, so a rolled-back batch leaves it usable).
-    fn copy_statement(
-        &self,
-        client: &mut postgres::Client,
-        sql: &str,
-    ) -> Result<postgres::Statement, postgres::Error> {
-        let mut cached = self.copy_statement.borrow_mut();
-        if let Some((text, statement)) = cached.as_ref()
-            && text == sql
-        {
-            return Ok(statement.clone());
-        }
-        let statement = client.prepare(sql)?;
-        *cached = Some((sql.to_string(), statement.clone()));
-        Ok(statement)
     }
 }

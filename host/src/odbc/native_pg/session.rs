@@ -26,8 +26,6 @@ pub struct NativePg {
     in_transaction: Cell<bool>,
     manual_commit: Cell<bool>,
     verbose: bool,
-    /// The last COPY prepared, by its text.
-    pub(super) copy_statement: RefCell<Option<(String, postgres::Statement)>>,
 }
 
 impl NativePg {
@@ -56,7 +54,6 @@ impl NativePg {
             in_transaction: Cell::new(false),
             manual_commit: Cell::new(false),
             verbose,
-            copy_statement: RefCell::new(None),
         };
         // Parameters are sent as quoted literals: backslashes must stay plain characters.
         session.run(
@@ -298,7 +295,11 @@ impl Database for NativePg {
                 if self.verbose {
                     say!("  SQL (load): {}", crate::odbc::describe_load(shape));
                 }
-                Ok(Box::new(CopySink { session: self, sql: sql.clone() }))
+                Ok(Box::new(CopySink {
+                    session: self,
+                    sql: sql.clone(),
+                    statement: None,
+                }))
             }
             _ => Err(OdbcError::Load(
                 "the native PostgreSQL connection loads only with COPY; this plan's load shape runs over ODBC".into(),
