@@ -34,6 +34,8 @@ pub struct Record<'a> {
     buf: &'a [u8],
     spans: &'a [Span],
     null: Option<&'a [u8]>,
+    /// Whether every field is UTF-8, checked once for the record (see [`fields_are_utf8`]).
+    utf8: bool,
     /// Line the record starts on (1-based).
     pub line: u64,
 }
@@ -58,6 +60,12 @@ impl<'a> Record<'a> {
         if is_null {
             return Ok(None);
         }
+        if self.utf8 {
+            // SAFETY: `fields_are_utf8` found the record's buffer UTF-8 and every field's
+            // ends on a character boundary, so each field's bytes are UTF-8 on their own.
+            return Ok(Some(unsafe { std::str::from_utf8_unchecked(bytes) }));
+        }
+        // Only a record with a bad field gets here: this names its column.
         std::str::from_utf8(bytes)
             .map(Some)
             .map_err(|e| CsvError::Encoding {
@@ -74,9 +82,12 @@ impl<'a> Record<'a> {
 pub struct RecordReader<R> {
     input: R,
     format: CsvFormat,
+    scan: Scan,
     line: u64,
     buf: Vec<u8>,
     spans: Vec<Span>,
+    /// Whether the record in `buf` is UTF-8 in every field.
+    utf8: bool,
     /// Line of the record `advance` last read.
     current_line: u64,
 }
@@ -85,10 +96,12 @@ impl<R: BufRead> RecordReader<R> {
     pub fn new(input: R, format: CsvFormat) -> Self {
         RecordReader {
             input,
+            scan: Scan::new(&format, 1),
             format,
             line: 1,
             buf: Vec::with_capacity(4096),
             spans: Vec::with_capacity(64),
+            utf8: false,
             current_line: 0,
         }
     }
@@ -117,8 +130,12 @@ impl<R: BufRead> RecordReader<R> {
     pub fn next_record(&mut self) -> Result<Option<Record<'_>>, CsvError> {
         self.buf.clear();
         self.spans.clear();
+        // Until the record is complete its fields are not known to be UTF-8 (`current` after
+        // a failed read must not trust the last record's check).
+        self.utf8 = false;
         let start_line = self.line;
-        let mut scan = Scan::new(&self.format, start_line);
+        let scan = &mut self.scan;
+        scan.reset(start_line);
         let mut saw_any = false;
         loop {
             let chunk = match self.input.fill_buf() {
@@ -137,7 +154,7 @@ impl<R: BufRead> RecordReader<R> {
                     return Ok(None);
                 }
                 scan.finish(&mut self.buf, &mut self.spans);
-                return Ok(Some(self.record(start_line)));
+                return Ok(Some(self.complete(start_line)));
             }
             saw_any = true;
             let (used, scanned) = scan.chunk(chunk, &mut self.line, &mut self.buf, &mut self.spans);
@@ -146,7 +163,7 @@ impl<R: BufRead> RecordReader<R> {
                 Scanned::More => {}
                 Scanned::EndOfRecord => {
                     scan.finish(&mut self.buf, &mut self.spans);
-                    return Ok(Some(self.record(start_line)));
+                    return Ok(Some(self.complete(start_line)));
                 }
                 Scanned::AfterQuote(found) => {
                     return Err(CsvError::AfterQuote {
@@ -159,14 +176,35 @@ impl<R: BufRead> RecordReader<R> {
         }
     }
 
+    /// The record just scanned, its encoding checked once for all its fields.
+    fn complete(&mut self, line: u64) -> Record<'_> {
+        self.utf8 = fields_are_utf8(&self.buf, &self.spans);
+        self.record(line)
+    }
+
     fn record(&self, line: u64) -> Record<'_> {
         Record {
             buf: &self.buf,
             spans: &self.spans,
             null: self.format.null.as_deref(),
+            utf8: self.utf8,
             line,
         }
     }
+}
+
+/// Whether each field of a record is UTF-8 on its own: the buffer as a whole, and no field
+/// starting or ending inside a character (a character split by a separator is valid in the
+/// buffer but not in either field). One pass over the record instead of a call per field,
+/// which was a tenth of the client's time on narrow rows.
+fn fields_are_utf8(buf: &[u8], spans: &[Span]) -> bool {
+    if buf.is_ascii() {
+        return true;
+    }
+    // A byte that starts a character (or the end of the buffer) is a boundary; continuation
+    // bytes are 0b10xx_xxxx.
+    let boundary = |i: usize| buf.get(i).is_none_or(|&b| (b as i8) >= -0x40);
+    std::str::from_utf8(buf).is_ok() && spans.iter().all(|s| boundary(s.start) && boundary(s.end))
 }
 
 /// A read failure: undecodable bytes (from the transcoder) name the column they are in.
@@ -187,6 +225,13 @@ mod tests {
     use crate::csv::format::LineSeparator;
 
     fn parse(text: &[u8], format: CsvFormat) -> Result<Vec<Vec<Option<String>>>, CsvError> {
+        parse_from(text, format)
+    }
+
+    fn parse_from(
+        text: impl BufRead,
+        format: CsvFormat,
+    ) -> Result<Vec<Vec<Option<String>>>, CsvError> {
         let mut r = RecordReader::new(text, format);
         let mut out = Vec::new();
         while let Some(rec) = r.next_record()? {
@@ -267,6 +312,88 @@ mod tests {
                 .starts_with("line 2, column 2: invalid UTF-8"),
             "{err}"
         );
+    }
+
+    /// Every input read from one chunk (whole lines take the quick path) gives what it gives
+    /// when read a byte at a time (no line is ever whole in a chunk: the byte machine reads
+    /// all of it), errors included.
+    #[test]
+    fn whole_lines_read_as_the_byte_machine_reads_them() {
+        let escape = CsvFormat {
+            escape: Some(b'\\'),
+            ..CsvFormat::default()
+        };
+        let formats = [
+            CsvFormat::default(),
+            CsvFormat {
+                line_separator: LineSeparator::CrLf,
+                ..CsvFormat::default()
+            },
+            CsvFormat {
+                field_separator: b"\t".to_vec(),
+                null: Some(b"\\N".to_vec()),
+                ..CsvFormat::default()
+            },
+            CsvFormat {
+                quote: None,
+                escape: None,
+                ..CsvFormat::default()
+            },
+            escape,
+        ];
+        let inputs: [&[u8]; 12] = [
+            b"a,b\n1,2\n",
+            b"a,,\"\",\"x,y\"\n,\n",
+            b"\n\n\n",
+            b"1,2\r\n3,\r\n\r\n",
+            b"a\rb,c\r\n",
+            b"ab\"c,d\ne,f\n",
+            b"x\\,y\t\\N\n\\N\n",
+            b"last,no newline",
+            "é,ü\nß\t€,\n".as_bytes(),
+            b"ok,\xff\n",
+            b"a,\"open\nmore\n",
+            b"\"q\"x,1\n",
+        ];
+        let show = |r: Result<Vec<Vec<Option<String>>>, CsvError>| match r {
+            Ok(rows) => format!("{rows:?}"),
+            Err(e) => e.to_string(),
+        };
+        for (f, format) in formats.iter().enumerate() {
+            for input in inputs {
+                let whole = show(parse(input, format.clone()));
+                let bytewise = std::io::BufReader::with_capacity(1, input);
+                assert_eq!(
+                    whole,
+                    show(parse_from(bytewise, format.clone())),
+                    "format {f}, input {:?}",
+                    String::from_utf8_lossy(input)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_character_split_by_a_separator_is_invalid_in_both_fields() {
+        // The record's bytes together are "é", but each field holds half of it.
+        let err = parse(b"\xc3,\xa9\n", CsvFormat::default()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("line 1, column 1: invalid UTF-8"),
+            "{err}"
+        );
+        let err = parse(b"ok,\"\xc3\",\xa9\n", CsvFormat::default()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("line 1, column 2: invalid UTF-8"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn non_ascii_fields_read_once_checked() {
+        let rows = parse("é,\"ü\nß\",\n€\n".as_bytes(), CsvFormat::default()).unwrap();
+        assert_eq!(rows, vec![vec![s("é"), s("ü\nß"), None], vec![s("€")]]);
     }
 
     #[test]

@@ -76,6 +76,15 @@ impl Scan {
         }
     }
 
+    /// Makes the scan ready for the next record, which starts on `line`. The reader keeps one
+    /// scan for the whole file: building one per record cloned the separator for every row.
+    pub(super) fn reset(&mut self, line: u64) {
+        self.state = State::StartField;
+        self.field_start = 0;
+        self.quoted = false;
+        self.quote_line = line;
+    }
+
     /// Whether the stream may not end here (inside a quoted field).
     pub(super) fn in_quoted_field(&self) -> bool {
         matches!(self.state, State::Quoted | State::EscapeInQuoted)
@@ -89,6 +98,12 @@ impl Scan {
         buf: &mut Vec<u8>,
         spans: &mut Vec<Span>,
     ) -> (usize, Scanned) {
+        if spans.is_empty() && buf.is_empty() && self.state == State::StartField {
+            if let Some(used) = self.plain_line(chunk, buf, spans) {
+                *line += 1;
+                return (used, Scanned::EndOfRecord);
+            }
+        }
         let mut i = 0;
         while i < chunk.len() {
             let run = self.plain_run(&chunk[i..]);
@@ -118,6 +133,45 @@ impl Scan {
             }
         }
         (chunk.len(), Scanned::More)
+    }
+
+    /// A whole record at the start of `chunk` that has no quote byte and ends within it (most
+    /// records of most files): its fields are found by one scan for separators, and the line
+    /// is copied once, separators and all (spans skip them). Returns the bytes used, the line
+    /// separator included; `None` leaves the record to the byte machine (a quote, a line that
+    /// goes on past the chunk, a separator of several bytes, a line separator other than `\n`).
+    /// The last field is left for [`Scan::finish`], which drops a `\r` as the machine does.
+    fn plain_line(
+        &mut self,
+        chunk: &[u8],
+        buf: &mut Vec<u8>,
+        spans: &mut Vec<Span>,
+    ) -> Option<usize> {
+        if self.multi || self.eol != b'\n' {
+            return None;
+        }
+        let sep = self.sep[0];
+        // Without a quote character the line separator stands in: it is matched first.
+        let quote = self.quote.unwrap_or(b'\n');
+        let mut start = 0;
+        for at in memchr::memchr3_iter(b'\n', sep, quote, chunk) {
+            if chunk[at] == b'\n' {
+                buf.extend_from_slice(&chunk[..at]);
+                self.field_start = start;
+                return Some(at + 1);
+            }
+            if chunk[at] != sep {
+                break;
+            }
+            spans.push(Span {
+                start,
+                end: at,
+                quoted: false,
+            });
+            start = at + 1;
+        }
+        spans.clear();
+        None
     }
 
     /// How many of `rest`'s first bytes are plain data of the field being read: bytes the

@@ -14,12 +14,11 @@ use super::copy::CopySink;
 use crate::domain::{LoadShape, TargetColumn};
 use crate::odbc::{Database, OdbcError, RowSink};
 
-/// The savepoint around each statement and COPY batch, its release, and the undo of a failed
-/// one (its release too, or savepoints would pile up as subtransactions).
-pub(super) const SAVEPOINT: &str = "SAVEPOINT hvrwasm_statement";
-pub(super) const RELEASE: &str = "RELEASE SAVEPOINT hvrwasm_statement";
-pub(super) const UNDO: &str =
-    "ROLLBACK TO SAVEPOINT hvrwasm_statement; RELEASE SAVEPOINT hvrwasm_statement";
+/// The savepoint around each statement (not a COPY batch: see `copy.rs`), its release, and
+/// the undo of a failed one (its release too, or savepoints would pile up as subtransactions).
+const SAVEPOINT: &str = "SAVEPOINT hvrwasm_statement";
+const RELEASE: &str = "RELEASE SAVEPOINT hvrwasm_statement";
+const UNDO: &str = "ROLLBACK TO SAVEPOINT hvrwasm_statement; RELEASE SAVEPOINT hvrwasm_statement";
 
 pub struct NativePg {
     pub(super) client: RefCell<postgres::Client>,
