@@ -3,6 +3,7 @@
 
 mod decode;
 mod format;
+mod quick;
 mod reader;
 mod scan;
 

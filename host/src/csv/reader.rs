@@ -341,7 +341,7 @@ mod tests {
             },
             escape,
         ];
-        let inputs: [&[u8]; 12] = [
+        let inputs: [&[u8]; 18] = [
             b"a,b\n1,2\n",
             b"a,,\"\",\"x,y\"\n,\n",
             b"\n\n\n",
@@ -354,6 +354,12 @@ mod tests {
             b"ok,\xff\n",
             b"a,\"open\nmore\n",
             b"\"q\"x,1\n",
+            b"\"say \"\"hi\"\"\",\"\",x\n\"\"\"a\",\"b\"\"\"\n",
+            b"\"a\"\r\n\"b\"\r,c\n\"d\"\"\r\n",
+            b"\"a\\\"b\",\"c\\\\\"\n\"x\",\"y\"",
+            b"\"l1\nl2\",z\nq,\"\n",
+            b"\"a\"\"",
+            b",\"\",,\"\"\n",
         ];
         let show = |r: Result<Vec<Vec<Option<String>>>, CsvError>| match r {
             Ok(rows) => format!("{rows:?}"),

@@ -3,6 +3,7 @@
 //! quoted. [`super::reader::RecordReader`] feeds it buffered chunks.
 
 use super::format::{CsvFormat, LineSeparator};
+use super::quick::QuickLine;
 
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Span {
@@ -53,6 +54,8 @@ pub(super) struct Scan {
     /// way: an unquoted `\r` right before the `\n` is dropped, never stored. HVR quotes a value
     /// that itself ends in `\r`, so no value is lost.
     crlf: bool,
+    /// The quick path for whole records, when the format allows it.
+    quick: Option<QuickLine>,
 }
 
 impl Scan {
@@ -62,7 +65,15 @@ impl Scan {
             LineSeparator::Byte(b) => (b, false),
             LineSeparator::CrLf => (b'\n', true),
         };
+        let quick = (format.field_separator.len() == 1 && eol == b'\n').then(|| QuickLine {
+            sep: format.field_separator[0],
+            quote: format.quote,
+            doubled: format.quote.is_some() && format.escape == format.quote,
+            other_escape: format.escape.filter(|e| Some(*e) != format.quote),
+            crlf,
+        });
         Scan {
+            quick,
             state: State::StartField,
             field_start: 0,
             quoted: false,
@@ -99,7 +110,10 @@ impl Scan {
         spans: &mut Vec<Span>,
     ) -> (usize, Scanned) {
         if spans.is_empty() && buf.is_empty() && self.state == State::StartField {
-            if let Some(used) = self.plain_line(chunk, buf, spans) {
+            if let Some((used, last)) = self.quick.as_ref().and_then(|q| q.read(chunk, buf, spans))
+            {
+                self.field_start = last.start;
+                self.quoted = last.quoted;
                 *line += 1;
                 return (used, Scanned::EndOfRecord);
             }
@@ -133,45 +147,6 @@ impl Scan {
             }
         }
         (chunk.len(), Scanned::More)
-    }
-
-    /// A whole record at the start of `chunk` that has no quote byte and ends within it (most
-    /// records of most files): its fields are found by one scan for separators, and the line
-    /// is copied once, separators and all (spans skip them). Returns the bytes used, the line
-    /// separator included; `None` leaves the record to the byte machine (a quote, a line that
-    /// goes on past the chunk, a separator of several bytes, a line separator other than `\n`).
-    /// The last field is left for [`Scan::finish`], which drops a `\r` as the machine does.
-    fn plain_line(
-        &mut self,
-        chunk: &[u8],
-        buf: &mut Vec<u8>,
-        spans: &mut Vec<Span>,
-    ) -> Option<usize> {
-        if self.multi || self.eol != b'\n' {
-            return None;
-        }
-        let sep = self.sep[0];
-        // Without a quote character the line separator stands in: it is matched first.
-        let quote = self.quote.unwrap_or(b'\n');
-        let mut start = 0;
-        for at in memchr::memchr3_iter(b'\n', sep, quote, chunk) {
-            if chunk[at] == b'\n' {
-                buf.extend_from_slice(&chunk[..at]);
-                self.field_start = start;
-                return Some(at + 1);
-            }
-            if chunk[at] != sep {
-                break;
-            }
-            spans.push(Span {
-                start,
-                end: at,
-                quoted: false,
-            });
-            start = at + 1;
-        }
-        spans.clear();
-        None
     }
 
     /// How many of `rest`'s first bytes are plain data of the field being read: bytes the
