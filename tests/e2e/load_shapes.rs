@@ -113,11 +113,13 @@ fn postgres_copy_loads_every_value_exactly() {
     assert_eq!(got, expected());
 }
 
-/// A batch the server refuses is undone alone (a savepoint, as psqlODBC's statement-level
-/// rollback): the error names the row's problem and is about the rows, so `--error-table` can
-/// set rows aside, and the transaction goes on to commit the other batches.
+/// A batch the server refuses fails with an error about the rows (so `--error-table` can set
+/// rows aside under its own savepoints) and leaves the transaction failed: a COPY batch has no
+/// savepoint of its own. Committing that transaction is then an error, never a silent
+/// rollback reported as a commit (PostgreSQL answers `COMMIT` of a failed transaction with
+/// success), and nothing of it is in the table.
 #[test]
-fn postgres_copy_refused_batch_is_undone_alone() {
+fn postgres_copy_refused_batch_fails_its_transaction_and_its_commit() {
     let target = fresh(Db::Postgres, "shape_pgcopy_refused");
     let odbc = OdbcTarget::connect(Some(&target.connect_string), None, false).unwrap();
     let shape = LoadShape::PostgresCopy("COPY shapes (id, v) FROM STDIN".into());
@@ -143,15 +145,25 @@ fn postgres_copy_refused_batch_is_undone_alone() {
         refused.is_about_the_rows() && refused.is_unique_violation(),
         "{text}"
     );
+    drop(loader);
+    let commit = db.commit().unwrap_err().to_string();
+    assert!(
+        commit.contains("current transaction is aborted"),
+        "{commit}"
+    );
+    assert!(target.query("SELECT id FROM shapes").is_empty());
+    // The session is usable again: the next transaction commits.
+    db.begin().unwrap();
+    let mut loader = db.loader(&shape, 2, 10).unwrap();
     loader.load(&batch(&["4"])).unwrap();
     drop(loader);
     db.commit().unwrap();
     let ids: Vec<Option<String>> = target
-        .query("SELECT id, v FROM shapes ORDER BY id")
+        .query("SELECT id FROM shapes ORDER BY id")
         .into_iter()
         .map(|r| r[0].clone())
         .collect();
-    assert_eq!(ids, ["1", "2", "4"].map(|s| Some(s.to_string())));
+    assert_eq!(ids, [Some("4".to_string())]);
 }
 
 #[test]

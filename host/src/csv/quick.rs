@@ -1,7 +1,7 @@
 //! The CSV reader's quick path: a whole record that lies within one buffered chunk, read a
 //! field at a time with one `memchr` per field (or per doubled quote) instead of the byte
-//! machine's step per separator and quote. Most records of most files take it; anything
-//! unusual (a line break or another escape inside quotes, a byte after a closing quote, a
+//! machine's step per separator and quote. Most records of most files take it, line breaks
+//! and escapes inside quotes included; anything unusual (a byte after a closing quote, a
 //! record that runs past the chunk) gives up and leaves the record to [`super::scan::Scan`],
 //! which reads it from the start again with the same result and the error it may need.
 
@@ -13,7 +13,7 @@ pub(super) struct QuickLine {
     pub(super) quote: Option<u8>,
     /// A doubled quote inside quotes is one quote (the quote is its own escape).
     pub(super) doubled: bool,
-    /// An escape other than the quote: the machine reads quoted fields that hold it.
+    /// An escape other than the quote: inside quotes, the byte after it is data.
     pub(super) other_escape: Option<u8>,
     /// A `\r` may stand between a closing quote and the `\n`.
     pub(super) crlf: bool,
@@ -21,9 +21,11 @@ pub(super) struct QuickLine {
 
 /// Where the record's last field starts in the buffer and whether it was quoted: the quick
 /// path leaves it open for `Scan::finish`, which ends every record's last field the same way.
+/// `lines`: the `\n`s the record used, its end included (line numbers count them all).
 pub(super) struct LastField {
     pub(super) start: usize,
     pub(super) quoted: bool,
+    pub(super) lines: u64,
 }
 
 impl QuickLine {
@@ -50,19 +52,27 @@ impl QuickLine {
         spans: &mut Vec<Span>,
     ) -> Option<(usize, LastField)> {
         let mut i = 0;
+        let mut lines = 1;
         loop {
             let start = buf.len();
             let quoted = self.quote.is_some() && chunk.get(i).copied() == self.quote;
             // `end`: the separator or `\n` after the field.
             let end = if quoted {
-                self.quoted(chunk, i + 1, buf)?
+                self.quoted(chunk, i + 1, buf, &mut lines)?
             } else {
                 let at = i + memchr::memchr2(self.sep, b'\n', &chunk[i..])?;
                 buf.extend_from_slice(&chunk[i..at]);
                 at
             };
             if chunk[end] == b'\n' {
-                return Some((end + 1, LastField { start, quoted }));
+                return Some((
+                    end + 1,
+                    LastField {
+                        start,
+                        quoted,
+                        lines,
+                    },
+                ));
             }
             spans.push(Span {
                 start,
@@ -73,16 +83,36 @@ impl QuickLine {
         }
     }
 
-    /// Copies a quoted field's text, from `i` just after its opening quote; returns where the
-    /// separator or `\n` after its closing quote is.
-    fn quoted(&self, chunk: &[u8], mut i: usize, buf: &mut Vec<u8>) -> Option<usize> {
+    /// Copies a quoted field's text, from `i` just after its opening quote, counting its line
+    /// breaks into `lines`; returns where the separator or `\n` after its closing quote is.
+    fn quoted(
+        &self,
+        chunk: &[u8],
+        mut i: usize,
+        buf: &mut Vec<u8>,
+        lines: &mut u64,
+    ) -> Option<usize> {
         let quote = self.quote?;
         let escape = self.other_escape.unwrap_or(quote);
         loop {
             let at = i + memchr::memchr3(quote, escape, b'\n', &chunk[i..])?;
-            // A line break inside quotes: the machine counts the lines.
+            if chunk[at] == b'\n' {
+                // Data, as every byte inside quotes; only the line count notes it.
+                *lines += 1;
+                buf.extend_from_slice(&chunk[i..=at]);
+                i = at + 1;
+                continue;
+            }
             if chunk[at] != quote {
-                return None;
+                // The escape (not the quote): the byte after it is data, whatever it is.
+                buf.extend_from_slice(&chunk[i..at]);
+                let escaped = *chunk.get(at + 1)?;
+                if escaped == b'\n' {
+                    *lines += 1;
+                }
+                buf.push(escaped);
+                i = at + 2;
+                continue;
             }
             buf.extend_from_slice(&chunk[i..at]);
             let next = *chunk.get(at + 1)?;

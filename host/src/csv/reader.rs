@@ -232,14 +232,23 @@ mod tests {
         text: impl BufRead,
         format: CsvFormat,
     ) -> Result<Vec<Vec<Option<String>>>, CsvError> {
+        Ok(parse_lines(text, format)?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect())
+    }
+
+    /// Each record's line and fields.
+    type Lines = Vec<(u64, Vec<Option<String>>)>;
+
+    fn parse_lines(text: impl BufRead, format: CsvFormat) -> Result<Lines, CsvError> {
         let mut r = RecordReader::new(text, format);
         let mut out = Vec::new();
         while let Some(rec) = r.next_record()? {
-            out.push(
-                (0..rec.len())
-                    .map(|i| rec.field(i).map(|f| f.map(str::to_string)))
-                    .collect::<Result<Vec<_>, _>>()?,
-            );
+            let fields = (0..rec.len())
+                .map(|i| rec.field(i).map(|f| f.map(str::to_string)))
+                .collect::<Result<Vec<_>, _>>()?;
+            out.push((rec.line, fields));
         }
         Ok(out)
     }
@@ -314,8 +323,8 @@ mod tests {
         );
     }
 
-    /// Every input read from one chunk (whole lines take the quick path) gives what it gives
-    /// when read a byte at a time (no line is ever whole in a chunk: the byte machine reads
+    /// Every input read from one chunk (whole lines take the quick path) gives what it gives,
+    /// line numbers included, when read a byte at a time (no line is ever whole in a chunk: the byte machine reads
     /// all of it), errors included.
     #[test]
     fn whole_lines_read_as_the_byte_machine_reads_them() {
@@ -341,7 +350,7 @@ mod tests {
             },
             escape,
         ];
-        let inputs: [&[u8]; 18] = [
+        let inputs: [&[u8]; 20] = [
             b"a,b\n1,2\n",
             b"a,,\"\",\"x,y\"\n,\n",
             b"\n\n\n",
@@ -360,18 +369,20 @@ mod tests {
             b"\"l1\nl2\",z\nq,\"\n",
             b"\"a\"\"",
             b",\"\",,\"\"\n",
+            b"\"a\\\nb\",\"c\\\\\"\nx,\"d\\",
+            b"\"a\nb\nc\",\"\n\"\n\"\r\n\"\r\n",
         ];
-        let show = |r: Result<Vec<Vec<Option<String>>>, CsvError>| match r {
+        let show = |r: Result<Lines, CsvError>| match r {
             Ok(rows) => format!("{rows:?}"),
             Err(e) => e.to_string(),
         };
         for (f, format) in formats.iter().enumerate() {
             for input in inputs {
-                let whole = show(parse(input, format.clone()));
+                let whole = show(parse_lines(input, format.clone()));
                 let bytewise = std::io::BufReader::with_capacity(1, input);
                 assert_eq!(
                     whole,
-                    show(parse_from(bytewise, format.clone())),
+                    show(parse_lines(bytewise, format.clone())),
                     "format {f}, input {:?}",
                     String::from_utf8_lossy(input)
                 );

@@ -114,7 +114,7 @@ impl Scan {
             {
                 self.field_start = last.start;
                 self.quoted = last.quoted;
-                *line += 1;
+                *line += last.lines;
                 return (used, Scanned::EndOfRecord);
             }
         }

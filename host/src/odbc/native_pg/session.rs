@@ -20,6 +20,11 @@ const SAVEPOINT: &str = "SAVEPOINT hvrwasm_statement";
 const RELEASE: &str = "RELEASE SAVEPOINT hvrwasm_statement";
 const UNDO: &str = "ROLLBACK TO SAVEPOINT hvrwasm_statement; RELEASE SAVEPOINT hvrwasm_statement";
 
+/// `COMMIT` of a failed transaction is a rollback that PostgreSQL reports as success. The
+/// statement before it fails there instead, so a commit that would drop the transaction's work
+/// is an error (a refused COPY batch leaves its transaction failed: see `copy.rs`).
+const COMMIT: &str = "SELECT 1; COMMIT";
+
 pub struct NativePg {
     pub(super) client: RefCell<postgres::Client>,
     in_transaction: Cell<bool>,
@@ -136,13 +141,16 @@ impl NativePg {
         Ok(())
     }
 
+    /// Ends the open transaction with `sql`. When that fails, a `ROLLBACK` ends whatever is
+    /// left of it, so the session is never left inside a transaction it thinks is closed.
     fn end(&self, what: &'static str, sql: &str) -> Result<(), OdbcError> {
         if self.in_transaction.replace(false) {
             let _waiting = crate::watchdog::waiting(crate::watchdog::Kind::Statement, what);
-            self.client
-                .borrow_mut()
-                .batch_execute(sql)
-                .map_err(|e| Self::error(what, None, e))?;
+            let mut client = self.client.borrow_mut();
+            if let Err(e) = client.batch_execute(sql) {
+                let _ = client.batch_execute("ROLLBACK");
+                return Err(Self::error(what, None, e));
+            }
         }
         Ok(())
     }
@@ -192,7 +200,7 @@ fn with_literals(sql: &str, params: &[&str]) -> String {
 impl Database for NativePg {
     fn autocommit(&self) -> Result<(), OdbcError> {
         self.manual_commit.set(false);
-        self.end("commit", "COMMIT")
+        self.end("commit", COMMIT)
     }
     /// A transaction still open here was abandoned (its table's work panicked): it is rolled
     /// back, never carried into the next table's commit.
@@ -202,7 +210,7 @@ impl Database for NativePg {
         self.open(&mut self.client.borrow_mut())
     }
     fn commit(&self) -> Result<(), OdbcError> {
-        self.end("commit", "COMMIT")
+        self.end("commit", COMMIT)
     }
     fn rollback(&self) -> Result<(), OdbcError> {
         self.end("rollback", "ROLLBACK")
