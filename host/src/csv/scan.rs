@@ -109,14 +109,14 @@ impl Scan {
         buf: &mut Vec<u8>,
         spans: &mut Vec<Span>,
     ) -> (usize, Scanned) {
-        if spans.is_empty() && buf.is_empty() && self.state == State::StartField {
-            if let Some((used, last)) = self.quick.as_ref().and_then(|q| q.read(chunk, buf, spans))
-            {
-                self.field_start = last.start;
-                self.quoted = last.quoted;
-                *line += last.lines;
-                return (used, Scanned::EndOfRecord);
-            }
+        let at_record_start = spans.is_empty() && buf.is_empty() && self.state == State::StartField;
+        if at_record_start
+            && let Some((used, last)) = self.quick.as_ref().and_then(|q| q.read(chunk, buf, spans))
+        {
+            self.field_start = last.start;
+            self.quoted = last.quoted;
+            *line += last.lines;
+            return (used, Scanned::EndOfRecord);
         }
         let mut i = 0;
         while i < chunk.len() {
