@@ -1,8 +1,8 @@
 //! The CSV reader's quick path: a whole record that lies within one buffered chunk, read a
-//! field at a time with one `memchr` per field (or per doubled quote) instead of the byte
-//! machine's step per separator and quote. Most records of most files take it, line breaks
-//! and escapes inside quotes included; anything unusual (a byte after a closing quote, a
-//! record that runs past the chunk) gives up and leaves the record to [`super::scan::Scan`],
+//! field at a time with one `memchr` per field (and per doubled quote, escape or line break
+//! inside quotes) instead of the byte machine's step per separator and quote. Most records
+//! of most files take it; anything unusual (a byte after a closing quote, a record that runs
+//! past the chunk) gives up and leaves the record to [`super::scan::Scan`],
 //! which reads it from the start again with the same result and the error it may need.
 
 use super::scan::Span;

@@ -2,8 +2,8 @@
 //! the native session, in the table's transaction itself.
 //!
 //! Unlike the session's other statements, a COPY gets no savepoint of its own: rows written in
-//! a subtransaction cost the server more (a 2M-row narrow load measured 6% more server time,
-//! median of six interleaved rounds, with a savepoint per 25,000 rows than without), and no
+//! a subtransaction cost the server more (`psql` loading 2M narrow rows in 80 COPYs: 6% more
+//! server time with a savepoint around each than without, six alternating rounds), and no
 //! caller needs one. Without an error table a failed batch fails the table, whose transaction
 //! is rolled back whole; with one, the set-aside code puts its own savepoints around each
 //! checkpoint and each attempt, and rolls back to them (which works in a failed transaction).
