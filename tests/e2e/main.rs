@@ -27,6 +27,8 @@ mod load_shapes;
 mod catalog;
 // MariaDB's streamed LOAD DATA: failures found late still fail the table whole.
 mod streamed_load;
+// MariaDB refreshes into empty tables as bulk inserts: duplicates and orphans still fail.
+mod bulk_refresh;
 // Kill integ_end at any moment and re-run: exactly once, for every style.
 mod kill;
 // Truncate (op 5) and SAP multi-delete (op 8).

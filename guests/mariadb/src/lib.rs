@@ -15,6 +15,7 @@
 //! instead, for servers that refuse LOCAL INFILE (`local_infile=OFF`).
 
 mod apply;
+mod bulk;
 
 use apply::Apply;
 use hvrwasm_sdk::sql::{self, CreatedTypes, Dialect, Layout, SpecialOps, Stage};
@@ -73,7 +74,10 @@ impl Connector for MariaDb {
         }
         let layout = Layout::new(table, options)?;
         let target = D.table_name(table);
-        Ok(Plan::new(
+        let empties = table.target_columns.is_some() && !options.preserve_on_refresh;
+        let before = if empties && !options.sets_aside_rejected_rows {
+            bulk::emptying(&target, table)
+        } else {
             transactional(sql::refresh_preparation(
                 &D,
                 table,
@@ -81,111 +85,125 @@ impl Connector for MariaDb {
                 options,
                 CREATED,
                 "DELETE FROM",
-            )),
+            ))
+        };
+        Ok(Plan::new(
+            [bulk::RESTORE_CHECKS.to_string()]
+                .into_iter()
+                .chain(before)
+                .collect(),
+            load(
+                &target,
+                &sql::direct_columns(&D, &layout, |_| String::new()),
+                options,
+            )?,
+            vec![bulk::RESTORE_CHECKS.into()],
+        ))
+    }
+
+    fn plan_integrate(table: &Table, options: &Options) -> Result<Plan, PlanError> {
+        let mut plan = integrate_plan(table, options)?;
+        plan.before.insert(0, bulk::RESTORE_CHECKS.into());
+        Ok(plan)
+    }
+}
+
+/// The integrate plan; [`MariaDb::plan_integrate`] adds the checks a failed refresh may have
+/// left off in front.
+fn integrate_plan(table: &Table, options: &Options) -> Result<Plan, PlanError> {
+    let layout = Layout::new(table, options)?;
+    let target = sql::require_target(&D, table)?;
+    if options.style == TargetStyle::TimeKey {
+        return Ok(Plan::new(
+            vec![],
             load(
                 &target,
                 &sql::direct_columns(&D, &layout, |_| String::new()),
                 options,
             )?,
             vec![],
-        ))
+        ));
     }
-
-    fn plan_integrate(table: &Table, options: &Options) -> Result<Plan, PlanError> {
-        let layout = Layout::new(table, options)?;
-        let target = sql::require_target(&D, table)?;
-        if options.style == TargetStyle::TimeKey {
-            return Ok(Plan::new(
-                vec![],
-                load(
-                    &target,
-                    &sql::direct_columns(&D, &layout, |_| String::new()),
-                    options,
-                )?,
-                vec![],
-            ));
-        }
-        let keys = layout.require_keys(table)?;
-        // Types are not needed: the stage copies the target's column types below.
-        let stage = Stage::new(&D, STAGE_TABLE, &layout, |_| String::new(), "BIGINT");
-        let s = stage.name.clone();
-        let seq = D.ident(sql::STAGE_SEQ);
-        let mut control = vec![format!("{seq} BIGINT")];
-        if stage.has_op {
-            control.push(format!("{} BIGINT", D.ident(sql::STAGE_OP)));
-        }
-        if stage.has_soft_delete {
-            control.push(format!("{} BIGINT", D.ident(sql::STAGE_SOFT_DELETE)));
-        }
-        let multi = D.ident(MULTI_TABLE);
-        let partial = SpecialOps::partial_key(table, &keys)?;
-        let apply = Apply {
-            stage: &stage,
-            layout: &layout,
-            keys: &keys,
-            target: &target,
-        };
-        let mut after = exact_key_sorting(&stage.name, &keys);
-        let truncated_at = if stage.has_op {
-            // MariaDB cannot name a temporary table twice in one statement, so the truncate
-            // point goes through a session variable and op-8 rows through their own table.
-            after.push(format!(
-                "SET @hvr_truncated_at = {}",
-                stage.truncated_at_query(&D)
-            ));
-            if partial.is_some() {
-                after.push(format!(
-                    "CREATE TEMPORARY TABLE {multi} {INNODB}SELECT * FROM {} WHERE {} = 8",
-                    stage.name,
-                    D.ident(sql::STAGE_OP)
-                ));
-            }
-            "@hvr_truncated_at"
-        } else {
-            "0"
-        };
-        let special = SpecialOps {
-            truncated_at: truncated_at.into(),
-            multi_delete: partial.map(|p| (multi.clone(), p)),
-        };
-        after.extend(stage.special_ops_to_target(&D, &target, &layout, options.style, &special));
-        match options.style {
-            TargetStyle::SoftDelete => after.extend(apply.last_change_per_key(&special)),
-            _ => after.extend(apply.changes_in_sequence(&special)),
-        }
-        for temporary in [LAST_TABLE, DELETES_TABLE, MULTI_TABLE, STAGE_TABLE] {
-            after.push(format!(
-                "DROP TEMPORARY TABLE IF EXISTS {}",
-                D.ident(temporary)
-            ));
-        }
-        Ok(Plan::new(
-            [LAST_TABLE, DELETES_TABLE, MULTI_TABLE, STAGE_TABLE]
-                .iter()
-                .map(|t| format!("DROP TEMPORARY TABLE IF EXISTS {}", D.ident(t)))
-                .chain([
-                    // Control columns first, then the landed columns with the target's exact types;
-                    // the outer join makes them nullable (truncate rows carry no key). LIMIT 0: the
-                    // stage starts empty (the join's one NULL row once broke loads without an op
-                    // column) and the target is not scanned.
-                    format!(
-                        "CREATE TEMPORARY TABLE {s} ({}) {}SELECT {} FROM (SELECT 1 AS one) AS one \
-                     LEFT JOIN {target} t ON 1 = 0 LIMIT 0",
-                        control.join(", "),
-                        stage_engine(options),
-                        layout
-                            .target_names()
-                            .iter()
-                            .map(|c| format!("t.{}", D.ident(c)))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ])
-                .collect(),
-            load(&s, &stage.columns, options)?,
-            after,
-        ))
+    let keys = layout.require_keys(table)?;
+    // Types are not needed: the stage copies the target's column types below.
+    let stage = Stage::new(&D, STAGE_TABLE, &layout, |_| String::new(), "BIGINT");
+    let s = stage.name.clone();
+    let seq = D.ident(sql::STAGE_SEQ);
+    let mut control = vec![format!("{seq} BIGINT")];
+    if stage.has_op {
+        control.push(format!("{} BIGINT", D.ident(sql::STAGE_OP)));
     }
+    if stage.has_soft_delete {
+        control.push(format!("{} BIGINT", D.ident(sql::STAGE_SOFT_DELETE)));
+    }
+    let multi = D.ident(MULTI_TABLE);
+    let partial = SpecialOps::partial_key(table, &keys)?;
+    let apply = Apply {
+        stage: &stage,
+        layout: &layout,
+        keys: &keys,
+        target: &target,
+    };
+    let mut after = exact_key_sorting(&stage.name, &keys);
+    let truncated_at = if stage.has_op {
+        // MariaDB cannot name a temporary table twice in one statement, so the truncate
+        // point goes through a session variable and op-8 rows through their own table.
+        after.push(format!(
+            "SET @hvr_truncated_at = {}",
+            stage.truncated_at_query(&D)
+        ));
+        if partial.is_some() {
+            after.push(format!(
+                "CREATE TEMPORARY TABLE {multi} {INNODB}SELECT * FROM {} WHERE {} = 8",
+                stage.name,
+                D.ident(sql::STAGE_OP)
+            ));
+        }
+        "@hvr_truncated_at"
+    } else {
+        "0"
+    };
+    let special = SpecialOps {
+        truncated_at: truncated_at.into(),
+        multi_delete: partial.map(|p| (multi.clone(), p)),
+    };
+    after.extend(stage.special_ops_to_target(&D, &target, &layout, options.style, &special));
+    match options.style {
+        TargetStyle::SoftDelete => after.extend(apply.last_change_per_key(&special)),
+        _ => after.extend(apply.changes_in_sequence(&special)),
+    }
+    for temporary in [LAST_TABLE, DELETES_TABLE, MULTI_TABLE, STAGE_TABLE] {
+        after.push(format!(
+            "DROP TEMPORARY TABLE IF EXISTS {}",
+            D.ident(temporary)
+        ));
+    }
+    Ok(Plan::new(
+        [LAST_TABLE, DELETES_TABLE, MULTI_TABLE, STAGE_TABLE]
+            .iter()
+            .map(|t| format!("DROP TEMPORARY TABLE IF EXISTS {}", D.ident(t)))
+            .chain([
+                // Control columns first, then the landed columns with the target's exact types;
+                // the outer join makes them nullable (truncate rows carry no key). LIMIT 0: the
+                // stage starts empty (the join's one NULL row once broke loads without an op
+                // column) and the target is not scanned.
+                format!(
+                    "CREATE TEMPORARY TABLE {s} ({}) {}SELECT {} FROM (SELECT 1 AS one) AS one \
+                 LEFT JOIN {target} t ON 1 = 0 LIMIT 0",
+                    control.join(", "),
+                    stage_engine(options),
+                    layout
+                        .target_names()
+                        .iter()
+                        .map(|c| format!("t.{}", D.ident(c)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ])
+            .collect(),
+        load(&s, &stage.columns, options)?,
+        after,
+    ))
 }
 
 /// A table refresh creates is InnoDB whatever the server's `default_storage_engine`: the
@@ -278,164 +296,4 @@ fn load(table: &str, columns: &[sql::LoadColumn], options: &Options) -> Result<L
 hvrwasm_sdk::export_connector!(MariaDb);
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use hvrwasm_sdk::{LoadShape, testing};
-
-    #[test]
-    fn loads_with_load_data_by_default_and_parameter_arrays_on_request() {
-        let options = testing::options(TargetStyle::ReplicationCopy);
-        let refresh = MariaDb::plan_refresh(&testing::orders_refresh_table(), &options).unwrap();
-        assert_eq!(
-            refresh.load.shape,
-            LoadShape::MariadbLoadData {
-                table: "`orders`".into(),
-                columns: vec!["`id`".into(), "`amount`".into()]
-            }
-        );
-        let integrate = MariaDb::plan_integrate(&testing::orders_table(), &options).unwrap();
-        assert!(matches!(
-            &integrate.load.shape,
-            LoadShape::MariadbLoadData { table, columns } if table == "`hvr_stage`" && columns.len() == 5
-        ));
-        let arrays = options.clone().extra("load", "parameter-arrays");
-        let refresh = MariaDb::plan_refresh(&testing::orders_refresh_table(), &arrays).unwrap();
-        assert!(matches!(refresh.load.shape, LoadShape::ParameterArray(_)));
-        let unknown = options.extra("load", "bulk");
-        assert!(MariaDb::plan_refresh(&testing::orders_refresh_table(), &unknown).is_err());
-    }
-
-    fn after(table: &hvrwasm_sdk::Table, style: TargetStyle) -> String {
-        let plan = MariaDb::plan_integrate(table, &testing::options(style)).unwrap();
-        plan.after.join(";\n")
-    }
-
-    #[test]
-    fn a_replication_copy_applies_changes_in_key_and_sequence_order_without_reducing() {
-        let after = after(&testing::orders_table(), TargetStyle::ReplicationCopy);
-        assert!(
-            !after.contains("CREATE TEMPORARY TABLE `hvr_stage_last`"),
-            "{after}"
-        );
-        assert!(
-            after.contains("CREATE TEMPORARY TABLE `hvr_stage_deletes` (PRIMARY KEY (`id`))"),
-            "{after}"
-        );
-        assert!(
-            after.contains("s.`id` IS NOT NULL GROUP BY `id`"),
-            "{after}"
-        );
-        assert!(
-            after.contains("ORDER BY s.`id`, s.`hvr_stage_seq` ON DUPLICATE KEY UPDATE"),
-            "{after}"
-        );
-        assert!(
-            after.contains(
-                "LEFT JOIN (SELECT `id`, `hvr_stage_seq` FROM `hvr_stage_deletes` GROUP BY `id`) d ON d.`id` = s.`id` \
-                 WHERE (d.`hvr_stage_seq` IS NULL OR d.`hvr_stage_seq` < s.`hvr_stage_seq`) AND"
-            ),
-            "{after}"
-        );
-        assert_eq!(after.matches("ON DUPLICATE KEY UPDATE").count(), 1);
-        // The upsert fails rather than update a row another unique key matched.
-        assert!(
-            after.contains(
-                "ON DUPLICATE KEY UPDATE `id` = IF(`orders`.`id` <=> VALUES(`id`), `orders`.`id`, \
-                 (SELECT 1 FROM (SELECT 1 UNION ALL SELECT 2) hvr_another_unique_key_matched)), "
-            ),
-            "{after}"
-        );
-    }
-
-    #[test]
-    fn soft_delete_still_reduces_to_the_last_change_per_key() {
-        let after = after(&testing::orders_table(), TargetStyle::SoftDelete);
-        assert!(
-            after.contains("CREATE TEMPORARY TABLE `hvr_stage_last`"),
-            "{after}"
-        );
-        assert!(
-            !after.contains("CREATE TEMPORARY TABLE `hvr_stage_deletes`"),
-            "{after}"
-        );
-    }
-
-    #[test]
-    fn the_stage_is_in_aria_unless_rejected_rows_are_set_aside() {
-        let table = testing::orders_table();
-        let stage = |options: &Options| {
-            let plan = MariaDb::plan_integrate(&table, options).unwrap();
-            plan.before
-                .into_iter()
-                .find(|s| s.starts_with("CREATE TEMPORARY TABLE `hvr_stage`"))
-                .unwrap()
-        };
-        let options = testing::options(TargetStyle::ReplicationCopy);
-        assert!(stage(&options).contains(") /*M! ENGINE=Aria */ SELECT "));
-        let setting_aside = options.setting_aside_rejected_rows();
-        let transactional = stage(&setting_aside);
-        assert!(
-            transactional.contains(") ENGINE=InnoDB SELECT "),
-            "{transactional}"
-        );
-        // The tables built after the load are InnoDB whatever the server's default.
-        for style in [TargetStyle::SoftDelete, TargetStyle::ReplicationCopy] {
-            let plan = MariaDb::plan_integrate(&table, &testing::options(style)).unwrap();
-            for create in plan
-                .after
-                .iter()
-                .filter(|s| s.starts_with("CREATE TEMPORARY TABLE"))
-            {
-                assert!(create.contains(" ENGINE=InnoDB SELECT "), "{create}");
-            }
-        }
-    }
-
-    #[test]
-    fn a_table_refresh_creates_is_innodb_and_an_existing_one_is_emptied() {
-        use hvrwasm_sdk::TargetColumn;
-        let options = testing::options(TargetStyle::ReplicationCopy);
-        let plan = MariaDb::plan_refresh(&testing::orders_refresh_table(), &options).unwrap();
-        assert!(
-            plan.before[0].starts_with("CREATE TABLE `orders` (")
-                && plan.before[0].ends_with(") ENGINE=InnoDB"),
-            "{:?}",
-            plan.before
-        );
-        let table = testing::orders_refresh_table().target_columns(vec![
-            TargetColumn::new("id", "bigint").not_null(),
-            TargetColumn::new("amount", "text"),
-        ]);
-        let existing = MariaDb::plan_refresh(&table, &options).unwrap();
-        assert_eq!(existing.before, ["DELETE FROM `orders`"]);
-    }
-
-    #[test]
-    fn a_text_key_is_indexed_by_a_prefix_in_the_deletes_table() {
-        use hvrwasm_sdk::{Column, TargetColumn};
-        let table = hvrwasm_sdk::Table::new("notes")
-            .column(Column::data("code").key())
-            .column(Column::data("body"))
-            .column(Column::op("op_type"))
-            .target_columns(vec![
-                TargetColumn::new("code", "mediumtext").not_null(),
-                TargetColumn::new("body", "text"),
-            ]);
-        let after = after(&table, TargetStyle::ReplicationCopy);
-        assert!(after.contains("(INDEX (`code`(191)))"), "{after}");
-        // Long keys are sorted whole, and one too long to be is refused.
-        assert!(
-            after.starts_with("SET SESSION max_sort_length = 131072"),
-            "{after}"
-        );
-        assert!(
-            after.contains("IF(MAX(COALESCE(CHAR_LENGTH(`code`), 0)) > 16384"),
-            "{after}"
-        );
-        // A NULL among the deletes' keys would make NOT IN unknown for every other change.
-        assert!(
-            after.contains("s.`code` IS NOT NULL GROUP BY `code`"),
-            "{after}"
-        );
-    }
-}
+mod tests;
