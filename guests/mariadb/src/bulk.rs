@@ -25,6 +25,8 @@
 //!   the checks stay on for a table with a unique key besides its primary key;
 //! - `foreign_key_checks = 0` would accept a row whose parent is missing, so they stay on for
 //!   a table with foreign keys of its own;
+//! - a table with long columns (text, blob, json, or more than 1,000 characters) keeps them
+//!   on: the bulk insert was slower there (see [`has_long_columns`]);
 //! - a refresh that sets rejected rows aside keeps them on: its bisection relies on each
 //!   statement refusing its own rows, which was not measured for bulk inserts.
 //!
@@ -41,7 +43,11 @@ pub fn emptying(target: &str, table: &Table) -> Vec<String> {
         None => "DATABASE()".into(),
     };
     let name = utf8_literal(&table.base_name);
-    let keep_checks = "@hvr_filled OR @hvr_checked";
+    let keep_checks = if has_long_columns(table) {
+        "TRUE"
+    } else {
+        "@hvr_filled OR @hvr_checked"
+    };
     vec![
         format!(
             "SELECT @@SESSION.unique_checks, @@SESSION.foreign_key_checks, \
@@ -61,6 +67,24 @@ pub fn emptying(target: &str, table: &Table) -> Vec<String> {
         ),
     ]
 }
+
+/// Whether a column of the table can hold values long enough to be stored off the row's
+/// page: a bulk insert writes every row to its sort files before the table, which for long
+/// values costs more than it saves (150k rows of four text columns, 1 GB: 1.11x the plain
+/// load's time, alternated; see docs/benchmarks.md, eleventh session).
+fn has_long_columns(table: &Table) -> bool {
+    table.target_columns.iter().flatten().any(|c| {
+        let type_name = c.type_name.to_ascii_lowercase();
+        ["text", "blob", "json"]
+            .iter()
+            .any(|t| type_name.contains(t))
+            || c.size.is_some_and(|size| size > LONG_COLUMN_CHARS)
+    })
+}
+
+/// Declared size above which a column counts as long: an InnoDB row of 16 KiB pages keeps
+/// at most about 8 KB on its page, and a character takes up to 4 bytes.
+const LONG_COLUMN_CHARS: i32 = 1000;
 
 /// Gives the session back the checks [`emptying`] found, if it turned them off; nothing when
 /// no refresh of this session recorded them.
@@ -96,6 +120,25 @@ mod tests {
             sql.contains("CONSTRAINT_SCHEMA = CONVERT(X'6462' USING utf8mb4)"),
             "{sql}"
         );
+    }
+
+    #[test]
+    fn a_table_with_long_columns_keeps_the_checks() {
+        use hvrwasm_sdk::TargetColumn;
+        let short = Table::new("t").target_columns(vec![
+            TargetColumn::new("id", "int"),
+            TargetColumn::new("name", "varchar").size(400),
+        ]);
+        let keeps = |table: &Table| emptying("`t`", table)[2].contains("IF(TRUE,");
+        assert!(!keeps(&short));
+        for long in [
+            TargetColumn::new("body", "longtext"),
+            TargetColumn::new("doc", "JSON"),
+            TargetColumn::new("name", "varchar").size(2000),
+        ] {
+            let table = Table::new("t").target_columns(vec![TargetColumn::new("id", "int"), long]);
+            assert!(keeps(&table), "{:?}", table.target_columns);
+        }
     }
 
     #[test]
