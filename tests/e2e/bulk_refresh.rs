@@ -2,8 +2,8 @@
 //! `unique_checks` and `foreign_key_checks` off for that load (guests/mariadb/src/bulk.rs).
 //! Whatever the server would refuse with the checks on must still fail the table, with the
 //! server's own words, and keep its files: duplicate keys, primary or secondary, and rows
-//! whose parent is missing; and a
-//! load that fails with the checks off must not leave them off for the next table.
+//! whose parent is missing; and a load that fails with the checks off must not leave them
+//! off for the next table.
 
 use crate::support::Scenario;
 use crate::support::hvr::File;
@@ -85,10 +85,8 @@ fn mariadb_refresh_names_a_repeated_secondary_unique_key() {
     );
 }
 
-/// A table with a foreign key of its own keeps the check: every row's parent is missing here.
-#[test]
-fn mariadb_refresh_of_a_table_with_a_foreign_key_still_checks_it() {
-    let mut s = Scenario::new(Db::Mariadb, Style::ReplicationCopy, "bulk_foreign_key");
+/// Gives `line_items` (the channel's third table) a foreign key to `orders`.
+fn make_items_refer_to_orders(s: &Scenario) {
     let (orders, items) = (
         s.target.qualified(&s.models[0].def),
         s.target.qualified(&s.models[2].def),
@@ -96,6 +94,13 @@ fn mariadb_refresh_of_a_table_with_a_foreign_key_still_checks_it() {
     s.target.execute(&[format!(
         "ALTER TABLE {items} ADD CONSTRAINT hvr_item_order FOREIGN KEY (order_id) REFERENCES {orders} (id)"
     )]);
+}
+
+/// A table with a foreign key of its own keeps the check: every row's parent is missing here.
+#[test]
+fn mariadb_refresh_of_a_table_with_a_foreign_key_still_checks_it() {
+    let mut s = Scenario::new(Db::Mariadb, Style::ReplicationCopy, "bulk_foreign_key");
+    make_items_refer_to_orders(&s);
     let changes = s.refresh_changes(20);
     let items_only: Vec<_> = changes.into_iter().filter(|(i, _)| *i == 2).collect();
     s.hvr
@@ -114,13 +119,7 @@ fn mariadb_refresh_of_a_table_with_a_foreign_key_still_checks_it() {
 fn mariadb_a_failed_bulk_load_leaves_the_checks_on_for_the_next_table() {
     let mut s = Scenario::new(Db::Mariadb, Style::ReplicationCopy, "bulk_checks_restored");
     s.hvr.user_arg.push_str(" --parallel 1");
-    let (orders_name, items_name) = (
-        s.target.qualified(&s.models[0].def),
-        s.target.qualified(&s.models[2].def),
-    );
-    s.target.execute(&[format!(
-        "ALTER TABLE {items_name} ADD CONSTRAINT hvr_item_order FOREIGN KEY (order_id) REFERENCES {orders_name} (id)"
-    )]);
+    make_items_refer_to_orders(&s);
     let changes = s.refresh_changes(50);
     let (orders, items) = (s.hvr.tables[0].clone(), s.hvr.tables[2].clone());
     let refused = s.hvr.files_for(&orders, &changes[0].1, true, 1).remove(0);

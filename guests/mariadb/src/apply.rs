@@ -216,7 +216,12 @@ pub(crate) fn failing_subquery(alias: &str) -> String {
 
 /// Whether MariaDB indexes the column only by a prefix (TEXT, BLOB, JSON).
 pub(crate) fn is_long(key: &LandedColumn) -> bool {
-    let type_name = key.type_name.as_deref().unwrap_or("").to_ascii_lowercase();
+    is_long_type(key.type_name.as_deref().unwrap_or(""))
+}
+
+/// Whether a MariaDB type is a TEXT, BLOB or JSON (LONGTEXT) type.
+pub(crate) fn is_long_type(type_name: &str) -> bool {
+    let type_name = type_name.to_ascii_lowercase();
     ["text", "blob", "json"]
         .iter()
         .any(|t| type_name.contains(t))

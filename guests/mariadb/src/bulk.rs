@@ -19,9 +19,9 @@
 //! - the bulk insert still finds a duplicate primary key (a warning, which fails a LOAD DATA
 //!   load; an error for an INSERT; under LOAD DATA LOCAL it also dropped the rows before the
 //!   repeat, 1,000 of 5,001 in a trial, so the warning must never be tolerated), and the
-//!   row-by-row insert skips a unique check only for an
-//!   entry it puts in the change buffer, so the checks stay on when `innodb_change_buffering`
-//!   is not `none` (the default since 10.5.15; gone in 11.0);
+//!   row-by-row insert skips a unique check only for an entry it puts in the change buffer,
+//!   so the checks stay on when `innodb_change_buffering` is not `none` (the default since
+//!   10.5.15; gone in 11.0);
 //! - a duplicate in a secondary unique key fails a bulk insert too, but only as `Got error 1
 //!   "Operation not permitted" during COMMIT`, which names neither the key nor the value, so
 //!   the checks stay on for a table with a unique key besides its primary key;
@@ -76,10 +76,7 @@ pub fn emptying(target: &str, table: &Table) -> Vec<String> {
 /// load's time, alternated; see docs/benchmarks.md, eleventh session).
 fn has_long_columns(table: &Table) -> bool {
     table.target_columns.iter().flatten().any(|c| {
-        let type_name = c.type_name.to_ascii_lowercase();
-        ["text", "blob", "json"]
-            .iter()
-            .any(|t| type_name.contains(t))
+        crate::apply::is_long_type(&c.type_name)
             || c.size.is_some_and(|size| size > LONG_COLUMN_CHARS)
     })
 }
