@@ -139,3 +139,35 @@ fn mariadb_a_failed_bulk_load_leaves_the_checks_on_for_the_next_table() {
         assert!(s.target.rows(&def, s.style).is_empty(), "{}", def.name);
     }
 }
+
+/// The checks are the session's: a trigger on the refreshed table writes other tables under
+/// them. `line_items` (no foreign key of its own) gets a trigger that copies each row's
+/// order into an audit table whose foreign key refers to `orders`, which is empty: every
+/// copy is an orphan, and the refresh must fail as it would with the checks on.
+#[test]
+fn mariadb_refresh_of_a_table_with_a_trigger_keeps_the_checks_for_what_it_writes() {
+    let mut s = Scenario::new(Db::Mariadb, Style::ReplicationCopy, "bulk_trigger");
+    let (orders, items) = (
+        s.target.qualified(&s.models[0].def),
+        s.target.qualified(&s.models[2].def),
+    );
+    s.target.execute(&[
+        format!(
+            "CREATE TABLE hvr_item_audit (order_id INT, FOREIGN KEY (order_id) REFERENCES {orders} (id)) ENGINE=InnoDB"
+        ),
+        format!(
+            "CREATE TRIGGER hvr_item_audit_trigger AFTER INSERT ON {items} FOR EACH ROW \
+             INSERT INTO hvr_item_audit (order_id) VALUES (NEW.order_id)"
+        ),
+    ]);
+    let changes = s.refresh_changes(20);
+    let items_only: Vec<_> = changes.into_iter().filter(|(i, _)| *i == 2).collect();
+    s.hvr
+        .refresh(&items_only)
+        .assert_fails_with(&["line_items", "foreign key constraint fails"]);
+    let def = s.models[2].def.clone();
+    assert!(
+        s.target.rows(&def, s.style).is_empty(),
+        "rows were committed"
+    );
+}

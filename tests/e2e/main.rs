@@ -42,6 +42,9 @@ mod stores;
 // Every class of silent loss or duplication: file identity, missing locations, duplicates,
 // empty refresh, recovery calls, path traversal, concurrent calls, the fence's table name.
 mod no_silent_loss;
+// A change whose target row nothing can find: a NULL key part, a MariaDB target without a
+// unique key of HVR's key columns.
+mod unmatched_keys;
 // Sliced refresh: any order, at the same time, crashes, two refreshes in a row.
 mod sliced_refresh;
 // Secrets stay out of every output, whatever the user typed.

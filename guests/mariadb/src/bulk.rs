@@ -27,6 +27,9 @@
 //!   the checks stay on for a table with a unique key besides its primary key;
 //! - `foreign_key_checks = 0` would accept a row whose parent is missing, so they stay on for
 //!   a table with foreign keys of its own;
+//! - the checks are the session's, so a trigger on the table would write other tables
+//!   without them (a row whose parent is missing, a repeated unique value): they stay on for
+//!   a table with triggers;
 //! - a table with long columns (text, blob, json, or more than 1,000 characters) keeps them
 //!   on: the bulk insert was slower there (see [`has_long_columns`]);
 //! - a refresh that sets rejected rows aside keeps them on: its bisection relies on each
@@ -40,11 +43,7 @@ use hvrwasm_sdk::Table;
 
 /// The statements that empty the existing `target` (quoted) before its refresh loads it.
 pub fn emptying(target: &str, table: &Table) -> Vec<String> {
-    let schema = match &table.schema {
-        Some(schema) => utf8_literal(schema),
-        None => "DATABASE()".into(),
-    };
-    let name = utf8_literal(&table.base_name);
+    let (schema, name) = crate::catalog::table_literals(table);
     let keep_checks = if has_long_columns(table) {
         "TRUE"
     } else {
@@ -58,6 +57,8 @@ pub fn emptying(target: &str, table: &Table) -> Vec<String> {
              WHERE CONSTRAINT_SCHEMA = {schema} AND TABLE_NAME = {name}) OR \
              EXISTS (SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = {schema} \
              AND TABLE_NAME = {name} AND NON_UNIQUE = 0 AND INDEX_NAME <> 'PRIMARY') OR \
+             EXISTS (SELECT 1 FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = {schema} \
+             AND EVENT_OBJECT_TABLE = {name}) OR \
              /*M! COALESCE((SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_VARIABLES \
              WHERE VARIABLE_NAME = 'INNODB_CHANGE_BUFFERING'), 'none') <> 'none' AND */ TRUE \
              INTO @hvr_unique_checks, @hvr_foreign_key_checks, @hvr_filled, @hvr_checked"
@@ -90,13 +91,6 @@ const LONG_COLUMN_CHARS: i32 = 1000;
 pub const RESTORE_CHECKS: &str = "SET SESSION \
     unique_checks = COALESCE(@hvr_unique_checks, @@SESSION.unique_checks), \
     foreign_key_checks = COALESCE(@hvr_foreign_key_checks, @@SESSION.foreign_key_checks)";
-
-/// A string literal of `text` that reads the same whatever the session's `sql_mode`
-/// (`NO_BACKSLASH_ESCAPES`, `ANSI_QUOTES`) and character set.
-fn utf8_literal(text: &str) -> String {
-    let hex: String = text.bytes().map(|b| format!("{b:02x}")).collect();
-    format!("CONVERT(X'{hex}' USING utf8mb4)")
-}
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,7 @@
 
 mod apply;
 mod bulk;
+mod catalog;
 
 use apply::Apply;
 use hvrwasm_sdk::sql::{self, CreatedTypes, Dialect, Layout, SpecialOps, Stage};
@@ -125,6 +126,7 @@ fn integrate_plan(table: &Table, options: &Options) -> Result<Plan, PlanError> {
         ));
     }
     let keys = layout.require_keys(table)?;
+    let unique_key = catalog::require_unique_key(table, &keys);
     // Types are not needed: the stage copies the target's column types below.
     let stage = Stage::new(&D, STAGE_TABLE, &layout, |_| String::new(), "BIGINT");
     let s = stage.name.clone();
@@ -183,6 +185,7 @@ fn integrate_plan(table: &Table, options: &Options) -> Result<Plan, PlanError> {
             .iter()
             .map(|t| format!("DROP TEMPORARY TABLE IF EXISTS {}", D.ident(t)))
             .chain([
+                unique_key,
                 // Control columns first, then the landed columns with the target's exact types;
                 // the outer join makes them nullable (truncate rows carry no key). LIMIT 0: the
                 // stage starts empty (the join's one NULL row once broke loads without an op

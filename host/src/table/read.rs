@@ -248,12 +248,25 @@ impl TableJob<'_> {
         // TimeKey targets keep every row as history, so every op code is fine there.
         let multi_delete = self.options.multi_delete_for(&self.spec.name).is_some()
             || self.options.style() == Style::TimeKey;
+        let matched_keys = if self.mode == crate::hvr::Mode::IntegrateEnd
+            && self.options.style() != Style::TimeKey
+        {
+            file_columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.is_key)
+                .map(|(i, c)| (i, c.name.clone()))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let row_shape = RowShape {
             file,
             sources,
             columns: file_columns.len(),
             op,
             multi_delete,
+            matched_keys,
         };
         let new_batch = || TextBatch::new(sources.len(), batch_rows);
         let mut batch = new_batch();

@@ -24,6 +24,9 @@ pub(super) struct RowShape<'a> {
     pub columns: usize,
     pub op: Option<usize>,
     pub multi_delete: bool,
+    /// Positions and names of the key columns a change is matched to its target row by:
+    /// empty where rows are not matched (refresh, TimeKey).
+    pub matched_keys: Vec<(usize, String)>,
 }
 
 impl RowShape<'_> {
@@ -65,6 +68,9 @@ impl RowShape<'_> {
             })?;
             op_value = value.map(str::to_string);
         }
+        if matches_a_row(op_value.as_deref()) {
+            self.check_keys(rows, at).map_err(RowFault::Bad)?;
+        }
         let mut number = String::new();
         for (slot, source) in self.sources.iter().enumerate() {
             match source {
@@ -80,6 +86,43 @@ impl RowShape<'_> {
             }
         }
         Ok(op_value)
+    }
+}
+
+impl RowShape<'_> {
+    /// A change is applied to the target row with its key, and NULL equals nothing: a change
+    /// with a NULL key part would add a row beside the one it updates, or delete nothing, in
+    /// every connector (a MERGE's join, an upsert's unique key, a delete's join), so it fails
+    /// the table instead.
+    fn check_keys(&self, rows: &dyn RowSource, at: Position) -> Result<(), TableError> {
+        for (i, name) in &self.matched_keys {
+            let value = rows.field(*i).map_err(|source| TableError::Rows {
+                file: self.file.name.clone(),
+                source,
+            })?;
+            if value.is_none() {
+                return Err(TableError::File {
+                    file: self.file.name.clone(),
+                    message: format!(
+                        "{at}, column {}: key column {name:?} is NULL; a change is applied to the \
+                         target row with the same key and NULL equals no key, so it would add a \
+                         row beside the one it changes (or delete none); nothing was applied",
+                        i + 1
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a row with this op code changes the target row with its key: deletes, inserts
+/// and updates (and every row of a file without an op column). Truncates (5) and SAP
+/// multi-deletes (8) carry no whole key; before-images (3, 4) are not applied.
+fn matches_a_row(op: Option<&str>) -> bool {
+    match op.map(str::trim) {
+        None => true,
+        Some(op) => matches!(op, "0" | "1" | "2"),
     }
 }
 

@@ -379,3 +379,34 @@ fn a_table_that_fails_in_a_lane_leaves_the_other_tables_alone() {
     assert_eq!(s.db.committed_rows().len(), 6);
     assert!(s.location.exists("bad.csv") && !s.location.exists("t1.csv"));
 }
+
+/// A change with a NULL key part matches no target row: it fails its table (whatever the op)
+/// where changes are matched, and nowhere else.
+#[test]
+fn a_change_with_a_null_key_fails_its_table_but_a_refresh_row_or_truncate_does_not() {
+    for (text, op) in [("1,a,1\n,b,2\n", "update"), ("1,a,1\n,b,0\n", "delete")] {
+        let s = Setup::new(&[("a.csv", &format!("id,v,op_type\n{text}"), 2)]);
+        let e = s
+            .run(Mode::IntegrateEnd, &mut FakePlanner::new())
+            .unwrap_err();
+        let message = e.to_string();
+        assert!(
+            message.contains("a.csv") && message.contains("line 3, column 1"),
+            "{op}: {e}"
+        );
+        assert!(message.contains("key column \"id\" is NULL"), "{op}: {e}");
+        assert!(s.db.committed_rows().is_empty() && s.location.exists("a.csv"));
+    }
+    let truncate = Setup::new(&[("a.csv", "id,v,op_type\n,,5\n1,a,1\n", 2)]);
+    assert!(
+        truncate
+            .run(Mode::IntegrateEnd, &mut FakePlanner::new())
+            .is_ok()
+    );
+    let refresh = Setup::new(&[("a.csv", "id,v,op_type\n,a,1\n", 1)]);
+    assert!(
+        refresh
+            .run(Mode::RefreshEnd, &mut FakePlanner::new())
+            .is_ok()
+    );
+}

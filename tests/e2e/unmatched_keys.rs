@@ -1,0 +1,97 @@
+//! A change is applied to the target row with its key. Where nothing can find that row, an
+//! update would be added as a second row and a delete would remove nothing, without a word:
+//! a NULL in a key column (NULL equals nothing, and unique keys hold many NULLs) on every
+//! target, and on MariaDB a target with no primary or unique key of HVR's key columns only
+//! (its upsert finds rows by such a key). Both must fail the table, keep the file and change
+//! nothing.
+
+use crate::support::target::Db;
+use crate::support::typed::{Channel, s};
+
+const COLUMNS: [&str; 3] = ["id", "k2", "a"];
+
+/// `t (id, k2, a)` with `key` (its clause, or none) and two rows refreshed into it, the first
+/// with a NULL `k2` (a refresh matches nothing, so it may).
+fn channel(db: Db, test: &str, key: &str) -> Channel {
+    let ch = Channel::new(db, test, "");
+    ch.target.execute(&[format!(
+        "CREATE TABLE t (id INT NOT NULL, k2 INT, a VARCHAR(10){key})"
+    )]);
+    ch.raw("20240101000000001-t.csv", b"id,k2,a\n1,,x\n2,2,y\n");
+    ch.call(
+        "refr_write_end",
+        "id,k2,a",
+        "id,k2",
+        &[("20240101000000001-t.csv", 2)],
+    )
+    .assert_ok();
+    ch
+}
+
+/// One cycle of `rows` (id,k2,a,op_type) keyed by `keys`: must fail with `complaint`, keep its
+/// file and leave the rows as they were.
+fn cycle_fails(ch: &Channel, keys: &str, rows: &str, complaint: &[&str]) {
+    let before = ch.rows(&COLUMNS);
+    let name = "20240101000000002-t.csv";
+    ch.raw(name, format!("id,k2,a,op_type\n{rows}").as_bytes());
+    ch.call("integ_end", "id,k2,a,op_type", keys, &[(name, 1)])
+        .assert_fails_with(complaint);
+    assert_eq!(ch.rows(&COLUMNS), before);
+    assert!(ch.file_exists(name));
+    std::fs::remove_file(ch.hvr.files_dir.join(name)).unwrap();
+}
+
+fn a_null_key_part_fails_the_table(db: Db, test: &str) {
+    let ch = channel(db, test, ", UNIQUE (id, k2)");
+    for (rows, op) in [("1,,x2,2\n", "update"), ("1,,x,0\n", "delete")] {
+        let complaint = ["table t", "line 2, column 2", "key column \"k2\" is NULL"];
+        cycle_fails(&ch, "id,k2", rows, &complaint);
+        assert_eq!(ch.rows(&COLUMNS).len(), 2, "{op}");
+    }
+}
+
+#[test]
+fn sqlite_a_change_with_a_null_key_part_fails_the_table() {
+    a_null_key_part_fails_the_table(Db::Sqlite, "null_key_sqlite");
+}
+
+#[test]
+fn postgres_a_change_with_a_null_key_part_fails_the_table() {
+    a_null_key_part_fails_the_table(Db::Postgres, "null_key_postgres");
+}
+
+#[test]
+fn mariadb_a_change_with_a_null_key_part_fails_the_table() {
+    a_null_key_part_fails_the_table(Db::Mariadb, "null_key_mariadb");
+}
+
+/// MariaDB without a unique key of the key columns alone: no key at all, or one that also
+/// holds another column.
+#[test]
+fn mariadb_a_target_without_a_unique_key_of_hvrs_key_fails_the_table() {
+    for (key, test) in [
+        ("", "no_unique_key"),
+        (", UNIQUE (id, a)", "wider_unique_key"),
+    ] {
+        let ch = channel(Db::Mariadb, test, key);
+        let complaint = [
+            "table t",
+            "no primary or unique key of HVR's key columns (id)",
+        ];
+        cycle_fails(&ch, "id", "1,,x2,2\n", &complaint);
+    }
+}
+
+/// A unique key (not primary) of the key columns is enough: the update changes its row.
+#[test]
+fn mariadb_a_unique_key_of_hvrs_key_columns_takes_updates_in_place() {
+    let ch = channel(Db::Mariadb, "unique_key_in_place", ", UNIQUE (id)");
+    let name = "20240101000000002-t.csv";
+    ch.raw(name, b"id,k2,a,op_type\n1,1,x2,2\n");
+    ch.call("integ_end", "id,k2,a,op_type", "id", &[(name, 1)])
+        .assert_ok();
+    assert_eq!(
+        ch.rows(&COLUMNS),
+        vec![vec![s("1"), s("1"), s("x2")], vec![s("2"), s("2"), s("y")]]
+    );
+}
