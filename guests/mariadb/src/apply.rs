@@ -31,8 +31,8 @@ impl Apply<'_> {
     ///    key without one) are upserted in (key, sequence) order: `INSERT ... SELECT ... ORDER
     ///    BY` inserts in that order, so of several changes to one key the last is applied last
     ///    and wins. Key equality is the key columns' collation's, as in the target's unique
-    ///    key, because the stage copies the target's column types. (A NULL key part equals
-    ///    nothing, so such a change finds no delete and is upserted.)
+    ///    key, because the stage copies the target's column types. (The host refuses a
+    ///    change with a NULL key part: it would match no row.)
     ///
     /// A key whose last change is a delete is gone after step 1 and nothing in step 2 brings
     /// it back; any other key with changes ends with its last insert or update.
