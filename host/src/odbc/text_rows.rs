@@ -78,22 +78,39 @@ fn needs_escaping(bytes: &[u8]) -> bool {
 }
 
 /// `\` , tab, newline and carriage return escaped; everything else as it is (UTF-8 passes
-/// through: the connection's client encoding is UTF-8).
-fn push_escaped(out: &mut Vec<u8>, mut value: &[u8]) {
-    while let Some(at) = value
-        .iter()
-        .position(|&b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r'))
-    {
-        out.extend_from_slice(&value[..at]);
+/// through: the connection's client encoding is UTF-8). The runs between those bytes are found
+/// with `memchr` (a byte-by-byte search was a fifth of the client's samples on long texts with
+/// line breaks, `perf record`): the next backslash, tab or newline and the next carriage
+/// return are each searched again only once passed, so every byte is scanned once.
+fn push_escaped(out: &mut Vec<u8>, value: &[u8]) {
+    let find = |from: usize, cr: bool| {
+        let rest = &value[from..];
+        let at = if cr {
+            memchr::memchr(b'\r', rest)
+        } else {
+            memchr::memchr3(b'\\', b'\t', b'\n', rest)
+        };
+        at.map_or(value.len(), |at| from + at)
+    };
+    let (mut next, mut next_cr) = (find(0, false), find(0, true));
+    let mut from = 0;
+    while next.min(next_cr) < value.len() {
+        let at = next.min(next_cr);
+        out.extend_from_slice(&value[from..at]);
         out.extend_from_slice(match value[at] {
             b'\\' => b"\\\\",
             b'\t' => b"\\t",
             b'\n' => b"\\n",
             _ => b"\\r",
         });
-        value = &value[at + 1..];
+        from = at + 1;
+        if next == at {
+            next = find(from, false);
+        } else {
+            next_cr = find(from, true);
+        }
     }
-    out.extend_from_slice(value);
+    out.extend_from_slice(&value[from..]);
 }
 
 #[cfg(test)]
@@ -128,6 +145,42 @@ mod tests {
             String::from_utf8(encode(&batch)).unwrap(),
             "ab\tx\\ty\n\t\\r\n\\N\t\\r\n"
         );
+    }
+
+    /// The `memchr` escaper against the plain definition, on values of every mix of the
+    /// special bytes (runs of one, neighbours, at both ends), generated deterministically.
+    #[test]
+    fn escaping_matches_the_byte_by_byte_definition() {
+        let reference = |value: &[u8]| {
+            let mut out = Vec::new();
+            for &b in value {
+                match b {
+                    b'\\' => out.extend_from_slice(b"\\\\"),
+                    b'\t' => out.extend_from_slice(b"\\t"),
+                    b'\n' => out.extend_from_slice(b"\\n"),
+                    b'\r' => out.extend_from_slice(b"\\r"),
+                    _ => out.push(b),
+                }
+            }
+            out
+        };
+        let alphabet = [b'a', b'\\', b'\t', b'\n', b'\r', 0xc3, 0xa9, b'N'];
+        let mut state = 7u64;
+        for len in 0..200 {
+            for _ in 0..20 {
+                let value: Vec<u8> = (0..len)
+                    .map(|_| {
+                        state = state
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        alphabet[(state >> 61) as usize]
+                    })
+                    .collect();
+                let mut out = Vec::new();
+                push_escaped(&mut out, &value);
+                assert_eq!(out, reference(&value), "{value:?}");
+            }
+        }
     }
 
     #[test]
