@@ -85,6 +85,18 @@ pub enum OdbcError {
 }
 
 impl OdbcError {
+    /// The row (from 1) of the failed statement's input that the server names: PostgreSQL's
+    /// COPY context (`COPY t, line 3`), MariaDB's `at row 3`.
+    pub fn failed_row(&self) -> Option<u64> {
+        if let OdbcError::Native { source, .. } = self {
+            return super::native_pg::copy_row(source);
+        }
+        let message = self.to_string();
+        let (_, after) = message.rsplit_once("at row ")?;
+        let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok().filter(|&n| n > 0)
+    }
+
     /// The SQLSTATE of an error from the native PostgreSQL connection.
     fn native_state(&self) -> Option<&str> {
         match self {

@@ -44,6 +44,10 @@ pub fn describe(e: &postgres::Error) -> String {
             if let Some(hint) = db.hint() {
                 text.push_str(&format!("; hint: {hint}"));
             }
+            // Where the server was: for a COPY, the row (its `line`) and column it refused.
+            if let Some(place) = db.where_() {
+                text.push_str(&format!("; server context: {place}"));
+            }
             text
         }
         None => {
@@ -61,4 +65,14 @@ pub fn describe(e: &postgres::Error) -> String {
 /// The SQLSTATE of a native error, when the server sent one.
 pub fn sqlstate(e: &postgres::Error) -> Option<&str> {
     e.code().map(|c| c.code())
+}
+
+/// The row (from 1) of a COPY's input the server refused, from its context (`COPY t, line 3,
+/// column n: "x"`); `None` for other errors, or when the server writes its context in another
+/// language.
+pub fn copy_row(e: &postgres::Error) -> Option<u64> {
+    let place = e.as_db_error()?.where_()?;
+    let after = place.strip_prefix("COPY ")?.split_once(", line ")?.1;
+    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok().filter(|&n| n > 0)
 }

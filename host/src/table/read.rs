@@ -215,7 +215,7 @@ impl TableJob<'_> {
         state
             .loader
             .load(&read.batch)
-            .map_err(|source| load_error(file, read.span, source))?;
+            .map_err(|source| load_error(file, read.span, rows, source))?;
         state.streamed.sent(rows, read.span);
         state.stats.rows += rows as u64;
         Ok(())
@@ -369,14 +369,41 @@ pub(super) fn open_rows<'a>(
     })
 }
 
+/// A batch's load failure, naming the row the server names (see [`load_error_at`]).
 pub(super) fn load_error(
     file: &FileEntry,
     span: (Position, Position),
+    rows: usize,
     source: OdbcError,
 ) -> TableError {
+    let row = source.failed_row();
+    load_error_at(file, span, rows, row, source)
+}
+
+/// A load failure about a batch of `rows` rows at `span`, and `row` (from 1) of it when the
+/// server names one: its line when each of the batch's rows is one line of the file (the
+/// lines from its first row to its last are as many as its rows), else the batch's lines.
+pub(super) fn load_error_at(
+    file: &FileEntry,
+    span: (Position, Position),
+    rows: usize,
+    row: Option<u64>,
+    source: OdbcError,
+) -> TableError {
+    let context = match (span, row) {
+        ((Position::Line(a), Position::Line(b)), Some(row))
+            if b >= a && b - a + 1 == rows as u64 && row <= rows as u64 =>
+        {
+            format!(
+                "line {} (row {row} of the batch of lines {a}-{b})",
+                a + row - 1
+            )
+        }
+        _ => rows_between(span),
+    };
     TableError::Load {
         file: file.name.clone(),
-        context: rows_between(span),
+        context,
         source: Box::new(source),
     }
 }

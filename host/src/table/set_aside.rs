@@ -118,7 +118,7 @@ impl TableJob<'_> {
                 }
                 Ok(())
             }
-            Err(e) => Err(load_error(file, read.span, e)),
+            Err(e) => Err(load_error(file, read.span, read.batch.num_rows(), e)),
         }
     }
 
@@ -139,7 +139,7 @@ impl TableJob<'_> {
         let rows = batch.num_rows();
         let mut refused = Vec::new();
         load_guarded(db, state.loader.as_mut(), &batch, 0, &mut refused)
-            .map_err(|e| load_error(file, span, e))?;
+            .map_err(|e| load_error(file, span, rows, e))?;
         state.stats.rows += (rows - refused.len()) as u64;
         for (row, error) in refused {
             // After a transform that changed the row count, a row's own place is unknown.

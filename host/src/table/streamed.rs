@@ -3,7 +3,7 @@
 //! server counts rows from the statement's first, and says `at row N` when it knows which.
 
 use super::TableError;
-use super::read::load_error;
+use super::read::load_error_at;
 use crate::hvr::FileEntry;
 use crate::odbc::RowSink;
 use crate::rows::Position;
@@ -31,22 +31,22 @@ impl Streamed {
         let Err(e) = loader.finish() else {
             return Ok(());
         };
-        let Some(((_, (first, _)), (_, (_, last)))) = batches.first().zip(batches.last()) else {
+        let Some(((_, (first, _)), (all, (_, last)))) = batches.first().zip(batches.last()) else {
             return Err(e.into());
         };
-        let named = server_row(&e.to_string())
-            .and_then(|row| batches.iter().find(|(end, _)| row <= *end))
-            .map(|(_, span)| *span);
-        Err(load_error(file, named.unwrap_or((*first, *last)), e))
+        // The server counts rows from the statement's first: find the batch, and the row's
+        // place in it.
+        let named = e.failed_row().and_then(|row| {
+            let at = batches.iter().position(|(end, _)| row <= *end)?;
+            let before = if at == 0 { 0 } else { batches[at - 1].0 };
+            let (end, span) = batches[at];
+            Some((span, (end - before) as usize, row - before))
+        });
+        Err(match named {
+            Some((span, rows, row)) => load_error_at(file, span, rows, Some(row), e),
+            None => load_error_at(file, (*first, *last), *all as usize, None, e),
+        })
     }
-}
-
-/// `N` of the last `at row N` in a server message (MariaDB: "Data truncated for column 'x'
-/// at row 3"), counted from 1.
-fn server_row(message: &str) -> Option<u64> {
-    let (_, after) = message.rsplit_once("at row ")?;
-    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
-    digits.parse().ok().filter(|&n| n > 0)
 }
 
 #[cfg(test)]
@@ -102,10 +102,23 @@ mod tests {
     }
 
     #[test]
+    fn a_failure_at_a_row_of_one_line_rows_names_its_line() {
+        let e = streamed()
+            .finish(&mut Fails("Incorrect integer value at row 2"), &file())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 3 (row 2 of the batch of lines 2-4)"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn rows_are_read_only_after_at_row() {
-        assert_eq!(server_row("x at row 12"), Some(12));
-        assert_eq!(server_row("at row 0"), None);
-        assert_eq!(server_row("row 12"), None);
-        assert_eq!(server_row("at row 7: then at row 9."), Some(9));
+        let row = |message: &str| OdbcError::Load(message.into()).failed_row();
+        assert_eq!(row("x at row 12"), Some(12));
+        assert_eq!(row("at row 0"), None);
+        assert_eq!(row("row 12"), None);
+        assert_eq!(row("at row 7: then at row 9."), Some(9));
     }
 }
