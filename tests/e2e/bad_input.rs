@@ -135,8 +135,11 @@ fn postgres_rejected_value_rolls_back_the_table() {
         &mut s,
         b"900001,a,1.00,n,2024-01-01 00:00:00,1,0\n900002,b,not-a-number,n,2024-01-01 00:00:00,1,0\n",
         2,
-        // The batch's lines, not "up to line 4" of a three-line file.
-        &["invalid input syntax for type numeric", "rows of lines 2-3"],
+        // The refused row's line in its batch's lines, not "up to line 4" of a three-line file.
+        &[
+            "invalid input syntax for type numeric",
+            "line 3 (row 2 of the batch of lines 2-3)",
+        ],
     );
 }
 

@@ -39,8 +39,15 @@ fn mariadb_value_refused_in_a_later_batch_names_that_batch() {
     let vars = s
         .hvr
         .end_env(&[&orders], std::slice::from_ref(&file), false);
-    // The server counts the bad row in the second batch; the message names that batch.
-    let batch = format!("rows of lines {}-{}", line_of(50_000), line_of(ROWS - 1));
+    // The server counts the bad row from the statement's first; the message names its batch
+    // and, the rows being one line each, its line.
+    let batch = format!(
+        "line {} (row {} of the batch of lines {}-{})",
+        line_of(bad),
+        bad - 50_000 + 1,
+        line_of(50_000),
+        line_of(ROWS - 1)
+    );
     s.hvr
         .call("integ_end", &vars)
         .assert_fails_with(&["orders", &file.name, &batch, "amount"]);
