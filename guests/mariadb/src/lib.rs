@@ -180,10 +180,12 @@ fn integrate_plan(table: &Table, options: &Options) -> Result<Plan, PlanError> {
             D.ident(temporary)
         ));
     }
+    let (engine_setting, engine_clause) = stage_engine(options);
     Ok(Plan::new(
         [LAST_TABLE, DELETES_TABLE, MULTI_TABLE, STAGE_TABLE]
             .iter()
             .map(|t| format!("DROP TEMPORARY TABLE IF EXISTS {}", D.ident(t)))
+            .chain(engine_setting.map(String::from))
             .chain([
                 unique_key,
                 // Control columns first, then the landed columns with the target's exact types;
@@ -194,7 +196,7 @@ fn integrate_plan(table: &Table, options: &Options) -> Result<Plan, PlanError> {
                     "CREATE TEMPORARY TABLE {s} ({}) {}SELECT {} FROM (SELECT 1 AS one) AS one \
                  LEFT JOIN {target} t ON 1 = 0 LIMIT 0",
                     control.join(", "),
-                    stage_engine(options),
+                    engine_clause,
                     layout
                         .target_names()
                         .iter()
@@ -222,22 +224,35 @@ fn transactional(mut before: Vec<String>) -> Vec<String> {
     before
 }
 
-/// The stage's engine clause. Aria loads faster than InnoDB (no undo per row: LOAD DATA of
-/// the bench's 100k changes measured 0.22-0.23 s against 0.32-0.42 s, and the stage's scans
-/// drop too: the plan's statements about 13% shorter, by the `mariadb` CLI) and is safe here
-/// because the stage is temporary: a failed call's rows die with the connection or are
-/// dropped by the next plan's `before`. But setting rejected rows aside (`--error-table`)
-/// rolls the load back to a savepoint, and an Aria stage would keep the rejected batch's
-/// rows, so the stage is InnoDB then. `/*M! */` is read by MariaDB only: MySQL, which has no
-/// Aria, keeps its default. The tables built from the stage after the load are InnoDB: their
-/// keys can be longer than Aria's limit (2300 bytes), and Aria measured no faster for them.
-fn stage_engine(options: &Options) -> &'static str {
+/// The stage's engine: a statement to run before it is created, if any, and the clause of its
+/// `CREATE`. Aria loads faster than InnoDB (no undo per row: LOAD DATA of the bench's 100k
+/// changes measured 0.22-0.23 s against 0.32-0.42 s, and the stage's scans drop too: the
+/// plan's statements about 13% shorter, by the `mariadb` CLI) and is safe here because the
+/// stage is temporary: a failed call's rows die with the connection or are dropped by the next
+/// plan's `before`. But setting rejected rows aside (`--error-table`) rolls the load back to a
+/// savepoint, and an Aria stage would keep the rejected batch's rows, so the stage is InnoDB
+/// then. And a server that writes a binary log of statements with
+/// `binlog_direct_non_transactional_updates` logs the load into an Aria stage at once but the
+/// stage's creation with the transaction, so a replica would load a table it has not created
+/// yet and stop: the stage is InnoDB there too. The engine is chosen by the server, through
+/// the session's `default_tmp_storage_engine` (the plan's other tables name theirs, so it is
+/// not set back). `/*M! */` is read by MariaDB only: MySQL, which has no Aria, keeps its
+/// default. The tables built from the stage after the load are InnoDB: their keys can be
+/// longer than Aria's limit (2300 bytes), and Aria measured no faster for them.
+fn stage_engine(options: &Options) -> (Option<&'static str>, &'static str) {
     if options.sets_aside_rejected_rows {
-        INNODB
+        (None, INNODB)
     } else {
-        "/*M! ENGINE=Aria */ "
+        (Some(STAGE_ENGINE_BY_BINLOG), "")
     }
 }
+
+/// Aria for the stage unless the binary log would put its load before its creation (see
+/// [`stage_engine`]); `SET @hvr_stage_engine` alone is what MySQL reads.
+const STAGE_ENGINE_BY_BINLOG: &str = "SET @hvr_stage_engine = 0 /*M! , SESSION \
+    default_tmp_storage_engine = IF(@@GLOBAL.log_bin AND @@SESSION.sql_log_bin AND \
+    @@SESSION.binlog_format <> 'ROW' AND @@SESSION.binlog_direct_non_transactional_updates, \
+    'InnoDB', 'Aria') */";
 
 /// MariaDB sorts (and so groups, with `SQL_BIG_RESULT`) string values by their first
 /// `max_sort_length` bytes of collation weights, 1024 by default: two long keys that share

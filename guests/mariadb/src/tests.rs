@@ -92,7 +92,20 @@ fn the_stage_is_in_aria_unless_rejected_rows_are_set_aside() {
             .unwrap()
     };
     let options = testing::options(TargetStyle::ReplicationCopy);
-    assert!(stage(&options).contains(") /*M! ENGINE=Aria */ SELECT "));
+    // The server's binary log settings choose the engine, set just before the stage.
+    let plan = MariaDb::plan_integrate(&table, &options).unwrap();
+    let at = |prefix: &str| {
+        plan.before
+            .iter()
+            .position(|s| s.starts_with(prefix))
+            .unwrap()
+    };
+    assert_eq!(
+        at("SET @hvr_stage_engine = 0 /*M! , SESSION default_tmp_storage_engine = IF(") + 2,
+        at("CREATE TEMPORARY TABLE `hvr_stage`")
+    );
+    assert!(stage(&options).contains(") SELECT "), "{}", stage(&options));
+    assert!(plan.before[at("SET @hvr_stage_engine")].contains("'InnoDB', 'Aria')"));
     let setting_aside = options.setting_aside_rejected_rows();
     let transactional = stage(&setting_aside);
     assert!(
