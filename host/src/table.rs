@@ -459,4 +459,6 @@ impl TableJob<'_> {
 #[cfg(test)]
 mod fakes;
 #[cfg(test)]
+mod key_tests;
+#[cfg(test)]
 mod tests;

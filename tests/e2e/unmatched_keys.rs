@@ -2,8 +2,8 @@
 //! update would be added as a second row and a delete would remove nothing, without a word:
 //! a NULL in a key column (NULL equals nothing, and unique keys hold many NULLs) on every
 //! target, and on MariaDB a target with no primary or unique key of HVR's key columns only
-//! (its upsert finds rows by such a key). Both must fail the table, keep the file and change
-//! nothing.
+//! (its upsert finds rows by such a key). Where files lack a key column, a change would find
+//! every row sharing the rest. Each must fail the table, keep the file and change nothing.
 
 use crate::support::target::Db;
 use crate::support::typed::{Channel, s};
@@ -94,4 +94,44 @@ fn mariadb_a_unique_key_of_hvrs_key_columns_takes_updates_in_place() {
         ch.rows(&COLUMNS),
         vec![vec![s("1"), s("1"), s("x2")], vec![s("2"), s("2"), s("y")]]
     );
+}
+
+/// Files without one of the key columns: matched by the rest of the key, an update would
+/// change every row sharing it (seen: both rows of `id` 1 took the change).
+fn a_file_without_a_key_column_fails_the_table(db: Db, test: &str) {
+    let ch = Channel::new(db, test, "");
+    ch.target.execute(&[
+        "CREATE TABLE t (id INT NOT NULL, k2 INT NOT NULL, a VARCHAR(10), PRIMARY KEY (id, k2))"
+            .to_string(),
+    ]);
+    ch.raw("20240101000000001-t.csv", b"id,k2,a\n1,1,x\n1,2,y\n");
+    ch.call(
+        "refr_write_end",
+        "id,k2,a",
+        "id,k2",
+        &[("20240101000000001-t.csv", 2)],
+    )
+    .assert_ok();
+    let before = ch.rows(&COLUMNS);
+    let name = "20240101000000002-t.csv";
+    ch.raw(name, b"id,a,op_type\n1,changed,2\n");
+    ch.call("integ_end", "id,k2,a,op_type", "id,k2", &[(name, 1)])
+        .assert_fails_with(&["table t", name, "key column(s) k2 (HVR_TBL_KEYS) missing"]);
+    assert_eq!(ch.rows(&COLUMNS), before);
+    assert!(ch.file_exists(name));
+}
+
+#[test]
+fn sqlite_a_file_without_a_key_column_fails_the_table() {
+    a_file_without_a_key_column_fails_the_table(Db::Sqlite, "partial_key_sqlite");
+}
+
+#[test]
+fn postgres_a_file_without_a_key_column_fails_the_table() {
+    a_file_without_a_key_column_fails_the_table(Db::Postgres, "partial_key_postgres");
+}
+
+#[test]
+fn mariadb_a_file_without_a_key_column_fails_the_table() {
+    a_file_without_a_key_column_fails_the_table(Db::Mariadb, "partial_key_mariadb");
 }

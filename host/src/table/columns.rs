@@ -137,7 +137,41 @@ impl TableJob<'_> {
             column.logical_type = declared.logical_type;
             out.push(column);
         }
+        self.check_whole_key(file, &out)?;
         Ok(out)
+    }
+
+    /// Where changes are matched to target rows (integrate, not TimeKey), the files must hold
+    /// every key column: matched by the rest of the key, a change would update or delete
+    /// every row that shares it.
+    fn check_whole_key(&self, file: &str, columns: &[FileColumn]) -> Result<(), TableError> {
+        if self.mode != crate::hvr::Mode::IntegrateEnd
+            || self.options.style() == crate::options::Style::TimeKey
+        {
+            return Ok(());
+        }
+        let missing: Vec<&str> = self
+            .spec
+            .columns
+            .iter()
+            .filter(|c| self.file_column(&c.name, &c.base_name, c.is_key).is_key)
+            .filter(|c| !columns.iter().any(|f| f.name == c.name))
+            .map(|c| c.name.as_str())
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(TableError::File {
+            file: file.to_string(),
+            message: format!(
+                "{}key column(s) {} (HVR_TBL_KEYS) missing from the {}: a change is applied to \
+                 the row with its whole key, and matched by the rest it would change every row \
+                 that shares it; nothing was applied",
+                self.header_at(),
+                missing.join(", "),
+                self.declared_by()
+            ),
+        })
     }
 
     fn file_column(&self, name: &str, base_name: &str, is_key: bool) -> FileColumn {

@@ -8,21 +8,21 @@ use super::*;
 use crate::hvr::invocation::ChannelColumn;
 use crate::ledger::Ledgers;
 
-struct Setup {
+pub(super) struct Setup {
     spec: TableSpec,
     files: Vec<FileEntry>,
     options: Options,
     format: crate::rows::FileFormat,
     column_types: crate::options::ColumnTypes,
     refresh: RefreshCall,
-    db: FakeDb,
-    location: FakeFiles,
+    pub(super) db: FakeDb,
+    pub(super) location: FakeFiles,
     ledgers: Ledgers,
 }
 
 impl Setup {
     /// Table `t` (id key, v, op_type), with the given files (name, CSV text, rows).
-    fn new(files: &[(&str, &str, u64)]) -> Setup {
+    pub(super) fn new(files: &[(&str, &str, u64)]) -> Setup {
         let column = |name: &str, is_key| ChannelColumn {
             name: name.into(),
             base_name: name.into(),
@@ -62,7 +62,7 @@ impl Setup {
         }
     }
 
-    fn run(&self, mode: Mode, planner: &mut FakePlanner) -> Result<Outcome, TableError> {
+    pub(super) fn run(&self, mode: Mode, planner: &mut FakePlanner) -> Result<Outcome, TableError> {
         let job = TableJob {
             mode,
             spec: &self.spec,
@@ -378,35 +378,4 @@ fn a_table_that_fails_in_a_lane_leaves_the_other_tables_alone() {
     assert_eq!(results[2].as_ref().unwrap(), &loaded(3));
     assert_eq!(s.db.committed_rows().len(), 6);
     assert!(s.location.exists("bad.csv") && !s.location.exists("t1.csv"));
-}
-
-/// A change with a NULL key part matches no target row: it fails its table (whatever the op)
-/// where changes are matched, and nowhere else.
-#[test]
-fn a_change_with_a_null_key_fails_its_table_but_a_refresh_row_or_truncate_does_not() {
-    for (text, op) in [("1,a,1\n,b,2\n", "update"), ("1,a,1\n,b,0\n", "delete")] {
-        let s = Setup::new(&[("a.csv", &format!("id,v,op_type\n{text}"), 2)]);
-        let e = s
-            .run(Mode::IntegrateEnd, &mut FakePlanner::new())
-            .unwrap_err();
-        let message = e.to_string();
-        assert!(
-            message.contains("a.csv") && message.contains("line 3, column 1"),
-            "{op}: {e}"
-        );
-        assert!(message.contains("key column \"id\" is NULL"), "{op}: {e}");
-        assert!(s.db.committed_rows().is_empty() && s.location.exists("a.csv"));
-    }
-    let truncate = Setup::new(&[("a.csv", "id,v,op_type\n,,5\n1,a,1\n", 2)]);
-    assert!(
-        truncate
-            .run(Mode::IntegrateEnd, &mut FakePlanner::new())
-            .is_ok()
-    );
-    let refresh = Setup::new(&[("a.csv", "id,v,op_type\n,a,1\n", 1)]);
-    assert!(
-        refresh
-            .run(Mode::RefreshEnd, &mut FakePlanner::new())
-            .is_ok()
-    );
 }
