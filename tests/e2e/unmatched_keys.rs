@@ -135,3 +135,36 @@ fn postgres_a_file_without_a_key_column_fails_the_table() {
 fn mariadb_a_file_without_a_key_column_fails_the_table() {
     a_file_without_a_key_column_fails_the_table(Db::Mariadb, "partial_key_mariadb");
 }
+
+/// A key update written as a before-key-update (3, old key) and an after-update (2, new key),
+/// as HVR writes it without `ReorderRows=SORT_COALESCE`: the row moves to its new key. Applying
+/// only the 2 kept the old key's row beside it (seen on PostgreSQL and MariaDB).
+fn a_key_update_moves_the_row(db: Db, test: &str) {
+    let ch = channel(db, test, ", PRIMARY KEY (id)");
+    let name = "20240101000000002-t.csv";
+    ch.raw(
+        name,
+        b"id,k2,a,op_type\n1,,x,3\n7,,x,2\n2,2,y,4\n2,2,y2,2\n",
+    );
+    ch.call("integ_end", "id,k2,a,op_type", "id", &[(name, 4)])
+        .assert_ok();
+    assert_eq!(
+        ch.rows(&COLUMNS),
+        vec![vec![s("2"), s("2"), s("y2")], vec![s("7"), None, s("x")]]
+    );
+}
+
+#[test]
+fn sqlite_a_key_update_moves_the_row() {
+    a_key_update_moves_the_row(Db::Sqlite, "key_update_sqlite");
+}
+
+#[test]
+fn postgres_a_key_update_moves_the_row() {
+    a_key_update_moves_the_row(Db::Postgres, "key_update_postgres");
+}
+
+#[test]
+fn mariadb_a_key_update_moves_the_row() {
+    a_key_update_moves_the_row(Db::Mariadb, "key_update_mariadb");
+}

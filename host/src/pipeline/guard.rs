@@ -11,8 +11,9 @@ use std::collections::HashMap;
 use crate::batch::TextBatch;
 use crate::domain::{FileColumn, Role, TransformInfo};
 
-/// Op codes that remove rows in the target: delete, truncate, SAP multi-delete.
-const REMOVING_OPS: [&[u8]; 3] = [b"0", b"5", b"8"];
+/// Op codes that remove rows in the target: delete, before-key-update (the old key's row),
+/// truncate, SAP multi-delete.
+const REMOVING_OPS: [&[u8]; 4] = [b"0", b"3", b"5", b"8"];
 
 pub(super) struct IntegrateGuard {
     op: Option<usize>,

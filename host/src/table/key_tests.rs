@@ -56,3 +56,21 @@ fn files_without_a_key_column_fail_an_integrate_but_not_a_refresh() {
             .is_ok()
     );
 }
+
+/// A before-key-update (3) reaches the connector as the delete of its old key where rows are
+/// matched, and as itself where every row is kept (TimeKey) or loaded (refresh).
+#[test]
+fn a_before_key_update_is_handed_on_as_a_delete_where_rows_are_matched() {
+    let text = "id,v,op_type\n1,a,3\n2,a,2\n";
+    let ops = |mode| {
+        let s = Setup::new(&[("a.csv", text, 2)]);
+        s.run(mode, &mut FakePlanner::new()).unwrap();
+        s.db.committed_rows()
+            .iter()
+            .map(|row| row.last().cloned().flatten())
+            .collect::<Vec<_>>()
+    };
+    let integrated = ops(Mode::IntegrateEnd);
+    assert!(integrated.contains(&Some("0".into())), "{integrated:?}");
+    assert!(!integrated.contains(&Some("3".into())), "{integrated:?}");
+}

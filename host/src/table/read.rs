@@ -248,9 +248,9 @@ impl TableJob<'_> {
         // TimeKey targets keep every row as history, so every op code is fine there.
         let multi_delete = self.options.multi_delete_for(&self.spec.name).is_some()
             || self.options.style() == Style::TimeKey;
-        let matched_keys = if self.mode == crate::hvr::Mode::IntegrateEnd
-            && self.options.style() != Style::TimeKey
-        {
+        let matches_rows =
+            self.mode == crate::hvr::Mode::IntegrateEnd && self.options.style() != Style::TimeKey;
+        let matched_keys = if matches_rows {
             file_columns
                 .iter()
                 .enumerate()
@@ -267,6 +267,7 @@ impl TableJob<'_> {
             op,
             multi_delete,
             matched_keys,
+            key_update_as_delete: matches_rows,
         };
         let new_batch = || TextBatch::new(sources.len(), batch_rows);
         let mut batch = new_batch();

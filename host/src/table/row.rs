@@ -27,7 +27,17 @@ pub(super) struct RowShape<'a> {
     /// Positions and names of the key columns a change is matched to its target row by:
     /// empty where rows are not matched (refresh, TimeKey).
     pub matched_keys: Vec<(usize, String)>,
+    /// Whether a before-key-update (op 3) goes to the connector as the delete it is for a
+    /// replication copy or SoftDelete target (see [`KEY_UPDATE_BEFORE`]).
+    pub key_update_as_delete: bool,
 }
+
+/// HVR writes a key update as a before-key-update (3, the row under its old key) and an
+/// after-update (2, under the new key) unless `ReorderRows=SORT_COALESCE` makes them a delete
+/// and an insert. Connectors apply 0, 1 and 2 and leave 3 to TimeKey targets, so the old key's
+/// row stayed beside the new one; the host hands the 3 on as a 0, which every connector (of
+/// any contract version) applies.
+const KEY_UPDATE_BEFORE: &str = "3";
 
 impl RowShape<'_> {
     /// Appends the row to `batch` (the caller truncates it again when this fails); returns
@@ -74,6 +84,14 @@ impl RowShape<'_> {
         let mut number = String::new();
         for (slot, source) in self.sources.iter().enumerate() {
             match source {
+                Source::Column(i) if self.key_update_as_delete && self.op == Some(*i) => {
+                    let value = rows.field(*i).map_err(bad_field)?;
+                    let value = match value {
+                        Some(op) if op.trim() == KEY_UPDATE_BEFORE => Some("0"),
+                        other => other,
+                    };
+                    batch.columns[slot].push(value.map(str::as_bytes));
+                }
                 Source::Column(i) => {
                     let value = rows.field(*i).map_err(bad_field)?;
                     batch.columns[slot].push(value.map(str::as_bytes));
@@ -116,13 +134,14 @@ impl RowShape<'_> {
     }
 }
 
-/// Whether a row with this op code changes the target row with its key: deletes, inserts
-/// and updates (and every row of a file without an op column). Truncates (5) and SAP
-/// multi-deletes (8) carry no whole key; before-images (3, 4) are not applied.
+/// Whether a row with this op code changes the target row with its key: deletes, inserts,
+/// updates and before-key-updates (which delete the old key), and every row of a file without
+/// an op column. Truncates (5) and SAP multi-deletes (8) carry no whole key; the before-image
+/// of an update that keeps its key (4) is not applied.
 fn matches_a_row(op: Option<&str>) -> bool {
     match op.map(str::trim) {
         None => true,
-        Some(op) => matches!(op, "0" | "1" | "2"),
+        Some(op) => matches!(op, "0" | "1" | "2" | "3"),
     }
 }
 
