@@ -230,3 +230,27 @@ fn a_mariadb_table_with_another_unique_key_gets_a_warning() {
     run.assert_ok();
     assert!(!run.stdout.contains("warn  table t"), "{}", run.stdout);
 }
+
+/// The mariadb connector's integrate needs a primary or unique key of HVR's key columns only:
+/// `check` fails a table without one (no key, or one of other columns) as the cycle would.
+#[test]
+fn a_mariadb_table_without_a_key_of_hvrs_columns_fails_the_check() {
+    for (key, test) in [
+        ("", "toolbox_check_no_key"),
+        (", PRIMARY KEY (b)", "toolbox_check_other_key"),
+    ] {
+        let ch = Channel::new(Db::Mariadb, test, "");
+        let t = ch.target.ident("t");
+        ch.target.execute(&[format!(
+            "CREATE TABLE {t} (id integer NOT NULL, a varchar(10), b integer NOT NULL{key})"
+        )]);
+        let run = check(&ch, "id,a,b");
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert!(
+            line(&run, "FAIL  table t")
+                .contains("no primary or unique key of HVR's key columns (id) only"),
+            "{}",
+            run.stdout
+        );
+    }
+}

@@ -270,6 +270,18 @@ fn primary_key(
     if keys.is_empty() {
         return;
     }
+    if info.name == "mariadb" && !has_a_key_within(target, spec, catalog.as_deref(), keys) {
+        report.fail(
+            &what,
+            format!(
+                "{} has no primary or unique key of HVR's key columns ({}) only: every integrate cycle fails until it has one",
+                spec.qualified_base_name(),
+                keys.join(", ")
+            ),
+            "add a primary or unique key on HVR's key columns: the mariadb connector's upsert finds a change's row by it, and without one would add every update as a new row",
+        );
+        return;
+    }
     other_unique_keys(target, spec, catalog.as_deref(), keys, report);
     if same {
         return;
@@ -293,6 +305,24 @@ fn primary_key(
         detail,
         "make HVR's key columns the primary key (or a unique key): MariaDB's upserts and every re-keyed update rely on it",
     );
+}
+
+/// Whether the table has a unique key (primary included) made of HVR's key columns only; true
+/// when the catalog cannot say.
+fn has_a_key_within(
+    target: &Session,
+    spec: &TableSpec,
+    catalog: Option<&str>,
+    keys: &[&str],
+) -> bool {
+    let Ok(unique) = crate::odbc::unique_keys(target, catalog, &spec.base_name) else {
+        return true;
+    };
+    unique.iter().any(|u| {
+        u.columns
+            .iter()
+            .all(|c| keys.iter().any(|k| k.eq_ignore_ascii_case(c)))
+    })
 }
 
 fn is_hvr_key(columns: &[String], keys: &[&str]) -> bool {
