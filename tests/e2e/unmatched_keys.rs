@@ -168,3 +168,50 @@ fn postgres_a_key_update_moves_the_row() {
 fn mariadb_a_key_update_moves_the_row() {
     a_key_update_moves_the_row(Db::Mariadb, "key_update_mariadb");
 }
+
+/// MariaDB's default collations call `a` and `A` (and `a` and `a `) the same key. A source
+/// that tells them apart sends an insert of `A` beside its `a`: the upsert met the row of
+/// `a` and overwrote it ("inserted 1", one row where the source has two). It must fail the
+/// table instead; an update of `a` itself still applies, and a delete of `A` later in the
+/// cycle does not hide a change of `a`.
+#[test]
+fn mariadb_a_key_equal_to_another_only_by_collation_fails_the_table() {
+    let ch = Channel::new(Db::Mariadb, "collation_key", "");
+    ch.target.execute(&[
+        "CREATE TABLE t (id VARCHAR(10) NOT NULL PRIMARY KEY, k2 INT, a VARCHAR(10))".to_string(),
+    ]);
+    ch.raw("20240101000000001-t.csv", b"id,k2,a\na,1,x\nB,2,y\n");
+    ch.call(
+        "refr_write_end",
+        "id,k2,a",
+        "id",
+        &[("20240101000000001-t.csv", 2)],
+    )
+    .assert_ok();
+    for (rows, test) in [
+        ("A,1,new,1\n", "insert"),
+        ("a ,1,new,1\n", "trailing space"),
+    ] {
+        let before = ch.rows(&COLUMNS);
+        let name = "20240101000000002-t.csv";
+        ch.raw(name, format!("id,k2,a,op_type\n{rows}").as_bytes());
+        let run = ch.call("integ_end", "id,k2,a,op_type", "id", &[(name, 1)]);
+        // The guard's subquery fails the statement; the job log's SQL names why.
+        run.assert_fails_with(&["table t", "Subquery returns more than 1 row"]);
+        assert!(
+            run.stdout.contains("hvr_key_equal_only_by_collation"),
+            "{}",
+            run.stdout
+        );
+        assert_eq!(ch.rows(&COLUMNS), before, "{test}");
+        std::fs::remove_file(ch.hvr.files_dir.join(name)).unwrap();
+    }
+    let name = "20240101000000003-t.csv";
+    ch.raw(name, b"id,k2,a,op_type\na,1,x2,2\nB,2,y2,2\nb,2,gone,0\n");
+    ch.call("integ_end", "id,k2,a,op_type", "id", &[(name, 3)])
+        .assert_ok();
+    assert_eq!(
+        ch.rows(&COLUMNS),
+        vec![vec![s("a"), s("1"), s("x2")], vec![s("B"), s("2"), s("y2")]]
+    );
+}
