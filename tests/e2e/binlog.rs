@@ -24,10 +24,17 @@ struct PrivateServer {
 impl PrivateServer {
     fn start(dir: &Path, extra: &[&str]) -> PrivateServer {
         let data = dir.join("data");
+        // A server starting up deletes every `#sql*` file in its tmpdir: in the shared /tmp
+        // those are the suite's own server's temporary tables, in use by other tests (seen:
+        // `Error on delete of '/tmp/#sql-temptable-...MAI'`). So each has its own.
+        let tmp = dir.join("tmp");
+        std::fs::create_dir_all(&tmp).unwrap();
+        let tmpdir = format!("--tmpdir={}", tmp.display());
         let installed = Command::new("mariadb-install-db")
             .args(["--no-defaults", "--user=root", "--skip-test-db"])
             .arg("--auth-root-authentication-method=normal")
             .arg(format!("--datadir={}", data.display()))
+            .arg(&tmpdir)
             .output()
             .expect("mariadb-install-db (MariaDB's server package; scripts/setup.sh installs it)");
         assert!(
@@ -41,6 +48,7 @@ impl PrivateServer {
         let child = Command::new(server_binary())
             .arg("--no-defaults")
             .arg(format!("--datadir={}", data.display()))
+            .arg(&tmpdir)
             .arg(format!("--socket={}", dir.join("sock").display()))
             .arg(format!("--port={port}"))
             .args([

@@ -66,7 +66,7 @@ impl Apply<'_> {
                 &format!(
                     "FROM {s} s LEFT JOIN (SELECT {key_cols}, {seq} FROM {deletes} GROUP BY {key_cols}) d \
                      ON {} WHERE (d.{seq} IS NULL OR d.{seq} < s.{seq}) AND",
-                    same_key_exactly(self.keys, "d", "s")
+                    sql::key_join(&D, self.keys, "d", "s")
                 ),
                 special,
             ),
@@ -170,13 +170,17 @@ impl Apply<'_> {
     /// `ON DUPLICATE KEY UPDATE` fires on a conflict with any unique key of the target. When
     /// the row it meets has another replication key (a secondary unique value the change
     /// takes from a row whose own change is later in key order), updating that row would
-    /// overwrite it and drop the change's own row without a word. The same holds for a row
-    /// whose key equals the change's only by a text column's collation (`a` and `A`): a
-    /// source that tells them apart has two rows. The first assignment therefore keeps the
-    /// key only when the met row's key equals the change's byte for byte (text columns) or
-    /// by value, and otherwise evaluates a subquery of two rows, named for the reason, which
-    /// fails the statement (`Subquery returns more than 1 row`) and so the table's
-    /// transaction.
+    /// overwrite it and drop the change's own row without a word. The first assignment
+    /// therefore keeps the key only when the met row's key equals the change's, and otherwise
+    /// evaluates a subquery of two rows, named for the reason, which fails the statement
+    /// (`Subquery returns more than 1 row`) and so the table's transaction.
+    ///
+    /// Keys are one key when the target's collation says so (`a`, `A` and `a ` under the
+    /// default case-insensitive, PAD SPACE ones), as its primary key sees them: an update of
+    /// `A` changes the row of `a`. But an insert of `A` that meets the row of `a` comes from
+    /// a source that tells them apart and has both rows (a source comparing as the target
+    /// does would have refused it, and a re-applied insert has the row's own bytes): applied,
+    /// it would overwrite `a`'s row without a word, so it fails too.
     fn upsert_clause(&self) -> String {
         let clause = sql::upsert_clause(&D, Upsert::OnDuplicateKey, self.layout, self.keys);
         let first = D.ident(&self.keys[0].name);
@@ -195,17 +199,24 @@ impl Apply<'_> {
                 .join(" AND ")
         };
         let other_key = failing_subquery(OTHER_UNIQUE_KEY);
-        let otherwise = if self.keys.iter().any(|k| has_collation(k)) {
+        let guard = if self.stage.has_op && self.keys.iter().any(|k| has_collation(k)) {
+            // Equal only by the collation: the same key for an update (a source that compares
+            // as the target does may change its case), another key for an insert.
             let collation_only = failing_subquery(KEY_EQUAL_ONLY_BY_COLLATION);
-            format!("IF({}, {collation_only}, {other_key})", same(false))
+            format!(
+                "{first} = IF({}, {t}.{first}, IF({}, IF(s.{} = 1, {collation_only}, {t}.{first}), {other_key}))",
+                same(true),
+                same(false),
+                D.ident(sql::STAGE_OP),
+                t = self.target,
+            )
         } else {
-            other_key
+            format!(
+                "{first} = IF({}, {}.{first}, {other_key})",
+                same(false),
+                self.target
+            )
         };
-        let guard = format!(
-            "{first} = IF({}, {}.{first}, {otherwise})",
-            same(true),
-            self.target
-        );
         let assignments = clause
             .strip_prefix(ON_DUPLICATE_KEY)
             .expect("the SDK's ON DUPLICATE KEY clause");
@@ -220,22 +231,10 @@ impl Apply<'_> {
 const ON_DUPLICATE_KEY: &str = "ON DUPLICATE KEY UPDATE ";
 /// Alias of the guard's failing subquery: names why it is there when the statement is read.
 const OTHER_UNIQUE_KEY: &str = "hvr_another_unique_key_matched";
-/// The same for a row whose key equals the change's only by the column's collation (`a` and
-/// `A` under a case-insensitive one, `a` and `a ` under PAD SPACE): distinct keys at a source
-/// that tells them apart, which the update would merge into one row without a word.
+/// The same for an insert whose key equals a row's only by the column's collation (`A` and
+/// `a` under a case-insensitive one, `a ` and `a` under PAD SPACE): see
+/// [`Apply::upsert_clause`].
 const KEY_EQUAL_ONLY_BY_COLLATION: &str = "hvr_key_equal_only_by_collation";
-
-/// `a.k = b.k` for each key column, and for text columns the same bytes too: the column's
-/// collation may call distinct keys equal (case, trailing spaces), and a change must not be
-/// taken for another key's. The collation's equality stays first, for the index.
-fn same_key_exactly(keys: &[&LandedColumn], a: &str, b: &str) -> String {
-    let mut parts = vec![sql::key_join(&D, keys, a, b)];
-    for k in keys.iter().filter(|k| has_collation(k)) {
-        let k = D.ident(&k.name);
-        parts.push(format!("BINARY {a}.{k} = BINARY {b}.{k}"));
-    }
-    parts.join(" AND ")
-}
 
 /// Whether MariaDB compares the column by a collation (character types), not by its bytes or
 /// value.
