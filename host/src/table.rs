@@ -5,6 +5,7 @@ mod drift;
 mod feed;
 mod host_sql;
 pub mod lanes;
+mod load_error;
 mod read;
 mod recover;
 mod restrict;

@@ -8,7 +8,8 @@
 //! So a clean load pays one savepoint per checkpoint, and a bad row re-loads at most one
 //! checkpoint's batches.
 
-use super::read::{LoadState, ReadBatch, load_error, open_rows, rows_between};
+use super::load_error::{load_error, rows_between};
+use super::read::{LoadState, ReadBatch, open_rows};
 use super::row::fields_at;
 use super::{FileColumn, Role, TableError, TableJob};
 use crate::batch::TextBatch;

@@ -3,7 +3,7 @@
 //! server counts rows from the statement's first, and says `at row N` when it knows which.
 
 use super::TableError;
-use super::read::load_error_at;
+use super::load_error::load_error_at;
 use crate::hvr::FileEntry;
 use crate::odbc::RowSink;
 use crate::rows::Position;
