@@ -13,18 +13,24 @@ const COLUMNS: [&str; 3] = ["id", "k2", "a"];
 /// `t (id, k2, a)` with `key` (its clause, or none) and two rows refreshed into it, the first
 /// with a NULL `k2` (a refresh matches nothing, so it may).
 fn channel(db: Db, test: &str, key: &str) -> Channel {
-    let ch = Channel::new(db, test, "");
-    ch.target.execute(&[format!(
-        "CREATE TABLE t (id INT NOT NULL, k2 INT, a VARCHAR(10){key})"
-    )]);
-    ch.raw("20240101000000001-t.csv", b"id,k2,a\n1,,x\n2,2,y\n");
-    ch.call(
-        "refr_write_end",
-        "id,k2,a",
+    refreshed(
+        db,
+        test,
+        &format!("CREATE TABLE t (id INT NOT NULL, k2 INT, a VARCHAR(10){key})"),
+        b"1,,x\n2,2,y\n",
         "id,k2",
-        &[("20240101000000001-t.csv", 2)],
     )
-    .assert_ok();
+}
+
+/// A channel whose table `t` is made by `create` and refreshed with two `rows` (id,k2,a)
+/// keyed by `keys`.
+fn refreshed(db: Db, test: &str, create: &str, rows: &[u8], keys: &str) -> Channel {
+    let ch = Channel::new(db, test, "");
+    ch.target.execute(&[create.to_string()]);
+    let name = "20240101000000001-t.csv";
+    ch.raw(name, &[b"id,k2,a\n".as_slice(), rows].concat());
+    ch.call("refr_write_end", "id,k2,a", keys, &[(name, 2)])
+        .assert_ok();
     ch
 }
 
@@ -99,19 +105,13 @@ fn mariadb_a_unique_key_of_hvrs_key_columns_takes_updates_in_place() {
 /// Files without one of the key columns: matched by the rest of the key, an update would
 /// change every row sharing it (seen: both rows of `id` 1 took the change).
 fn a_file_without_a_key_column_fails_the_table(db: Db, test: &str) {
-    let ch = Channel::new(db, test, "");
-    ch.target.execute(&[
-        "CREATE TABLE t (id INT NOT NULL, k2 INT NOT NULL, a VARCHAR(10), PRIMARY KEY (id, k2))"
-            .to_string(),
-    ]);
-    ch.raw("20240101000000001-t.csv", b"id,k2,a\n1,1,x\n1,2,y\n");
-    ch.call(
-        "refr_write_end",
-        "id,k2,a",
+    let ch = refreshed(
+        db,
+        test,
+        "CREATE TABLE t (id INT NOT NULL, k2 INT NOT NULL, a VARCHAR(10), PRIMARY KEY (id, k2))",
+        b"1,1,x\n1,2,y\n",
         "id,k2",
-        &[("20240101000000001-t.csv", 2)],
-    )
-    .assert_ok();
+    );
     let before = ch.rows(&COLUMNS);
     let name = "20240101000000002-t.csv";
     ch.raw(name, b"id,a,op_type\n1,changed,2\n");
@@ -176,18 +176,13 @@ fn mariadb_a_key_update_moves_the_row() {
 /// the table instead.
 #[test]
 fn mariadb_an_insert_of_a_key_equal_to_another_only_by_collation_fails_the_table() {
-    let ch = Channel::new(Db::Mariadb, "collation_key", "");
-    ch.target.execute(&[
-        "CREATE TABLE t (id VARCHAR(10) NOT NULL PRIMARY KEY, k2 INT, a VARCHAR(10))".to_string(),
-    ]);
-    ch.raw("20240101000000001-t.csv", b"id,k2,a\na,1,x\nB,2,y\n");
-    ch.call(
-        "refr_write_end",
-        "id,k2,a",
+    let ch = refreshed(
+        Db::Mariadb,
+        "collation_key",
+        "CREATE TABLE t (id VARCHAR(10) NOT NULL PRIMARY KEY, k2 INT, a VARCHAR(10))",
+        b"a,1,x\nB,2,y\n",
         "id",
-        &[("20240101000000001-t.csv", 2)],
-    )
-    .assert_ok();
+    );
     for (rows, test) in [
         ("A,1,new,1\n", "insert"),
         ("a ,1,new,1\n", "trailing space"),

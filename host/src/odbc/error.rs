@@ -91,10 +91,7 @@ impl OdbcError {
         if let OdbcError::Native { source, .. } = self {
             return super::native_pg::copy_row(source);
         }
-        let message = self.to_string();
-        let (_, after) = message.rsplit_once("at row ")?;
-        let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
-        digits.parse().ok().filter(|&n| n > 0)
+        leading_row_number(self.to_string().rsplit_once("at row ")?.1)
     }
 
     /// The SQLSTATE of an error from the native PostgreSQL connection.
@@ -211,4 +208,11 @@ impl OdbcError {
             || matches!(self, OdbcError::Sqlite { source: rusqlite::Error::SqliteFailure(e, _), .. }
                 if matches!(e.extended_code, rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY))
     }
+}
+
+/// The row number (from 1) that `text` starts with, as a server writes it after `line ` or
+/// `at row `.
+pub(super) fn leading_row_number(text: &str) -> Option<u64> {
+    let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok().filter(|&n| n > 0)
 }

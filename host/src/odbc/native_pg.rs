@@ -72,7 +72,5 @@ pub fn sqlstate(e: &postgres::Error) -> Option<&str> {
 /// language.
 pub fn copy_row(e: &postgres::Error) -> Option<u64> {
     let place = e.as_db_error()?.where_()?;
-    let after = place.strip_prefix("COPY ")?.split_once(", line ")?.1;
-    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
-    digits.parse().ok().filter(|&n| n > 0)
+    super::error::leading_row_number(place.strip_prefix("COPY ")?.split_once(", line ")?.1)
 }

@@ -141,13 +141,18 @@ impl TableJob<'_> {
         Ok(out)
     }
 
+    /// Whether this call applies changes to the target rows their keys find (an integrate,
+    /// not into a TimeKey target, which keeps every change as a row of its own).
+    pub(super) fn matches_rows(&self) -> bool {
+        self.mode == crate::hvr::Mode::IntegrateEnd
+            && self.options.style() != crate::options::Style::TimeKey
+    }
+
     /// Where changes are matched to target rows (integrate, not TimeKey), the files must hold
     /// every key column: matched by the rest of the key, a change would update or delete
     /// every row that shares it.
     fn check_whole_key(&self, file: &str, columns: &[FileColumn]) -> Result<(), TableError> {
-        if self.mode != crate::hvr::Mode::IntegrateEnd
-            || self.options.style() == crate::options::Style::TimeKey
-        {
+        if !self.matches_rows() {
             return Ok(());
         }
         let missing: Vec<&str> = self

@@ -253,18 +253,13 @@ impl TableJob<'_> {
         // TimeKey targets keep every row as history, so every op code is fine there.
         let multi_delete = self.options.multi_delete_for(&self.spec.name).is_some()
             || self.options.style() == Style::TimeKey;
-        let matches_rows =
-            self.mode == crate::hvr::Mode::IntegrateEnd && self.options.style() != Style::TimeKey;
-        let matched_keys = if matches_rows {
-            file_columns
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.is_key)
-                .map(|(i, c)| (i, c.name.clone()))
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let matches_rows = self.matches_rows();
+        let matched_keys = file_columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches_rows && c.is_key)
+            .map(|(i, c)| (i, c.name.as_str()))
+            .collect();
         let row_shape = RowShape {
             file,
             sources,

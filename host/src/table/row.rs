@@ -26,7 +26,7 @@ pub(super) struct RowShape<'a> {
     pub multi_delete: bool,
     /// Positions and names of the key columns a change is matched to its target row by:
     /// empty where rows are not matched (refresh, TimeKey).
-    pub matched_keys: Vec<(usize, String)>,
+    pub matched_keys: Vec<(usize, &'a str)>,
     /// Whether a before-key-update (op 3) goes to the connector as the delete it is for a
     /// replication copy or SoftDelete target (see [`KEY_UPDATE_BEFORE`]).
     pub key_update_as_delete: bool,
@@ -84,16 +84,14 @@ impl RowShape<'_> {
         let mut number = String::new();
         for (slot, source) in self.sources.iter().enumerate() {
             match source {
-                Source::Column(i) if self.key_update_as_delete && self.op == Some(*i) => {
-                    let value = rows.field(*i).map_err(bad_field)?;
-                    let value = match value {
-                        Some(op) if op.trim() == KEY_UPDATE_BEFORE => Some("0"),
-                        other => other,
-                    };
-                    batch.columns[slot].push(value.map(str::as_bytes));
-                }
                 Source::Column(i) => {
-                    let value = rows.field(*i).map_err(bad_field)?;
+                    let mut value = rows.field(*i).map_err(bad_field)?;
+                    if self.key_update_as_delete
+                        && self.op == Some(*i)
+                        && value.is_some_and(|op| op.trim() == KEY_UPDATE_BEFORE)
+                    {
+                        value = Some("0");
+                    }
                     batch.columns[slot].push(value.map(str::as_bytes));
                 }
                 Source::RowNumber => {
@@ -105,9 +103,7 @@ impl RowShape<'_> {
         }
         Ok(op_value)
     }
-}
 
-impl RowShape<'_> {
     /// A change is applied to the target row with its key, and NULL equals nothing: a change
     /// with a NULL key part would add a row beside the one it updates, or delete nothing, in
     /// every connector (a MERGE's join, an upsert's unique key, a delete's join), so it fails
