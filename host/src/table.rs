@@ -4,6 +4,7 @@ mod columns;
 mod drift;
 mod feed;
 mod host_sql;
+mod in_order;
 pub mod lanes;
 mod load_error;
 mod read;

@@ -144,6 +144,10 @@ impl Connector for Postgres {
             options.style,
         ));
         let mut before = utc_for_instants(&layout);
+        // The host runs the plan again in one transaction when the apply fails on a
+        // constraint (a cycle applied in ranges of its changes), after the stage was
+        // created; `pg_temp.` so that no permanent table of the same name is touched.
+        before.push(format!("DROP TABLE IF EXISTS pg_temp.{}", stage.name));
         before.push(format!(
             "CREATE TEMPORARY TABLE {} ({}) ON COMMIT DROP",
             stage.name,
@@ -271,7 +275,8 @@ mod tests {
     fn integrate_stages_with_control_columns_and_merges() {
         let plan =
             Postgres::plan_integrate(&table(), &options(TargetStyle::ReplicationCopy)).unwrap();
-        assert!(plan.before[0].starts_with("CREATE TEMPORARY TABLE"));
+        assert_eq!(plan.before[0], r#"DROP TABLE IF EXISTS pg_temp."hvr_stage""#);
+        assert!(plan.before[1].starts_with("CREATE TEMPORARY TABLE"));
         assert_eq!(
             plan.load.sources,
             vec![

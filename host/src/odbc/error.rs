@@ -210,6 +210,30 @@ impl OdbcError {
     }
 }
 
+impl OdbcError {
+    /// An integrity constraint the statement broke (SQLSTATE class 23: a duplicate key, a
+    /// foreign key, NOT NULL, CHECK; SQLite's constraint codes), or a cardinality violation
+    /// (21000: the MariaDB connector's guard subquery): failures that applying the same
+    /// changes in another order may avoid (see `table::in_order`).
+    pub fn is_constraint_violation(&self) -> bool {
+        #[cfg(test)]
+        if let OdbcError::Fake { message, .. } = self {
+            return message.contains("constraint");
+        }
+        let violates = |state: &str| state.starts_with("23") || state == "21000";
+        if let OdbcError::Sqlite {
+            source: rusqlite::Error::SqliteFailure(e, _),
+            ..
+        } = self
+        {
+            return e.code == rusqlite::ErrorCode::ConstraintViolation;
+        }
+        matches!(self, OdbcError::Statement { .. })
+            && self.diagnostic().is_some_and(|r| violates(r.state.as_str()))
+            || self.native_state().is_some_and(violates)
+    }
+}
+
 /// The row number (from 1) that `text` starts with, as a server writes it after `line ` or
 /// `at row `.
 pub(super) fn leading_row_number(text: &str) -> Option<u64> {

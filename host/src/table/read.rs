@@ -1,6 +1,7 @@
 //! Loading a table's files: the plan's statements around a streamed load; each file decoded
 //! (and transformed) into batches that `feed` hands to the loader.
 
+use super::in_order::Only;
 use super::load_error::load_error;
 use super::row::{RowFault, RowShape, raw_fields};
 use super::set_aside::Checkpoint;
@@ -69,6 +70,8 @@ pub(super) struct LoadState<'l> {
     pub reread: Vec<(usize, Position)>,
     /// The current file's batches the loader may still be taking (without `--error-table`).
     streamed: Streamed,
+    /// The rows to load when a cycle is applied again in ranges (see `in_order`).
+    only: Option<&'l mut Only>,
 }
 
 impl TableJob<'_> {
@@ -80,6 +83,29 @@ impl TableJob<'_> {
         plan: &Plan,
         columns: &[FileColumn],
         chain: &mut TransformChain,
+    ) -> Result<LoadStats, TableError> {
+        let stats = self.load_plan(db, plan, columns, chain, None)?;
+        self.run_after(db, plan)?;
+        Ok(stats)
+    }
+
+    /// The plan's statements after the load: the connector's apply.
+    pub(super) fn run_after(&self, db: &dyn Database, plan: &Plan) -> Result<(), TableError> {
+        for sql in &plan.after {
+            db.execute("applying", sql)?;
+        }
+        Ok(())
+    }
+
+    /// The plan's statements before the load, and the load; with `only`, of the rows it
+    /// keeps (see `in_order`).
+    pub(super) fn load_plan(
+        &self,
+        db: &dyn Database,
+        plan: &Plan,
+        columns: &[FileColumn],
+        chain: &mut TransformChain,
+        only: Option<&mut Only>,
     ) -> Result<LoadStats, TableError> {
         for sql in &plan.before {
             db.execute("preparing", sql)?;
@@ -115,6 +141,7 @@ impl TableJob<'_> {
                 checkpoint: self.ledgers.errors.is_some().then(Checkpoint::default),
                 reread: Vec::new(),
                 streamed: Streamed::default(),
+                only,
             };
             let (mut row_number, mut transformed) = (0u64, 0u64);
             for f in &self.files {
@@ -132,9 +159,6 @@ impl TableJob<'_> {
             self.set_aside(db, &state.rejected)?;
             stats = state.stats;
             stats.set_aside = state.rejected.len() as u64;
-        }
-        for sql in &plan.after {
-            db.execute("applying", sql)?;
         }
         Ok(stats)
     }
@@ -212,6 +236,13 @@ impl TableJob<'_> {
         read: ReadBatch,
         state: &mut LoadState,
     ) -> Result<(), TableError> {
+        let read = match state.only.as_deref_mut() {
+            Some(only) => match only.keep(file, read) {
+                Some(kept) => kept,
+                None => return Ok(()),
+            },
+            None => read,
+        };
         let rows = read.batch.num_rows();
         state.progress.loaded(rows, read.batch.data_bytes());
         if state.checkpoint.is_some() {

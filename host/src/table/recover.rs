@@ -126,7 +126,7 @@ impl TableJob<'_> {
             &prepared.plan
         };
         let plan = plan.clone();
-        let stats = self.apply(
+        let stats = self.apply_cycle(
             db,
             &plan,
             &prepared.columns[..prepared.file_width],
