@@ -45,6 +45,8 @@ mod no_silent_loss;
 // A change whose target row nothing can find: a NULL key part, a MariaDB target without a
 // unique key of HVR's key columns.
 mod unmatched_keys;
+// A cycle whose set-based apply collides is applied again in order.
+mod in_order;
 // A value the target refuses deep in a large file names its line.
 mod deep_bad_row;
 // Sliced refresh: any order, at the same time, crashes, two refreshes in a row.

@@ -275,7 +275,10 @@ mod tests {
     fn integrate_stages_with_control_columns_and_merges() {
         let plan =
             Postgres::plan_integrate(&table(), &options(TargetStyle::ReplicationCopy)).unwrap();
-        assert_eq!(plan.before[0], r#"DROP TABLE IF EXISTS pg_temp."hvr_stage""#);
+        assert_eq!(
+            plan.before[0],
+            r#"DROP TABLE IF EXISTS pg_temp."hvr_stage""#
+        );
         assert!(plan.before[1].starts_with("CREATE TEMPORARY TABLE"));
         assert_eq!(
             plan.load.sources,

@@ -229,7 +229,9 @@ impl OdbcError {
             return e.code == rusqlite::ErrorCode::ConstraintViolation;
         }
         matches!(self, OdbcError::Statement { .. })
-            && self.diagnostic().is_some_and(|r| violates(r.state.as_str()))
+            && self
+                .diagnostic()
+                .is_some_and(|r| violates(r.state.as_str()))
             || self.native_state().is_some_and(violates)
     }
 }

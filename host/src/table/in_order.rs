@@ -76,7 +76,11 @@ impl Only {
         Some(ReadBatch {
             batch: read.batch.rows(a..b),
             span: read.span,
-            positions: read.positions.get(a..b).map(<[_]>::to_vec).unwrap_or_default(),
+            positions: read
+                .positions
+                .get(a..b)
+                .map(<[_]>::to_vec)
+                .unwrap_or_default(),
         })
     }
 }
@@ -130,7 +134,7 @@ impl TableJob<'_> {
                 return Err(TableError::Load {
                     file,
                     context: format!(
-                        "its change in row {row} fails a constraint even when the cycle's changes are applied one range after another in their order (a whole set failed first: {first})"
+                        "its change in row {row} (of the file's rows, from 1) fails a constraint even when the cycle's changes are applied one range after another in their order (a whole set failed first: {first})"
                     ),
                     source,
                 });
@@ -162,4 +166,64 @@ fn roll_back(db: &dyn Database) -> Result<(), TableError> {
     let sql = format!("ROLLBACK TO SAVEPOINT {SAVEPOINT}");
     db.execute("rolling back an apply that failed on a constraint", &sql)?;
     release(db)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::TextBatch;
+    use crate::rows::Position;
+
+    fn read(values: &[&str]) -> ReadBatch {
+        let mut batch = TextBatch::new(1, values.len());
+        for v in values {
+            batch.columns[0].push(Some(v.as_bytes()));
+        }
+        ReadBatch {
+            batch,
+            span: (Position::Line(2), Position::Line(1 + values.len() as u64)),
+            positions: vec![],
+        }
+    }
+
+    fn file(name: &str) -> FileEntry {
+        FileEntry {
+            name: name.into(),
+            rows: None,
+            table: 0,
+        }
+    }
+
+    fn kept(only: &mut Only, f: &FileEntry, values: &[&str]) -> Vec<String> {
+        only.keep(f, read(values))
+            .map(|r| {
+                (0..r.batch.num_rows())
+                    .map(|i| {
+                        String::from_utf8(r.batch.columns[0].get(i).unwrap().to_vec()).unwrap()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn keeps_the_rows_of_its_range_across_batches_and_files() {
+        let (a, b) = (file("a.csv"), file("b.csv"));
+        let mut only = Only::new(2..5);
+        assert_eq!(kept(&mut only, &a, &["0", "1"]), Vec::<String>::new());
+        assert_eq!(kept(&mut only, &a, &["2", "3"]), ["2", "3"]);
+        assert_eq!(kept(&mut only, &b, &["4", "5", "6"]), ["4"]);
+        assert_eq!(only.last_kept, Some(("b.csv".into(), 1)));
+        assert_eq!(kept(&mut only, &b, &["7"]), Vec::<String>::new());
+        assert_eq!(only.seen, 8);
+    }
+
+    #[test]
+    fn names_the_file_row_of_a_single_kept_row() {
+        let a = file("a.csv");
+        let mut only = Only::new(3..4);
+        kept(&mut only, &a, &["0", "1"]);
+        assert_eq!(kept(&mut only, &a, &["2", "3", "4"]), ["3"]);
+        assert_eq!(only.last_kept, Some(("a.csv".into(), 4)));
+    }
 }
