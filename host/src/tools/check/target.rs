@@ -334,8 +334,9 @@ fn is_hvr_key(columns: &[String], keys: &[&str]) -> bool {
 
 /// MariaDB/MySQL: a unique key besides HVR's key. The connector's upsert meets rows by any
 /// unique key, so a cycle that moves one of its values to a row earlier in key order fails
-/// the table (the upsert refuses to overwrite the row holding it) until the key is dropped or
-/// the changes come in separate cycles.
+/// the upsert (it refuses to overwrite the row holding it) and the host applies the cycle
+/// again in ranges of its changes (see `table::in_order`), which costs reads of the files; a
+/// value the source let two rows hold fails the table.
 fn other_unique_keys(
     target: &Session,
     spec: &TableSpec,
@@ -362,7 +363,7 @@ fn other_unique_keys(
             spec.qualified_base_name(),
             others.join(", ")
         ),
-        "upserts meet rows by any unique key: a cycle that moves one of its values to a row earlier in key order fails the table; make it non-unique if the source does not enforce it",
+        "upserts meet rows by any unique key: a cycle that moves one of its values to a row earlier in key order is applied again in order, range by range (slower), and a value two rows hold at once fails the table; make it non-unique if the source does not enforce it",
     );
 }
 
