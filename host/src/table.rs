@@ -104,6 +104,9 @@ pub enum TableError {
     TooManySetAside { limit: u64, last: String },
     #[error(transparent)]
     Ledger(#[from] crate::ledger::LedgerError),
+    /// The apply failed on a constraint: the transaction runs again, applying in order.
+    #[error("{}", .0.first)]
+    ApplyInOrder(Box<in_order::InOrder>),
     #[error(
         "--refresh-condition needs identifier quoting the host knows, and connector dialect {dialect:?} is not one of sqlite, postgresql, mariadb, mysql; nothing was deleted"
     )]
@@ -188,6 +191,9 @@ pub(crate) struct Prepared<'c> {
     /// Refresh with `--refresh-condition`: the DELETE of the matching rows that replaces
     /// emptying the table.
     restrict: Option<String>,
+    /// Integrate: set when the cycle's apply failed on a constraint, so that the transaction
+    /// runs again applying it in order (see `in_order`).
+    in_order: Option<in_order::InOrder>,
 }
 
 thread_local! {
@@ -293,6 +299,10 @@ impl TableJob<'_> {
                     if let Err(rollback) = db.rollback() {
                         say!("W_JX0E00: {rollback}");
                     }
+                    let e = match self.again_in_order(e, prepared.as_deref_mut()) {
+                        Ok(()) => continue,
+                        Err(e) => e,
+                    };
                     if !e.is_transient() || attempt == TRANSIENT_ATTEMPTS {
                         return Err(e);
                     }
@@ -384,6 +394,7 @@ impl TableJob<'_> {
             plan,
             plan_keeping_rows,
             restrict,
+            in_order: None,
         })
     }
 

@@ -66,6 +66,14 @@ fn values_moving_between_rows_apply_in_order(db: Db, test: &str) {
     );
     run.assert_ok();
     assert!(
+        run.stdout.contains("9 rows from 1 file(s)")
+            && run
+                .stdout
+                .contains("inserted 2, updated 6, deleted 1, truncated 0"),
+        "the cycle's rows and ops are counted once:\n{}",
+        run.stdout
+    );
+    assert!(
         run.stdout.contains("again in their order"),
         "the job log says the cycle was applied again:\n{}",
         run.stdout

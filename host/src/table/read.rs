@@ -97,8 +97,7 @@ impl TableJob<'_> {
         Ok(())
     }
 
-    /// The plan's statements before the load, and the load; with `only`, of the rows it
-    /// keeps (see `in_order`).
+    /// The plan's `before` and the load (with `only`, of the rows it keeps: see `in_order`).
     pub(super) fn load_plan(
         &self,
         db: &dyn Database,
@@ -236,12 +235,8 @@ impl TableJob<'_> {
         read: ReadBatch,
         state: &mut LoadState,
     ) -> Result<(), TableError> {
-        let read = match state.only.as_deref_mut() {
-            Some(only) => match only.keep(file, read) {
-                Some(kept) => kept,
-                None => return Ok(()),
-            },
-            None => read,
+        let Some(read) = Only::filter(state.only.as_deref_mut(), file, read) else {
+            return Ok(());
         };
         let rows = read.batch.num_rows();
         state.progress.loaded(rows, read.batch.data_bytes());

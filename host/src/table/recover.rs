@@ -131,6 +131,7 @@ impl TableJob<'_> {
             &plan,
             &prepared.columns[..prepared.file_width],
             &mut prepared.chain,
+            prepared.in_order.as_ref(),
         )?;
         self.state.save(db, key, &next)?;
         self.record_history(db, &stats, started)?;
