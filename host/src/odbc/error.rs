@@ -198,19 +198,6 @@ impl OdbcError {
         }
     }
 
-    /// An integrity constraint violation (SQLSTATE class 23: a duplicate key).
-    pub fn is_unique_violation(&self) -> bool {
-        (matches!(self, OdbcError::Statement { .. })
-            && self
-                .diagnostic()
-                .is_some_and(|r| r.state.as_str().starts_with("23")))
-            || self.native_state().is_some_and(|s| s.starts_with("23"))
-            || matches!(self, OdbcError::Sqlite { source: rusqlite::Error::SqliteFailure(e, _), .. }
-                if matches!(e.extended_code, rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY))
-    }
-}
-
-impl OdbcError {
     /// An integrity constraint the statement broke (SQLSTATE class 23: a duplicate key, a
     /// foreign key, NOT NULL, CHECK; SQLite's constraint codes), or a cardinality violation
     /// (21000: the MariaDB connector's guard subquery): failures that applying the same
@@ -228,11 +215,22 @@ impl OdbcError {
         {
             return e.code == rusqlite::ErrorCode::ConstraintViolation;
         }
-        matches!(self, OdbcError::Statement { .. })
+        (matches!(self, OdbcError::Statement { .. })
             && self
                 .diagnostic()
-                .is_some_and(|r| violates(r.state.as_str()))
+                .is_some_and(|r| violates(r.state.as_str())))
             || self.native_state().is_some_and(violates)
+    }
+
+    /// An integrity constraint violation (SQLSTATE class 23: a duplicate key).
+    pub fn is_unique_violation(&self) -> bool {
+        (matches!(self, OdbcError::Statement { .. })
+            && self
+                .diagnostic()
+                .is_some_and(|r| r.state.as_str().starts_with("23")))
+            || self.native_state().is_some_and(|s| s.starts_with("23"))
+            || matches!(self, OdbcError::Sqlite { source: rusqlite::Error::SqliteFailure(e, _), .. }
+                if matches!(e.extended_code, rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY))
     }
 }
 

@@ -12,10 +12,10 @@
 //! transaction back and runs it again, applying the cycle in consecutive ranges of its
 //! changes, in file order, each range through the whole plan under a savepoint (the first run
 //! takes none: on PostgreSQL a subtransaction's rows cost the server more, about 6% of a
-//! COPY, which every cycle would pay). A range that fails is halved;
-//! a single change that still fails fails the table, naming its file and row. A range that
-//! applies as a set leaves each key's last change on that key's row, which is what applying
-//! its changes in order leaves, so the ranges in order leave what the source has.
+//! COPY, which every cycle would pay). A range that fails is halved; a single change that
+//! still fails fails the table, naming its file and row. A range that applies as a set leaves
+//! each key's last change on that key's row, which is what applying its changes in order
+//! leaves, so the ranges in order leave what the source has.
 //!
 //! Each range reads the files again, so a conflict costs about two reads of the cycle per
 //! halving; a cycle without one costs nothing. With `--error-table` the cycle is not
@@ -177,9 +177,7 @@ impl TableJob<'_> {
         }
         Ok(stats)
     }
-}
 
-impl TableJob<'_> {
     /// After a failed transaction: `Ok` when it is to run again applying the cycle in order
     /// (its apply failed on a constraint, and it has not run that way yet), the error otherwise.
     pub(super) fn again_in_order(
