@@ -18,8 +18,9 @@
 //! leaves, so the ranges in order leave what the source has.
 //!
 //! Each range reads the files again, so a conflict costs about two reads of the cycle per
-//! halving; a cycle without one costs nothing. With `--error-table` the cycle is not
-//! applied again: rows the reader sets aside would be set aside once per range.
+//! halving; a cycle without one costs nothing. With `--error-table`, a row the target refuses
+//! while loading is set aside by the range holding it, and a row the reader cannot decode by
+//! the first range only; a change that fails the apply on its own still fails the table.
 
 use std::collections::VecDeque;
 use std::ops::Range;
@@ -53,6 +54,13 @@ impl Only {
             in_file: 0,
             last_kept: None,
         }
+    }
+
+    /// Whether the rows the reader could not decode are set aside in this load: every range
+    /// reads them, but only the cycle's first range (whichever applies) sets them aside, so
+    /// that each is set aside once.
+    pub(super) fn sets_aside_undecodable(&self) -> bool {
+        self.range.start == 0
     }
 
     /// `read` as `only` keeps it (all of it without one).
@@ -99,10 +107,12 @@ impl Only {
     }
 }
 
-/// A cycle to apply again in order: how many changes reached the loader, and why.
+/// A cycle to apply again in order: how many changes reached the loader, what the load did
+/// (its rows by op and rows set aside are the cycle's, whatever the ranges), and why.
 #[derive(Debug)]
 pub struct InOrder {
     pub rows: u64,
+    pub stats: LoadStats,
     pub first: Box<TableError>,
 }
 
@@ -120,7 +130,7 @@ impl TableJob<'_> {
         chain: &mut TransformChain,
         in_order: Option<&InOrder>,
     ) -> Result<LoadStats, TableError> {
-        if !self.matches_rows() || self.ledgers.errors.is_some() {
+        if !self.matches_rows() {
             return self.apply(db, plan, columns, chain);
         }
         let Some(in_order) = in_order else {
@@ -131,26 +141,22 @@ impl TableJob<'_> {
                 Err(e) if is_conflict(&e) && all.seen > 1 => {
                     Err(TableError::ApplyInOrder(Box::new(InOrder {
                         rows: all.seen,
+                        stats,
                         first: Box::new(e),
                     })))
                 }
                 Err(e) => Err(e),
             };
         };
-        // Every range reads the whole files, and the reader counts each file's ops: any range's
-        // counts are the cycle's; its rows are the range's.
-        let mut stats = LoadStats::default();
         let mut ranges = VecDeque::new();
         ranges.push_back(0..in_order.rows);
         while let Some(range) = ranges.pop_front() {
             savepoint(db)?;
             let mut only = Only::new(range.clone());
-            let loaded = self.load_plan(db, plan, columns, chain, Some(&mut only))?;
+            self.load_plan(db, plan, columns, chain, Some(&mut only))?;
             let e = match self.run_after(db, plan) {
                 Ok(()) => {
                     release(db)?;
-                    stats.rows += loaded.rows;
-                    stats.ops = loaded.ops;
                     continue;
                 }
                 Err(e) => e,
@@ -175,7 +181,9 @@ impl TableJob<'_> {
             ranges.push_front(mid..range.end);
             ranges.push_front(range.start..mid);
         }
-        Ok(stats)
+        // The ranges load what the first run loaded (the same rows decode and are refused the
+        // same way), so its counts stand; `--max-error-rows` was checked on all of them there.
+        Ok(in_order.stats.clone())
     }
 
     /// After a failed transaction: `Ok` when it is to run again applying the cycle in order

@@ -221,7 +221,13 @@ impl TableJob<'_> {
         if self.options.verbose {
             say!("  file {}: {} rows", file.name, end.row_number - row_number);
         }
-        state.rejected.extend(end.rejected);
+        if state
+            .only
+            .as_deref()
+            .is_none_or(Only::sets_aside_undecodable)
+        {
+            state.rejected.extend(end.rejected);
+        }
         self.check_set_aside(&state.rejected)?;
         Ok(end.row_number)
     }
