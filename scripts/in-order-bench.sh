@@ -21,31 +21,16 @@ agent="$PWD/target/release/hvrwasmagent"
 out="$PWD/target/in-order-bench"
 rm -rf "$out" && mkdir -p "$out/files"
 file=20240101000000000-t.csv
-python3 - "$rows" "$changes" "$out" <<'PY'
-import random, sys
-rows, changes, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-rng = random.Random(7)
-def row(k, tag):
-    return f"{k},{tag} {k},{k % 100000}.{k % 100:02d},2024-01-{1 + k % 28:02d} 12:{k % 60:02d}:00.{k % 1000000:06d}"
-with open(f"{out}/base.csv", "w") as f:
-    for k in range(rows):
-        f.write(row(k, "value") + "\n")
-keys = rng.sample(range(rows), changes)
-body = []
-for k, i in zip(keys, range(changes)):
-    pick = i % 10
-    if pick < 7:
-        body.append(row(k, "changed") + ",2,0")
-    elif pick < 9:
-        body.append(row(rows + i, "new") + ",1,0")
-    else:
-        body.append(row(k, "value") + ",0,1")
-used = set(keys)
+python3 scripts/integrate_cycle.py "$rows" "$changes" "$out" cycle.csv int
+python3 - "$rows" "$out" <<'PY'
+import sys
+rows, out = int(sys.argv[1]), sys.argv[2]
+head, *body = open(f"{out}/cycle.csv").read().splitlines()
+used = {int(line.split(",")[0]) for line in body}
 low, high = [k for k in range(rows) if k not in used][:2]
 freed = f"{high},freed {high},1.00,2024-01-01 12:00:00.000000,2,0"
 taken = f"{low},value {high},1.00,2024-01-01 12:00:00.000000,2,0"
 free = f"{low},other {low},1.00,2024-01-01 12:00:00.000000,2,0"
-head = "id,name,amount,updated,op_type,is_deleted"
 for name, pair, at in [("plain", [freed, free], len(body) // 2),
                        ("middle", [freed, taken], len(body) // 2),
                        ("third", [freed, taken], len(body) // 3)]:

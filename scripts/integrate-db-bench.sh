@@ -34,30 +34,7 @@ case "$key_kind" in
     text) key_type='varchar(24)' ;;
     *) echo "integrate-db-bench: IBENCH_KEY must be int or text" >&2; exit 2 ;;
 esac
-python3 - "$rows" "$changes" "$out" "$file" "$key_kind" <<'PY'
-import random, sys
-rows, changes, out, name, key_kind = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-rng = random.Random(7)
-def key(k):
-    # Text keys share a prefix and do not sort like their numbers, as generated ids often do.
-    return str(k) if key_kind == "int" else f"cust-{(k * 7919) % 1000003:07d}-{k:09d}"
-def row(k, tag):
-    return f"{key(k)},{tag} {k},{k % 100000}.{k % 100:02d},2024-01-{1 + k % 28:02d} 12:{k % 60:02d}:00.{k % 1000000:06d}"
-with open(f"{out}/base.csv", "w") as f:
-    for k in range(rows):
-        f.write(row(k, "value") + "\n")
-keys = rng.sample(range(rows), changes)
-with open(f"{out}/{name}", "w") as f:
-    f.write("id,name,amount,updated,op_type,is_deleted\n")
-    for k, i in zip(keys, range(changes)):
-        pick = i % 10
-        if pick < 7:
-            f.write(row(k, "changed") + ",2,0\n")
-        elif pick < 9:
-            f.write(row(rows + i, "new") + ",1,0\n")
-        else:
-            f.write(row(k, "value") + ",0,1\n")
-PY
+python3 scripts/integrate_cycle.py "$rows" "$changes" "$out" "$file" "$key_kind"
 export PGHOST=127.0.0.1 PGUSER=postgres
 maria() { mariadb -h 127.0.0.1 -u root "$@"; }
 columns="id $key_type PRIMARY KEY, name varchar(50), amount numeric(12,2), updated timestamp(6)"

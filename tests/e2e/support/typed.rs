@@ -53,6 +53,14 @@ impl Channel {
         edit(value);
     }
 
+    /// psqlODBC's `Protocol=7.4-1` (the suite's default) rolls a transaction back on any
+    /// error; setting rows aside needs `7.4-0` (or `-2`, or none).
+    pub fn keep_transactions_open(&mut self) {
+        self.edit_env("HVR_WASM_CONNECT_STRING", |value| {
+            *value = value.replace("Protocol=7.4-1;", "Protocol=7.4-0;")
+        });
+    }
+
     /// The same, with the files in a store.
     pub fn in_store(db: Db, test: &str, user_arg: &str, store: StoreLocation) -> Channel {
         let mut ch = Channel::new(db, test, user_arg);

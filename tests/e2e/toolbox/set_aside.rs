@@ -10,7 +10,7 @@ pub(super) const ERRORS: &str =
 /// A table whose `a` the target constrains: NOT NULL and, on the servers, an integer.
 pub(super) fn constrained(db: Db, test: &str, user_arg: &str) -> Channel {
     let mut ch = Channel::new(db, test, user_arg);
-    keep_transactions_open(&mut ch);
+    ch.keep_transactions_open();
     let t = ch.target.ident("t");
     let ddl = match db {
         Db::Sqlite => {
@@ -22,14 +22,6 @@ pub(super) fn constrained(db: Db, test: &str, user_arg: &str) -> Channel {
     };
     ch.target.execute(&[ddl]);
     ch
-}
-
-/// psqlODBC's `Protocol=7.4-1` (the suite's default) rolls a transaction back on any error;
-/// setting rows aside needs `7.4-0` (or `-2`, or none).
-pub(super) fn keep_transactions_open(ch: &mut Channel) {
-    ch.edit_env("HVR_WASM_CONNECT_STRING", |value| {
-        *value = value.replace("Protocol=7.4-1;", "Protocol=7.4-0;")
-    });
 }
 
 /// Row 2 breaks a constraint (SQLite: CHECK; servers: not an integer), row 4 is NULL where the

@@ -2,7 +2,7 @@
 //! open, kills around the commit, what a clean or a long file costs, and the values loaded
 //! after a rejected parameter array. The common cases are in `set_aside`.
 
-use super::set_aside::{ERRORS, constrained, keep_transactions_open};
+use super::set_aside::{ERRORS, constrained};
 use crate::support::target::Db;
 use crate::support::typed::{Channel, s};
 
@@ -176,7 +176,7 @@ fn a_bad_row_deep_in_a_long_file_costs_only_its_checkpoint() {
 /// one per row.
 fn values_stay_exact(db: Db, test: &str) {
     let mut ch = Channel::new(db, test, "--error-table hvr_errors -v");
-    keep_transactions_open(&mut ch);
+    ch.keep_transactions_open();
     let t = ch.target.ident("t");
     ch.target.execute(&[format!(
         "CREATE TABLE {t} (id INTEGER PRIMARY KEY, a INTEGER NOT NULL, b VARCHAR(40))"
@@ -234,7 +234,7 @@ fn a_parquet_row_the_target_rejects_is_named_by_row_group() {
         "toolbox_aside_parquet",
         "--error-table hvr_errors --file-format parquet",
     );
-    keep_transactions_open(&mut ch);
+    ch.keep_transactions_open();
     let t = ch.target.ident("t");
     ch.target.execute(&[format!(
         "CREATE TABLE {t} (id BIGINT PRIMARY KEY, a TEXT NOT NULL)"
