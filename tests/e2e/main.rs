@@ -15,6 +15,8 @@ mod engines;
 mod binlog;
 // MariaDB values that do not fit fail their table whatever the sql_mode and load shape.
 mod strict_values;
+// Values their target column refuses are refused while loading, naming their line.
+mod unfit_values;
 // Bad files and environments: exit 1 with an F_J line, target unchanged, files kept.
 mod bad_input;
 // FileFormat options: separators, NULL representation, encodings, compression, terminator.

@@ -148,17 +148,42 @@ impl Connector for Postgres {
         // constraint (a cycle applied in ranges of its changes), after the stage was
         // created; `pg_temp.` so that no permanent table of the same name is touched.
         before.push(format!("DROP TABLE IF EXISTS pg_temp.{}", stage.name));
-        before.push(format!(
-            "CREATE TEMPORARY TABLE {} ({}) ON COMMIT DROP",
-            stage.name,
-            stage.column_definitions()
-        ));
+        before.push(create_stage(&stage, &target, layout.landed.len()));
         Ok(Plan::new(
             before,
             load(&stage.name, &stage.columns, options)?,
             after,
         ))
     }
+}
+
+/// `CREATE TEMPORARY TABLE stage ON COMMIT DROP AS SELECT t."id", ..., NULL::bigint AS
+/// "hvr_stage_seq" FROM target AS t WITH NO DATA`: the stage's data columns are the target's
+/// columns as declared, with their lengths, precisions, domains and collations, so a value
+/// the target would refuse (too long for its `varchar(3)`, too many digits for its
+/// `numeric(6,2)`) is refused while loading, naming its file and row (and set aside with
+/// `--error-table`), not by the apply, which cannot say which change it was. The catalog's
+/// type names lack those modifiers, and psqlODBC reports sizes for unbounded types too; the
+/// target itself knows them. No row is read, and no NOT NULL is copied (a delete's image may
+/// lack values the target requires).
+fn create_stage(stage: &Stage, target: &str, data_columns: usize) -> String {
+    let select = stage
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, (name, ty, _))| {
+            if i < data_columns {
+                format!("t.{name}")
+            } else {
+                format!("NULL::{ty} AS {name}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "CREATE TEMPORARY TABLE {} ON COMMIT DROP AS SELECT {select} FROM {target} AS t WITH NO DATA",
+        stage.name
+    )
 }
 
 /// The landed columns fed straight from the files: (quoted name, type, source).
@@ -279,7 +304,11 @@ mod tests {
             plan.before[0],
             r#"DROP TABLE IF EXISTS pg_temp."hvr_stage""#
         );
-        assert!(plan.before[1].starts_with("CREATE TEMPORARY TABLE"));
+        // The stage's data columns are the target's own, modifiers included.
+        assert_eq!(
+            plan.before[1],
+            r#"CREATE TEMPORARY TABLE "hvr_stage" ON COMMIT DROP AS SELECT t."id", t."amount", NULL::bigint AS "hvr_stage_op", NULL::bigint AS "hvr_stage_seq" FROM "sales"."orders" AS t WITH NO DATA"#
+        );
         assert_eq!(
             plan.load.sources,
             vec![
