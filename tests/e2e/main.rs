@@ -49,6 +49,8 @@ mod no_silent_loss;
 mod unmatched_keys;
 // A cycle whose set-based apply collides is applied again in order.
 mod in_order;
+// With --error-table, a change the apply refuses on its own is set aside.
+mod apply_set_aside;
 // A value the target refuses deep in a large file names its line.
 mod deep_bad_row;
 // Sliced refresh: any order, at the same time, crashes, two refreshes in a row.

@@ -20,20 +20,32 @@
 //! Each range reads the files again, so a conflict costs about two reads of the cycle per
 //! halving; a cycle without one costs nothing. With `--error-table`, a row the target refuses
 //! while loading is set aside by the range holding it, and a row the reader cannot decode by
-//! the first range only; a change that fails the apply on its own still fails the table.
+//! the first range only; a change that fails the apply on its own (a NOT NULL, CHECK or
+//! foreign key the stage does not have, a unique value a row outside the cycle keeps) is set
+//! aside too, up to [`SET_ASIDE_AT_APPLY_MOST`] per cycle.
 
 use std::collections::VecDeque;
 use std::ops::Range;
 
-use super::read::ReadBatch;
+use super::read::{ReadBatch, open_rows};
+use super::row::fields_at;
+use super::set_aside::database_message;
 use super::stats::LoadStats;
-use super::{FileColumn, Prepared, TableError, TableJob};
+use super::{FileColumn, Prepared, Role, TableError, TableJob};
 use crate::domain::Plan;
 use crate::hvr::FileEntry;
-use crate::odbc::Database;
+use crate::ledger::Rejected;
+use crate::odbc::{Database, OdbcError};
 use crate::pipeline::TransformChain;
+use crate::rows::Position;
 
 const SAVEPOINT: &str = "hvr_in_order";
+
+/// Changes that fail the apply on their own that `--error-table` sets aside in one cycle, at
+/// most. Each costs about two loads of the cycle per halving (a hundred in a 100k-change
+/// cycle, some 3,400 loads), and a plan that fails every change is not a cycle of bad rows:
+/// past this the table fails, and nothing of it is applied.
+pub const SET_ASIDE_AT_APPLY_MOST: usize = 100;
 
 /// The rows of a load to keep: those whose number (from 0, in the order they reach the
 /// loader) is in `range`. It also counts them, and remembers where the last kept row was.
@@ -43,6 +55,8 @@ pub(super) struct Only {
     file: String,
     in_file: u64,
     last_kept: Option<(String, u64)>,
+    /// Where in its file the last kept row is, when the reader says.
+    last_position: Option<Position>,
 }
 
 impl Only {
@@ -53,6 +67,7 @@ impl Only {
             file: String::new(),
             in_file: 0,
             last_kept: None,
+            last_position: None,
         }
     }
 
@@ -91,10 +106,12 @@ impl Only {
             return None;
         }
         self.last_kept = Some((file.name.clone(), in_file + (end - first)));
+        let (a, b) = ((start - first) as usize, (end - first) as usize);
+        // After a transform that changed the row count, a row's own place is unknown.
+        self.last_position = (read.positions.len() == rows as usize).then(|| read.positions[b - 1]);
         if start == first && end == first + rows {
             return Some(read);
         }
-        let (a, b) = ((start - first) as usize, (end - first) as usize);
         Some(ReadBatch {
             batch: read.batch.rows(a..b),
             span: read.span,
@@ -148,12 +165,26 @@ impl TableJob<'_> {
                 Err(e) => Err(e),
             };
         };
+        self.apply_in_ranges(db, plan, columns, chain, in_order)
+    }
+
+    /// The cycle again, in ranges of its changes in order (see the module's comment).
+    fn apply_in_ranges(
+        &self,
+        db: &dyn Database,
+        plan: &Plan,
+        columns: &[FileColumn],
+        chain: &mut TransformChain,
+        in_order: &InOrder,
+    ) -> Result<LoadStats, TableError> {
+        let mut stats = in_order.stats.clone();
+        let mut refused = Vec::new();
         let mut ranges = VecDeque::new();
         ranges.push_back(0..in_order.rows);
         while let Some(range) = ranges.pop_front() {
             savepoint(db)?;
             let mut only = Only::new(range.clone());
-            self.load_plan(db, plan, columns, chain, Some(&mut only))?;
+            let loaded = self.load_plan(db, plan, columns, chain, Some(&mut only))?;
             let e = match self.run_after(db, plan) {
                 Ok(()) => {
                     release(db)?;
@@ -166,24 +197,72 @@ impl TableJob<'_> {
                 e => return Err(e),
             };
             roll_back(db)?;
-            if range.end - range.start <= 1 {
-                let (file, row) = only.last_kept.unwrap_or_default();
-                return Err(TableError::Load {
-                    file,
-                    context: format!(
-                        "its change in row {row} (of the file's rows, from 1) fails a constraint even when the cycle's changes are applied one range after another in their order (a whole set failed first: {})",
-                        in_order.first
-                    ),
-                    source,
-                });
+            if range.end - range.start > 1 {
+                let mid = range.start + (range.end - range.start) / 2;
+                ranges.push_front(mid..range.end);
+                ranges.push_front(range.start..mid);
+                continue;
             }
-            let mid = range.start + (range.end - range.start) / 2;
-            ranges.push_front(mid..range.end);
-            ranges.push_front(range.start..mid);
+            // One change, loaded (not refused while loading), and the apply fails on it alone:
+            // with an error table it is set aside.
+            let found = if loaded.rows == 1 && self.ledgers.errors.is_some() {
+                self.refused_alone(&only, columns, &source)?
+            } else {
+                None
+            };
+            match found {
+                Some((rejected, op)) if refused.len() < SET_ASIDE_AT_APPLY_MOST => {
+                    stats.ops.uncount(op.as_deref());
+                    stats.rows = stats.rows.saturating_sub(1);
+                    refused.push(rejected);
+                    let count = stats.set_aside as usize + refused.len();
+                    self.check_set_aside_count(count, &refused)?;
+                }
+                Some(_) => return Err(too_many_refused(&only, source)),
+                None => return Err(failed_alone(&only, in_order, source)),
+            }
         }
         // The ranges load what the first run loaded (the same rows decode and are refused the
-        // same way), so its counts stand; `--max-error-rows` was checked on all of them there.
-        Ok(in_order.stats.clone())
+        // same way), so its counts stand, less what the apply refused.
+        self.set_aside(db, &refused)?;
+        stats.set_aside += refused.len() as u64;
+        Ok(stats)
+    }
+
+    /// The change `only` kept, as the error table holds it (its file's fields, read again),
+    /// with its op; `None` when its place in the file is unknown.
+    fn refused_alone(
+        &self,
+        only: &Only,
+        columns: &[FileColumn],
+        source: &OdbcError,
+    ) -> Result<Option<(Rejected, Option<String>)>, TableError> {
+        let (Some((name, _)), Some(at), Some(location)) =
+            (&only.last_kept, only.last_position, self.location)
+        else {
+            return Ok(None);
+        };
+        let Some(file) = self.files.iter().find(|f| &f.name == name) else {
+            return Ok(None);
+        };
+        let mut rows = open_rows(self.format, location, file, columns)?;
+        let op = columns.iter().position(|c| c.role == Role::Op);
+        let found = fields_at(&mut *rows, &[at], op).map_err(|source| TableError::Rows {
+            file: file.name.clone(),
+            source,
+        })?;
+        Ok(found.into_iter().next().flatten().map(|(raw, op)| {
+            let rejected = Rejected {
+                file: file.name.clone(),
+                position: at.to_string(),
+                raw,
+                error: format!(
+                    "fails the apply on its own, applied in order: {}",
+                    database_message(source)
+                ),
+            };
+            (rejected, op)
+        }))
     }
 
     /// After a failed transaction: `Ok` when it is to run again applying the cycle in order
@@ -206,6 +285,31 @@ impl TableJob<'_> {
             }
             (e, _) => Err(e),
         }
+    }
+}
+
+/// A single change that fails the apply even in order, where it is not set aside.
+fn failed_alone(only: &Only, in_order: &InOrder, source: Box<OdbcError>) -> TableError {
+    let (file, row) = only.last_kept.clone().unwrap_or_default();
+    TableError::Load {
+        file,
+        context: format!(
+            "its change in row {row} (of the file's rows, from 1) fails a constraint even when the cycle's changes are applied one range after another in their order (a whole set failed first: {})",
+            in_order.first
+        ),
+        source,
+    }
+}
+
+/// More changes fail the apply on their own than are set aside in one cycle.
+fn too_many_refused(only: &Only, source: Box<OdbcError>) -> TableError {
+    let (file, row) = only.last_kept.clone().unwrap_or_default();
+    TableError::Load {
+        file,
+        context: format!(
+            "more than {SET_ASIDE_AT_APPLY_MOST} of the cycle's changes fail the apply on their own, the last in row {row} (of the file's rows, from 1); they are not set aside (a plan that fails every change is not a cycle of bad rows), and nothing of this table was applied"
+        ),
+        source,
     }
 }
 
@@ -234,7 +338,6 @@ fn roll_back(db: &dyn Database) -> Result<(), TableError> {
 mod tests {
     use super::*;
     use crate::batch::TextBatch;
-    use crate::rows::Position;
 
     fn read(values: &[&str]) -> ReadBatch {
         let mut batch = TextBatch::new(1, values.len());
@@ -287,5 +390,17 @@ mod tests {
         kept(&mut only, &a, &["0", "1"]);
         assert_eq!(kept(&mut only, &a, &["2", "3", "4"]), ["3"]);
         assert_eq!(only.last_kept, Some(("a.csv".into(), 4)));
+        // The reader gave no positions: the row's line is not known.
+        assert_eq!(only.last_position, None);
+    }
+
+    #[test]
+    fn knows_the_line_of_the_last_kept_row() {
+        let a = file("a.csv");
+        let mut only = Only::new(1..2);
+        let mut batch = read(&["0", "1", "2"]);
+        batch.positions = vec![Position::Line(2), Position::Line(5), Position::Line(6)];
+        only.keep(&a, batch);
+        assert_eq!(only.last_position, Some(Position::Line(5)));
     }
 }

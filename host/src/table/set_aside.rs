@@ -244,13 +244,20 @@ impl TableJob<'_> {
 
     /// Fails the table once more rows are set aside than `--max-error-rows` allows.
     pub(super) fn check_set_aside(&self, rejected: &[Rejected]) -> Result<(), TableError> {
+        self.check_set_aside_count(rejected.len(), rejected)
+    }
+
+    /// As `check_set_aside`, for `count` rows set aside in all, the last of them in `rejected`.
+    pub(super) fn check_set_aside_count(
+        &self,
+        count: usize,
+        rejected: &[Rejected],
+    ) -> Result<(), TableError> {
         match (self.max_set_aside(), rejected.last()) {
-            (Some(limit), Some(last)) if rejected.len() as u64 > limit => {
-                Err(TableError::TooManySetAside {
-                    limit,
-                    last: format!("file {} {}: {}", last.file, last.position, last.error),
-                })
-            }
+            (Some(limit), Some(last)) if count as u64 > limit => Err(TableError::TooManySetAside {
+                limit,
+                last: format!("file {} {}: {}", last.file, last.position, last.error),
+            }),
             _ => Ok(()),
         }
     }
@@ -327,7 +334,7 @@ impl TableJob<'_> {
 }
 
 /// The database's words, without the statement (the error table has the row itself).
-fn database_message(e: &OdbcError) -> String {
+pub(super) fn database_message(e: &OdbcError) -> String {
     let text = e.to_string();
     let text = text.split("\n  SQL:").next().unwrap_or(&text);
     text.split_whitespace().collect::<Vec<_>>().join(" ")

@@ -1,0 +1,142 @@
+//! With `--error-table`, a change the target refuses only when the staged cycle is applied
+//! (a NOT NULL or CHECK the stage does not have, a unique value another row keeps) is set
+//! aside like a row refused while loading: the cycle is applied again in ranges of its
+//! changes, in order, and a change that fails on its own goes to the error table while the
+//! others apply. A plan that fails every change is not a bad row: past a limit the table
+//! fails, and nothing of it is applied.
+
+use crate::support::target::Db;
+use crate::support::typed::{Channel, s};
+
+const CYCLE: &str = "20240101000000002-t.csv";
+const COLUMNS: [&str; 3] = ["id", "email", "n"];
+
+/// `t (id key, email unique, n NOT NULL and not negative)` refreshed with rows 1..=5.
+fn channel(db: Db, test: &str, more_args: &str) -> Channel {
+    let mut ch = Channel::new(db, test, &format!("--error-table hvr_errors {more_args}"));
+    ch.keep_transactions_open();
+    ch.target.execute(&[
+        "CREATE TABLE t (id INT NOT NULL PRIMARY KEY, email VARCHAR(20) NOT NULL UNIQUE, n INT NOT NULL CHECK (n >= 0))"
+            .into(),
+    ]);
+    let name = "20240101000000001-t.csv";
+    let rows: String = (1..=5).map(|i| format!("{i},e{i},{i}\n")).collect();
+    ch.raw(name, format!("id,email,n\n{rows}").as_bytes());
+    ch.call("refr_write_end", "id,email,n", "id", &[(name, 5)])
+        .assert_ok();
+    ch
+}
+
+fn cycle(ch: &Channel, lines: &[String]) -> crate::support::hvr::Run {
+    ch.raw(
+        CYCLE,
+        format!("id,email,n,op_type\n{}\n", lines.join("\n")).as_bytes(),
+    );
+    ch.call(
+        "integ_end",
+        "id,email,n,op_type",
+        "id",
+        &[(CYCLE, lines.len())],
+    )
+}
+
+fn rows_by_id(ch: &Channel) -> Vec<Vec<Option<String>>> {
+    let mut rows = ch.rows(&COLUMNS);
+    rows.sort_by_key(|r| r[0].as_ref().unwrap().parse::<i64>().unwrap());
+    rows
+}
+
+/// Lines 3, 4 and 5 fail the apply on their own.
+fn three_refused_changes() -> [String; 6] {
+    [
+        "1,e1b,10,2", // line 2: applies
+        "2,e2b,-1,2", // line 3: fails the CHECK
+        "6,e6,,2",    // line 4: NULL where the target has NOT NULL
+        "3,e4,3,2",   // line 5: takes a value row 4 keeps
+        "7,e7,7,2",   // line 6: applies
+        "2,e2c,2,2",  // line 7: a later change to line 3's key applies
+    ]
+    .map(String::from)
+}
+
+fn changes_the_apply_refuses_are_set_aside(db: Db, test: &str) {
+    let ch = channel(db, test, "");
+    let run = cycle(&ch, &three_refused_changes());
+    run.assert_ok();
+    assert!(run.stdout.contains("3 set aside"), "{}", run.stdout);
+    // Counted by op code (all 2), less the three set aside.
+    assert!(
+        run.stdout.contains("inserted 0, updated 3,"),
+        "{}",
+        run.stdout
+    );
+    let row = |id: &str, email: &str, n: &str| vec![s(id), s(email), s(n)];
+    assert_eq!(
+        rows_by_id(&ch),
+        vec![
+            row("1", "e1b", "10"),
+            row("2", "e2c", "2"),
+            row("3", "e3", "3"),
+            row("4", "e4", "4"),
+            row("5", "e5", "5"),
+            row("7", "e7", "7"),
+        ]
+    );
+    let errors = ch
+        .target
+        .query("SELECT position, raw_row FROM hvr_errors ORDER BY position");
+    assert_eq!(
+        errors,
+        vec![
+            vec![s("line 3"), s("2,e2b,-1,2")],
+            vec![s("line 4"), s("6,e6,,2")],
+            vec![s("line 5"), s("3,e4,3,2")],
+        ],
+        "{}",
+        run.stdout
+    );
+    assert!(!ch.file_exists(CYCLE));
+}
+
+#[test]
+fn postgres_changes_the_apply_refuses_are_set_aside() {
+    changes_the_apply_refuses_are_set_aside(Db::Postgres, "apply_set_aside_postgres");
+}
+
+#[test]
+fn mariadb_changes_the_apply_refuses_are_set_aside() {
+    changes_the_apply_refuses_are_set_aside(Db::Mariadb, "apply_set_aside_mariadb");
+}
+
+#[test]
+fn sqlite_changes_the_apply_refuses_are_set_aside() {
+    changes_the_apply_refuses_are_set_aside(Db::Sqlite, "apply_set_aside_sqlite");
+}
+
+/// Every change of the cycle fails the apply on its own (here each is a negative `n`): past
+/// the limit the table fails naming it, nothing is applied or set aside, and the file stays.
+#[test]
+fn postgres_a_cycle_whose_every_change_fails_the_apply_fails_its_table() {
+    let ch = channel(Db::Postgres, "apply_set_aside_limit", "");
+    let before = rows_by_id(&ch);
+    let lines: Vec<String> = (1..=120).map(|i| format!("{i},x{i},-{i},2")).collect();
+    cycle(&ch, &lines).assert_fails_with(&["table t", CYCLE, "more than 100", "set aside"]);
+    assert_eq!(rows_by_id(&ch), before);
+    assert!(ch.target.query("SELECT raw_row FROM hvr_errors").is_empty());
+    assert!(ch.file_exists(CYCLE));
+}
+
+/// `--max-error-rows` counts the changes the apply refuses too.
+#[test]
+fn mariadb_max_error_rows_counts_changes_the_apply_refuses() {
+    let ch = channel(Db::Mariadb, "apply_set_aside_max", "--max-error-rows 2");
+    let before = rows_by_id(&ch);
+    cycle(&ch, &three_refused_changes()).assert_fails_with(&[
+        "table t",
+        "more than 2 row(s) set aside",
+        "line 5",
+    ]);
+    assert_eq!(rows_by_id(&ch), before);
+    assert!(ch.target.query("SELECT raw_row FROM hvr_errors").is_empty());
+    assert!(ch.file_exists(CYCLE));
+}
