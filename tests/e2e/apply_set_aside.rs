@@ -140,3 +140,72 @@ fn mariadb_max_error_rows_counts_changes_the_apply_refuses() {
     assert!(ch.target.query("SELECT raw_row FROM hvr_errors").is_empty());
     assert!(ch.file_exists(CYCLE));
 }
+
+/// A cycle of two files: the change refused in the second file (a foreign key to a row that
+/// is not there, on InnoDB) is named by that file and its own line.
+#[test]
+fn mariadb_a_change_refused_in_a_cycles_second_file_is_named_by_its_file() {
+    let mut ch = Channel::new(
+        Db::Mariadb,
+        "apply_set_aside_files",
+        "--error-table hvr_errors",
+    );
+    ch.keep_transactions_open();
+    ch.target.execute(&[
+        "CREATE TABLE t (id INT NOT NULL PRIMARY KEY, parent INT, FOREIGN KEY (parent) REFERENCES t (id)) ENGINE=InnoDB"
+            .into(),
+    ]);
+    let (first, second) = ("20240101000000002-t.csv", "20240101000000003-t.csv");
+    ch.raw(first, b"id,parent,op_type\n1,,1\n2,1,1\n");
+    ch.raw(second, b"id,parent,op_type\n3,2,1\n4,99,1\n5,3,1\n");
+    let run = ch.call(
+        "integ_end",
+        "id,parent,op_type",
+        "id",
+        &[(first, 2), (second, 3)],
+    );
+    run.assert_ok();
+    assert!(run.stdout.contains("1 set aside"), "{}", run.stdout);
+    let ids: Vec<Option<String>> = rows_of_ids(&ch);
+    assert_eq!(ids, [s("1"), s("2"), s("3"), s("5")]);
+    let errors = ch
+        .target
+        .query("SELECT file_name, position, raw_row FROM hvr_errors");
+    assert_eq!(errors, vec![vec![s(second), s("line 3"), s("4,99,1")]]);
+    assert!(!ch.file_exists(first) && !ch.file_exists(second));
+}
+
+fn rows_of_ids(ch: &Channel) -> Vec<Option<String>> {
+    let mut ids: Vec<i64> = ch
+        .rows(&["id"])
+        .into_iter()
+        .map(|r| r[0].as_ref().unwrap().parse().unwrap())
+        .collect();
+    ids.sort();
+    ids.into_iter().map(|i| Some(i.to_string())).collect()
+}
+
+/// In a Parquet file the refused change is named by its row group and row, and the error
+/// table holds its fields as read.
+#[test]
+fn postgres_a_change_refused_in_a_parquet_file_is_named_by_its_row() {
+    use crate::support::typed::{cols, spec};
+    use serde_json::json;
+    let mut ch = Channel::new(
+        Db::Postgres,
+        "apply_set_aside_parquet",
+        "--error-table hvr_errors --file-format parquet",
+    );
+    ch.keep_transactions_open();
+    ch.target
+        .execute(&["CREATE TABLE t (id INT PRIMARY KEY, n INT CHECK (n >= 0))".into()]);
+    let name = "20240101000000002-t.parquet";
+    let columns = cols(&[("id", "int32"), ("n", "int32"), ("op_type", "int32")]);
+    let rows = vec![json!([1, 1, 1]), json!([2, -2, 1]), json!([3, 3, 1])];
+    ch.typed("parquet", name, spec(columns, rows));
+    let run = ch.call("integ_end", "id,n,op_type", "id", &[(name, 3)]);
+    run.assert_ok();
+    assert_eq!(rows_of_ids(&ch), [s("1"), s("3")]);
+    let errors = ch.target.query("SELECT position, raw_row FROM hvr_errors");
+    assert_eq!(errors, vec![vec![s("row group 1, row 2"), s("2,-2,1")]]);
+}
