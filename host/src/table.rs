@@ -7,6 +7,7 @@ mod host_sql;
 mod in_order;
 pub mod lanes;
 mod load_error;
+mod only;
 mod read;
 mod recover;
 mod restrict;

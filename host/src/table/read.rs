@@ -1,8 +1,8 @@
 //! Loading a table's files: the plan's statements around a streamed load; each file decoded
 //! (and transformed) into batches that `feed` hands to the loader.
 
-use super::in_order::Only;
 use super::load_error::load_error;
+use super::only::Only;
 use super::row::{RowFault, RowShape, raw_fields};
 use super::set_aside::Checkpoint;
 use super::stats::{LoadStats, OpCounts, Progress};
