@@ -40,12 +40,6 @@ fn cycle(ch: &Channel, lines: &[String]) -> crate::support::hvr::Run {
     )
 }
 
-fn rows_by_id(ch: &Channel) -> Vec<Vec<Option<String>>> {
-    let mut rows = ch.rows(&COLUMNS);
-    rows.sort_by_key(|r| r[0].as_ref().unwrap().parse::<i64>().unwrap());
-    rows
-}
-
 /// Lines 3, 4 and 5 fail the apply on their own.
 fn three_refused_changes() -> [String; 6] {
     [
@@ -72,7 +66,7 @@ fn changes_the_apply_refuses_are_set_aside(db: Db, test: &str) {
     );
     let row = |id: &str, email: &str, n: &str| vec![s(id), s(email), s(n)];
     assert_eq!(
-        rows_by_id(&ch),
+        ch.rows_by_id(&COLUMNS),
         vec![
             row("1", "e1b", "10"),
             row("2", "e2c", "2"),
@@ -118,10 +112,10 @@ fn sqlite_changes_the_apply_refuses_are_set_aside() {
 #[test]
 fn postgres_a_cycle_whose_every_change_fails_the_apply_fails_its_table() {
     let ch = channel(Db::Postgres, "apply_set_aside_limit", "");
-    let before = rows_by_id(&ch);
+    let before = ch.rows_by_id(&COLUMNS);
     let lines: Vec<String> = (1..=120).map(|i| format!("{i},x{i},-{i},2")).collect();
     cycle(&ch, &lines).assert_fails_with(&["table t", CYCLE, "more than 100", "set aside"]);
-    assert_eq!(rows_by_id(&ch), before);
+    assert_eq!(ch.rows_by_id(&COLUMNS), before);
     assert!(ch.target.query("SELECT raw_row FROM hvr_errors").is_empty());
     assert!(ch.file_exists(CYCLE));
 }
@@ -130,13 +124,13 @@ fn postgres_a_cycle_whose_every_change_fails_the_apply_fails_its_table() {
 #[test]
 fn mariadb_max_error_rows_counts_changes_the_apply_refuses() {
     let ch = channel(Db::Mariadb, "apply_set_aside_max", "--max-error-rows 2");
-    let before = rows_by_id(&ch);
+    let before = ch.rows_by_id(&COLUMNS);
     cycle(&ch, &three_refused_changes()).assert_fails_with(&[
         "table t",
         "more than 2 row(s) set aside",
         "line 5",
     ]);
-    assert_eq!(rows_by_id(&ch), before);
+    assert_eq!(ch.rows_by_id(&COLUMNS), before);
     assert!(ch.target.query("SELECT raw_row FROM hvr_errors").is_empty());
     assert!(ch.file_exists(CYCLE));
 }
@@ -176,13 +170,10 @@ fn mariadb_a_change_refused_in_a_cycles_second_file_is_named_by_its_file() {
 }
 
 fn rows_of_ids(ch: &Channel) -> Vec<Option<String>> {
-    let mut ids: Vec<i64> = ch
-        .rows(&["id"])
+    ch.rows_by_id(&["id"])
         .into_iter()
-        .map(|r| r[0].as_ref().unwrap().parse().unwrap())
-        .collect();
-    ids.sort();
-    ids.into_iter().map(|i| Some(i.to_string())).collect()
+        .map(|r| r[0].clone())
+        .collect()
 }
 
 /// In a Parquet file the refused change is named by its row group and row, and the error

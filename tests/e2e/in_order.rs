@@ -39,12 +39,6 @@ fn cycle(ch: &Channel, rows: &[&str]) -> crate::support::hvr::Run {
 }
 
 /// The table's rows in the order of their (integer) ids.
-fn rows_by_id(ch: &Channel, columns: &[&str]) -> Vec<Vec<Option<String>>> {
-    let mut rows = ch.rows(columns);
-    rows.sort_by_key(|r| r[0].as_ref().unwrap().parse::<i64>().unwrap());
-    rows
-}
-
 fn sorted(mut rows: Vec<(i64, &str)>) -> Vec<Vec<Option<String>>> {
     rows.sort();
     rows.iter()
@@ -97,7 +91,7 @@ fn values_moving_between_rows_apply_in_order(db: Db, test: &str) {
         expected.iter_mut().find(|(i, _)| *i == id).unwrap().1 = email.into();
     }
     let expected: Vec<(i64, &str)> = expected.iter().map(|(i, e)| (*i, e.as_str())).collect();
-    let got = rows_by_id(&ch, &COLUMNS);
+    let got = ch.rows_by_id(&COLUMNS);
     assert_eq!(got, sorted(expected));
     assert!(!ch.file_exists(CYCLE), "an applied cycle's file is deleted");
 }
@@ -126,7 +120,7 @@ fn a_collision_across_files_and_a_later_truncate_apply_in_order(db: Db, test: &s
     let columns = "id,email,op_type";
     ch.call("integ_end", columns, "id", &[(first, 2), (second, 2)])
         .assert_ok();
-    let got = rows_by_id(&ch, &COLUMNS);
+    let got = ch.rows_by_id(&COLUMNS);
     let email = |id: usize| got[id - 1][1].clone().unwrap();
     assert_eq!(
         [email(1), email(3), email(4), email(20), email(2)],
@@ -222,7 +216,7 @@ fn mariadb_a_row_referring_to_one_inserted_before_it_applies() {
     ch.raw(CYCLE, b"id,parent,op_type\n30,1,1\n25,30,1\n");
     ch.call("integ_end", "id,parent,op_type", "id", &[(CYCLE, 2)])
         .assert_ok();
-    let got = rows_by_id(&ch, &["id", "parent"]);
+    let got = ch.rows_by_id(&["id", "parent"]);
     let row = |id: &str, parent: Option<&str>| vec![Some(id.to_string()), parent.map(String::from)];
     assert_eq!(
         got,
@@ -272,7 +266,7 @@ fn with_an_error_table_rows_set_aside_are_set_aside_once(db: Db, test: &str) {
         run.stdout
     );
     assert!(run.stdout.contains("2 set aside"), "{}", run.stdout);
-    let got = rows_by_id(&ch, &COLUMNS);
+    let got = ch.rows_by_id(&COLUMNS);
     let emails: Vec<String> = got.iter().map(|r| r[1].clone().unwrap()).collect();
     let mut expected: Vec<String> = (1..=20).map(|i| format!("e{i}")).collect();
     for (id, email) in [(1, "e20"), (2, "e2b"), (5, "e5b"), (20, "moved")] {

@@ -163,9 +163,8 @@ impl Connector for Postgres {
 /// the target would refuse (too long for its `varchar(3)`, too many digits for its
 /// `numeric(6,2)`) is refused while loading, naming its file and row (and set aside with
 /// `--error-table`), not by the apply, which cannot say which change it was. The catalog's
-/// type names lack those modifiers, and psqlODBC reports sizes for unbounded types too; the
-/// target itself knows them. No row is read, and no NOT NULL is copied (a delete's image may
-/// lack values the target requires).
+/// type names lack those modifiers; the target itself has them. No row is read, and no NOT
+/// NULL is copied (a delete's image may lack values the target requires).
 fn create_stage(stage: &Stage, target: &str, data_columns: usize) -> String {
     let select = stage
         .columns

@@ -204,6 +204,14 @@ impl Channel {
         self.rows_of("t", columns)
     }
 
+    /// Rows of `t` with these columns as text, ordered by the first as a number (`rows`
+    /// orders the text: `10` before `2`).
+    pub fn rows_by_id(&self, columns: &[&str]) -> Vec<Vec<Option<String>>> {
+        let mut rows = self.rows(columns);
+        rows.sort_by_key(|r| r[0].as_ref().unwrap().parse::<i64>().unwrap());
+        rows
+    }
+
     /// Rows of `table` with these columns as text, ordered by all of them.
     pub fn rows_of(&self, table: &str, columns: &[&str]) -> Vec<Vec<Option<String>>> {
         let list: Vec<String> = columns.iter().map(|c| self.text(c)).collect();
