@@ -1,5 +1,6 @@
 //! One table of one call: recovery check, file columns, plan, load in one transaction, clean-up.
 
+mod batch_ends;
 mod columns;
 mod drift;
 mod feed;

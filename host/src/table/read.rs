@@ -1,6 +1,7 @@
 //! Loading a table's files: the plan's statements around a streamed load; each file decoded
 //! (and transformed) into batches that `feed` hands to the loader.
 
+use super::batch_ends::BatchEnds;
 use super::load_error::load_error;
 use super::only::Only;
 use super::row::{RowFault, RowShape, raw_fields};
@@ -47,14 +48,6 @@ pub(super) struct ReadEnd {
     ops: OpCounts,
     rejected: Vec<Rejected>,
 }
-
-/// A batch also ends at this many bytes of values, so memory per batch is bounded by bytes,
-/// not by rows x the longest value.
-const BATCH_BYTES: usize = 32 * 1024 * 1024;
-
-/// A file's first batch ends sooner: the database waits for it, idle, while it is read (a full
-/// 32 MB of long rows is about 50 ms at the reader's measured rate of 1.4-1.6 s per GB).
-const FIRST_BATCH_BYTES: usize = 4 * 1024 * 1024;
 
 /// A load in progress: where its batches go and what it has done so far.
 pub(super) struct LoadState<'l> {
@@ -310,7 +303,7 @@ impl TableJob<'_> {
             rejected: Vec::new(),
         };
         let mut file_rows = 0u64;
-        let mut byte_limit = FIRST_BATCH_BYTES;
+        let mut ends = BatchEnds::new(batch_rows);
         // Where the batch's first and last rows are, for a load error's location.
         let mut span = (Position::Line(0), Position::Line(0));
         while rows.advance().map_err(rows_error)? {
@@ -348,8 +341,8 @@ impl TableJob<'_> {
             if set_aside.is_some() {
                 positions.push(at);
             }
-            if batch.num_rows() >= batch_rows || batch.data_bytes() >= byte_limit {
-                byte_limit = BATCH_BYTES;
+            if ends.is_full(&batch) {
+                ends.ended(batch.num_rows());
                 let full = finish(std::mem::replace(&mut batch, new_batch()))?;
                 let read = ReadBatch {
                     batch: full,
