@@ -11,6 +11,7 @@ mod load_error;
 mod only;
 mod read;
 mod recover;
+mod rejected;
 mod restrict;
 mod row;
 mod set_aside;

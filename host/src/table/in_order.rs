@@ -28,8 +28,8 @@ use std::collections::VecDeque;
 
 use super::only::Only;
 use super::read::open_rows;
+use super::rejected::database_message;
 use super::row::fields_at;
-use super::set_aside::database_message;
 use super::stats::LoadStats;
 use super::{FileColumn, Prepared, Role, TableError, TableJob};
 use crate::domain::Plan;

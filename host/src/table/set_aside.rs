@@ -9,15 +9,13 @@
 //! checkpoint's batches.
 
 use super::load_error::{load_error, rows_between};
-use super::read::{LoadState, ReadBatch, open_rows};
-use super::row::fields_at;
-use super::{FileColumn, Role, TableError, TableJob};
+use super::read::{LoadState, ReadBatch};
+use super::rejected::database_message;
+use super::{TableError, TableJob};
 use crate::batch::TextBatch;
 use crate::hvr::FileEntry;
-use crate::ledger::{RejectContext, Rejected};
+use crate::ledger::Rejected;
 use crate::odbc::{Database, OdbcError, RowSink};
-use crate::rows::Position;
-use crate::store::Files;
 
 /// A checkpoint ends after this many batches or bytes of values, whichever comes first: few
 /// enough savepoints that PostgreSQL's subtransactions stay cheap (a savepoint per batch
@@ -231,113 +229,6 @@ fn attempt(
             Ok(Err(e))
         }
     }
-}
-
-/// Rows set aside are named in the job log up to this many per table; the error table has
-/// them all.
-const LOGGED: usize = 5;
-
-impl TableJob<'_> {
-    pub(super) fn max_set_aside(&self) -> Option<u64> {
-        self.options.toolbox.max_error_rows()
-    }
-
-    /// Fails the table once more rows are set aside than `--max-error-rows` allows.
-    pub(super) fn check_set_aside(&self, rejected: &[Rejected]) -> Result<(), TableError> {
-        self.check_set_aside_count(rejected.len(), rejected)
-    }
-
-    /// As `check_set_aside`, for `count` rows set aside in all, the last of them in `rejected`.
-    pub(super) fn check_set_aside_count(
-        &self,
-        count: usize,
-        rejected: &[Rejected],
-    ) -> Result<(), TableError> {
-        match (self.max_set_aside(), rejected.last()) {
-            (Some(limit), Some(last)) if count as u64 > limit => Err(TableError::TooManySetAside {
-                limit,
-                last: format!("file {} {}: {}", last.file, last.position, last.error),
-            }),
-            _ => Ok(()),
-        }
-    }
-
-    /// Writes the rows set aside into the error table, in the table's transaction.
-    pub(super) fn set_aside(
-        &self,
-        db: &dyn Database,
-        rejected: &[Rejected],
-    ) -> Result<(), TableError> {
-        let Some(table) = &self.ledgers.errors else {
-            return Ok(());
-        };
-        let context = RejectContext {
-            channel: self.channel,
-            location: self.location_name,
-            mode: self.mode.as_str(),
-            table: &self.spec.name,
-        };
-        for (i, row) in rejected.iter().enumerate() {
-            table.record(db, &context, row)?;
-            if i < LOGGED {
-                say!(
-                    "W_JX0E00: table {}: set aside file {} {} in {}: {}",
-                    self.spec.name,
-                    row.file,
-                    row.position,
-                    table.name(),
-                    row.error
-                );
-            }
-        }
-        if rejected.len() > LOGGED {
-            say!(
-                "W_JX0E00: table {}: {} more row(s) set aside in {}",
-                self.spec.name,
-                rejected.len() - LOGGED,
-                table.name()
-            );
-        }
-        Ok(())
-    }
-}
-
-impl TableJob<'_> {
-    /// The file's own fields for the rows of it the target rejected (they were recorded with
-    /// the values as sent until now).
-    pub(super) fn reread_rejected(
-        &self,
-        location: &dyn Files,
-        file: &FileEntry,
-        columns: &[FileColumn],
-        state: &mut LoadState,
-    ) -> Result<(), TableError> {
-        if state.reread.is_empty() {
-            return Ok(());
-        }
-        let wanted: Vec<Position> = state.reread.iter().map(|(_, at)| *at).collect();
-        let mut rows = open_rows(self.format, location, file, columns)?;
-        let op = columns.iter().position(|c| c.role == Role::Op);
-        let found = fields_at(&mut *rows, &wanted, op).map_err(|source| TableError::Rows {
-            file: file.name.clone(),
-            source,
-        })?;
-        for ((index, _), read) in state.reread.drain(..).zip(found) {
-            if let Some((raw, op_value)) = read {
-                state.rejected[index].raw = raw;
-                // Counted by op when it was read; it was not applied.
-                state.stats.ops.uncount(op_value.as_deref());
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The database's words, without the statement (the error table has the row itself).
-pub(super) fn database_message(e: &OdbcError) -> String {
-    let text = e.to_string();
-    let text = text.split("\n  SQL:").next().unwrap_or(&text);
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
