@@ -16,6 +16,7 @@ pub mod native_pg;
 mod native_sqlite;
 mod odbc_ini;
 mod pg_array;
+mod refusal;
 mod session;
 mod session_settings;
 mod text_rows;

@@ -9,6 +9,7 @@ mod plan;
 mod replay;
 mod set_aside;
 mod set_aside_limits;
+mod set_aside_not_rows;
 
 use crate::support::hvr::Run;
 use crate::support::typed::Channel;

@@ -37,6 +37,14 @@ pub enum OdbcError {
     },
     #[error("{0}")]
     Load(String),
+    /// A value the target stored adjusted instead of refusing it (a warning after a load,
+    /// which the host makes an error): the rows' own when it names one (`at row N`).
+    #[error("{0}")]
+    AdjustedValue(String),
+    #[error(
+        "the server refuses LOAD DATA LOCAL INFILE (its local_infile is off): turn it on (SET GLOBAL local_infile = 1, or local_infile in the server's configuration), or load with --connector-option load=parameter-arrays; {source}"
+    )]
+    LocalInfileRefused { source: Box<OdbcError> },
     #[error(
         "the {dbms} connection's character set is {found}: HVR's files are UTF-8, and text sent over this connection would be stored re-encoded; {fix}"
     )]
@@ -152,8 +160,9 @@ impl OdbcError {
     }
 
     /// Whether the target refused the rows themselves (a value, a length, a constraint), so
-    /// that loading fewer of them may succeed; not a lost connection (class 08), a timeout
-    /// or cancel (HYT, 57), a transaction to retry, or an error of the host's own.
+    /// that loading fewer of them may succeed: only errors known to be about rows
+    /// (`odbc::refusal`), never a lost connection, a timeout, a lock, a permission, a full
+    /// disk, a missing table or an error of the host's own.
     pub fn is_about_the_rows(&self) -> bool {
         #[cfg(test)]
         if let OdbcError::Fake { transient, .. } = self {
@@ -163,38 +172,29 @@ impl OdbcError {
             return false;
         }
         match self {
-            // The rows, unless the database, the file or the process failed.
-            OdbcError::Sqlite { source, .. } => source.sqlite_error_code().is_some_and(|code| {
-                use rusqlite::ErrorCode as E;
-                !matches!(
-                    code,
-                    E::DatabaseBusy
-                        | E::DatabaseLocked
-                        | E::SystemIoFailure
-                        | E::OperationInterrupted
-                        | E::OutOfMemory
-                        | E::ReadOnly
-                        | E::CannotOpen
-                        | E::DiskFull
-                        | E::DatabaseCorrupt
-                        | E::NotADatabase
-                        | E::FileLockingProtocolFailed
-                        | E::PermissionDenied
-                        | E::OperationAborted
-                        | E::ApiMisuse
-                        | E::NoLargeFileSupport
-                        | E::AuthorizationForStatementDenied
-                )
+            OdbcError::Sqlite { source, .. } => source
+                .sqlite_error_code()
+                .is_some_and(super::refusal::sqlite_refuses_the_row),
+            OdbcError::Native { .. } => self
+                .native_state()
+                .is_some_and(super::refusal::state_refuses_the_row),
+            OdbcError::Statement { .. } => self.diagnostic().is_some_and(|r| {
+                super::refusal::diagnostic_refuses_the_row(r.state.as_str(), r.native_error)
             }),
-            // No SQLSTATE: the connection or the client failed, not the rows.
-            OdbcError::Native { .. } => self.native_state().is_some_and(|state| {
-                !(state.starts_with("08") || state.starts_with("57") || state.starts_with("25"))
-            }),
-            OdbcError::Statement { .. } | OdbcError::Load(_) => self.diagnostic().is_none_or(|r| {
-                let state = r.state.as_str();
-                !(state.starts_with("08") || state.starts_with("HYT") || state.starts_with("57"))
-            }),
+            OdbcError::AdjustedValue(_) => self.failed_row().is_some(),
             _ => false,
+        }
+    }
+
+    /// `self`, explained when it is the server refusing `LOAD DATA LOCAL INFILE` itself.
+    pub fn explain_local_infile(self) -> OdbcError {
+        match self.diagnostic() {
+            Some(r) if super::refusal::refuses_local_infile(r.native_error) => {
+                OdbcError::LocalInfileRefused {
+                    source: Box::new(self),
+                }
+            }
+            _ => self,
         }
     }
 

@@ -84,7 +84,7 @@ impl RowSink for LoadData<'_> {
         stream.end()?;
         match super::warnings::first_warning(self.target)? {
             None => Ok(()),
-            Some(warning) => Err(OdbcError::Load(format!(
+            Some(warning) => Err(OdbcError::AdjustedValue(format!(
                 "LOAD DATA reported {warning}; LOCAL loads keep going past refused values, so the load fails instead"
             ))),
         }

@@ -39,7 +39,7 @@ pub(super) fn first_warning(target: &Target) -> Result<Option<String>, OdbcError
 pub(super) fn refuse_adjusted_values(target: &Target) -> Result<(), OdbcError> {
     match first_warning(target)? {
         None => Ok(()),
-        Some(warning) => Err(OdbcError::Load(format!(
+        Some(warning) => Err(OdbcError::AdjustedValue(format!(
             "the target reported {warning}; it stored an adjusted value instead of refusing it, so the load fails instead"
         ))),
     }

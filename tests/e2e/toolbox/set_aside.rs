@@ -27,7 +27,11 @@ pub(super) fn constrained(db: Db, test: &str, user_arg: &str) -> Channel {
 /// Row 2 breaks a constraint (SQLite: CHECK; servers: not an integer), row 4 is NULL where the
 /// column is NOT NULL; rows 1, 3 and 5 land.
 fn bad_refresh(db: Db, test: &str) {
-    let ch = constrained(db, test, "--error-table hvr_errors");
+    bad_refresh_with(db, test, "--error-table hvr_errors");
+}
+
+fn bad_refresh_with(db: Db, test: &str, user_arg: &str) {
+    let ch = constrained(db, test, user_arg);
     let bad = if db == Db::Sqlite { "bad" } else { "abc" };
     let csv = format!("id,a\n1,10\n2,{bad}\n3,30\n4,\n5,50\n");
     ch.raw("20240101000000001-t.csv", csv.as_bytes());
@@ -72,6 +76,17 @@ fn bad_refresh(db: Db, test: &str) {
 #[test]
 fn rejected_rows_are_set_aside_on_sqlite() {
     bad_refresh(Db::Sqlite, "toolbox_aside_sqlite");
+}
+
+/// Through sqliteodbc, which reports SQLite's result code as its native error with the
+/// general state HY000: a CHECK or NOT NULL is still the row's own.
+#[test]
+fn rejected_rows_are_set_aside_on_sqlite_through_the_driver() {
+    bad_refresh_with(
+        Db::Sqlite,
+        "toolbox_aside_sqlite_driver",
+        "--error-table hvr_errors --sqlite-session odbc",
+    );
 }
 
 #[test]

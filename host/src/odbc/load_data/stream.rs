@@ -125,10 +125,12 @@ impl Stream {
     }
 }
 
+/// The statement's end; a server that refuses LOCAL loads is told what to change.
 fn joined(statement: JoinHandle<Result<(), OdbcError>>) -> Result<(), OdbcError> {
     statement
         .join()
         .unwrap_or_else(|_| Err(OdbcError::Load("the LOAD DATA thread panicked".into())))
+        .map_err(OdbcError::explain_local_infile)
 }
 
 /// The writer: each batch's text into the pipe, each buffer back when written. Ends (and

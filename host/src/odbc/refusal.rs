@@ -1,0 +1,116 @@
+//! Which failures of a load are the rows' own: a value or a constraint the target refuses for
+//! those rows, which `--error-table` sets aside. Anything else (a lost connection, a timeout,
+//! a lock wait, a full disk, a permission, a missing table or column, a server that refuses
+//! `LOAD DATA LOCAL`, the host's own pipe) fails the table as without an error table: taking
+//! it for the rows' would bisect every batch down to single rows, set them all aside, and
+//! report the cycle applied with nothing of it in the target. So this lists what is known to
+//! be about the rows, not what is known not to be: an error it misses fails the table, loudly,
+//! instead of emptying the cycle into the error table.
+
+use rusqlite::ErrorCode;
+
+/// SQLSTATEs of a refused row: class 22 (data exception: a value that does not fit its type,
+/// length or range), class 23 (integrity constraint: NOT NULL, unique, foreign key, CHECK),
+/// 54000 (PostgreSQL's program limit, raised for one row's index entry or row too large), and
+/// the states a trigger raises to refuse a row by default (MariaDB's `SIGNAL` 45000,
+/// PostgreSQL's `RAISE` P0001).
+pub(super) fn state_refuses_the_row(state: &str) -> bool {
+    state.starts_with("22")
+        || state.starts_with("23")
+        || matches!(state, "54000" | "45000" | "P0001")
+}
+
+/// MariaDB's errors about a value that come with the general state HY000 (or 01000, a
+/// warning that strict mode makes an error), by number: 1261 and 1262 a row with too few or
+/// too many fields, 1265 data truncated, 1300 an invalid character string, 1366 an incorrect
+/// value for a column, 1411 an incorrect value for a function.
+const MARIADB_VALUE_ERRORS: [i32; 6] = [1261, 1262, 1265, 1300, 1366, 1411];
+
+/// sqliteodbc reports SQLite's primary result code with the general state: 18 a value too
+/// big, 19 a constraint, 20 a datatype mismatch. (MariaDB's numbers start at 1000.)
+const SQLITE_VALUE_CODES: [i32; 3] = [18, 19, 20];
+
+/// An ODBC driver's diagnostic record (its state and native error) of a refused row.
+pub(super) fn diagnostic_refuses_the_row(state: &str, native: i32) -> bool {
+    state_refuses_the_row(state)
+        || (matches!(state, "HY000" | "S1000" | "01000")
+            && (MARIADB_VALUE_ERRORS.contains(&native) || SQLITE_VALUE_CODES.contains(&native)))
+}
+
+/// The native SQLite session's result code of a refused row.
+pub(super) fn sqlite_refuses_the_row(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::ConstraintViolation | ErrorCode::TypeMismatch | ErrorCode::TooBig
+    )
+}
+
+/// MariaDB's (and MySQL's) refusals of `LOAD DATA LOCAL INFILE` itself: 4166 and 3948 the
+/// capability off on the server or the client, 1148 the command not allowed.
+pub(super) fn refuses_local_infile(native: i32) -> bool {
+    matches!(native, 4166 | 3948 | 1148)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_and_constraints_are_the_rows() {
+        for state in [
+            "22001", "22003", "22P02", "22007", "23000", "23505", "23514", "54000",
+        ] {
+            assert!(diagnostic_refuses_the_row(state, 0), "{state}");
+        }
+        // MariaDB: Incorrect decimal value, Data truncated, Invalid utf8mb4 character string.
+        assert!(diagnostic_refuses_the_row("HY000", 1366));
+        assert!(diagnostic_refuses_the_row("01000", 1265));
+        assert!(diagnostic_refuses_the_row("HY000", 1300));
+        // sqliteodbc: SQLITE_CONSTRAINT.
+        assert!(diagnostic_refuses_the_row("HY000", 19));
+        assert!(sqlite_refuses_the_row(ErrorCode::ConstraintViolation));
+    }
+
+    #[test]
+    fn the_server_the_session_and_the_schema_are_not_the_rows() {
+        let not_rows = [
+            ("HY000", 4166), // local infile disabled
+            ("HY000", 1205), // lock wait timeout
+            ("HY000", 1114), // table is full
+            ("HY000", 1021), // disk full
+            ("HY000", 1290), // --read-only
+            ("42000", 1142), // INSERT command denied
+            ("42S02", 1146), // table doesn't exist
+            ("42S22", 1054), // unknown column
+            ("HY000", 1364), // a column without a default, left out of the load
+            ("08S01", 2013), // lost connection
+            ("42501", 1),    // PostgreSQL: permission denied
+            ("53100", 1),    // PostgreSQL: disk full
+            ("57014", 1),    // PostgreSQL: statement cancelled (timeout)
+            ("25006", 1),    // PostgreSQL: read-only transaction
+            ("HY000", 5),    // sqliteodbc: SQLITE_BUSY
+            ("HY000", 13),   // sqliteodbc: SQLITE_FULL
+        ];
+        for (state, native) in not_rows {
+            assert!(
+                !diagnostic_refuses_the_row(state, native),
+                "{state} {native}"
+            );
+        }
+        for code in [
+            ErrorCode::Unknown,
+            ErrorCode::DiskFull,
+            ErrorCode::ReadOnly,
+            ErrorCode::DatabaseBusy,
+            ErrorCode::SystemIoFailure,
+        ] {
+            assert!(!sqlite_refuses_the_row(code), "{code:?}");
+        }
+    }
+
+    #[test]
+    fn local_infile_refusals_are_known() {
+        assert!(refuses_local_infile(4166));
+        assert!(!refuses_local_infile(1366));
+    }
+}

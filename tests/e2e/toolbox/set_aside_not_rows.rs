@@ -1,0 +1,84 @@
+//! `--error-table` sets aside only rows the target refuses for their values or constraints. A
+//! failure that is not the rows' fails the table as without an error table. Before, any error
+//! of a load that was not a lost connection, a timeout or a deadlock counted as the rows':
+//! a user who may not insert into the table, a server that refuses `LOAD DATA LOCAL`, a lock
+//! wait or a full disk bisected every batch down to single rows, set each aside, deleted the
+//! files and reported the cycle applied, with nothing of it in the target.
+
+use super::set_aside::constrained;
+use crate::support::target::Db;
+use crate::support::typed::{Channel, s};
+
+const USER: &str = "hvr_e2e_noinsert";
+
+/// Three good rows, loaded by a user who may do everything but insert into `t`: the table
+/// fails naming the database's refusal, nothing is set aside, the file stays.
+fn refused_for_the_user(ch: &Channel, refusal: &str) {
+    ch.raw("20240101000000001-t.csv", b"id,a\n1,10\n2,20\n3,30\n");
+    let run = ch.call(
+        "refr_write_end",
+        "id,a",
+        "id",
+        &[("20240101000000001-t.csv", 3)],
+    );
+    run.assert_fails_with(&["table t: file 20240101000000001-t.csv", refusal]);
+    assert!(!run.stdout.contains("set aside"), "{}", run.stdout);
+    assert!(ch.file_exists("20240101000000001-t.csv"));
+    assert!(ch.rows(&["id"]).is_empty());
+    assert_eq!(
+        ch.target.query("SELECT COUNT(*) FROM hvr_errors"),
+        vec![vec![s("0")]]
+    );
+}
+
+/// The connect string's user, replaced by `USER`.
+fn connect_as_user(ch: &mut Channel, admin: &str) {
+    ch.edit_env("HVR_WASM_CONNECT_STRING", |value| {
+        assert!(value.contains(admin), "{value}");
+        *value = value.replace(admin, &format!("Uid={USER};"));
+    });
+}
+
+/// PostgreSQL, COPY on the native connection: a role with SELECT, DELETE and TRUNCATE on `t`.
+#[test]
+fn postgres_a_load_the_user_may_not_make_fails_the_table_and_sets_nothing_aside() {
+    let mut ch = constrained(
+        Db::Postgres,
+        "toolbox_aside_not_rows",
+        "--error-table hvr_errors",
+    );
+    // The database is new; a role left by an earlier run owns nothing in it any more.
+    ch.target.execute(&[
+        format!("DROP ROLE IF EXISTS {USER}"),
+        format!("CREATE ROLE {USER} LOGIN"),
+        format!("GRANT USAGE, CREATE ON SCHEMA public TO {USER}"),
+        format!("GRANT SELECT, DELETE, TRUNCATE ON \"t\" TO {USER}"),
+    ]);
+    connect_as_user(&mut ch, "Uid=postgres;");
+    refused_for_the_user(&ch, "permission denied for table t");
+}
+
+/// MariaDB, LOAD DATA LOCAL (a statement per batch with an error table): a user with every
+/// privilege on the database but INSERT (and UPDATE), and all of them on the two tables the
+/// host keeps.
+#[test]
+fn mariadb_a_load_the_user_may_not_make_fails_the_table_and_sets_nothing_aside() {
+    let mut ch = constrained(
+        Db::Mariadb,
+        "toolbox_aside_not_rows",
+        "--error-table hvr_errors",
+    );
+    let db = "hvr_e2e_toolbox_aside_not_rows";
+    let user = format!("'{USER}'@'%'");
+    ch.target.execute(&[
+        format!("DROP USER IF EXISTS {user}"),
+        format!("CREATE USER {user}"),
+        format!(
+            "GRANT SELECT, DELETE, CREATE, DROP, ALTER, INDEX, CREATE TEMPORARY TABLES, LOCK TABLES ON `{db}`.* TO {user}"
+        ),
+        format!("GRANT ALL ON `{db}`.`hvr_wasm_state` TO {user}"),
+        format!("GRANT ALL ON `{db}`.`hvr_errors` TO {user}"),
+    ]);
+    connect_as_user(&mut ch, "Uid=root;");
+    refused_for_the_user(&ch, "INSERT command denied");
+}
