@@ -37,10 +37,10 @@ pub enum OdbcError {
     },
     #[error("{0}")]
     Load(String),
-    /// A value the target stored adjusted instead of refusing it (a warning after a load,
-    /// which the host makes an error): the rows' own when it names one (`at row N`).
-    #[error("{0}")]
-    AdjustedValue(String),
+    /// A value the target stored adjusted, or a row it skipped, instead of refusing it (a
+    /// warning after a load, which the host makes an error; `code` is the warning's number).
+    #[error("{message}")]
+    AdjustedValue { code: i32, message: String },
     #[error(
         "the server refuses LOAD DATA LOCAL INFILE (its local_infile is off): turn it on (SET GLOBAL local_infile = 1, or local_infile in the server's configuration), or load with --connector-option load=parameter-arrays; {source}"
     )]
@@ -181,7 +181,9 @@ impl OdbcError {
             OdbcError::Statement { .. } => self.diagnostic().is_some_and(|r| {
                 super::refusal::diagnostic_refuses_the_row(r.state.as_str(), r.native_error)
             }),
-            OdbcError::AdjustedValue(_) => self.failed_row().is_some(),
+            OdbcError::AdjustedValue { code, .. } => {
+                super::refusal::mariadb_code_refuses_the_row(*code) || self.failed_row().is_some()
+            }
             _ => false,
         }
     }

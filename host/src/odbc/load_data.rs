@@ -84,9 +84,13 @@ impl RowSink for LoadData<'_> {
         stream.end()?;
         match super::warnings::first_warning(self.target)? {
             None => Ok(()),
-            Some(warning) => Err(OdbcError::AdjustedValue(format!(
-                "LOAD DATA reported {warning}; LOCAL loads keep going past refused values, so the load fails instead"
-            ))),
+            Some(warning) => Err(OdbcError::AdjustedValue {
+                code: warning.code,
+                message: format!(
+                    "LOAD DATA reported {}; LOCAL loads keep going past refused values, so the load fails instead",
+                    warning.text
+                ),
+            }),
         }
     }
 }

@@ -20,11 +20,23 @@ pub(super) fn state_refuses_the_row(state: &str) -> bool {
         || matches!(state, "54000" | "45000" | "P0001")
 }
 
-/// MariaDB's errors about a value that come with the general state HY000 (or 01000, a
-/// warning that strict mode makes an error), by number: 1261 and 1262 a row with too few or
-/// too many fields, 1265 data truncated, 1300 an invalid character string, 1366 an incorrect
-/// value for a column, 1411 an incorrect value for a function.
-const MARIADB_VALUE_ERRORS: [i32; 6] = [1261, 1262, 1265, 1300, 1366, 1411];
+/// MariaDB's numbers for a refused row, for the errors that come with the general state HY000
+/// (or 01000, a warning that strict mode makes an error) and for the warnings a `LOAD DATA
+/// LOCAL` leaves instead of errors (which carry no state): 1048 NULL into NOT NULL, 1062,
+/// 1169, 1557, 1586 and 1859 a duplicate key, 1216, 1217, 1451 and 1452 a foreign key, 4025 a
+/// CHECK, 1261 and 1262 a row with too few or too many fields, 1263 NULL adjusted to a
+/// default, 1264, 1416 and 1690 out of range, 1265 data truncated, 1292, 1367 and 1918 an
+/// incorrect date or number, 1300 an invalid character string, 1365 a division by zero, 1366
+/// an incorrect value for a column, 1406 too long, 1411 an incorrect value for a function.
+const MARIADB_ROW_CODES: [i32; 26] = [
+    1048, 1062, 1169, 1216, 1217, 1261, 1262, 1263, 1264, 1265, 1292, 1300, 1365, 1366, 1367, 1406,
+    1411, 1416, 1451, 1452, 1557, 1586, 1690, 1859, 1918, 4025,
+];
+
+/// A MariaDB error or warning number of a refused row.
+pub(super) fn mariadb_code_refuses_the_row(code: i32) -> bool {
+    MARIADB_ROW_CODES.contains(&code)
+}
 
 /// sqliteodbc reports SQLite's primary result code with the general state: 18 a value too
 /// big, 19 a constraint, 20 a datatype mismatch. (MariaDB's numbers start at 1000.)
@@ -34,7 +46,7 @@ const SQLITE_VALUE_CODES: [i32; 3] = [18, 19, 20];
 pub(super) fn diagnostic_refuses_the_row(state: &str, native: i32) -> bool {
     state_refuses_the_row(state)
         || (matches!(state, "HY000" | "S1000" | "01000")
-            && (MARIADB_VALUE_ERRORS.contains(&native) || SQLITE_VALUE_CODES.contains(&native)))
+            && (mariadb_code_refuses_the_row(native) || SQLITE_VALUE_CODES.contains(&native)))
 }
 
 /// The native SQLite session's result code of a refused row.
@@ -105,6 +117,18 @@ mod tests {
             ErrorCode::SystemIoFailure,
         ] {
             assert!(!sqlite_refuses_the_row(code), "{code:?}");
+        }
+    }
+
+    #[test]
+    fn load_warnings_of_refused_rows_are_known_by_number() {
+        // Duplicate entry, Data truncated, Incorrect integer value, Column cannot be null.
+        for code in [1062, 1265, 1366, 1048] {
+            assert!(mariadb_code_refuses_the_row(code), "{code}");
+        }
+        // Table is full, lock wait timeout, a deprecated syntax note.
+        for code in [1114, 1205, 1287] {
+            assert!(!mariadb_code_refuses_the_row(code), "{code}");
         }
     }
 

@@ -10,8 +10,14 @@ use odbc_api::Cursor as _;
 use super::OdbcError;
 use super::connection::Target;
 
+/// A warning or note the server left: its number, and its level, number and message as text.
+pub(super) struct Warning {
+    pub code: i32,
+    pub text: String,
+}
+
 /// The server's first warning or note after the last statement, if it left any.
-pub(super) fn first_warning(target: &Target) -> Result<Option<String>, OdbcError> {
+pub(super) fn first_warning(target: &Target) -> Result<Option<Warning>, OdbcError> {
     let failed = |source| OdbcError::Statement {
         what: "reading the warnings of the load".into(),
         sql: "SHOW WARNINGS LIMIT 1".into(),
@@ -32,15 +38,23 @@ pub(super) fn first_warning(target: &Target) -> Result<Option<String>, OdbcError
         row.get_text(col, &mut buf).map_err(failed)?;
         Ok(String::from_utf8_lossy(&buf).into_owned())
     };
-    Ok(Some(format!("{} {}: {}", text(1)?, text(2)?, text(3)?)))
+    let (level, code, message) = (text(1)?, text(2)?, text(3)?);
+    Ok(Some(Warning {
+        code: code.trim().parse().unwrap_or(0),
+        text: format!("{level} {code}: {message}"),
+    }))
 }
 
 /// Fails a parameter-array load whose last statement left a warning.
 pub(super) fn refuse_adjusted_values(target: &Target) -> Result<(), OdbcError> {
     match first_warning(target)? {
         None => Ok(()),
-        Some(warning) => Err(OdbcError::AdjustedValue(format!(
-            "the target reported {warning}; it stored an adjusted value instead of refusing it, so the load fails instead"
-        ))),
+        Some(warning) => Err(OdbcError::AdjustedValue {
+            code: warning.code,
+            message: format!(
+                "the target reported {}; it stored an adjusted value instead of refusing it, so the load fails instead",
+                warning.text
+            ),
+        }),
     }
 }

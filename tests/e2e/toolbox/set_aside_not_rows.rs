@@ -1,5 +1,7 @@
-//! `--error-table` sets aside only rows the target refuses for their values or constraints. A
-//! failure that is not the rows' fails the table as without an error table. Before, any error
+//! `--error-table` sets aside only rows the target refuses for their values or constraints
+//! (here, also a repeated key, which MariaDB's `LOAD DATA LOCAL` reports only as a warning
+//! without a row number). A failure that is not the rows' fails the table as without an error
+//! table. Before, any error
 //! of a load that was not a lost connection, a timeout or a deadlock counted as the rows':
 //! a user who may not insert into the table, a server that refuses `LOAD DATA LOCAL`, a lock
 //! wait or a full disk bisected every batch down to single rows, set each aside, deleted the
@@ -81,4 +83,42 @@ fn mariadb_a_load_the_user_may_not_make_fails_the_table_and_sets_nothing_aside()
     ]);
     connect_as_user(&mut ch, "Uid=root;");
     refused_for_the_user(&ch, "INSERT command denied");
+}
+
+/// A key the file repeats is the repeating row's refusal: set aside, the others loaded. On
+/// MariaDB `LOAD DATA LOCAL` skips it with warning 1062, which names no row.
+fn repeated_key_is_set_aside(db: Db, test: &str) {
+    let ch = constrained(db, test, "--error-table hvr_errors");
+    ch.raw("20240101000000001-t.csv", b"id,a\n1,10\n2,20\n1,30\n3,30\n");
+    let run = ch.call(
+        "refr_write_end",
+        "id,a",
+        "id",
+        &[("20240101000000001-t.csv", 4)],
+    );
+    run.assert_ok();
+    assert!(run.stdout.contains("1 set aside"), "{}", run.stdout);
+    assert_eq!(
+        ch.rows(&["id", "a"]),
+        vec![
+            vec![s("1"), s("10")],
+            vec![s("2"), s("20")],
+            vec![s("3"), s("30")]
+        ]
+    );
+    assert_eq!(
+        ch.target
+            .query("SELECT position, raw_row FROM hvr_errors ORDER BY position"),
+        vec![vec![s("line 4"), s("1,30")]]
+    );
+}
+
+#[test]
+fn mariadb_a_repeated_key_is_set_aside() {
+    repeated_key_is_set_aside(Db::Mariadb, "toolbox_aside_repeated_key");
+}
+
+#[test]
+fn postgres_a_repeated_key_is_set_aside() {
+    repeated_key_is_set_aside(Db::Postgres, "toolbox_aside_repeated_key");
 }
