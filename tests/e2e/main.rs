@@ -51,6 +51,8 @@ mod unmatched_keys;
 mod in_order;
 // With --error-table, a change the apply refuses on its own is set aside.
 mod apply_set_aside;
+// A child table before the parent table of the same call runs again after it.
+mod foreign_keys;
 // A value the target refuses deep in a large file names its line.
 mod deep_bad_row;
 // Sliced refresh: any order, at the same time, crashes, two refreshes in a row.

@@ -188,6 +188,29 @@ impl OdbcError {
         }
     }
 
+    /// A foreign key's refusal, of a child without its parent or of a parent its children
+    /// still refer to: one that rows another table of the same call commits may lift.
+    pub fn is_foreign_key_violation(&self) -> bool {
+        match self {
+            OdbcError::Sqlite {
+                source: rusqlite::Error::SqliteFailure(e, _),
+                ..
+            } => e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY,
+            OdbcError::Native { .. } => self.native_state() == Some("23503"),
+            OdbcError::Statement { .. } => self.diagnostic().is_some_and(|r| {
+                super::refusal::diagnostic_is_foreign_key(
+                    r.state.as_str(),
+                    r.native_error,
+                    &r.to_string(),
+                )
+            }),
+            OdbcError::AdjustedValue { code, .. } => {
+                super::refusal::mariadb_code_is_foreign_key(*code)
+            }
+            _ => false,
+        }
+    }
+
     /// `self`, explained when it is the server refusing `LOAD DATA LOCAL INFILE` itself.
     pub fn explain_local_infile(self) -> OdbcError {
         match self.diagnostic() {

@@ -57,6 +57,23 @@ pub(super) fn sqlite_refuses_the_row(code: ErrorCode) -> bool {
     )
 }
 
+/// MariaDB's numbers for a foreign key's refusal: 1452 and 1216 a child row without its
+/// parent, 1451 and 1217 a parent row its children still refer to.
+const MARIADB_FOREIGN_KEY_CODES: [i32; 4] = [1216, 1217, 1451, 1452];
+
+/// A MariaDB error or warning number of a foreign key's refusal.
+pub(super) fn mariadb_code_is_foreign_key(code: i32) -> bool {
+    MARIADB_FOREIGN_KEY_CODES.contains(&code)
+}
+
+/// An ODBC diagnostic record of a foreign key's refusal: PostgreSQL's 23503, MariaDB's
+/// numbers, sqliteodbc's constraint code with SQLite's words for it.
+pub(super) fn diagnostic_is_foreign_key(state: &str, native: i32, message: &str) -> bool {
+    state == "23503"
+        || (state.starts_with("23") && mariadb_code_is_foreign_key(native))
+        || (native == 19 && message.contains("FOREIGN KEY constraint failed"))
+}
+
 /// MariaDB's (and MySQL's) refusals of `LOAD DATA LOCAL INFILE` itself: 4166 and 3948 the
 /// capability off on the server or the client, 1148 the command not allowed.
 pub(super) fn refuses_local_infile(native: i32) -> bool {
@@ -130,6 +147,26 @@ mod tests {
         for code in [1114, 1205, 1287] {
             assert!(!mariadb_code_refuses_the_row(code), "{code}");
         }
+    }
+
+    #[test]
+    fn foreign_keys_are_told_apart_from_other_constraints() {
+        assert!(diagnostic_is_foreign_key("23503", 7, ""));
+        assert!(diagnostic_is_foreign_key("23000", 1452, ""));
+        assert!(diagnostic_is_foreign_key("23000", 1451, ""));
+        assert!(diagnostic_is_foreign_key(
+            "HY000",
+            19,
+            "[SQLite]FOREIGN KEY constraint failed (19)"
+        ));
+        assert!(!diagnostic_is_foreign_key("23000", 1062, ""));
+        assert!(!diagnostic_is_foreign_key("23505", 7, ""));
+        assert!(!diagnostic_is_foreign_key(
+            "HY000",
+            19,
+            "[SQLite]CHECK constraint failed"
+        ));
+        assert!(mariadb_code_is_foreign_key(1452) && !mariadb_code_is_foreign_key(1062));
     }
 
     #[test]

@@ -126,7 +126,8 @@ impl TableJob<'_> {
             }
             // One change, loaded (not refused while loading), and the apply fails on it alone:
             // with an error table it is set aside.
-            let found = if loaded.rows == 1 && self.ledgers.errors.is_some() {
+            let deferred = self.defers_foreign_keys() && source.is_foreign_key_violation();
+            let found = if loaded.rows == 1 && self.ledgers.errors.is_some() && !deferred {
                 self.refused_alone(&only, columns, &source)?
             } else {
                 None

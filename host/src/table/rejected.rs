@@ -17,6 +17,13 @@ use crate::store::Files;
 const LOGGED: usize = 5;
 
 impl TableJob<'_> {
+    /// Whether a foreign key's refusal fails the table instead of setting rows aside: other
+    /// tables of the call may still commit what it lacks (see `lanes`).
+    pub(super) fn defers_foreign_keys(&self) -> bool {
+        self.defer_foreign_keys
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     pub(super) fn max_set_aside(&self) -> Option<u64> {
         self.options.toolbox.max_error_rows()
     }

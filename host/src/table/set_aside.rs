@@ -108,7 +108,7 @@ impl TableJob<'_> {
                 }
                 Ok(())
             }
-            Err(e) if e.is_about_the_rows() => {
+            Err(e) if sets_aside(&e, self.defers_foreign_keys()) => {
                 let again = checkpoint.roll_back(db)?;
                 let undone: usize = again.iter().map(|b| b.batch.num_rows()).sum();
                 state.stats.rows -= undone as u64;
@@ -137,7 +137,8 @@ impl TableJob<'_> {
         } = read;
         let rows = batch.num_rows();
         let mut refused = Vec::new();
-        load_guarded(db, state.loader.as_mut(), &batch, 0, &mut refused)
+        let defer = self.defers_foreign_keys();
+        load_guarded(db, state.loader.as_mut(), &batch, 0, &mut refused, defer)
             .map_err(|e| load_error(file, span, rows, e))?;
         state.stats.rows += (rows - refused.len()) as u64;
         for (row, error) in refused {
@@ -169,15 +170,24 @@ fn load_whole(loader: &mut dyn RowSink, batch: &TextBatch) -> Result<(), OdbcErr
 
 const SAVEPOINT: &str = "hvr_wasm_rows";
 
+/// Whether a load's failure `e` is set aside row by row: the rows' own, and not a foreign
+/// key's refusal while other tables of the call may still commit what it lacks (`defer`:
+/// the table then fails, and runs again after them, see `lanes`).
+pub(super) fn sets_aside(e: &OdbcError, defer: bool) -> bool {
+    e.is_about_the_rows() && !(defer && e.is_foreign_key_violation())
+}
+
 /// Loads `batch`; pushes `(row index, message)` for each row the target rejects on its own.
 /// Errors that are not about the rows (a lost connection, a timeout, a deadlock) stop the
-/// load as without an error table.
+/// load as without an error table; so does a foreign key's refusal with `defer` (see
+/// [`sets_aside`]).
 pub(super) fn load_guarded(
     db: &dyn Database,
     loader: &mut dyn RowSink,
     batch: &TextBatch,
     offset: usize,
     rejected: &mut Vec<(usize, String)>,
+    defer: bool,
 ) -> Result<(), OdbcError> {
     let rows = batch.num_rows();
     if rows == 0 {
@@ -186,7 +196,7 @@ pub(super) fn load_guarded(
     let Err(e) = attempt(db, loader, batch)? else {
         return Ok(());
     };
-    if !e.is_about_the_rows() {
+    if !sets_aside(&e, defer) {
         return Err(e);
     }
     if rows == 1 {
@@ -194,8 +204,11 @@ pub(super) fn load_guarded(
         return Ok(());
     }
     let mid = rows / 2;
-    load_guarded(db, loader, &batch.rows(0..mid), offset, rejected)?;
-    load_guarded(db, loader, &batch.rows(mid..rows), offset + mid, rejected)
+    let mut half = |range, offset, rejected: &mut Vec<_>| {
+        load_guarded(db, loader, &batch.rows(range), offset, rejected, defer)
+    };
+    half(0..mid, offset, rejected)?;
+    half(mid..rows, offset + mid, rejected)
 }
 
 /// One load under a savepoint: the outer `Result` is the savepoint's own failure, the inner
@@ -275,7 +288,7 @@ mod tests {
         rows[17] = "bad";
         rows[90] = "bad";
         let mut rejected = Vec::new();
-        load_guarded(&db, &mut sink, &batch(&rows), 0, &mut rejected).unwrap();
+        load_guarded(&db, &mut sink, &batch(&rows), 0, &mut rejected, false).unwrap();
         let at: Vec<usize> = rejected.iter().map(|(i, _)| *i).collect();
         assert_eq!(at, [17, 90]);
         assert!(
@@ -296,7 +309,15 @@ mod tests {
         let db = FakeDb::default();
         let mut sink = Picky::default();
         let mut rejected = Vec::new();
-        load_guarded(&db, &mut sink, &batch(&["a", "b", "c"]), 0, &mut rejected).unwrap();
+        load_guarded(
+            &db,
+            &mut sink,
+            &batch(&["a", "b", "c"]),
+            0,
+            &mut rejected,
+            false,
+        )
+        .unwrap();
         assert!(rejected.is_empty());
         assert_eq!(
             db.statements(),
@@ -317,7 +338,14 @@ mod tests {
         }
         let db = FakeDb::default();
         let mut rejected = Vec::new();
-        let result = load_guarded(&db, &mut Broken, &batch(&["a", "b"]), 0, &mut rejected);
+        let result = load_guarded(
+            &db,
+            &mut Broken,
+            &batch(&["a", "b"]),
+            0,
+            &mut rejected,
+            false,
+        );
         assert!(result.is_err());
         assert!(rejected.is_empty());
     }
