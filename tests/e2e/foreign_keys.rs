@@ -124,3 +124,25 @@ fn mariadb_an_orphan_fails_its_table_without_an_error_table() {
     assert_eq!(ids(&ch, "p"), vec![vec![s("1")], vec![s("2")]]);
     assert!(ch.file_exists(CHILD) && !ch.file_exists(PARENT));
 }
+
+/// While the parent table fails (here its file breaks), the child's rows are not set aside:
+/// their parent may come with HVR's retry. Both tables fail, both files stay.
+#[test]
+fn mariadb_a_child_is_not_set_aside_while_its_parent_table_fails() {
+    let ch = parent_and_child(Db::Mariadb, "fk_parent_fails", "--error-table hvr_errors");
+    ch.raw(CHILD, b"id,p,op_type\n1,1,1\n2,2,1\n");
+    ch.raw(PARENT, b"id,a,op_type\n1,10,1\n2,\"20,1\n");
+    let run = ch.call_tables(
+        "integ_end",
+        &[("c", "id,p,op_type", "id"), ("p", "id,a,op_type", "id")],
+        &[(CHILD, 2), (PARENT, 2)],
+    );
+    run.assert_fails_with(&["table c:", "foreign key", "table p:"]);
+    assert!(!run.stdout.contains("set aside"), "{}", run.stdout);
+    assert!(ids(&ch, "c").is_empty() && ids(&ch, "p").is_empty());
+    assert_eq!(
+        ch.target.query("SELECT COUNT(*) FROM hvr_errors"),
+        vec![vec![s("0")]]
+    );
+    assert!(ch.file_exists(CHILD) && ch.file_exists(PARENT));
+}
