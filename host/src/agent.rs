@@ -327,7 +327,7 @@ impl Call {
                 channel,
                 location_name,
                 ledgers,
-                defer_foreign_keys: Default::default(),
+                foreign_keys: Default::default(),
             })
             .collect()
     }

@@ -180,10 +180,9 @@ pub struct TableJob<'a> {
     pub location_name: &'a str,
     /// The history and error tables, when asked for.
     pub ledgers: &'a crate::ledger::Ledgers,
-    /// Set while other tables of the call may still commit the rows a foreign key refers to:
-    /// a foreign key's refusal then fails the table (run again after them, see `lanes`)
-    /// instead of setting rows aside.
-    pub defer_foreign_keys: std::sync::atomic::AtomicBool,
+    /// What a foreign key's refusal does while other tables of the call may still commit the
+    /// rows it refers to (set by each round, see `lanes`).
+    pub foreign_keys: lanes::ForeignKeysCell,
 }
 
 /// What a table's plan needs, made before its transaction (when all its files are present).

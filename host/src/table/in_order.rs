@@ -76,7 +76,9 @@ impl TableJob<'_> {
             let stats = self.load_plan(db, plan, columns, chain, Some(&mut all))?;
             return match self.run_after(db, plan) {
                 Ok(()) => Ok(stats),
-                Err(e) if is_conflict(&e) && all.seen > 1 => {
+                // A foreign key may wait for another table of the call (see `lanes`); then
+                // applying in order would only cost loads before the table fails anyway.
+                Err(e) if is_conflict(&e) && all.seen > 1 && !self.waits_for(&e) => {
                     Err(TableError::ApplyInOrder(Box::new(InOrder {
                         rows: all.seen,
                         stats,
@@ -232,6 +234,14 @@ fn too_many_refused(only: &Only, source: Box<OdbcError>) -> TableError {
             "more than {SET_ASIDE_AT_APPLY_MOST} of the cycle's changes fail the apply on their own, the last in row {row} (of the file's rows, from 1); they are not set aside (a plan that fails every change is not a cycle of bad rows), and nothing of this table was applied"
         ),
         source,
+    }
+}
+
+impl TableJob<'_> {
+    /// Whether `e` is a foreign key's refusal while this table waits for the call's others.
+    fn waits_for(&self, e: &TableError) -> bool {
+        self.waits_on_foreign_keys()
+            && matches!(e, TableError::Odbc(source) if source.is_foreign_key_violation())
     }
 }
 

@@ -4,20 +4,53 @@
 //!
 //! Each table commits on its own, in whatever order the lanes take them, so a child table can
 //! come before the parent table whose rows of the same call its foreign key needs. While other
-//! tables may still commit, a foreign key's refusal fails the table instead of setting rows
-//! aside (`TableJob::defer_foreign_keys`), and the tables it failed run again after the others,
-//! as long as each round commits a table; the last round sets aside (with `--error-table`)
-//! what still has no parent. Without this, `--error-table` set the children aside for good,
-//! and the call reported them applied.
+//! tables may still commit, a foreign key's refusal fails the table at once, neither applying
+//! its cycle again in order nor setting rows aside ([`ForeignKeys::Wait`]), and the tables it
+//! failed run again after the others, as long as each round commits a table. One last round
+//! applies in order (a table's own rows may need that) and, with `--error-table` and every
+//! other table applied, sets aside what still has no parent. Without this, `--error-table` set
+//! the children aside for good, and the call reported them applied.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
 use super::{Outcome, TableError, TableJob};
 use crate::domain::{Planner, Transformer};
 use crate::odbc::Database;
 
 pub type TableResult = Result<Outcome, TableError>;
+
+/// What a table does with a foreign key's refusal, in this round of its call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ForeignKeys {
+    /// As with any constraint: the cycle applied again in order, then set aside with
+    /// `--error-table`. A table alone in its call, and the last round when every other table
+    /// is applied.
+    Apply,
+    /// Applied again in order, never set aside: the table fails. The last round while another
+    /// table of the call failed, or without an error table.
+    Defer,
+    /// The table fails at once, to run again after the tables that commit this round.
+    Wait,
+}
+
+/// A table job's [`ForeignKeys`], which each round sets.
+#[derive(Debug, Default)]
+pub struct ForeignKeysCell(AtomicU8);
+
+impl ForeignKeysCell {
+    pub fn get(&self) -> ForeignKeys {
+        match self.0.load(Ordering::SeqCst) {
+            0 => ForeignKeys::Apply,
+            1 => ForeignKeys::Defer,
+            _ => ForeignKeys::Wait,
+        }
+    }
+
+    fn set(&self, mode: ForeignKeys) {
+        self.0.store(mode as u8, Ordering::SeqCst);
+    }
+}
 
 /// What one lane applies its tables with.
 pub struct Lane<D> {
@@ -40,10 +73,14 @@ pub fn run<D: Database + Send>(
 ) -> Vec<TableResult> {
     let mut results: Vec<Option<TableResult>> = jobs.iter().map(|_| None).collect();
     let mut pending: Vec<usize> = (0..jobs.len()).collect();
-    let mut defer = jobs.len() > 1;
+    let mut mode = if jobs.len() > 1 {
+        ForeignKeys::Wait
+    } else {
+        ForeignKeys::Apply
+    };
     while !pending.is_empty() && !lanes.is_empty() {
         for &i in &pending {
-            jobs[i].defer_foreign_keys.store(defer, Ordering::SeqCst);
+            jobs[i].foreign_keys.set(mode);
         }
         let (back, round) = run_round(jobs, &pending, lanes, fresh);
         lanes = back;
@@ -52,7 +89,9 @@ pub fn run<D: Database + Send>(
             .any(|r| matches!(r, Some(Ok(Outcome::Loaded { .. }))));
         let mut again = Vec::new();
         for (&i, result) in pending.iter().zip(round) {
-            if defer && matches!(&result, Some(Err(e)) if refused_by_foreign_key(e)) {
+            if mode == ForeignKeys::Wait
+                && matches!(&result, Some(Err(e)) if refused_by_foreign_key(e))
+            {
                 again.push(i);
             }
             results[i] = result;
@@ -61,25 +100,18 @@ pub fn run<D: Database + Send>(
             break;
         }
         if !committed {
-            // Nothing committed this round, so nothing more can lift those foreign keys. With
-            // every other table applied, one last round sets aside what still has no parent;
-            // otherwise the refusals stand, and HVR's retry of the call runs them again.
-            let others_failed = (0..jobs.len())
-                .filter(|i| !again.contains(i))
-                .any(|i| matches!(results[i], Some(Err(_))));
-            if others_failed || jobs[again[0]].ledgers.errors.is_none() {
-                break;
-            }
-            defer = false;
+            mode = last_round(jobs, &results, &again);
         }
         let names: Vec<&str> = again.iter().map(|&i| jobs[i].spec.name.as_str()).collect();
         say!(
             "W_JX0E02: table(s) {}: a foreign key refused rows while other tables of this call could still commit theirs; running again {}",
             names.join(", "),
-            if defer {
-                "after the tables that committed"
-            } else {
-                "with every other table applied, setting aside what still has no parent"
+            match mode {
+                ForeignKeys::Wait => "after the tables that committed",
+                ForeignKeys::Apply =>
+                    "once more, applying its changes in order and setting aside what still has no parent",
+                ForeignKeys::Defer =>
+                    "once more, applying its changes in order; what still has no parent fails the table",
             }
         );
         pending = again;
@@ -88,6 +120,21 @@ pub fn run<D: Database + Send>(
         .into_iter()
         .map(|r| r.unwrap_or_else(|| Err(TableError::Panicked("its lane", "no result".into()))))
         .collect()
+}
+
+/// The last round's mode, once a round committed nothing (so nothing more can lift those
+/// foreign keys): the cycle applied in order (a table's own rows may need that order), and,
+/// with every other table applied and an error table, what still has no parent set aside;
+/// otherwise the refusals stand, and HVR's retry of the call runs them again.
+fn last_round(jobs: &[TableJob], results: &[Option<TableResult>], again: &[usize]) -> ForeignKeys {
+    let others_failed = (0..jobs.len())
+        .filter(|i| !again.contains(i))
+        .any(|i| matches!(results[i], Some(Err(_))));
+    if others_failed || jobs[again[0]].ledgers.errors.is_none() {
+        ForeignKeys::Defer
+    } else {
+        ForeignKeys::Apply
+    }
 }
 
 /// Whether a table failed on a foreign key's refusal.

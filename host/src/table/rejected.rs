@@ -3,6 +3,7 @@
 //! the table's transaction. How a refused row is found while loading is `set_aside`'s; at the
 //! apply, `in_order`'s.
 
+use super::lanes::ForeignKeys;
 use super::read::{LoadState, open_rows};
 use super::row::fields_at;
 use super::{FileColumn, Role, TableError, TableJob};
@@ -20,8 +21,13 @@ impl TableJob<'_> {
     /// Whether a foreign key's refusal fails the table instead of setting rows aside: other
     /// tables of the call may still commit what it lacks (see `lanes`).
     pub(super) fn defers_foreign_keys(&self) -> bool {
-        self.defer_foreign_keys
-            .load(std::sync::atomic::Ordering::SeqCst)
+        self.foreign_keys.get() != ForeignKeys::Apply
+    }
+
+    /// Whether a foreign key's refusal of the cycle's apply fails the table at once, without
+    /// applying the cycle again in order: it runs again after the other tables.
+    pub(super) fn waits_on_foreign_keys(&self) -> bool {
+        self.foreign_keys.get() == ForeignKeys::Wait
     }
 
     pub(super) fn max_set_aside(&self) -> Option<u64> {

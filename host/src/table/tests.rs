@@ -78,7 +78,7 @@ impl Setup {
             channel: "chn",
             location_name: "loc",
             ledgers: &self.ledgers,
-            defer_foreign_keys: Default::default(),
+            foreign_keys: Default::default(),
         };
         job.run(&self.db, planner, &mut [])
     }
@@ -355,7 +355,7 @@ fn a_table_that_fails_in_a_lane_leaves_the_other_tables_alone() {
             channel: "chn",
             location_name: "loc",
             ledgers: &s.ledgers,
-            defer_foreign_keys: Default::default(),
+            foreign_keys: Default::default(),
         })
         .collect();
     let planner = || {
