@@ -97,7 +97,9 @@ fn postgres_a_child_before_its_parent_is_applied_after_it_with_an_error_table() 
         run.stdout
     );
     assert!(!run.stdout.contains("set aside"), "{}", run.stdout);
+    assert!(!run.stdout.contains("W_JX0E01"), "{}", run.stdout);
     assert_eq!(ids(&ch, "c"), vec![vec![s("1")], vec![s("2")]]);
+    assert_eq!(ids(&ch, "p"), vec![vec![s("1")], vec![s("2")]]);
 }
 
 /// A row whose parent is in no table of the call is set aside once every other table is
