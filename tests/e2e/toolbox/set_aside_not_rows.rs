@@ -58,6 +58,10 @@ fn postgres_a_load_the_user_may_not_make_fails_the_table_and_sets_nothing_aside(
     ]);
     connect_as_user(&mut ch, "Uid=postgres;");
     refused_for_the_user(&ch, "permission denied for table t");
+    // The role owns the host's tables here; it goes with them (a failed run leaves it, and
+    // the next run's new database drops what it owned).
+    ch.target
+        .execute(&[format!("DROP OWNED BY {USER}"), format!("DROP ROLE {USER}")]);
 }
 
 /// MariaDB, LOAD DATA LOCAL (a statement per batch with an error table): a user with every
@@ -83,6 +87,7 @@ fn mariadb_a_load_the_user_may_not_make_fails_the_table_and_sets_nothing_aside()
     ]);
     connect_as_user(&mut ch, "Uid=root;");
     refused_for_the_user(&ch, "INSERT command denied");
+    ch.target.execute(&[format!("DROP USER {user}")]);
 }
 
 /// A key the file repeats is the repeating row's refusal: set aside, the others loaded. On
