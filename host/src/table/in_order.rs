@@ -27,11 +27,9 @@
 use std::collections::VecDeque;
 
 use super::only::Only;
-use super::read::open_rows;
 use super::rejected::database_message;
-use super::row::fields_at;
 use super::stats::LoadStats;
-use super::{FileColumn, Prepared, Role, TableError, TableJob};
+use super::{FileColumn, Prepared, TableError, TableJob};
 use crate::domain::Plan;
 use crate::ledger::Rejected;
 use crate::odbc::{Database, OdbcError};
@@ -128,12 +126,12 @@ impl TableJob<'_> {
             }
             // One change, loaded (not refused while loading), and the apply fails on it alone:
             // with an error table it is set aside.
-            let deferred = self.defers_foreign_keys() && source.is_foreign_key_violation();
-            let found = if loaded.rows == 1 && self.ledgers.errors.is_some() && !deferred {
-                self.refused_alone(&only, columns, &source)?
-            } else {
-                None
-            };
+            let found =
+                if loaded.rows == 1 && self.ledgers.errors.is_some() && !self.defers(&source) {
+                    self.refused_alone(&only, columns, &source)?
+                } else {
+                    None
+                };
             match found {
                 Some((rejected, op)) if refused.len() < SET_ASIDE_AT_APPLY_MOST => {
                     stats.ops.uncount(op.as_deref());
@@ -169,12 +167,7 @@ impl TableJob<'_> {
         let Some(file) = self.files.iter().find(|f| &f.name == name) else {
             return Ok(None);
         };
-        let mut rows = open_rows(self.format, location, file, columns)?;
-        let op = columns.iter().position(|c| c.role == Role::Op);
-        let found = fields_at(&mut *rows, &[at], op).map_err(|source| TableError::Rows {
-            file: file.name.clone(),
-            source,
-        })?;
+        let found = self.fields_in_file(location, file, columns, &[at])?;
         Ok(found.into_iter().next().flatten().map(|(raw, op)| {
             let rejected = Rejected {
                 file: file.name.clone(),
@@ -187,6 +180,12 @@ impl TableJob<'_> {
             };
             (rejected, op)
         }))
+    }
+
+    /// Whether `e` is a foreign key's refusal while this table waits for the call's others.
+    fn waits_for(&self, e: &TableError) -> bool {
+        self.waits_on_foreign_keys()
+            && matches!(e, TableError::Odbc(source) if source.is_foreign_key_violation())
     }
 
     /// After a failed transaction: `Ok` when it is to run again applying the cycle in order
@@ -234,14 +233,6 @@ fn too_many_refused(only: &Only, source: Box<OdbcError>) -> TableError {
             "more than {SET_ASIDE_AT_APPLY_MOST} of the cycle's changes fail the apply on their own, the last in row {row} (of the file's rows, from 1); they are not set aside (a plan that fails every change is not a cycle of bad rows), and nothing of this table was applied"
         ),
         source,
-    }
-}
-
-impl TableJob<'_> {
-    /// Whether `e` is a foreign key's refusal while this table waits for the call's others.
-    fn waits_for(&self, e: &TableError) -> bool {
-        self.waits_on_foreign_keys()
-            && matches!(e, TableError::Odbc(source) if source.is_foreign_key_violation())
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::lanes::ForeignKeys;
 use super::read::{LoadState, open_rows};
-use super::row::fields_at;
+use super::row::{ReadAgain, fields_at};
 use super::{FileColumn, Role, TableError, TableJob};
 use crate::hvr::FileEntry;
 use crate::ledger::{RejectContext, Rejected};
@@ -22,6 +22,12 @@ impl TableJob<'_> {
     /// tables of the call may still commit what it lacks (see `lanes`).
     pub(super) fn defers_foreign_keys(&self) -> bool {
         self.foreign_keys.get() != ForeignKeys::Apply
+    }
+
+    /// Whether `e` is a foreign key's refusal this table does not set aside now (see
+    /// `defers_foreign_keys`).
+    pub(super) fn defers(&self, e: &OdbcError) -> bool {
+        self.defers_foreign_keys() && e.is_foreign_key_violation()
     }
 
     /// Whether a foreign key's refusal of the cycle's apply fails the table at once, without
@@ -108,12 +114,7 @@ impl TableJob<'_> {
             return Ok(());
         }
         let wanted: Vec<Position> = state.reread.iter().map(|(_, at)| *at).collect();
-        let mut rows = open_rows(self.format, location, file, columns)?;
-        let op = columns.iter().position(|c| c.role == Role::Op);
-        let found = fields_at(&mut *rows, &wanted, op).map_err(|source| TableError::Rows {
-            file: file.name.clone(),
-            source,
-        })?;
+        let found = self.fields_in_file(location, file, columns, &wanted)?;
         for ((index, _), read) in state.reread.drain(..).zip(found) {
             if let Some((raw, op_value)) = read {
                 state.rejected[index].raw = raw;
@@ -122,6 +123,25 @@ impl TableJob<'_> {
             }
         }
         Ok(())
+    }
+}
+
+impl TableJob<'_> {
+    /// The fields (as the file has them) and op of the rows at `wanted` in `file`, read again
+    /// for the error table; `None` for a position the file does not have.
+    pub(super) fn fields_in_file(
+        &self,
+        location: &dyn Files,
+        file: &FileEntry,
+        columns: &[FileColumn],
+        wanted: &[Position],
+    ) -> Result<Vec<Option<ReadAgain>>, TableError> {
+        let mut rows = open_rows(self.format, location, file, columns)?;
+        let op = columns.iter().position(|c| c.role == Role::Op);
+        fields_at(&mut *rows, wanted, op).map_err(|source| TableError::Rows {
+            file: file.name.clone(),
+            source,
+        })
     }
 }
 
