@@ -228,6 +228,7 @@ fn sample_load(connector: &mut dyn Planner) -> String {
         preserve_on_refresh: false,
         refresh_shadow: false,
         sets_aside_rejected_rows: false,
+        each_key_once: false,
         extra: vec![],
     };
     match connector.plan(PlanKind::Refresh, &table, &options) {

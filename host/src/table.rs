@@ -6,6 +6,7 @@ mod drift;
 mod feed;
 mod host_sql;
 mod in_order;
+mod keys_once;
 pub mod lanes;
 mod load_error;
 mod only;
@@ -368,9 +369,10 @@ impl TableJob<'_> {
             columns,
             multi_delete_exclude: self.options.multi_delete_for(&self.spec.name),
         };
-        let mut plan_with = |keep_rows: bool| -> Result<Plan, PlanFailure> {
+        let mut plan_with = |keep_rows: bool, each_key_once: bool| -> Result<Plan, PlanFailure> {
             let mut options = self.options.plan_options(self.connector_options.to_vec());
             options.preserve_on_refresh |= keep_rows;
+            options.each_key_once = each_key_once;
             planner.plan(kind, &request, &options)
         };
         let restrict = match self.mode {
@@ -382,14 +384,20 @@ impl TableJob<'_> {
             _ => None,
         };
         // A refresh of a subset keeps the other rows: the connector plans as with -p.
-        let mut plan = plan_with(restrict.is_some())?;
+        let mut plan = plan_with(restrict.is_some(), false)?;
+        if kind == PlanKind::Integrate
+            && let Some(target) = &request.target_columns
+            && keys_once::compares_plain_integers(&request.columns, target)
+        {
+            plan.after_each_key_once = keys_once::alternative(&plan, plan_with(false, true));
+        }
         if let Some(drop) = recreate {
             plan.before.insert(0, drop);
         }
         // Only a later slice of a sliced refresh adds to the rows: plain refreshes never need it.
         let plan_keeping_rows = match self.mode {
             Mode::RefreshEnd if !self.options.preserve && self.refresh.total > 1 => {
-                Some(plan_with(true).map_err(Box::new))
+                Some(plan_with(true, false).map_err(Box::new))
             }
             _ => None,
         };

@@ -95,6 +95,7 @@ pub fn options(o: wit::Options) -> Options {
         // through the `planning-context` import for the call being planned.
         sets_aside_rejected_rows:
             crate::bindings::hvrwasm::connector::planning_context::sets_aside_rejected_rows(),
+        each_key_once: crate::bindings::hvrwasm::connector::planning_context::each_key_once(),
         extra: o.extra,
     }
 }

@@ -56,7 +56,7 @@ pub use types::{
 /// ```
 /// assert!(hvrwasm_sdk::SDK_VERSION.starts_with("0.4."));
 /// ```
-/// SDK 0.4.1 builds for contract 0.4.1, 0.4.0 for 0.4.0 (the table is in the SDK's
+/// SDK 0.4.2 builds for contract 0.4.2, 0.4.1 for 0.4.1, 0.4.0 for 0.4.0 (the table is in the SDK's
 /// README); a new contract line gets a new SDK minor.
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -64,9 +64,9 @@ pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// host serving this contract version or a later patch of it (`wit/README.md`).
 ///
 /// ```
-/// assert_eq!(hvrwasm_sdk::CONTRACT_VERSION, "0.4.1");
+/// assert_eq!(hvrwasm_sdk::CONTRACT_VERSION, "0.4.2");
 /// ```
-pub const CONTRACT_VERSION: &str = "0.4.1";
+pub const CONTRACT_VERSION: &str = "0.4.2";
 
 /// What a connector implements. Each function is called once per table and call; keep them
 /// deterministic.

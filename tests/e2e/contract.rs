@@ -66,8 +66,8 @@ fn connector_built_for_a_newer_patch_is_refused_before_it_runs() {
     s.hvr.user_arg = format!("--connector {}", guest_wasm("guest_newer_patch").display());
     let run = refresh_orders(&mut s);
     run.assert_fails_with(&[
-        "connector guest_newer_patch targets hvrwasm:connector@0.4.2",
-        "this host knows hvrwasm:connector only up to 0.4.1",
+        "connector guest_newer_patch targets hvrwasm:connector@0.4.3",
+        "this host knows hvrwasm:connector only up to 0.4.2",
         "update hvrwasmagent",
     ]);
     assert_eq!(s.hvr.leftover_files().len(), 1);

@@ -53,6 +53,8 @@ mod in_order;
 mod apply_set_aside;
 // A child table before the parent table of the same call runs again after it.
 mod foreign_keys;
+// A cycle proven to change each key once takes the connector's apply for that; others do not.
+mod each_key_once;
 // A value the target refuses deep in a large file names its line.
 mod deep_bad_row;
 // Sliced refresh: any order, at the same time, crashes, two refreshes in a row.

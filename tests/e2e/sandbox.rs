@@ -128,7 +128,7 @@ fn connector_for_another_contract_version_is_refused_before_it_runs() {
     let run = refresh_orders(&mut s);
     run.assert_fails_with(&[
         "connector guest_future targets hvrwasm:connector@0.9.0",
-        "this host serves hvrwasm:connector@0.4.1, 0.3.0, 0.2.0 and 0.1.0",
+        "this host serves hvrwasm:connector@0.4.2, 0.3.0, 0.2.0 and 0.1.0",
     ]);
     assert_eq!(s.hvr.leftover_files().len(), 1);
 }
@@ -174,7 +174,7 @@ fn inspect_describes_every_shipped_guest() {
         assert_eq!(out.status.code(), Some(0), "{guest}: {text}");
         assert!(text.contains(&format!("connector   {guest} ")), "{text}");
         assert!(
-            text.contains("contract    hvrwasm:connector@0.4.1"),
+            text.contains("contract    hvrwasm:connector@0.4.2"),
             "{text}"
         );
         assert!(text.contains("load        "), "{text}");

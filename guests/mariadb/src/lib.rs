@@ -138,8 +138,6 @@ fn integrate_plan(table: &Table, options: &Options) -> Result<Plan, PlanError> {
     if stage.has_soft_delete {
         control.push(format!("{} BIGINT", D.ident(sql::STAGE_SOFT_DELETE)));
     }
-    let multi = D.ident(MULTI_TABLE);
-    let partial = SpecialOps::partial_key(table, &keys)?;
     let apply = Apply {
         stage: &stage,
         layout: &layout,
@@ -147,32 +145,11 @@ fn integrate_plan(table: &Table, options: &Options) -> Result<Plan, PlanError> {
         target: &target,
     };
     let mut after = exact_key_sorting(&stage.name, &keys);
-    let truncated_at = if stage.has_op {
-        // MariaDB cannot name a temporary table twice in one statement, so the truncate
-        // point goes through a session variable and op-8 rows through their own table.
-        after.push(format!(
-            "SET @hvr_truncated_at = {}",
-            stage.truncated_at_query(&D)
-        ));
-        if partial.is_some() {
-            after.push(format!(
-                "CREATE TEMPORARY TABLE {multi} {INNODB}SELECT * FROM {} WHERE {} = 8",
-                stage.name,
-                D.ident(sql::STAGE_OP)
-            ));
-        }
-        "@hvr_truncated_at"
+    if options.each_key_once && options.style == TargetStyle::ReplicationCopy {
+        // The host proved the cycle changes each key once, with no truncate or multi-delete.
+        after.extend(apply.changes_once());
     } else {
-        "0"
-    };
-    let special = SpecialOps {
-        truncated_at: truncated_at.into(),
-        multi_delete: partial.map(|p| (multi.clone(), p)),
-    };
-    after.extend(stage.special_ops_to_target(&D, &target, &layout, options.style, &special));
-    match options.style {
-        TargetStyle::SoftDelete => after.extend(apply.last_change_per_key(&special)),
-        _ => after.extend(apply.changes_in_sequence(&special)),
+        after.extend(general_apply(&apply, table, options)?);
     }
     for temporary in [LAST_TABLE, DELETES_TABLE, MULTI_TABLE, STAGE_TABLE] {
         after.push(format!(
@@ -209,6 +186,47 @@ fn integrate_plan(table: &Table, options: &Options) -> Result<Plan, PlanError> {
         load(&s, &stage.columns, options)?,
         after,
     ))
+}
+
+/// The apply of any cycle: truncates and multi-deletes first, then the per-key changes in the
+/// style's way (see `apply`).
+fn general_apply(
+    apply: &Apply,
+    table: &Table,
+    options: &Options,
+) -> Result<Vec<String>, PlanError> {
+    let (stage, keys, layout, target) = (apply.stage, apply.keys, apply.layout, apply.target);
+    let multi = D.ident(MULTI_TABLE);
+    let partial = SpecialOps::partial_key(table, keys)?;
+    let mut after = Vec::new();
+    let truncated_at = if stage.has_op {
+        // MariaDB cannot name a temporary table twice in one statement, so the truncate
+        // point goes through a session variable and op-8 rows through their own table.
+        after.push(format!(
+            "SET @hvr_truncated_at = {}",
+            stage.truncated_at_query(&D)
+        ));
+        if partial.is_some() {
+            after.push(format!(
+                "CREATE TEMPORARY TABLE {multi} {INNODB}SELECT * FROM {} WHERE {} = 8",
+                stage.name,
+                D.ident(sql::STAGE_OP)
+            ));
+        }
+        "@hvr_truncated_at"
+    } else {
+        "0"
+    };
+    let special = SpecialOps {
+        truncated_at: truncated_at.into(),
+        multi_delete: partial.map(|p| (multi.clone(), p)),
+    };
+    after.extend(stage.special_ops_to_target(&D, target, layout, options.style, &special));
+    match options.style {
+        TargetStyle::SoftDelete => after.extend(apply.last_change_per_key(&special)),
+        _ => after.extend(apply.changes_in_sequence(&special)),
+    }
+    Ok(after)
 }
 
 /// A table refresh creates is InnoDB whatever the server's `default_storage_engine`: the

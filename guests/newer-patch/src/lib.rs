@@ -1,4 +1,4 @@
-//! Built against `hvrwasm:connector@0.4.2` (the current contract with a newer patch than this
+//! Built against `hvrwasm:connector@0.4.3` (the current contract with a newer patch than this
 //! host knows), as a connector built with a newer SDK would be, so the suite can check that the
 //! host refuses it with a sentence before running any of it. Not shipped.
 

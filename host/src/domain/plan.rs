@@ -61,6 +61,10 @@ pub struct PlanOptions {
     /// `--error-table`: rows the target rejects are set aside by rolling the load back to a
     /// savepoint, so what the load writes must be transactional.
     pub sets_aside_rejected_rows: bool,
+    /// Integrate only: the plan may assume the cycle holds only inserts, updates and deletes
+    /// and changes each key at most once. Asked for besides the plan without it; its `after`
+    /// runs only when the loaded rows proved the assumption (see `table::keys_once`).
+    pub each_key_once: bool,
     /// `--connector-option` pairs, checked against the connector's declarations.
     pub extra: Vec<(String, String)>,
 }
@@ -109,6 +113,10 @@ pub struct Plan {
     pub shape: LoadShape,
     pub batch_rows: usize,
     pub after: Vec<String>,
+    /// Integrate: the connector's `after` for a cycle of only inserts, updates and deletes
+    /// that changes each key once (contract 0.4.2's `each-key-once`), run instead of `after`
+    /// when the loaded rows proved that; `None` when the connector has nothing faster.
+    pub after_each_key_once: Option<Vec<String>>,
 }
 
 /// A connector's refusal to plan, in its own words.
@@ -167,6 +175,7 @@ mod tests {
             shape: LoadShape::ParameterArray("INSERT".into()),
             batch_rows: 0,
             after: vec![],
+            after_each_key_once: None,
         }
     }
 

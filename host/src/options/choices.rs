@@ -51,6 +51,7 @@ impl Options {
             preserve_on_refresh: self.preserve,
             refresh_shadow: self.refresh_shadow,
             sets_aside_rejected_rows: self.toolbox.error_table.is_some(),
+            each_key_once: false,
             extra,
         }
     }

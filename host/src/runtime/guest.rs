@@ -55,6 +55,8 @@ pub struct GuestState {
     pub(super) printed: (usize, usize),
     /// What `planning-context` answers during the plan call in progress (set before each).
     pub(super) sets_aside_rejected_rows: bool,
+    /// The same for `each-key-once` (contract 0.4.2).
+    pub(super) each_key_once: bool,
 }
 
 impl WasiView for GuestState {
@@ -70,6 +72,9 @@ impl v0_4::hvrwasm::connector::types::Host for GuestState {}
 impl v0_4::hvrwasm::connector::planning_context::Host for GuestState {
     fn sets_aside_rejected_rows(&mut self) -> bool {
         self.sets_aside_rejected_rows
+    }
+    fn each_key_once(&mut self) -> bool {
+        self.each_key_once
     }
 }
 impl v0_3::hvrwasm::connector::types::Host for GuestState {}

@@ -1,17 +1,17 @@
 //! The other half of the version policy, which the shipped host cannot show until it knows a
-//! later patch: a guest built for 0.4.1 runs on a host built for 0.4.2. The host side here is
-//! generated from `guests/newer-patch/wit` (the current contract at 0.4.2) and instantiates the
-//! embedded SQLite connector (built for 0.4.1): wasmtime matches both its imports and its
+//! later patch: a guest built for 0.4.2 runs on a host built for 0.4.3. The host side here is
+//! generated from `guests/newer-patch/wit` (the current contract at 0.4.3) and instantiates the
+//! embedded SQLite connector (built for 0.4.2): wasmtime matches both its imports and its
 //! exports by semver.
 
-mod at_0_4_2 {
+mod at_0_4_3 {
     wasmtime::component::bindgen!({
         world: "connector-guest",
         path: "../guests/newer-patch/wit",
     });
 }
 
-use at_0_4_2::hvrwasm::connector::{log, planning_context, types};
+use at_0_4_3::hvrwasm::connector::{log, planning_context, types};
 use wasmtime::component::{Component, HasSelf, Linker};
 
 use super::guest::GuestState;
@@ -22,22 +22,25 @@ impl planning_context::Host for GuestState {
     fn sets_aside_rejected_rows(&mut self) -> bool {
         false
     }
+    fn each_key_once(&mut self) -> bool {
+        false
+    }
 }
 impl log::Host for GuestState {
     fn log(&mut self, _level: log::Level, _message: String) {}
 }
 
 #[test]
-fn a_guest_for_0_4_1_runs_on_a_host_for_0_4_2() {
+fn a_guest_for_0_4_2_runs_on_a_host_for_0_4_3() {
     let sandbox = Sandbox::new(Limits::default(), CompileCache::disabled()).unwrap();
     let wasm = std::fs::read(concat!(env!("OUT_DIR"), "/guests/sqlite.wasm")).unwrap();
     let component = Component::new(&sandbox.engine, &wasm).unwrap();
     let mut linker = Linker::new(&sandbox.engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
-    at_0_4_2::ConnectorGuest::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).unwrap();
+    at_0_4_3::ConnectorGuest::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).unwrap();
     let mut store = sandbox.new_store("sqlite", "connector");
-    let guest = at_0_4_2::ConnectorGuest::instantiate(&mut store, &component, &linker)
-        .expect("a 0.4.2 host instantiates a 0.4.1 guest");
+    let guest = at_0_4_3::ConnectorGuest::instantiate(&mut store, &component, &linker)
+        .expect("a 0.4.3 host instantiates a 0.4.2 guest");
     let info = guest
         .hvrwasm_connector_connector()
         .call_describe(&mut store)
@@ -45,7 +48,7 @@ fn a_guest_for_0_4_1_runs_on_a_host_for_0_4_2() {
     assert_eq!(info.name, "sqlite");
 }
 
-/// The 0.4.2 copy is the current contract with only its version changed, so the test above
+/// The 0.4.3 copy is the current contract with only its version changed, so the test above
 /// says something about the contract this host serves.
 #[test]
 fn the_newer_patch_copy_matches_the_contract() {
@@ -56,8 +59,8 @@ fn the_newer_patch_copy_matches_the_contract() {
     assert_eq!(
         copy,
         current.replace(
-            "package hvrwasm:connector@0.4.1;",
-            "package hvrwasm:connector@0.4.2;"
+            "package hvrwasm:connector@0.4.2;",
+            "package hvrwasm:connector@0.4.3;"
         ),
         "refresh guests/newer-patch/wit from wit/connector.wit"
     );

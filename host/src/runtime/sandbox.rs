@@ -19,7 +19,7 @@ pub use crate::domain::GuestError as SandboxError;
 /// entry per compatible line, with the newest patch this host knows).
 pub const CONTRACT_PACKAGE: &str = "hvrwasm:connector";
 pub const CONNECTOR_VERSIONS: [Version; 4] = [
-    Version::new(0, 4, 1),
+    Version::new(0, 4, 2),
     Version::new(0, 3, 0),
     Version::new(0, 2, 0),
     Version::new(0, 1, 0),
@@ -338,6 +338,7 @@ impl Sandbox {
             stderr,
             printed: (0, 0),
             sets_aside_rejected_rows: false,
+            each_key_once: false,
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.cap);

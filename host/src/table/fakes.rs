@@ -332,6 +332,7 @@ impl Planner for FakePlanner {
             shape: LoadShape::ParameterArray("INSERT".into()),
             batch_rows: 2,
             after: vec![],
+            after_each_key_once: None,
         })
     }
 }

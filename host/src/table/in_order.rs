@@ -72,7 +72,7 @@ impl TableJob<'_> {
         let Some(in_order) = in_order else {
             let mut all = Only::new(0..u64::MAX);
             let stats = self.load_plan(db, plan, columns, chain, Some(&mut all))?;
-            return match self.run_after(db, plan) {
+            return match self.run_after(db, plan, &stats) {
                 Ok(()) => Ok(stats),
                 // A foreign key may wait for another table of the call (see `lanes`); then
                 // applying in order would only cost loads before the table fails anyway.
@@ -106,7 +106,7 @@ impl TableJob<'_> {
             savepoint(db)?;
             let mut only = Only::new(range.clone());
             let loaded = self.load_plan(db, plan, columns, chain, Some(&mut only))?;
-            let e = match self.run_after(db, plan) {
+            let e = match self.run_after(db, plan, &loaded) {
                 Ok(()) => {
                     release(db)?;
                     continue;

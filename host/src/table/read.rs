@@ -2,6 +2,7 @@
 //! (and transformed) into batches that `feed` hands to the loader.
 
 use super::batch_ends::BatchEnds;
+use super::keys_once::KeysOnce;
 use super::load_error::load_error;
 use super::only::Only;
 use super::row::{RowFault, RowShape, raw_fields};
@@ -65,6 +66,8 @@ pub(super) struct LoadState<'l> {
     streamed: Streamed,
     /// The rows to load when a cycle is applied again in ranges (see `in_order`).
     only: Option<&'l mut Only>,
+    /// Whether the rows loaded change each key once, when the plan can use that.
+    keys_once: Option<KeysOnce>,
 }
 
 impl TableJob<'_> {
@@ -78,13 +81,31 @@ impl TableJob<'_> {
         chain: &mut TransformChain,
     ) -> Result<LoadStats, TableError> {
         let stats = self.load_plan(db, plan, columns, chain, None)?;
-        self.run_after(db, plan)?;
+        self.run_after(db, plan, &stats)?;
         Ok(stats)
     }
 
-    /// The plan's statements after the load: the connector's apply.
-    pub(super) fn run_after(&self, db: &dyn Database, plan: &Plan) -> Result<(), TableError> {
-        for sql in &plan.after {
+    /// The plan's statements after the load: the connector's apply, its faster form when the
+    /// load proved that the cycle changes each key once (see `keys_once`).
+    pub(super) fn run_after(
+        &self,
+        db: &dyn Database,
+        plan: &Plan,
+        loaded: &LoadStats,
+    ) -> Result<(), TableError> {
+        let after = match &plan.after_each_key_once {
+            Some(after) if loaded.each_key_once => {
+                if self.options.verbose {
+                    say!(
+                        "  table {}: each key changed once: the connector's apply for that",
+                        self.spec.name
+                    );
+                }
+                after
+            }
+            _ => &plan.after,
+        };
+        for sql in after {
             db.execute("applying", sql)?;
         }
         Ok(())
@@ -134,6 +155,10 @@ impl TableJob<'_> {
                 reread: Vec::new(),
                 streamed: Streamed::default(),
                 only,
+                keys_once: plan
+                    .after_each_key_once
+                    .as_ref()
+                    .and_then(|_| KeysOnce::new(&plan.sources, columns)),
             };
             let (mut row_number, mut transformed) = (0u64, 0u64);
             for f in &self.files {
@@ -151,6 +176,7 @@ impl TableJob<'_> {
             self.set_aside(db, &state.rejected)?;
             stats = state.stats;
             stats.set_aside = state.rejected.len() as u64;
+            stats.each_key_once = state.keys_once.is_some_and(KeysOnce::proven);
         }
         Ok(stats)
     }
@@ -239,6 +265,9 @@ impl TableJob<'_> {
         };
         let rows = read.batch.num_rows();
         state.progress.loaded(rows, read.batch.data_bytes());
+        if let Some(keys_once) = state.keys_once.as_mut() {
+            keys_once.see(&read.batch);
+        }
         if state.checkpoint.is_some() {
             return self.load_checkpointed(db, file, read, state);
         }

@@ -62,6 +62,9 @@ pub struct LoadStats {
     pub rows: u64,
     pub ops: OpCounts,
     pub set_aside: u64,
+    /// The rows loaded changed each key once with inserts, updates and deletes only, as the
+    /// host could prove it (see `keys_once`); false when not proven or not asked.
+    pub each_key_once: bool,
 }
 
 /// Prints `table T: N rows, X MB, R rows/s (P% of HVR_FILE_NROWS)` every `every`.

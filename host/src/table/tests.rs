@@ -98,6 +98,7 @@ fn loaded(rows: u64) -> Outcome {
                 ..OpCounts::default()
             },
             set_aside: 0,
+            each_key_once: false,
         },
         cleanup: None,
     }
@@ -284,6 +285,7 @@ fn a_refresh_replaces_the_rows_and_a_rerun_does_not_empty_them_again() {
                     ..OpCounts::default()
                 },
                 set_aside: 0,
+                each_key_once: false,
             },
             cleanup: None
         }

@@ -250,6 +250,12 @@ pub struct Options {
     /// rejected batch fails the table's whole transaction. From contract 0.4.1's
     /// `planning-context`.
     pub sets_aside_rejected_rows: bool,
+    /// Integrate only: this plan may assume the cycle holds only inserts, updates and deletes
+    /// (no truncate, multi-delete or before-image) and changes each key at most once. The host
+    /// asks for such a plan besides the plan without the assumption and runs its `after`
+    /// instead only when the rows it loaded proved the assumption, so it must keep `before`
+    /// and the load as they are. From contract 0.4.2's `planning-context`.
+    pub each_key_once: bool,
     /// `--connector-option` pairs, checked by the host against [`Info::option`](crate::Info::option)
     /// declarations, with declared defaults filled in.
     pub extra: Vec<(String, String)>,
@@ -265,6 +271,7 @@ impl Options {
             preserve_on_refresh: false,
             refresh_shadow: false,
             sets_aside_rejected_rows: false,
+            each_key_once: false,
             extra: Vec::new(),
         }
     }
@@ -286,6 +293,11 @@ impl Options {
     /// `--error-table`: rejected rows are set aside under savepoints.
     pub fn setting_aside_rejected_rows(mut self) -> Options {
         self.sets_aside_rejected_rows = true;
+        self
+    }
+    /// A plan for a cycle that changes each key once, with only inserts, updates and deletes.
+    pub fn each_key_once(mut self) -> Options {
+        self.each_key_once = true;
         self
     }
     /// One `--connector-option key=value`.

@@ -63,6 +63,7 @@ macro_rules! shared_conversions {
                 },
                 batch_rows: p.load.batch_rows as usize,
                 after: p.after,
+                after_each_key_once: None,
             })
         }
     };
@@ -171,6 +172,7 @@ impl ConnectorInstance {
                 let (t, o) = (v0_4::table(table), v0_4::options(options));
                 // Answered by the `planning-context` import while the guest plans.
                 s.data_mut().sets_aside_rejected_rows = options.sets_aside_rejected_rows;
+                s.data_mut().each_key_once = options.each_key_once;
                 let c = i.hvrwasm_connector_connector();
                 let planned = if refresh {
                     c.call_plan_refresh(s, &t, &o)
