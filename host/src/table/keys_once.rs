@@ -17,8 +17,11 @@
 
 use std::hash::{Hash, Hasher};
 
+use super::stats::LoadStats;
+use super::{TableError, TableJob};
 use crate::batch::TextBatch;
 use crate::domain::{FileColumn, Plan, PlanFailure, Role, Source, TargetColumn};
+use crate::odbc::Database;
 
 /// Most changes whose keys are kept (8 bytes each, 32 MiB): a larger cycle runs the general
 /// plan, so the memory this costs stays bounded whatever the files' size.
@@ -111,6 +114,34 @@ impl KeysOnce {
             plain_unsigned(batch.columns[k].get(row)?)?.hash(&mut hasher);
         }
         Some(hasher.finish())
+    }
+}
+
+impl TableJob<'_> {
+    /// The plan's statements after the load: the connector's apply, its faster form when the
+    /// load proved that the cycle changes each key once (see `keys_once`).
+    pub(super) fn run_after(
+        &self,
+        db: &dyn Database,
+        plan: &Plan,
+        loaded: &LoadStats,
+    ) -> Result<(), TableError> {
+        let after = match &plan.after_each_key_once {
+            Some(after) if loaded.each_key_once => {
+                if self.options.verbose {
+                    say!(
+                        "  table {}: each key changed once: the connector's apply for that",
+                        self.spec.name
+                    );
+                }
+                after
+            }
+            _ => &plan.after,
+        };
+        for sql in after {
+            db.execute("applying", sql)?;
+        }
+        Ok(())
     }
 }
 

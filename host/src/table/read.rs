@@ -85,32 +85,6 @@ impl TableJob<'_> {
         Ok(stats)
     }
 
-    /// The plan's statements after the load: the connector's apply, its faster form when the
-    /// load proved that the cycle changes each key once (see `keys_once`).
-    pub(super) fn run_after(
-        &self,
-        db: &dyn Database,
-        plan: &Plan,
-        loaded: &LoadStats,
-    ) -> Result<(), TableError> {
-        let after = match &plan.after_each_key_once {
-            Some(after) if loaded.each_key_once => {
-                if self.options.verbose {
-                    say!(
-                        "  table {}: each key changed once: the connector's apply for that",
-                        self.spec.name
-                    );
-                }
-                after
-            }
-            _ => &plan.after,
-        };
-        for sql in after {
-            db.execute("applying", sql)?;
-        }
-        Ok(())
-    }
-
     /// The plan's `before` and the load (with `only`, of the rows it keeps: see `in_order`).
     pub(super) fn load_plan(
         &self,
