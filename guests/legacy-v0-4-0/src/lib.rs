@@ -1,6 +1,6 @@
 //! A SQLite connector built for contract 0.4.0 with plain wit-bindgen, as a third party built
 //! one with SDK 0.4.0 before 0.4.1 added the `planning-context` import: it imports only `log`.
-//! The suite runs a refresh and integrate cycles through it to prove a 0.4.1 host runs it.
+//! The suite runs a refresh and integrate cycles through it to prove a later 0.4 host runs it.
 //! Patches are not archived (`wit/README.md`), so it carries its own copy of the 0.4.0 WIT.
 //! Not shipped.
 
