@@ -90,12 +90,9 @@ impl Apply<'_> {
                 sql::key_join(&D, self.keys, "t", "s")
             ));
         }
-        sql.push(format!(
-            "INSERT INTO {target} ({}) SELECT {} FROM {s} s WHERE NOT ({deleted}) ORDER BY {} {}",
-            D.ident_list(self.layout.target_names()),
-            self.landed_from("s"),
-            self.by_key("s"),
-            self.upsert_clause(),
+        sql.push(self.upsert_rows(
+            &format!("FROM {s} s WHERE NOT ({deleted})"),
+            &self.by_key("s"),
         ));
         sql
     }
@@ -103,15 +100,25 @@ impl Apply<'_> {
     /// `INSERT ... SELECT` of the live candidate changes `from_where` selects (it ends in a
     /// `WHERE ... AND`), in (key, sequence) order.
     fn upsert(&self, from_where: &str, special: &SpecialOps) -> String {
+        self.upsert_rows(
+            &format!(
+                "{from_where} {} AND NOT ({})",
+                self.stage.candidate_condition(&D, "s", special),
+                self.stage.deleted_condition(&D, "s"),
+            ),
+            &format!("{}, s.{}", self.by_key("s"), D.ident(sql::STAGE_SEQ)),
+        )
+    }
+
+    /// `INSERT INTO target (...) SELECT <the stage's landed columns> {from} ORDER BY {order}`
+    /// with the guarded `ON DUPLICATE KEY UPDATE`: every apply's upsert (`from` reads the
+    /// stage as `s`).
+    fn upsert_rows(&self, from: &str, order: &str) -> String {
         format!(
-            "INSERT INTO {} ({}) SELECT {} {from_where} {} AND NOT ({}) ORDER BY {}, s.{} {}",
+            "INSERT INTO {} ({}) SELECT {} {from} ORDER BY {order} {}",
             self.target,
             D.ident_list(self.layout.target_names()),
             self.landed_from("s"),
-            self.stage.candidate_condition(&D, "s", special),
-            self.stage.deleted_condition(&D, "s"),
-            self.by_key("s"),
-            D.ident(sql::STAGE_SEQ),
             self.upsert_clause(),
         )
     }
@@ -166,13 +173,9 @@ impl Apply<'_> {
             ),
             // One row per key, so the order between rows does not matter for the result; key
             // order walks the target's primary key in sequence instead of at random.
-            format!(
-                "INSERT INTO {target} ({}) SELECT {} FROM {s} s JOIN {last} l ON s.{seq} = l.{seq} \
-                 ORDER BY {} {}",
-                D.ident_list(self.layout.target_names()),
-                self.landed_from("s"),
-                self.by_key("s"),
-                self.upsert_clause(),
+            self.upsert_rows(
+                &format!("FROM {s} s JOIN {last} l ON s.{seq} = l.{seq}"),
+                &self.by_key("s"),
             ),
         ]
     }

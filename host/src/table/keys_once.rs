@@ -36,8 +36,8 @@ pub(super) struct KeysOnce {
     op: Option<usize>,
     /// One value per change: the key itself when it is one part, else its parts' hash.
     /// Equal keys give equal values; a collision of different keys only misses a proof.
-    seen: Vec<u64>,
-    failed: bool,
+    /// `None` once a row ended the proof.
+    seen: Option<Vec<u64>>,
 }
 
 impl KeysOnce {
@@ -63,40 +63,31 @@ impl KeysOnce {
         (!keys.is_empty()).then_some(KeysOnce {
             keys,
             op,
-            seen: Vec::new(),
-            failed: false,
+            seen: Some(Vec::new()),
         })
     }
 
     /// Takes in one batch as it goes to the target.
     pub fn see(&mut self, batch: &TextBatch) {
-        if self.failed {
+        let Some(mut seen) = self.seen.take() else {
             return;
-        }
+        };
         for row in 0..batch.num_rows() {
             match self.key_of(batch, row) {
-                Some(key) if self.seen.len() < MAX_KEYS => self.seen.push(key),
-                _ => {
-                    self.fail();
-                    return;
-                }
+                Some(key) if seen.len() < MAX_KEYS => seen.push(key),
+                _ => return,
             }
         }
+        self.seen = Some(seen);
     }
 
     /// Whether every change seen had a plain key, no two the same, and an insert, update or
     /// delete op.
-    pub fn proven(mut self) -> bool {
-        if self.failed {
-            return false;
-        }
-        self.seen.sort_unstable();
-        self.seen.windows(2).all(|w| w[0] != w[1])
-    }
-
-    fn fail(&mut self) {
-        self.failed = true;
-        self.seen = Vec::new();
+    pub fn proven(self) -> bool {
+        self.seen.is_some_and(|mut seen| {
+            seen.sort_unstable();
+            seen.windows(2).all(|w| w[0] != w[1])
+        })
     }
 
     /// The row's key as one value, or `None` when the row ends the proof.
